@@ -1,0 +1,32 @@
+"""`assetgan export COLLECTION --out DIR [--check]`: deterministic re-render of a curated collection."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .common import handle_errors, info
+
+
+@handle_errors
+def export(
+    collection: Annotated[Path, typer.Argument(help="Collection JSON (written by the app or generate).")],
+    out: Annotated[Path, typer.Option(help="Output folder.")],
+    check: Annotated[bool, typer.Option(help="Re-render and exit 1 listing files that drifted.")] = False,
+    force: Annotated[bool, typer.Option(help="Write into a non-empty folder.")] = False,
+    device: Annotated[str, typer.Option(help="auto, cpu, cuda, directml or coreml.")] = "auto",
+) -> None:
+    """Render a collection into PNGs and/or a sprite sheet + atlas; byte-identical on every run."""
+    from ..collection import load_collection
+    from ..export import export as run_export
+    from ..runtime.providers import parse_device
+
+    col = load_collection(collection)
+    written = run_export(col, out, collection.resolve().parent, force=force, check=check,
+                         providers=parse_device(device))
+    if check:
+        info(f"{out}: every file matches a fresh render of {collection}")
+    else:
+        info(f"exported {len(written)} files to {out}")

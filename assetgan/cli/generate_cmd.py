@@ -1,0 +1,66 @@
+"""`assetgan generate`: seeds -> PNG files and/or a sprite sheet, through the same renderer as `export`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from .common import handle_errors, info, warn
+
+
+@handle_errors
+def generate(
+    model: Annotated[Optional[str], typer.Argument(help="Model name (see `assetgan models`) or .onnx path.")]
+    = None,
+    count: Annotated[int, typer.Option(help="How many images.")] = 64,
+    seed: Annotated[int, typer.Option(help="First seed; image i uses seed + i.")] = 0,
+    out: Annotated[Path, typer.Option(help="Output folder.")] = Path("generated"),
+    sheet: Annotated[bool, typer.Option(help="Also write a sprite sheet with a JSON atlas.")] = False,
+    no_files: Annotated[bool, typer.Option("--no-files", help="Only the sheet, no individual PNGs.")] = False,
+    scale: Annotated[int, typer.Option(help="Nearest-neighbour upscale factor (pixel art).")] = 1,
+    palette: Annotated[Optional[str], typer.Option(help="'auto' (learned from the training data), "
+                                                        "a .gpl/.hex file, or '#rrggbb,…'.")] = None,
+    alpha_threshold: Annotated[Optional[int], typer.Option(help="Make alpha binary at this level (0-255).")]
+    = None,
+    truncation: Annotated[Optional[float], typer.Option(help="Truncation psi in (0, 2]; lower = safer.")] = None,
+    prefix: Annotated[Optional[str], typer.Option(help="File name prefix (default: the model name).")] = None,
+    save_collection: Annotated[Optional[Path], typer.Option(help="Also save the batch as a collection file.")]
+    = None,
+    device: Annotated[str, typer.Option(help="auto, cpu, cuda, directml or coreml.")] = "auto",
+    force: Annotated[bool, typer.Option(help="Write into a non-empty folder.")] = False,
+) -> None:
+    """Generate images from a model (default: the shipped sprite model)."""
+    from ..collection import Collection, Item, ModelRef, OutputSettings
+    from ..errors import AssetganError
+    from ..export import export as run_export
+    from ..registry import resolve_model
+    from ..runtime.model import open_model
+    from ..runtime.providers import parse_device
+
+    if count < 1:
+        raise AssetganError(f"--count {count}: must be at least 1")
+    if seed < 0:
+        raise AssetganError(f"--seed {seed}: must be zero or positive")
+    path = resolve_model(model)
+    m = open_model(path, parse_device(device))
+    if m.provider_note:
+        warn(m.provider_note)
+    psi = truncation if truncation is not None else m.card.default_truncation
+    name = prefix or m.card.name or path.stem
+    items = [Item(name=f"{name}_{s:06d}", seed=s) for s in range(seed, seed + count)]
+    output = OutputSettings(scale=scale, palette=palette, alpha_threshold=alpha_threshold, truncation=psi,
+                            files=not no_files, sheet=sheet or no_files, sheet_name=f"{name}_sheet")
+    sha = m.sha256()
+    col = Collection(ModelRef(path.stem, sha, str(path.resolve())), items, output, name=name)
+    written = run_export(col, out, Path.cwd(), force=force, model=m)
+    if save_collection is not None:
+        col.save(save_collection)
+        info(f"collection saved to {save_collection}")
+    info(f"{count} images from {path.name} on {m.device} -> {out} ({len(written)} files)")
+    for p in written:
+        if p.name.endswith("_sheet.png"):
+            typer.echo(str(p))
+    if not sheet and not no_files:
+        typer.echo(str(out))

@@ -1,0 +1,192 @@
+"""`assetgan train dcgan` and `assetgan to-onnx`: the only commands that import torch (lazily, inside)."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from ..errors import AssetganError
+from .common import handle_errors, info, warn
+
+app = typer.Typer(help="Train generators (needs the 'train' extra: torch, onnx).", no_args_is_help=True)
+
+
+class Loss(str, Enum):
+    ns = "ns"
+    hinge = "hinge"
+
+
+def _parse_augment(text: str) -> tuple[str, ...]:
+    text = text.strip().lower()
+    if text in ("", "none", "off"):
+        return ()
+    return tuple(a.strip() for a in text.split(",") if a.strip())
+
+
+def _require_torch() -> None:
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        raise AssetganError("training needs PyTorch: pip install 'assetgan[train]'") from None
+
+
+@app.command("dcgan")
+@handle_errors
+def dcgan(
+    data: Annotated[Optional[Path], typer.Argument(help="Folder of images (recursive) or one sprite sheet.")] = None,
+    out: Annotated[Optional[Path], typer.Option(help="Run folder for checkpoints, samples and model.onnx.")] = None,
+    size: Annotated[int, typer.Option(help="Output size: 16, 32, 64 or 128.")] = 32,
+    channels: Annotated[int, typer.Option(help="4 = RGBA sprites, 3 = RGB textures.")] = 4,
+    tileable: Annotated[bool, typer.Option(help="Circular padding: outputs tile seamlessly.")] = False,
+    steps: Annotated[Optional[int], typer.Option(help="Budget in steps.")] = None,
+    minutes: Annotated[Optional[float], typer.Option(help="Budget in minutes of training.")] = None,
+    seed: Annotated[int, typer.Option(help="Seed for a reproducible run.")] = 0,
+    loss: Annotated[Loss, typer.Option(help="ns = non-saturating logistic, hinge.")] = Loss.ns,
+    augment: Annotated[str, typer.Option(help="DiffAugment ops: flip,translation,color,cutout or none.")]
+    = "flip,translation,color,cutout",
+    ema: Annotated[float, typer.Option(help="EMA decay of the exported generator (0 = off).")] = 0.999,
+    spectral_norm: Annotated[bool, typer.Option(help="Spectral norm in D.")] = False,
+    nz: Annotated[int, typer.Option(help="Latent size.")] = 128,
+    ngf: Annotated[int, typer.Option(help="Generator width.")] = 64,
+    ndf: Annotated[int, typer.Option(help="Discriminator width.")] = 64,
+    batch: Annotated[int, typer.Option(help="Batch size.")] = 64,
+    lr: Annotated[float, typer.Option(help="Adam learning rate for G and D.")] = 2e-4,
+    tile: Annotated[Optional[str], typer.Option(help="Slice inputs as sprite sheets of WxH tiles.")] = None,
+    margin: Annotated[int, typer.Option(help="Sheet margin in pixels (with --tile).")] = 0,
+    spacing: Annotated[int, typer.Option(help="Sheet spacing in pixels (with --tile).")] = 0,
+    licence: Annotated[str, typer.Option(help="Licence of the training data, for the model card.")] = "unknown",
+    holdout: Annotated[float, typer.Option(help="Fraction of images held out from training (listed in the run).")]
+    = 0.0,
+    name: Annotated[Optional[str], typer.Option(help="Model name in the card (default: run folder name).")] = None,
+    sample_every: Annotated[int, typer.Option(help="Sample grid every N steps.")] = 500,
+    checkpoint_every: Annotated[int, typer.Option(help="Checkpoint every N steps.")] = 500,
+    threads: Annotated[int, typer.Option(help="Torch threads (0 = default).")] = 0,
+    resume: Annotated[Optional[Path], typer.Option(help="Continue the run in this folder exactly.")] = None,
+    dry_run: Annotated[bool, typer.Option(help="A few steps on a few images, smallest nets: a smoke test.")]
+    = False,
+) -> None:
+    """Train a DCGAN sprite/texture generator and export it to ONNX."""
+    _require_torch()
+    from ..data.dataset import load_training_images
+    from ..data.slicing import parse_tile
+    from ..train.config import DCGANConfig
+    from ..train.dcgan_loop import DCGANTrainer, resume_trainer
+    from ..train.onnx_export import build_card, export_generator
+    from .progress_ui import RichProgress
+
+    if resume is not None:
+        from ..train.checkpoint import load_checkpoint
+
+        state = load_checkpoint(resume)
+        cfg = _resume_config(state, steps, minutes)
+        run_dir = resume if resume.is_dir() else resume.parent
+    else:
+        if data is None:
+            raise AssetganError("missing DATA: pass a folder of images or a sprite sheet (or --resume RUN)")
+        if out is None and not dry_run:
+            raise AssetganError("missing --out: pass a run folder such as runs/my-sprites")
+        if dry_run:
+            steps, size, ngf, ndf, batch = steps or 4, min(size, 32), 16, 16, min(batch, 8)
+            sample_every = checkpoint_every = 2
+        run_dir = out if out is not None else Path(tempfile.mkdtemp(prefix="assetgan-dry-run-"))
+        if (run_dir / "checkpoint.pt").exists():
+            raise AssetganError(f"{run_dir}: already holds a run; continue it with --resume {run_dir} "
+                                "or choose another --out")
+        cfg = DCGANConfig(
+            data=str(data), data_licence=licence, tile=parse_tile(tile) if tile else None, size=size,
+            channels=channels, tileable=tileable, nz=nz, ngf=ngf, ndf=ndf, batch_size=batch, lr_g=lr, lr_d=lr,
+            loss=loss.value, augment=_parse_augment(augment), ema_beta=ema, spectral_norm=spectral_norm,
+            steps=steps, minutes=minutes, seed=seed, sample_every=sample_every,
+            checkpoint_every=checkpoint_every, threads=threads,
+            extra={"holdout": holdout, "margin": margin, "spacing": spacing},
+        ).validate()
+
+    loaded = load_training_images(
+        cfg.data, cfg.size, cfg.channels, tile=cfg.tile, margin=int(cfg.extra.get("margin", 0)),
+        spacing=int(cfg.extra.get("spacing", 0)), on_skip=lambda p, why: warn(f"skipped {p}: {why}"),
+    )
+    images, files = loaded.images, list(loaded.files)
+    frac = float(cfg.extra.get("holdout", 0.0))
+    if frac > 0:
+        from ..train.holdout import holdout_mask
+
+        mask = holdout_mask(files, frac)
+        run_dir.mkdir(parents=True, exist_ok=True)
+        (run_dir / "holdout.txt").write_text("".join(f + "\n" for f, m in zip(files, mask) if m), "utf-8")
+        images = images[~mask]
+        files = [f for f, m in zip(files, mask) if not m]
+    if dry_run and resume is None:
+        images = images[:32]
+    data_meta = _data_meta(cfg, images, loaded.fingerprint)
+    info(f"training on {len(images)} images from {cfg.data} ({len(loaded.skipped)} skipped) -> {run_dir}")
+
+    if resume is not None:
+        if state["data"].get("fingerprint") != data_meta["fingerprint"]:
+            warn(f"training data under {cfg.data} changed since the run started; continuing with the new data")
+        trainer = resume_trainer(run_dir, images, state["data"] | {"fingerprint": data_meta["fingerprint"]},
+                                 {"steps": cfg.steps, "minutes": cfg.minutes})
+        info(f"resuming at step {trainer.step}")
+    else:
+        trainer = DCGANTrainer(cfg, images, run_dir, data_meta)
+
+    fmt = {"loss_d": ".3f", "loss_g": ".3f", "images_per_s": ".0f"}
+    with RichProgress("dcgan", fmt) as progress:
+        result = trainer.run(progress)
+    if result.status == "interrupted":
+        info(f"interrupted at step {result.step}; checkpoint saved to {result.checkpoint}; "
+             f"continue with: assetgan train dcgan --resume {run_dir}")
+        raise typer.Exit(130)
+    g = trainer.export_generator()
+    card = build_card(trainer.cfg, trainer.state_dict(), name or run_dir.name)
+    report = export_generator(g, card, run_dir / "model.onnx")
+    info(f"done: {result.step} steps, samples in {run_dir / 'samples'}")
+    info(f"exported {report.path} (ONNX Runtime vs torch: max {report.max_diff} level)")
+    typer.echo(str(report.path))
+
+
+def _resume_config(state: dict, steps: int | None, minutes: float | None):
+    from ..train.config import DCGANConfig
+
+    if state.get("kind") != "dcgan":
+        raise AssetganError(f"checkpoint is a {state.get('kind')} run; resume it with its own train command")
+    d = dict(state["config"])
+    if steps is not None:
+        d["steps"] = steps
+    if minutes is not None:
+        d["minutes"] = minutes
+    return DCGANConfig.from_dict(d).validate()
+
+
+def _data_meta(cfg, images, fingerprint: str) -> dict:
+    from ..render.palette import learn_palette, palette_to_hex
+
+    return {
+        "source": cfg.data,
+        "licence": cfg.data_licence,
+        "fingerprint": fingerprint,
+        "count": int(len(images)),
+        "palette": palette_to_hex(learn_palette(images, 32)),
+    }
+
+
+@handle_errors
+def to_onnx(
+    checkpoint: Annotated[Path, typer.Argument(help="A run folder or its checkpoint.pt.")],
+    out: Annotated[Optional[Path], typer.Option(help="Output .onnx (default: RUN/model.onnx).")] = None,
+    name: Annotated[Optional[str], typer.Option(help="Model name for the card.")] = None,
+) -> None:
+    """Export a checkpoint's EMA generator to ONNX (parity-checked against torch)."""
+    _require_torch()
+    from ..train.checkpoint import resolve_checkpoint
+    from ..train.onnx_export import export_checkpoint
+
+    ckpt = resolve_checkpoint(checkpoint)
+    target = out or ckpt.parent / "model.onnx"
+    report = export_checkpoint(ckpt, target, name)
+    info(f"exported {report.path}: {json.dumps(report.card.summary())} (parity max diff {report.max_diff})")
+    typer.echo(str(report.path))

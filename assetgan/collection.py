@@ -1,0 +1,191 @@
+"""Collections: a versioned JSON file naming a model (by name and sha256), items (seed or z) and output settings.
+
+Written by the desktop app and `assetgan generate --save-collection`; rendered by `assetgan export`.
+Saved atomically. Format (version 1):
+
+    {"format": "assetgan.collection", "version": 1, "name": "potions",
+     "model": {"name": "crawl-sprites-32", "sha256": "<hex>", "path": "optional/path/model.onnx"},
+     "output": {"scale": 1, "palette": null | "auto" | "file.gpl" | ["#rrggbb", ...], "alpha_threshold": null,
+                "truncation": 1.0, "files": true, "sheet": false, "sheet_name": "sheet",
+                "sheet_columns": null, "sheet_padding": 0, "include": "kept"},
+     "items": [{"name": "potion_001", "seed": 12, "tags": ["potion"], "state": "favourite"},
+               {"name": "blend", "z": [0.1, -0.3, ...], "truncation": 0.8}]}
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .atomic import atomic_write_text
+from .errors import CollectionError
+
+FORMAT = "assetgan.collection"
+VERSION = 1
+STATES = ("none", "favourite", "rejected")
+INCLUDE = ("kept", "favourites", "all")  # kept = everything not rejected
+_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+
+
+@dataclass
+class OutputSettings:
+    """How items become files; shared by generate, export and the app's export dialog."""
+
+    scale: int = 1  # nearest-neighbour upscale factor
+    palette: str | list[str] | None = None  # None, "auto" (the model card's palette), a file, or hex colours
+    alpha_threshold: int | None = None  # make alpha binary at this level (pixel art)
+    truncation: float = 1.0  # psi for items without their own
+    files: bool = True  # one PNG per item
+    sheet: bool = False  # a sprite sheet PNG plus a TexturePacker-style JSON atlas
+    sheet_name: str = "sheet"
+    sheet_columns: int | None = None
+    sheet_padding: int = 0
+    include: str = "kept"  # which items to render: kept (not rejected), favourites, all
+
+
+@dataclass
+class Item:
+    """One asset: a seed (or an explicit latent), its file name, tags and curation state."""
+
+    name: str
+    seed: int | None = None
+    z: list[float] | None = None
+    truncation: float | None = None
+    tags: list[str] = field(default_factory=list)
+    state: str = "none"
+
+
+@dataclass
+class ModelRef:
+    name: str
+    sha256: str
+    path: str | None = None
+
+
+@dataclass
+class Collection:
+    model: ModelRef
+    items: list[Item] = field(default_factory=list)
+    output: OutputSettings = field(default_factory=OutputSettings)
+    name: str = "collection"
+    extra: dict[str, Any] = field(default_factory=dict)  # app state (window, explore settings) kept as-is
+
+    def selected(self) -> list[Item]:
+        inc = self.output.include
+        if inc == "all":
+            return list(self.items)
+        if inc == "favourites":
+            return [i for i in self.items if i.state == "favourite"]
+        return [i for i in self.items if i.state != "rejected"]
+
+    def to_dict(self) -> dict[str, Any]:
+        items = []
+        for it in self.items:
+            d: dict[str, Any] = {"name": it.name}
+            if it.seed is not None:
+                d["seed"] = it.seed
+            if it.z is not None:
+                d["z"] = it.z
+            if it.truncation is not None:
+                d["truncation"] = it.truncation
+            d["tags"] = it.tags
+            d["state"] = it.state
+            items.append(d)
+        model = {"name": self.model.name, "sha256": self.model.sha256}
+        if self.model.path:
+            model["path"] = self.model.path
+        return {"format": FORMAT, "version": VERSION, "name": self.name, "model": model,
+                "output": dataclasses.asdict(self.output), "items": items, "extra": self.extra}
+
+    def save(self, path: str | Path) -> None:
+        """Validate, then write atomically (a crash mid-save keeps the previous file intact)."""
+        validate(self, str(path))
+        atomic_write_text(path, json.dumps(self.to_dict(), indent=2) + "\n")
+
+
+def load_collection(path: str | Path) -> Collection:
+    """Read and validate a collection file; every problem is a one-line CollectionError naming the file."""
+    path = Path(path)
+    src = str(path)
+    if not path.is_file():
+        raise CollectionError(f"{src}: collection file not found; check the path")
+    try:
+        d = json.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise CollectionError(f"{src}: not a text file; pass an assetgan collection (.json)") from None
+    except json.JSONDecodeError as exc:
+        raise CollectionError(f"{src}: invalid JSON at line {exc.lineno} column {exc.colno} ({exc.msg}); "
+                              "fix the file or restore it from version control") from None
+    return from_dict(d, src)
+
+
+def from_dict(d: Any, src: str = "collection") -> Collection:
+    if not isinstance(d, dict) or d.get("format") != FORMAT:
+        raise CollectionError(f"{src}: not an assetgan collection (missing \"format\": \"{FORMAT}\")")
+    ver = d.get("version")
+    if ver != VERSION:
+        raise CollectionError(f"{src}: collection version {ver!r} is not supported (this assetgan reads version "
+                              f"{VERSION}); upgrade assetgan or re-save the collection")
+    m = d.get("model")
+    if not isinstance(m, dict) or not isinstance(m.get("name"), str) or not isinstance(m.get("sha256"), str):
+        raise CollectionError(f"{src}: \"model\" needs a \"name\" and a \"sha256\"")
+    out_d = d.get("output", {})
+    if not isinstance(out_d, dict):
+        raise CollectionError(f"{src}: \"output\" must be an object")
+    known = {f.name for f in dataclasses.fields(OutputSettings)}
+    unknown = sorted(set(out_d) - known)
+    if unknown:
+        raise CollectionError(f"{src}: unknown output setting {unknown[0]!r}; known: {', '.join(sorted(known))}")
+    output = OutputSettings(**out_d)
+    raw_items = d.get("items")
+    if not isinstance(raw_items, list):
+        raise CollectionError(f"{src}: \"items\" must be a list")
+    items = []
+    for i, it in enumerate(raw_items):
+        if not isinstance(it, dict):
+            raise CollectionError(f"{src}: item {i + 1} must be an object")
+        try:
+            items.append(Item(name=it["name"], seed=it.get("seed"), z=it.get("z"), truncation=it.get("truncation"),
+                              tags=list(it.get("tags", [])), state=it.get("state", "none")))
+        except KeyError:
+            raise CollectionError(f"{src}: item {i + 1} has no \"name\"") from None
+    col = Collection(ModelRef(m["name"], m["sha256"].lower(), m.get("path")), items, output,
+                     str(d.get("name", "collection")), dict(d.get("extra", {})))
+    validate(col, src)
+    return col
+
+
+def validate(col: Collection, src: str = "collection") -> None:
+    """Check names, seeds/latents, states and output settings; raise CollectionError on the first problem."""
+    seen: set[str] = set()
+    for i, it in enumerate(col.items):
+        where = f"{src}: item {i + 1} ({it.name!r})"
+        if not isinstance(it.name, str) or not _NAME_RE.match(it.name):
+            raise CollectionError(f"{where}: name must be 1-128 letters, digits, '.', '_' or '-' "
+                                  "(it becomes a file name)")
+        if it.name in seen:
+            raise CollectionError(f"{where}: duplicate name; item names must be unique")
+        seen.add(it.name)
+        if (it.seed is None) == (it.z is None):
+            raise CollectionError(f"{where}: give exactly one of \"seed\" or \"z\"")
+        if it.seed is not None and (isinstance(it.seed, bool) or not isinstance(it.seed, int) or it.seed < 0):
+            raise CollectionError(f"{where}: seed {it.seed!r} must be a whole number >= 0")
+        if it.z is not None and (not isinstance(it.z, list) or not all(isinstance(v, (int, float)) for v in it.z)):
+            raise CollectionError(f"{where}: \"z\" must be a list of numbers")
+        if it.state not in STATES:
+            raise CollectionError(f"{where}: state {it.state!r} must be one of {', '.join(STATES)}")
+        if it.truncation is not None and not (isinstance(it.truncation, (int, float)) and 0 < it.truncation <= 2):
+            raise CollectionError(f"{where}: truncation {it.truncation!r} must be in (0, 2]")
+    o = col.output
+    if o.include not in INCLUDE:
+        raise CollectionError(f"{src}: output include {o.include!r} must be one of {', '.join(INCLUDE)}")
+    if not (o.files or o.sheet):
+        raise CollectionError(f"{src}: output writes nothing; set \"files\" and/or \"sheet\" to true")
+    if not _NAME_RE.match(str(o.sheet_name)):
+        raise CollectionError(f"{src}: sheet_name {o.sheet_name!r} must be a plain file name")
+    if not (isinstance(o.truncation, (int, float)) and 0 < o.truncation <= 2):
+        raise CollectionError(f"{src}: output truncation {o.truncation!r} must be in (0, 2]")

@@ -1,0 +1,162 @@
+"""Render a collection into game-ready files, deterministically; write them atomically or check for drift.
+
+The same code serves `assetgan export`, `assetgan generate` and the desktop app's export dialog.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .atomic import atomic_write_bytes
+from .collection import Collection, Item
+from .errors import AssetganError, CollectionError, DriftError
+from .registry import resolve_model
+from .render.palette import parse_palette_spec
+from .render.postprocess import finish
+from .render.sheet import atlas_json, encode_png, pack_sheet
+from .runtime.latent import seed_latent
+from .runtime.model import GeneratorModel, file_sha256, open_model
+
+MANIFEST = "assetgan-export.json"
+
+
+@dataclass
+class RenderedFile:
+    name: str  # file name inside the output folder
+    data: bytes
+
+
+def resolve_collection_model(col: Collection, base_dir: Path, providers: list[str] | None = None) -> GeneratorModel:
+    """Find the collection's model (path hint, then by name) and check its sha256 before opening it."""
+    candidates: list[Path] = []
+    if col.model.path:
+        hint = Path(col.model.path)
+        candidates.append(hint if hint.is_absolute() else base_dir / hint)
+    try:
+        candidates.append(resolve_model(col.model.name))
+    except AssetganError:
+        pass
+    existing = [p for p in candidates if p.is_file()]
+    if not existing:
+        raise CollectionError(f"model '{col.model.name}' of the collection was not found; install it in the user "
+                              "model folder (see `assetgan models`) or fix \"model.path\"")
+    for p in existing:
+        if file_sha256(p) == col.model.sha256:
+            return open_model(p, providers)
+    got = file_sha256(existing[0])
+    raise CollectionError(f"{existing[0]}: sha256 {got[:12]}… does not match the collection's "
+                          f"{col.model.sha256[:12]}…; restore the model the collection was made with")
+
+
+def resolve_palette(spec: str | list[str] | None, model: GeneratorModel, base_dir: Path) -> np.ndarray | None:
+    if spec is None:
+        return None
+    if spec == "auto":
+        if not model.card.palette:
+            raise AssetganError(f"palette auto: model {model.path.name} carries no learned palette; "
+                                "pass a .gpl/.hex palette file instead")
+        return parse_palette_spec(list(model.card.palette))
+    if isinstance(spec, str) and not Path(spec).is_absolute() and (base_dir / spec).exists():
+        return parse_palette_spec(str(base_dir / spec))
+    return parse_palette_spec(spec)
+
+
+def _latent(item: Item, nz: int, default_psi: float) -> np.ndarray:
+    if item.z is not None:
+        if len(item.z) != nz:
+            raise CollectionError(f"item {item.name!r}: z has {len(item.z)} values, the model expects {nz}")
+        return np.asarray(item.z, dtype=np.float32)
+    return seed_latent(int(item.seed), nz, item.truncation or default_psi)
+
+
+def render_collection(col: Collection, model: GeneratorModel, base_dir: Path, chunk: int = 64
+                      ) -> Iterator[RenderedFile]:
+    """Yield every output file in a fixed order; memory is bounded by `chunk` (plus the sheet, if any)."""
+    o = col.output
+    items = col.selected()
+    if not items:
+        raise CollectionError(f"collection '{col.name}': nothing to export (include={o.include}); "
+                              "favourite or un-reject some items")
+    palette = resolve_palette(o.palette, model, base_dir)
+    frames: list[tuple[str, np.ndarray]] = []
+    digests: dict[str, str] = {}
+
+    def emit(name: str, data: bytes) -> RenderedFile:
+        digests[name] = hashlib.sha256(data).hexdigest()
+        return RenderedFile(name, data)
+
+    for start in range(0, len(items), chunk):
+        part = items[start : start + chunk]
+        z = np.stack([_latent(it, model.nz, o.truncation) for it in part])  # [n, nz]
+        images = model.run(z)  # [n, H, W, C] uint8
+        for it, img in zip(part, images):
+            out = finish(img, scale=o.scale, palette=palette, alpha_threshold=o.alpha_threshold)
+            if o.files:
+                yield emit(f"{it.name}.png", encode_png(out))
+            if o.sheet:
+                frames.append((f"{it.name}.png", out))
+    if o.sheet:
+        sheet, atlas = pack_sheet(frames, o.sheet_columns, o.sheet_padding, f"{o.sheet_name}.png")
+        yield emit(f"{o.sheet_name}.png", encode_png(sheet))
+        yield emit(f"{o.sheet_name}.json", atlas_json(atlas))
+    manifest = {"collection": col.name, "model": {"name": col.model.name, "sha256": col.model.sha256},
+                "files": digests}
+    yield RenderedFile(MANIFEST, (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode())
+
+
+def prepare_out_dir(out_dir: Path, force: bool) -> None:
+    if out_dir.exists() and not out_dir.is_dir():
+        raise AssetganError(f"{out_dir}: exists and is a file; choose a folder for --out")
+    if out_dir.is_dir() and any(out_dir.iterdir()) and not force:
+        raise AssetganError(f"{out_dir}: folder is not empty; pass --force to overwrite or choose an empty folder")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise AssetganError(f"{out_dir}: cannot create the folder ({exc.strerror}); choose another --out") from None
+
+
+def write_files(files: Iterator[RenderedFile], out_dir: Path) -> list[Path]:
+    """Write each file under a temporary name and rename it: an interruption never leaves half a file."""
+    written = []
+    for f in files:
+        target = out_dir / f.name
+        try:
+            atomic_write_bytes(target, f.data)
+        except PermissionError:
+            raise AssetganError(f"{target}: permission denied; choose a writable --out folder") from None
+        written.append(target)
+    return written
+
+
+def check_files(files: Iterator[RenderedFile], out_dir: Path) -> list[str]:
+    """Compare a fresh render with the files on disk; return one line per drifted or missing file."""
+    problems = []
+    for f in files:
+        target = out_dir / f.name
+        if not target.is_file():
+            problems.append(f"missing  {target}")
+        elif target.read_bytes() != f.data:
+            problems.append(f"drifted  {target}")
+    return problems
+
+
+def export(col: Collection, out_dir: Path, base_dir: Path, force: bool = False, check: bool = False,
+           providers: list[str] | None = None, model: GeneratorModel | None = None) -> list[Path]:
+    """Render `col` into `out_dir`; with `check`, raise DriftError listing files that differ instead."""
+    model = model or resolve_collection_model(col, base_dir, providers)
+    if check:
+        if not out_dir.is_dir():
+            raise AssetganError(f"{out_dir}: no such folder to check; export into it first")
+        problems = check_files(render_collection(col, model, base_dir), out_dir)
+        if problems:
+            raise DriftError(f"{len(problems)} file(s) differ from a fresh render of the collection:\n"
+                             + "\n".join(problems))
+        return []
+    prepare_out_dir(out_dir, force)
+    return write_files(render_collection(col, model, base_dir), out_dir)

@@ -1,0 +1,1 @@
+"""Torch-free rendering of generated images into game-ready files: palettes, post-processing, sheets."""

@@ -1,0 +1,128 @@
+"""An opened assetgan ONNX generator: its card, the provider in use, and chunked, bounded-memory inference."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import ModelError
+from .card import CARD_KEY, ModelCard
+from .latent import latents_for_seeds
+from .providers import candidate_providers, short_name
+
+
+def file_sha256(path: str | Path) -> str:
+    """Hex sha256 of a file, read in 1 MiB blocks."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _session(path: Path, providers: Sequence[str] | None):
+    import onnxruntime as ort
+
+    # A GPU provider that cannot load logs an error per session; we report the fallback ourselves.
+    ort.set_default_logger_severity(4)
+    opts = ort.SessionOptions()
+    opts.log_severity_level = 4
+    available = ort.get_available_providers()
+    wanted = candidate_providers(available, providers)
+    note = ""
+    try:
+        sess = ort.InferenceSession(str(path), sess_options=opts, providers=wanted)
+    except Exception as exc:  # a GPU provider can fail at load (driver, memory): fall back to CPU
+        if wanted == ["CPUExecutionProvider"]:
+            raise
+        note = f"{short_name(wanted[0])} failed to load ({str(exc).splitlines()[0][:120]}); using CPU"
+        sess = ort.InferenceSession(str(path), sess_options=opts, providers=["CPUExecutionProvider"])
+    used = sess.get_providers()[0]
+    if not note and used != wanted[0]:
+        note = f"{short_name(wanted[0])} unavailable here; using {short_name(used)}"
+    return sess, used, note
+
+
+def read_card(path: str | Path, sess=None) -> ModelCard:
+    """Read the model card of an assetgan ONNX file (opening it on CPU if no session is given)."""
+    path = Path(path)
+    if sess is None:
+        sess = _open_checked(path, ["CPUExecutionProvider"])[0]
+    meta = sess.get_modelmeta().custom_metadata_map
+    if CARD_KEY not in meta:
+        raise ModelError(f"{path}: ONNX model without assetgan metadata; export it with `assetgan to-onnx`")
+    return ModelCard.from_json(meta[CARD_KEY], str(path))
+
+
+def _open_checked(path: Path, providers: Sequence[str] | None):
+    if not path.exists():
+        raise ModelError(f"{path}: model file not found; run `assetgan models` to list available models")
+    if path.is_dir():
+        raise ModelError(f"{path}: is a folder; pass an .onnx model file")
+    try:
+        return _session(path, providers)
+    except ModelError:
+        raise
+    except Exception as exc:
+        first = str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__
+        raise ModelError(f"{path}: not a loadable ONNX model ({first}); pass an assetgan .onnx file") from None
+
+
+@dataclass
+class GeneratorModel:
+    """A DCGAN generator: seeds or latents in, uint8 images [N, H, W, C] out."""
+
+    path: Path
+    card: ModelCard
+    provider: str  # the ONNX Runtime provider actually in use, e.g. "CPUExecutionProvider"
+    provider_note: str  # why a preferred provider is not in use ("" when it is)
+    _sess: object
+    last_seconds: float = 0.0  # wall time of the last inference call
+
+    @property
+    def device(self) -> str:
+        return short_name(self.provider)
+
+    @property
+    def nz(self) -> int:
+        return self.card.nz
+
+    def sha256(self) -> str:
+        return file_sha256(self.path)
+
+    def run(self, z: np.ndarray) -> np.ndarray:
+        """z [N, nz] float32 -> images [N, H, W, C] uint8 in one call."""
+        z = np.ascontiguousarray(z, dtype=np.float32)
+        if z.ndim != 2 or z.shape[1] != self.nz:
+            raise ModelError(f"latent shape {z.shape} does not fit {self.path.name} (expects [N, {self.nz}])")
+        t = time.perf_counter()
+        out = self._sess.run(None, {"z": z})[0]
+        self.last_seconds = time.perf_counter() - t
+        return out
+
+    def iter_generate(self, z: np.ndarray, chunk: int = 64) -> Iterator[np.ndarray]:
+        """Yield images chunk by chunk so memory stays bounded by `chunk`, whatever N is."""
+        for i in range(0, len(z), chunk):
+            yield self.run(z[i : i + chunk])
+
+    def generate_seeds(self, seeds: Sequence[int], truncation: float | None = None, chunk: int = 64) -> np.ndarray:
+        """Images for explicit seeds; truncation defaults to the model card's."""
+        psi = self.card.default_truncation if truncation is None else truncation
+        z = latents_for_seeds(list(seeds), self.nz, psi)
+        return np.concatenate(list(self.iter_generate(z, chunk))) if len(z) else np.zeros((0,), np.uint8)
+
+
+def open_model(path: str | Path, providers: Sequence[str] | None = None, kind: str = "dcgan") -> GeneratorModel:
+    """Open an assetgan DCGAN model; refuses non-ONNX files, foreign ONNX and models of another kind."""
+    path = Path(path)
+    sess, used, note = _open_checked(path, providers)
+    card = read_card(path, sess)
+    if card.kind != kind:
+        fix = "use `assetgan stylize`" if card.kind == "cyclegan" else "use `assetgan generate`"
+        raise ModelError(f"{path}: is a {card.kind} model, not {kind}; {fix} with it")
+    return GeneratorModel(path, card, used, note, sess)

@@ -1,0 +1,88 @@
+"""Typed, frozen training configuration for DCGAN runs, validated in one place."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import AssetganError
+
+SIZES = (16, 32, 64, 128)
+LOSSES = ("ns", "hinge")
+AUGMENTS = ("flip", "translation", "color", "cutout")
+
+
+@dataclass(frozen=True)
+class DCGANConfig:
+    """Everything that defines a DCGAN run; saved with every run, checkpoint and exported model."""
+
+    data: str = ""  # training images: a folder (recursive) or a single image / sprite sheet
+    data_licence: str = "unknown"  # licence of the training data, carried into the model card
+    tile: tuple[int, int] | None = None  # slice every input image into WxH tiles (sprite sheets)
+    size: int = 32  # output side in pixels: 16, 32, 64 or 128
+    channels: int = 4  # 4 = RGBA sprites (transparent), 3 = RGB textures (opaque)
+    tileable: bool = False  # circular padding in G so outputs wrap seamlessly (textures)
+    nz: int = 128  # latent dimension
+    ngf: int = 64  # generator width at the last hidden layer (doubles per layer towards 4x4, capped at 8x)
+    ndf: int = 64  # discriminator width at the first layer
+    batch_size: int = 64  # images per step
+    lr_g: float = 2e-4  # Adam learning rate of G
+    lr_d: float = 2e-4  # Adam learning rate of D
+    beta1: float = 0.5  # Adam beta1 (Radford et al.)
+    beta2: float = 0.999  # Adam beta2
+    loss: str = "ns"  # "ns": non-saturating logistic loss; "hinge": hinge loss
+    augment: tuple[str, ...] = ("flip", "translation", "color", "cutout")  # DiffAugment ops, on real and fake
+    ema_beta: float = 0.999  # EMA decay of the exported generator (0 disables EMA)
+    spectral_norm: bool = False  # spectral norm on D's convolutions (replaces D's BatchNorm)
+    steps: int | None = None  # training budget in steps (one D step + one G step each)
+    minutes: float | None = None  # training budget in wall-clock minutes of training
+    seed: int = 0  # makes a run reproducible
+    sample_every: int = 500  # write a sample grid every N steps
+    checkpoint_every: int = 500  # write a checkpoint every N steps
+    log_every: int = 50  # append losses to log.jsonl every N steps
+    threads: int = 0  # torch intra-op threads (0 = torch's default)
+    extra: dict[str, Any] = field(default_factory=dict)  # free-form notes (e.g. holdout split)
+
+    def validate(self) -> DCGANConfig:
+        """Raise AssetganError naming the bad value and the fix; return self when valid."""
+        if self.size not in SIZES:
+            raise AssetganError(f"--size {self.size}: must be one of {', '.join(map(str, SIZES))}")
+        if self.channels not in (3, 4):
+            raise AssetganError(f"--channels {self.channels}: must be 4 (RGBA sprites) or 3 (RGB textures)")
+        if self.loss not in LOSSES:
+            raise AssetganError(f"--loss {self.loss}: must be one of {', '.join(LOSSES)}")
+        bad = [a for a in self.augment if a not in AUGMENTS]
+        if bad:
+            raise AssetganError(f"--augment {','.join(bad)}: unknown; choose from {','.join(AUGMENTS)} or 'none'")
+        for name in ("nz", "ngf", "ndf", "batch_size", "sample_every", "checkpoint_every", "log_every"):
+            if getattr(self, name) < 1:
+                raise AssetganError(f"{name} = {getattr(self, name)}: must be at least 1")
+        if not 0.0 <= self.ema_beta < 1.0:
+            raise AssetganError(f"--ema {self.ema_beta}: must be in [0, 1)")
+        if self.steps is None and self.minutes is None:
+            raise AssetganError("no training budget: pass --steps N or --minutes M")
+        if self.steps is not None and self.steps < 1:
+            raise AssetganError(f"--steps {self.steps}: must be at least 1")
+        if self.minutes is not None and not (self.minutes > 0 and math.isfinite(self.minutes)):
+            raise AssetganError(f"--minutes {self.minutes}: must be a positive number")
+        for lr in (self.lr_g, self.lr_d):
+            if not (0 < lr < 1):
+                raise AssetganError(f"learning rate {lr}: must be in (0, 1)")
+        return self
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-able dict (tuples become lists)."""
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> DCGANConfig:
+        """Rebuild from `to_dict` output, ignoring unknown keys from newer versions."""
+        names = {f.name for f in dataclasses.fields(cls)}
+        kw = {k: v for k, v in d.items() if k in names}
+        if kw.get("tile") is not None:
+            kw["tile"] = tuple(kw["tile"])
+        if "augment" in kw:
+            kw["augment"] = tuple(kw["augment"])
+        return cls(**kw)

@@ -1,0 +1,239 @@
+"""The DCGAN training loop: alternate D and G steps, EMA, samples, atomic checkpoints, exact resume."""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from ..atomic import atomic_write_text
+from ..errors import AssetganError
+from ..progress import NullProgress, Progress
+from .augment import diff_augment
+from .checkpoint import CHECKPOINT_NAME, load_checkpoint, save_checkpoint
+from .config import DCGANConfig
+from .nets import Discriminator, Generator, init_weights, recalibrate_batchnorm
+from .sample_grid import write_sample_grid
+from .sampling import BatchSampler, ema_update
+
+
+@dataclass
+class TrainResult:
+    """What a training call did."""
+
+    run_dir: Path
+    step: int
+    status: str  # "done" or "interrupted"
+    checkpoint: Path
+    images_per_s: float
+
+
+def d_loss_fn(loss: str, real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
+    """Discriminator loss on logits: logistic (minimax) or hinge."""
+    if loss == "hinge":
+        return F.relu(1.0 - real).mean() + F.relu(1.0 + fake).mean()
+    return F.softplus(-real).mean() + F.softplus(fake).mean()  # -log D(x) - log(1 - D(G(z)))
+
+
+def g_loss_fn(loss: str, fake: torch.Tensor) -> torch.Tensor:
+    """Generator loss: non-saturating -log D(G(z)) (or -D for hinge), strong gradients early on."""
+    if loss == "hinge":
+        return -fake.mean()
+    return F.softplus(-fake).mean()
+
+
+class DCGANTrainer:
+    """Holds G, D, the EMA generator, optimisers and data; `run()` trains until the budget or an abort."""
+
+    def __init__(self, cfg: DCGANConfig, images: np.ndarray, run_dir: Path, data_meta: Mapping[str, Any]) -> None:
+        cfg.validate()
+        if images.ndim != 4 or images.shape[1:] != (cfg.size, cfg.size, cfg.channels):
+            raise AssetganError(f"training images have shape {images.shape[1:]}, expected "
+                                f"({cfg.size}, {cfg.size}, {cfg.channels})")
+        self.cfg = cfg
+        self.run_dir = Path(run_dir)
+        self.data_meta = dict(data_meta)
+        if cfg.threads:
+            torch.set_num_threads(cfg.threads)
+        torch.manual_seed(cfg.seed)
+        # [N, H, W, C] uint8 -> [N, C, H, W] uint8, converted to float per batch
+        self.data = torch.from_numpy(np.ascontiguousarray(images)).permute(0, 3, 1, 2).contiguous()
+        self.G = Generator(cfg)
+        self.D = Discriminator(cfg)
+        self.G.apply(init_weights)
+        self.D.apply(init_weights)
+        self.G_ema = copy.deepcopy(self.G).eval().requires_grad_(False)
+        self.opt_g = torch.optim.Adam(self.G.parameters(), lr=cfg.lr_g, betas=(cfg.beta1, cfg.beta2))
+        self.opt_d = torch.optim.Adam(self.D.parameters(), lr=cfg.lr_d, betas=(cfg.beta1, cfg.beta2))
+        self.sampler = BatchSampler(len(self.data), cfg.batch_size, cfg.seed + 1)
+        self.fixed_z = torch.randn(64, cfg.nz, generator=torch.Generator().manual_seed(cfg.seed + 2))
+        self.step = 0
+        self.train_seconds = 0.0
+
+    # ----- one step -------------------------------------------------------------------------------
+    def train_step(self) -> dict[str, torch.Tensor]:
+        """One D update with G fixed, then one G update with D fixed; returns detached losses."""
+        cfg = self.cfg
+        real = self.data[self.sampler.next()].float().div_(127.5).sub_(1.0)  # [B, C, H, W] in [-1, 1]
+        z = torch.randn(real.shape[0], cfg.nz)
+        fake = self.G(z)  # [B, C, H, W]
+
+        aug = cfg.augment
+        d_real = self.D(diff_augment(real, aug, cfg.tileable))
+        d_fake = self.D(diff_augment(fake.detach(), aug, cfg.tileable))
+        loss_d = d_loss_fn(cfg.loss, d_real, d_fake)
+        self.opt_d.zero_grad(set_to_none=True)
+        loss_d.backward()
+        self.opt_d.step()
+
+        d_fake_g = self.D(diff_augment(fake, aug, cfg.tileable))
+        loss_g = g_loss_fn(cfg.loss, d_fake_g)
+        self.opt_g.zero_grad(set_to_none=True)
+        loss_g.backward()
+        self.opt_g.step()
+
+        if cfg.ema_beta > 0:
+            ema_update(self.G_ema, self.G, cfg.ema_beta, self.step)
+        self.step += 1
+        return {"loss_d": loss_d.detach(), "loss_g": loss_g.detach(),
+                "d_real": d_real.detach().mean(), "d_fake": d_fake.detach().mean()}
+
+    def export_generator(self) -> torch.nn.Module:
+        """The generator to sample from and export: the EMA copy (or G), BatchNorm recalibrated, eval mode."""
+        g = copy.deepcopy(self.G_ema if self.cfg.ema_beta > 0 else self.G)
+        recalibrate_batchnorm(g, self.cfg.nz, seed=self.cfg.seed + 3)
+        return g.eval()
+
+    # ----- state ------------------------------------------------------------------------------------
+    def state_dict(self) -> dict[str, Any]:
+        return {
+            "kind": "dcgan",
+            "config": self.cfg.to_dict(),
+            "data": self.data_meta,
+            "step": self.step,
+            "train_seconds": self.train_seconds,
+            "G": self.G.state_dict(),
+            "D": self.D.state_dict(),
+            "G_ema": self.G_ema.state_dict(),
+            "opt_g": self.opt_g.state_dict(),
+            "opt_d": self.opt_d.state_dict(),
+            "sampler": self.sampler.state_dict(),
+            "rng_torch": torch.get_rng_state(),
+            "fixed_z": self.fixed_z,
+        }
+
+    def load_state_dict(self, s: Mapping[str, Any]) -> None:
+        self.G.load_state_dict(s["G"])
+        self.D.load_state_dict(s["D"])
+        self.G_ema.load_state_dict(s["G_ema"])
+        self.opt_g.load_state_dict(s["opt_g"])
+        self.opt_d.load_state_dict(s["opt_d"])
+        self.sampler.load_state_dict(s["sampler"])
+        torch.set_rng_state(s["rng_torch"])
+        self.fixed_z = s["fixed_z"]
+        self.step = int(s["step"])
+        self.train_seconds = float(s["train_seconds"])
+
+    def save(self) -> Path:
+        path = self.run_dir / CHECKPOINT_NAME
+        save_checkpoint(path, self.state_dict())
+        return path
+
+    # ----- loop -------------------------------------------------------------------------------------
+    def budget_done(self) -> bool:
+        cfg = self.cfg
+        if cfg.steps is not None and self.step >= cfg.steps:
+            return True
+        return cfg.minutes is not None and self.train_seconds >= cfg.minutes * 60.0
+
+    def write_samples(self) -> Path:
+        g = self.export_generator()
+        with torch.no_grad():
+            imgs = g(self.fixed_z)  # [64, C, H, W]
+        arr = ((imgs.permute(0, 2, 3, 1) + 1) * 127.5).round().clamp(0, 255).to(torch.uint8).numpy()
+        return write_sample_grid(arr, self.run_dir / "samples", self.step)
+
+    def run(self, progress: Progress | None = None) -> TrainResult:
+        """Train until the budget is spent or `progress.aborted()`; checkpoint on the way and at the end."""
+        progress = progress or NullProgress()
+        cfg = self.cfg
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(self.run_dir / "config.json", json.dumps(
+            {"kind": "dcgan", "config": cfg.to_dict(), "data": self.data_meta}, indent=2) + "\n")
+        self._trim_log()
+        total = cfg.steps
+        status = "done"
+        window_t, window_n = time.perf_counter(), 0
+        ips = 0.0
+        metrics: dict[str, float] = {}
+        while not self.budget_done():
+            if progress.aborted():
+                status = "interrupted"
+                break
+            t0 = time.perf_counter()
+            losses = self.train_step()
+            self.train_seconds += time.perf_counter() - t0
+            window_n += cfg.batch_size
+            if self.step % cfg.log_every == 0 or self.step == 1:
+                metrics = {k: float(v) for k, v in losses.items()}
+                if not all(math.isfinite(v) for v in metrics.values()):
+                    raise AssetganError(f"training diverged at step {self.step} (loss is not finite); resume "
+                                        f"from {self.run_dir / CHECKPOINT_NAME} with lower learning rates")
+                now = time.perf_counter()
+                ips = window_n / max(now - window_t, 1e-9)
+                window_t, window_n = now, 0
+                metrics["images_per_s"] = ips
+                metrics["train_seconds"] = self.train_seconds
+                self._log({"step": self.step, **metrics})
+            if cfg.minutes is not None and cfg.steps is None and self.train_seconds > 0:
+                total = max(self.step, int(self.step * cfg.minutes * 60.0 / self.train_seconds))
+            progress.update(self.step, total, metrics)
+            if self.step % cfg.sample_every == 0:
+                self.write_samples()
+            if self.step % cfg.checkpoint_every == 0:
+                self.save()
+        ckpt = self.save()
+        if status == "done":
+            self.write_samples()
+        return TrainResult(self.run_dir, self.step, status, ckpt, ips)
+
+    def _log(self, row: dict[str, float]) -> None:
+        with open(self.run_dir / "log.jsonl", "a", encoding="utf-8") as fh:
+            fh.write(json.dumps(row) + "\n")
+
+    def _trim_log(self) -> None:
+        """After a resume, drop log rows written after the checkpoint we continue from."""
+        log = self.run_dir / "log.jsonl"
+        if not log.exists():
+            return
+        keep = []
+        for line in log.read_text(encoding="utf-8").splitlines():
+            try:
+                if json.loads(line)["step"] <= self.step:
+                    keep.append(line)
+            except (ValueError, KeyError):
+                continue
+        atomic_write_text(log, "".join(k + "\n" for k in keep))
+
+
+def resume_trainer(run_dir: Path, images: np.ndarray, data_meta: Mapping[str, Any],
+                   overrides: Mapping[str, Any] | None = None) -> DCGANTrainer:
+    """Rebuild a trainer from `run_dir/checkpoint.pt`; `overrides` may extend the budget (steps/minutes)."""
+    state = load_checkpoint(run_dir)
+    if state.get("kind") != "dcgan":
+        raise AssetganError(f"{run_dir}: checkpoint is a {state.get('kind')} run, not dcgan")
+    cfg_d = dict(state["config"])
+    cfg_d.update(overrides or {})
+    cfg = DCGANConfig.from_dict(cfg_d)
+    trainer = DCGANTrainer(cfg, images, run_dir, data_meta)
+    trainer.load_state_dict(state)
+    return trainer

@@ -1,0 +1,40 @@
+"""Deterministic, resumable mini-batch sampling over an in-memory dataset, and the EMA generator update."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+from torch import nn
+
+
+class BatchSampler:
+    """Draws batches from shuffled epochs with its own RNG; its state saves and restores exactly."""
+
+    def __init__(self, n: int, batch_size: int, seed: int) -> None:
+        self.n = n
+        self.batch_size = batch_size
+        self.gen = torch.Generator().manual_seed(seed)
+        self.queue = torch.empty(0, dtype=torch.long)
+
+    def next(self) -> torch.Tensor:
+        while self.queue.numel() < self.batch_size:
+            self.queue = torch.cat([self.queue, torch.randperm(self.n, generator=self.gen)])
+        idx, self.queue = self.queue[: self.batch_size], self.queue[self.batch_size :]
+        return idx
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"gen": self.gen.get_state(), "queue": self.queue.clone()}
+
+    def load_state_dict(self, s: dict[str, Any]) -> None:
+        self.gen.set_state(s["gen"])
+        self.queue = s["queue"].clone()
+
+
+@torch.no_grad()
+def ema_update(ema: nn.Module, model: nn.Module, beta: float, step: int) -> None:
+    """ema <- beta_t * ema + (1 - beta_t) * model, with a warm-up so early weights fade quickly."""
+    beta_t = min(beta, (1.0 + step) / (10.0 + step))
+    e = list(ema.parameters())
+    m = [p.detach() for p in model.parameters()]
+    torch._foreach_lerp_(e, m, 1.0 - beta_t)

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from .common import handle_errors, info, warn
+from .common import handle_errors, info
 
 
 @handle_errors
@@ -45,8 +45,7 @@ def generate(
         raise AssetganError(f"--seed {seed}: must be zero or positive")
     path = resolve_model(model)
     m = open_model(path, parse_device(device))
-    if m.provider_note:
-        warn(m.provider_note)
+    info(f"provider: {m.device}" + (f" ({m.provider_note})" if m.provider_note else ""))
     psi = truncation if truncation is not None else m.card.default_truncation
     name = prefix or m.card.name or path.stem
     items = [Item(name=f"{name}_{s:06d}", seed=s) for s in range(seed, seed + count)]

@@ -1,6 +1,6 @@
 """DiffAugment (Zhao et al. 2020): differentiable augmentations applied to real and fake images alike.
 
-Geometric ops move colour and alpha together; colour ops touch RGB only. For RGBA the empty value is
+Geometric ops move colour and alpha together; colour ops change RGB only, on every pixel. For RGBA the empty value is
 transparent black (-1 in every channel); tileable textures translate by wrapping, so D sees the wrap seam.
 """
 
@@ -29,11 +29,9 @@ def _color(x: torch.Tensor, tileable: bool) -> torch.Tensor:
     rgb = (rgb - mean) * (torch.rand(n, 1, 1, 1, device=x.device) * 2) + mean  # saturation
     mean = rgb.mean(dim=[1, 2, 3], keepdim=True)
     rgb = (rgb - mean) * (torch.rand(n, 1, 1, 1, device=x.device) + 0.5) + mean  # contrast
-    if rest.shape[1]:
-        visible = rest > -1  # keep transparent pixels exactly transparent black
-        rgb = torch.where(visible, rgb, -1.0)
-        return torch.cat([rgb, rest], dim=1)
-    return rgb
+    # Every pixel's colour moves alike, transparent ones too: masking by alpha would let D tell real
+    # (exactly transparent) backgrounds from generated (almost transparent) ones.
+    return torch.cat([rgb, rest], dim=1) if rest.shape[1] else rgb
 
 
 def _translation(x: torch.Tensor, tileable: bool, ratio: float = 0.125) -> torch.Tensor:

@@ -1,0 +1,199 @@
+"""CLI: models, generate and export through typer's CliRunner, success paths and every bad input."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+from PIL import Image
+from typer.testing import CliRunner
+
+from assetgan.cli.main import app
+from assetgan.collection import load_collection
+
+runner = CliRunner()
+
+
+def _one_line_error(result, *needles):
+    assert result.exit_code == 2, result.output
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+    assert len(errors) == 1 and "Traceback" not in result.output, result.output
+    err = errors[0]
+    for n in needles:
+        assert n in err, err
+
+
+@pytest.fixture()
+def model_dir(tiny_model, tmp_path, monkeypatch):
+    folder = tmp_path / "models"
+    folder.mkdir()
+    shutil.copy(tiny_model, folder / "tiny-sprites.onnx")
+    monkeypatch.setenv("ASSETGAN_MODELS", str(folder))
+    return folder
+
+
+def test_models_lists_user_models(model_dir):
+    r = runner.invoke(app, ["models"])
+    assert r.exit_code == 0
+    assert "tiny-sprites" in r.stdout and "[user]" in r.stdout and "CC0 1.0" in r.stdout
+
+
+def test_generate_files_sheet_and_scale(model_dir, tmp_path):
+    out = tmp_path / "gen"
+    r = runner.invoke(app, ["generate", "tiny-sprites", "--count", "5", "--seed", "10", "--out", str(out),
+                            "--sheet", "--scale", "3", "--save-collection", str(tmp_path / "c.json")])
+    assert r.exit_code == 0, r.output
+    pngs = sorted(p.name for p in out.glob("tiny-sprites_0000*.png"))
+    assert pngs == [f"tiny-sprites_{s:06d}.png" for s in range(10, 15)]
+    im = Image.open(out / pngs[0])
+    assert im.size == (96, 96) and im.mode == "RGBA"
+    atlas = json.loads((out / "tiny-sprites_sheet.json").read_text())
+    assert len(atlas["frames"]) == 5 and atlas["meta"]["image"] == "tiny-sprites_sheet.png"
+    f = atlas["frames"]["tiny-sprites_000012.png"]["frame"]
+    sheet = np.asarray(Image.open(out / "tiny-sprites_sheet.png"))
+    single = np.asarray(Image.open(out / "tiny-sprites_000012.png"))
+    assert np.array_equal(sheet[f["y"]:f["y"] + f["h"], f["x"]:f["x"] + f["w"]], single)
+    col = load_collection(tmp_path / "c.json")
+    assert [i.seed for i in col.items] == list(range(10, 15))
+
+
+def test_generate_palette_auto_and_file(model_dir, tmp_path):
+    out = tmp_path / "p"
+    r = runner.invoke(app, ["generate", "tiny-sprites", "--count", "3", "--out", str(out), "--palette", "auto",
+                            "--alpha-threshold", "128"])
+    assert r.exit_code == 0, r.output
+    allowed = {(0, 0, 0), (255, 255, 255), (0xAA, 0x33, 0x11), (0x33, 0xAA, 0x11)}
+    for p in out.glob("*.png"):
+        a = np.asarray(Image.open(p))
+        assert set(np.unique(a[..., 3])) <= {0, 255}
+        assert {tuple(c) for c in a[a[..., 3] == 255][:, :3]} <= allowed
+    gpl = tmp_path / "two.gpl"
+    gpl.write_text("GIMP Palette\n0 0 0 black\n255 255 255 white\n")
+    r = runner.invoke(app, ["generate", "tiny-sprites", "--count", "2", "--out", str(tmp_path / "q"),
+                            "--palette", str(gpl)])
+    assert r.exit_code == 0, r.output
+
+
+def test_export_is_byte_identical_and_check_detects_drift(model_dir, tmp_path):
+    col = tmp_path / "c.json"
+    assert runner.invoke(app, ["generate", "tiny-sprites", "--count", "4", "--out", str(tmp_path / "g"),
+                               "--sheet", "--save-collection", str(col)]).exit_code == 0
+    a, b = tmp_path / "a", tmp_path / "b"
+    assert runner.invoke(app, ["export", str(col), "--out", str(a)]).exit_code == 0
+    assert runner.invoke(app, ["export", str(col), "--out", str(b)]).exit_code == 0
+    names = sorted(p.name for p in a.iterdir())
+    assert names == sorted(p.name for p in b.iterdir()) and "assetgan-export.json" in names
+    for n in names:
+        assert (a / n).read_bytes() == (b / n).read_bytes(), n
+    # generate and export share one renderer: same files, same bytes
+    for n in names:
+        if n.endswith(".png"):
+            assert (tmp_path / "g" / n).read_bytes() == (a / n).read_bytes()
+    ok = runner.invoke(app, ["export", str(col), "--out", str(a), "--check"])
+    assert ok.exit_code == 0, ok.output
+    victim = a / "tiny-sprites_000002.png"
+    img = np.asarray(Image.open(victim)).copy()
+    img[0, 0] = 255 - img[0, 0]
+    Image.fromarray(img).save(victim)
+    (a / "tiny-sprites_sheet.json").unlink()
+    bad = runner.invoke(app, ["export", str(col), "--out", str(a), "--check"])
+    assert bad.exit_code == 1
+    assert "drifted" in bad.stderr and "tiny-sprites_000002.png" in bad.stderr
+    assert "missing" in bad.stderr and "tiny-sprites_sheet.json" in bad.stderr
+
+
+def test_export_error_paths(model_dir, tmp_path, tiny_model):
+    col = tmp_path / "c.json"
+    assert runner.invoke(app, ["generate", "tiny-sprites", "--count", "2", "--out", str(tmp_path / "g"),
+                               "--save-collection", str(col)]).exit_code == 0
+    out = tmp_path / "x"
+    assert runner.invoke(app, ["export", str(col), "--out", str(out)]).exit_code == 0
+    _one_line_error(runner.invoke(app, ["export", str(col), "--out", str(out)]), "not empty", "--force")
+    assert runner.invoke(app, ["export", str(col), "--out", str(out), "--force"]).exit_code == 0
+
+    d = json.loads(col.read_text())
+    d["version"] = 7
+    v7 = tmp_path / "v7.json"
+    v7.write_text(json.dumps(d))
+    _one_line_error(runner.invoke(app, ["export", str(v7), "--out", str(tmp_path / "y")]), "version 7", "v7.json")
+
+    d = json.loads(col.read_text())
+    d["model"]["sha256"] = "0" * 64
+    sha = tmp_path / "sha.json"
+    sha.write_text(json.dumps(d))
+    _one_line_error(runner.invoke(app, ["export", str(sha), "--out", str(tmp_path / "z")]), "sha256")
+
+    d = json.loads(col.read_text())
+    d["model"] = {"name": "gone", "sha256": "1" * 64}
+    gone = tmp_path / "gone.json"
+    gone.write_text(json.dumps(d))
+    _one_line_error(runner.invoke(app, ["export", str(gone), "--out", str(tmp_path / "w")]), "'gone'")
+
+    broken = tmp_path / "broken.json"
+    broken.write_text("{not json")
+    _one_line_error(runner.invoke(app, ["export", str(broken), "--out", str(tmp_path / "v")]), "invalid JSON")
+    a_file = tmp_path / "file.txt"
+    a_file.write_text("x")
+    _one_line_error(runner.invoke(app, ["export", str(col), "--out", str(a_file)]), "is a file")
+
+
+def test_interrupted_export_leaves_no_partial_files(model_dir, tmp_path, monkeypatch):
+    from assetgan import export as export_mod
+
+    col = tmp_path / "c.json"
+    assert runner.invoke(app, ["generate", "tiny-sprites", "--count", "3", "--out", str(tmp_path / "g"),
+                               "--save-collection", str(col)]).exit_code == 0
+    real = export_mod.encode_png
+    calls = {"n": 0}
+
+    def dying(img):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise KeyboardInterrupt
+        return real(img)
+
+    monkeypatch.setattr(export_mod, "encode_png", dying)
+    out = tmp_path / "half"
+    r = runner.invoke(app, ["export", str(col), "--out", str(out)])
+    assert r.exit_code == 130
+    files = list(out.iterdir())
+    assert [p.name for p in files] == ["tiny-sprites_000000.png"]  # complete files only, no temporaries
+    Image.open(files[0]).load()
+
+
+def test_generate_bad_inputs(model_dir, tmp_path):
+    not_onnx = tmp_path / "fake.onnx"
+    not_onnx.write_text("hello")
+    _one_line_error(runner.invoke(app, ["generate", str(not_onnx), "--out", str(tmp_path / "a")]), "fake.onnx")
+    _one_line_error(runner.invoke(app, ["generate", "no-such-model", "--out", str(tmp_path / "b")]),
+                    "no-such-model")
+    _one_line_error(runner.invoke(app, ["generate", "tiny-sprites", "--count", "0", "--out", str(tmp_path / "c")]),
+                    "--count 0")
+    _one_line_error(runner.invoke(app, ["generate", "tiny-sprites", "--scale", "0", "--out", str(tmp_path / "d")]),
+                    "scale 0")
+    _one_line_error(runner.invoke(app, ["generate", "tiny-sprites", "--palette", "nope.gpl",
+                                        "--out", str(tmp_path / "e")]), "nope.gpl")
+    _one_line_error(runner.invoke(app, ["generate", "tiny-sprites", "--truncation", "5",
+                                        "--out", str(tmp_path / "f")]), "truncation 5")
+
+
+def test_train_and_to_onnx_cli(tmp_path):
+    from .conftest import SPRITES
+
+    run = tmp_path / "cli-run"
+    r = runner.invoke(app, ["train", "dcgan", str(SPRITES), "--out", str(run), "--steps", "3", "--nz", "8",
+                            "--ngf", "8", "--ndf", "8", "--batch", "4", "--sample-every", "2",
+                            "--checkpoint-every", "2"])
+    assert r.exit_code == 0, r.output
+    assert (run / "model.onnx").is_file() and (run / "samples" / "latest.png").is_file()
+    r = runner.invoke(app, ["to-onnx", str(run), "--out", str(tmp_path / "again.onnx"), "--name", "again"])
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(app, ["train", "dcgan", str(SPRITES), "--out", str(run), "--steps", "3"])
+    _one_line_error(r, "already holds a run", "--resume")
+    _one_line_error(runner.invoke(app, ["train", "dcgan", str(tmp_path / "nothing"), "--out", str(tmp_path / "r"),
+                                        "--steps", "2"]), "nothing")
+    _one_line_error(runner.invoke(app, ["train", "dcgan", str(SPRITES), "--out", str(tmp_path / "r2"),
+                                        "--size", "48", "--steps", "2"]), "--size 48")
+    _one_line_error(runner.invoke(app, ["to-onnx", str(tmp_path)]), "no checkpoint")

@@ -1,0 +1,129 @@
+"""ONNX export and the torch-free runtime: card, parity, providers, latents, chunking, refusals."""
+
+from __future__ import annotations
+
+import numpy as np
+import onnx
+import pytest
+
+from assetgan.errors import AssetganError, ModelError
+from assetgan.runtime import latents_for_seeds, open_model, seed_latent
+from assetgan.runtime.card import CARD_KEY
+from assetgan.runtime.providers import candidate_providers, parse_device
+
+
+def test_exported_model_has_card_and_dynamic_batch(tiny_model):
+    m = open_model(tiny_model)
+    assert m.card.kind == "dcgan" and m.card.nz == 16 and m.card.size == 32 and m.card.channels == 4
+    assert m.card.data_licence == "CC0 1.0" and m.card.steps == 20
+    assert m.card.training_config["ngf"] == 8
+    for n in (1, 5, 64):
+        out = m.run(latents_for_seeds(range(n), 16))
+        assert out.shape == (n, 32, 32, 4) and out.dtype == np.uint8
+    model = onnx.load(str(tiny_model))
+    keys = {p.key for p in model.metadata_props}
+    assert CARD_KEY in keys and "assetgan.version" in keys
+    assert model.graph.input[0].type.tensor_type.elem_type == onnx.TensorProto.FLOAT
+    assert model.graph.output[0].type.tensor_type.elem_type == onnx.TensorProto.UINT8
+
+
+def test_parity_with_torch_within_one_level(tiny_run):
+    import torch
+
+    from assetgan.train.checkpoint import load_checkpoint
+    from assetgan.train.onnx_export import ToUint8NHWC, generator_from_checkpoint
+
+    g, _ = generator_from_checkpoint(load_checkpoint(tiny_run))
+    z = latents_for_seeds(range(16), 16)
+    with torch.no_grad():
+        ref = ToUint8NHWC(g)(torch.from_numpy(z)).numpy().astype(int)
+    got = open_model(tiny_run / "model.onnx").run(z).astype(int)
+    assert np.abs(ref - got).max() <= 1
+
+
+def test_export_refuses_when_parity_fails(tiny_run, tmp_path, monkeypatch):
+    from assetgan.train import onnx_export
+    from assetgan.train.checkpoint import load_checkpoint
+
+    state = load_checkpoint(tiny_run)
+    g, cfg = onnx_export.generator_from_checkpoint(state)
+    card = onnx_export.build_card(cfg, state, "x")
+    real = onnx_export.ToUint8NHWC.forward
+
+    def off_by_three(self, z):
+        return (real(self, z).int() + 3).clamp(0, 255).to(dtype=real(self, z).dtype)
+
+    # Export the true graph, but compare against a reference that is 3 levels off.
+    orig = onnx_export._to_onnx_bytes
+    monkeypatch.setattr(onnx_export, "_to_onnx_bytes", lambda w, nz: orig(onnx_export.ToUint8NHWC(g), nz))
+    monkeypatch.setattr(onnx_export.ToUint8NHWC, "forward", off_by_three)
+    with pytest.raises(AssetganError, match="parity"):
+        onnx_export.export_generator(g, card, tmp_path / "bad.onnx")
+    assert not (tmp_path / "bad.onnx").exists()
+
+
+def test_seed_latent_is_pinned_to_pcg64():
+    z = seed_latent(0, 4)
+    expected = np.random.Generator(np.random.PCG64(0)).standard_normal(4).astype(np.float32)
+    assert np.array_equal(z, expected)
+    assert np.allclose(z, [0.12573022, -0.13210486, 0.64042264, 0.10490011], atol=1e-7)
+    assert np.allclose(seed_latent(0, 4, 0.5), z * 0.5)
+    batch = latents_for_seeds([7, 3], 4)
+    assert np.array_equal(batch[1], seed_latent(3, 4))
+    with pytest.raises(AssetganError, match="truncation"):
+        seed_latent(0, 4, 0.0)
+
+
+def test_chunked_generation_matches_one_call(tiny_model):
+    m = open_model(tiny_model)
+    z = latents_for_seeds(range(10), 16)
+    whole = m.run(z)
+    chunks = np.concatenate(list(m.iter_generate(z, chunk=3)))
+    assert np.array_equal(whole, chunks)
+
+
+def test_provider_choice_and_report(tiny_model):
+    assert candidate_providers(["CPUExecutionProvider"]) == ["CPUExecutionProvider"]
+    assert candidate_providers(["CUDAExecutionProvider", "CPUExecutionProvider", "TensorrtExecutionProvider"]) == [
+        "CUDAExecutionProvider", "CPUExecutionProvider"]
+    assert parse_device("cpu") == ["CPUExecutionProvider"]
+    with pytest.raises(AssetganError, match="--device tpu"):
+        parse_device("tpu")
+    m = open_model(tiny_model, parse_device("cpu"))
+    assert m.provider == "CPUExecutionProvider" and m.device == "CPU"
+    auto = open_model(tiny_model)
+    assert auto.provider in ("CUDAExecutionProvider", "CPUExecutionProvider")
+    if auto.provider == "CPUExecutionProvider":
+        import onnxruntime as ort
+
+        if "CUDAExecutionProvider" in ort.get_available_providers():
+            assert "CUDA" in auto.provider_note
+
+
+def test_refuses_non_onnx_and_foreign_onnx(tmp_path):
+    png = tmp_path / "model.onnx"
+    png.write_bytes(b"\x89PNG\r\n\x1a\nnot a model")
+    with pytest.raises(ModelError, match="not a loadable ONNX model"):
+        open_model(png)
+    with pytest.raises(ModelError, match="not found"):
+        open_model(tmp_path / "missing.onnx")
+    from onnx import TensorProto, helper
+
+    node = helper.make_node("Identity", ["z"], ["image"])
+    graph = helper.make_graph([node], "g", [helper.make_tensor_value_info("z", TensorProto.FLOAT, [1, 2])],
+                              [helper.make_tensor_value_info("image", TensorProto.FLOAT, [1, 2])])
+    foreign = tmp_path / "foreign.onnx"
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], ir_version=8), str(foreign))
+    with pytest.raises(ModelError, match="without assetgan metadata"):
+        open_model(foreign)
+
+
+def test_refuses_a_model_of_another_kind(tiny_model, tmp_path):
+    model = onnx.load(str(tiny_model))
+    for p in model.metadata_props:
+        if p.key == CARD_KEY:
+            p.value = p.value.replace('"kind": "dcgan"', '"kind": "cyclegan"')
+    other = tmp_path / "cycle.onnx"
+    onnx.save(model, str(other))
+    with pytest.raises(ModelError, match="cyclegan model.*stylize"):
+        open_model(other)

@@ -1,0 +1,178 @@
+"""DCGAN training: nets, augmentation, a 20-step run, checkpoints, exact resume, kill and Ctrl-C safety."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+import torch
+
+from assetgan.train.augment import diff_augment
+from assetgan.train.checkpoint import load_checkpoint
+from assetgan.train.config import DCGANConfig
+from assetgan.train.dcgan_loop import DCGANTrainer, resume_trainer
+from assetgan.train.nets import CircularUpConv, Discriminator, Generator
+
+from .conftest import SPRITES, load_samples, tiny_config
+
+
+@pytest.mark.parametrize("size", [16, 32, 64, 128])
+@pytest.mark.parametrize("tileable", [False, True])
+def test_generator_and_discriminator_shapes(size, tileable):
+    cfg = DCGANConfig(size=size, channels=4, nz=8, ngf=4, ndf=4, steps=1, tileable=tileable)
+    x = Generator(cfg)(torch.randn(3, 8))
+    assert x.shape == (3, 4, size, size)
+    assert float(x.detach().abs().max()) <= 1.0
+    assert Discriminator(cfg)(x).shape == (3,)
+
+
+def test_circular_upconv_is_shift_equivariant_on_the_torus():
+    m = CircularUpConv(3, 2)
+    x = torch.randn(1, 3, 5, 5)
+    y = m(x)
+    assert y.shape == (1, 2, 10, 10)
+    torch.testing.assert_close(m(torch.roll(x, 1, dims=-1)), torch.roll(y, 2, dims=-1))
+    torch.testing.assert_close(m(torch.roll(x, 2, dims=-2)), torch.roll(y, 4, dims=-2))
+
+
+def test_tileable_generator_output_wraps_without_a_seam():
+    torch.manual_seed(0)
+    cfg = DCGANConfig(size=32, channels=3, nz=8, ngf=8, steps=1, tileable=True)
+    g = Generator(cfg).eval()
+    img = g(torch.randn(4, 8)).detach()
+    # Rolling a periodic image by half its size must give another output of the same generator family:
+    # the jump across the wrap edge is no larger than a typical jump inside the image.
+    across = (img[..., 0] - img[..., -1]).abs().mean()
+    inside = (img[..., 1:] - img[..., :-1]).abs().mean()
+    assert across <= inside * 1.5
+    plain = Generator(DCGANConfig(size=32, channels=3, nz=8, ngf=8, steps=1)).eval()
+    with torch.no_grad():
+        for a, b in zip(plain.parameters(), g.parameters()):
+            b.copy_(a)
+    assert not torch.allclose(plain(torch.ones(1, 8)), g(torch.ones(1, 8)))
+
+
+def test_augment_moves_alpha_with_colour_and_keeps_shape():
+    torch.manual_seed(1)
+    x = -torch.ones(6, 4, 16, 16)
+    x[:, :, 4:12, 4:12] = 0.5  # an opaque grey square on transparent black
+    y = diff_augment(x, ("flip", "translation", "cutout"), tileable=False)
+    assert y.shape == x.shape
+    opaque = y[:, 3] > 0
+    assert torch.equal(opaque, (y[:, :3] > 0).all(1))  # colour is exactly where alpha is
+    z = diff_augment(x, ("translation",), tileable=True)
+    assert torch.allclose(z.sum(dim=(2, 3)), x.sum(dim=(2, 3)))  # wrapping keeps every pixel
+
+
+def test_config_validation_names_the_value():
+    with pytest.raises(Exception, match="--size 48"):
+        DCGANConfig(size=48, steps=1).validate()
+    with pytest.raises(Exception, match="budget"):
+        DCGANConfig().validate()
+    with pytest.raises(Exception, match="--augment rotate"):
+        DCGANConfig(steps=1, augment=("rotate",)).validate()
+
+
+def test_twenty_step_run_writes_checkpoint_samples_and_log(tiny_run):
+    state = load_checkpoint(tiny_run)
+    assert state["step"] == 20 and state["kind"] == "dcgan"
+    assert {"G", "D", "G_ema", "opt_g", "opt_d", "rng_torch", "sampler", "config", "data"} <= set(state)
+    assert state["config"]["nz"] == 16
+    assert (tiny_run / "samples" / "step_000020.png").is_file()
+    rows = [json.loads(x) for x in (tiny_run / "log.jsonl").read_text().splitlines()]
+    assert rows[-1]["step"] == 20
+    assert all(np.isfinite(r["loss_d"]) and np.isfinite(r["loss_g"]) for r in rows)
+    cfg = json.loads((tiny_run / "config.json").read_text())
+    assert cfg["config"]["steps"] == 20
+
+
+def test_training_changes_the_generator_and_ema_tracks_it(tmp_path):
+    cfg = tiny_config(steps=5)
+    data = load_samples(cfg)
+    tr = DCGANTrainer(cfg, data.images, tmp_path / "r", {})
+    before = [p.clone() for p in tr.G.parameters()]
+    for _ in range(5):
+        tr.train_step()
+    moved = sum(float((a - b).abs().sum()) for a, b in zip(before, tr.G.parameters()))
+    assert moved > 0
+    ema_gap = sum(float((a - b).abs().sum()) for a, b in zip(tr.G_ema.parameters(), tr.G.parameters()))
+    assert 0 < ema_gap < moved * 2
+
+
+def _weights(tr):
+    return {k: v.clone() for k, v in tr.G.state_dict().items()} | {
+        "D." + k: v.clone() for k, v in tr.D.state_dict().items()}
+
+
+def test_resume_continues_exactly(tmp_path):
+    cfg = tiny_config(steps=12, checkpoint_every=6, sample_every=100)
+    data = load_samples(cfg)
+    full = DCGANTrainer(cfg, data.images, tmp_path / "full", {})
+    full.run()
+
+    half = DCGANTrainer(DCGANConfig.from_dict(cfg.to_dict() | {"steps": 6}), data.images, tmp_path / "half", {})
+    half.run()
+    resumed = resume_trainer(tmp_path / "half", data.images, {}, {"steps": 12})
+    assert resumed.step == 6
+    resumed.run()
+    a, b = _weights(full), _weights(resumed)
+    assert a.keys() == b.keys()
+    for k in a:
+        assert torch.equal(a[k], b[k]), k
+
+
+def _train_cmd(run, steps, extra=()):
+    return [sys.executable, "-m", "assetgan", "train", "dcgan", str(SPRITES), "--out", str(run), "--steps",
+            str(steps), "--nz", "16", "--ngf", "8", "--ndf", "8", "--batch", "8", "--seed", "5",
+            "--checkpoint-every", "5", "--sample-every", "1000", "--threads", "1", *extra]
+
+
+@pytest.mark.slow
+def test_sigkill_then_resume_matches_an_uninterrupted_run(tmp_path):
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    ref = tmp_path / "ref"
+    subprocess.run(_train_cmd(ref, 400), check=True, env=env, capture_output=True)
+
+    run = tmp_path / "killed"
+    proc = subprocess.Popen(_train_cmd(run, 400), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    ckpt = run / "checkpoint.pt"
+    deadline = time.time() + 120
+    while time.time() < deadline and not ckpt.exists():
+        time.sleep(0.05)
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    state = load_checkpoint(run)  # never corrupt, whenever the kill landed
+    assert 0 < state["step"] < 400
+    out = subprocess.run([sys.executable, "-m", "assetgan", "train", "dcgan", "--resume", str(run)],
+                         env=env, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    a, b = load_checkpoint(ref), load_checkpoint(run)
+    assert b["step"] == 400
+    for k in a["G"]:
+        assert torch.equal(a["G"][k], b["G"][k]), k
+    for k in a["G_ema"]:
+        assert torch.equal(a["G_ema"][k], b["G_ema"][k]), k
+
+
+@pytest.mark.slow
+def test_ctrl_c_saves_a_checkpoint_and_exits_cleanly(tmp_path):
+    run = tmp_path / "int"
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    proc = subprocess.Popen(_train_cmd(run, 100000), env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    deadline = time.time() + 120
+    while time.time() < deadline and not (run / "checkpoint.pt").exists():
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130
+    assert "Traceback" not in err
+    assert "--resume" in err
+    assert load_checkpoint(run)["step"] >= 5

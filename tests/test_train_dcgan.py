@@ -96,12 +96,12 @@ def test_training_changes_the_generator_and_ema_tracks_it(tmp_path):
     cfg = tiny_config(steps=5)
     data = load_samples(cfg)
     tr = DCGANTrainer(cfg, data.images, tmp_path / "r", {})
-    before = [p.clone() for p in tr.G.parameters()]
+    before = [p.detach().clone() for p in tr.G.parameters()]
     for _ in range(5):
         tr.train_step()
-    moved = sum(float((a - b).abs().sum()) for a, b in zip(before, tr.G.parameters()))
+    moved = sum(float((a - b.detach()).abs().sum()) for a, b in zip(before, tr.G.parameters()))
     assert moved > 0
-    ema_gap = sum(float((a - b).abs().sum()) for a, b in zip(tr.G_ema.parameters(), tr.G.parameters()))
+    ema_gap = sum(float((a - b.detach()).abs().sum()) for a, b in zip(tr.G_ema.parameters(), tr.G.parameters()))
     assert 0 < ema_gap < moved * 2
 
 

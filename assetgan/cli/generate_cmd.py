@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -12,7 +12,7 @@ from .common import handle_errors, info
 
 @handle_errors
 def generate(
-    model: Annotated[Optional[str], typer.Argument(help="Model name (see `assetgan models`) or .onnx path.")]
+    model: Annotated[str | None, typer.Argument(help="Model name (see `assetgan models`) or .onnx path.")]
     = None,
     count: Annotated[int, typer.Option(help="How many images.")] = 64,
     seed: Annotated[int, typer.Option(help="First seed; image i uses seed + i.")] = 0,
@@ -20,13 +20,13 @@ def generate(
     sheet: Annotated[bool, typer.Option(help="Also write a sprite sheet with a JSON atlas.")] = False,
     no_files: Annotated[bool, typer.Option("--no-files", help="Only the sheet, no individual PNGs.")] = False,
     scale: Annotated[int, typer.Option(help="Nearest-neighbour upscale factor (pixel art).")] = 1,
-    palette: Annotated[Optional[str], typer.Option(help="'auto' (learned from the training data), "
+    palette: Annotated[str | None, typer.Option(help="'auto' (learned from the training data), "
                                                         "a .gpl/.hex file, or '#rrggbb,…'.")] = None,
-    alpha_threshold: Annotated[Optional[int], typer.Option(help="Make alpha binary at this level (0-255).")]
+    alpha_threshold: Annotated[int | None, typer.Option(help="Make alpha binary at this level (0-255).")]
     = None,
-    truncation: Annotated[Optional[float], typer.Option(help="Truncation psi in (0, 2]; lower = safer.")] = None,
-    prefix: Annotated[Optional[str], typer.Option(help="File name prefix (default: the model name).")] = None,
-    save_collection: Annotated[Optional[Path], typer.Option(help="Also save the batch as a collection file.")]
+    truncation: Annotated[float | None, typer.Option(help="Truncation psi in (0, 2]; lower = safer.")] = None,
+    prefix: Annotated[str | None, typer.Option(help="File name prefix (default: the model name).")] = None,
+    save_collection: Annotated[Path | None, typer.Option(help="Also save the batch as a collection file.")]
     = None,
     device: Annotated[str, typer.Option(help="auto, cpu, cuda, directml or coreml.")] = "auto",
     force: Annotated[bool, typer.Option(help="Write into a non-empty folder.")] = False,

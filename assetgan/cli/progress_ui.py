@@ -11,8 +11,14 @@ class RichProgress:
     """Shows step/total, named metrics, images/s and ETA; the first Ctrl-C asks the work to stop cleanly."""
 
     def __init__(self, description: str, metric_format: Mapping[str, str] | None = None) -> None:
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-        from rich.progress import TimeRemainingColumn
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
 
         self._fmt = dict(metric_format or {})
         self._bar = Progress(

@@ -6,7 +6,7 @@ import json
 import tempfile
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -38,35 +38,36 @@ def _require_torch() -> None:
 @app.command("dcgan")
 @handle_errors
 def dcgan(
-    data: Annotated[Optional[Path], typer.Argument(help="Folder of images (recursive) or one sprite sheet.")] = None,
-    out: Annotated[Optional[Path], typer.Option(help="Run folder for checkpoints, samples and model.onnx.")] = None,
+    data: Annotated[Path | None, typer.Argument(help="Folder of images (recursive) or one sprite sheet.")] = None,
+    out: Annotated[Path | None, typer.Option(help="Run folder for checkpoints, samples and model.onnx.")] = None,
     size: Annotated[int, typer.Option(help="Output size: 16, 32, 64 or 128.")] = 32,
     channels: Annotated[int, typer.Option(help="4 = RGBA sprites, 3 = RGB textures.")] = 4,
     tileable: Annotated[bool, typer.Option(help="Circular padding: outputs tile seamlessly.")] = False,
-    steps: Annotated[Optional[int], typer.Option(help="Budget in steps.")] = None,
-    minutes: Annotated[Optional[float], typer.Option(help="Budget in minutes of training.")] = None,
+    steps: Annotated[int | None, typer.Option(help="Budget in steps.")] = None,
+    minutes: Annotated[float | None, typer.Option(help="Budget in minutes of training.")] = None,
     seed: Annotated[int, typer.Option(help="Seed for a reproducible run.")] = 0,
     loss: Annotated[Loss, typer.Option(help="ns = non-saturating logistic, hinge.")] = Loss.ns,
     augment: Annotated[str, typer.Option(help="DiffAugment ops: flip,translation,color,cutout or none.")]
     = "flip,translation,color,cutout",
     ema: Annotated[float, typer.Option(help="EMA decay of the exported generator (0 = off).")] = 0.999,
-    spectral_norm: Annotated[bool, typer.Option(help="Spectral norm in D.")] = False,
+    spectral_norm: Annotated[bool, typer.Option(help="Spectral norm in D (off: BatchNorm as in Radford et al.).")]
+    = True,
     nz: Annotated[int, typer.Option(help="Latent size.")] = 128,
     ngf: Annotated[int, typer.Option(help="Generator width.")] = 64,
     ndf: Annotated[int, typer.Option(help="Discriminator width.")] = 64,
     batch: Annotated[int, typer.Option(help="Batch size.")] = 64,
     lr: Annotated[float, typer.Option(help="Adam learning rate for G and D.")] = 2e-4,
-    tile: Annotated[Optional[str], typer.Option(help="Slice inputs as sprite sheets of WxH tiles.")] = None,
+    tile: Annotated[str | None, typer.Option(help="Slice inputs as sprite sheets of WxH tiles.")] = None,
     margin: Annotated[int, typer.Option(help="Sheet margin in pixels (with --tile).")] = 0,
     spacing: Annotated[int, typer.Option(help="Sheet spacing in pixels (with --tile).")] = 0,
     licence: Annotated[str, typer.Option(help="Licence of the training data, for the model card.")] = "unknown",
     holdout: Annotated[float, typer.Option(help="Fraction of images held out from training (listed in the run).")]
     = 0.0,
-    name: Annotated[Optional[str], typer.Option(help="Model name in the card (default: run folder name).")] = None,
+    name: Annotated[str | None, typer.Option(help="Model name in the card (default: run folder name).")] = None,
     sample_every: Annotated[int, typer.Option(help="Sample grid every N steps.")] = 500,
     checkpoint_every: Annotated[int, typer.Option(help="Checkpoint every N steps.")] = 500,
     threads: Annotated[int, typer.Option(help="Torch threads (0 = default).")] = 0,
-    resume: Annotated[Optional[Path], typer.Option(help="Continue the run in this folder exactly.")] = None,
+    resume: Annotated[Path | None, typer.Option(help="Continue the run in this folder exactly.")] = None,
     dry_run: Annotated[bool, typer.Option(help="A few steps on a few images, smallest nets: a smoke test.")]
     = False,
 ) -> None:
@@ -177,8 +178,8 @@ def _data_meta(cfg, images, fingerprint: str) -> dict:
 @handle_errors
 def to_onnx(
     checkpoint: Annotated[Path, typer.Argument(help="A run folder or its checkpoint.pt.")],
-    out: Annotated[Optional[Path], typer.Option(help="Output .onnx (default: RUN/model.onnx).")] = None,
-    name: Annotated[Optional[str], typer.Option(help="Model name for the card.")] = None,
+    out: Annotated[Path | None, typer.Option(help="Output .onnx (default: RUN/model.onnx).")] = None,
+    name: Annotated[str | None, typer.Option(help="Model name for the card.")] = None,
 ) -> None:
     """Export a checkpoint's EMA generator to ONNX (parity-checked against torch)."""
     _require_torch()

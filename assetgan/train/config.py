@@ -35,7 +35,7 @@ class DCGANConfig:
     loss: str = "ns"  # "ns": non-saturating logistic loss; "hinge": hinge loss
     augment: tuple[str, ...] = ("flip", "translation", "color", "cutout")  # DiffAugment ops, on real and fake
     ema_beta: float = 0.999  # EMA decay of the exported generator (0 disables EMA)
-    spectral_norm: bool = False  # spectral norm on D's convolutions (replaces D's BatchNorm)
+    spectral_norm: bool = True  # spectral norm on D's convolutions (replaces D's BatchNorm)
     steps: int | None = None  # training budget in steps (one D step + one G step each)
     minutes: float | None = None  # training budget in wall-clock minutes of training
     seed: int = 0  # makes a run reproducible

@@ -1,0 +1,38 @@
+# Quick start: `make demo` (generate from the shipped model) and `make test` (all tests).
+PY ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+OUT ?= demo-out
+
+.PHONY: demo test setup setup-dev lint bench clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+# Runtime only: numpy, pillow, typer, rich, onnxruntime(-gpu). No torch.
+setup: $(BIN)/python
+	$(BIN)/python -m pip install -q -e .
+
+# Training and tests: the CPU build of torch is pinned first, so the `torch>=2.4` requirement is already met
+# and pip never pulls a multi-GB CUDA build on machines without a GPU.
+setup-dev: $(BIN)/python
+	$(BIN)/python -m pip install -q torch==2.13.0
+	$(BIN)/python -m pip install -q -e '.[train,dev]'
+
+demo: setup
+	$(BIN)/assetgan generate --count 64 --seed 0 --sheet --no-files --scale 2 --out $(OUT) --force
+
+test: setup-dev
+	$(BIN)/python -m pytest -q
+
+lint: setup-dev
+	$(BIN)/ruff check assetgan tests benchmarks
+
+bench: setup-dev
+	$(BIN)/python benchmarks/train_throughput.py
+	$(BIN)/python benchmarks/generate_speed.py
+	$(BIN)/python benchmarks/cli_startup.py
+
+clean:
+	rm -rf $(OUT) .pytest_cache

@@ -20,6 +20,8 @@ def atomic_open(path: str | Path) -> Iterator[BinaryIO]:
     path = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        if os.name == "posix":  # mkstemp makes 0600 files; give outputs the usual umask-based mode
+            os.fchmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as fh:
             yield fh
             fh.flush()
@@ -47,6 +49,12 @@ def atomic_write_with(path: str | Path, writer: Callable[[BinaryIO], None]) -> N
     """Call `writer(fh)` on a temporary file and rename it to `path` when it returns."""
     with atomic_open(path) as fh:
         writer(fh)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _fsync_dir(folder: Path) -> None:

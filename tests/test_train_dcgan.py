@@ -105,6 +105,20 @@ def test_training_changes_the_generator_and_ema_tracks_it(tmp_path):
     assert 0 < ema_gap < moved * 2
 
 
+def test_same_seed_same_run(tmp_path):
+    cfg = tiny_config(steps=4, sample_every=100, checkpoint_every=100)
+    data = load_samples(cfg)
+    a = DCGANTrainer(cfg, data.images, tmp_path / "a", {})
+    a.run()
+    b = DCGANTrainer(cfg, data.images, tmp_path / "b", {})
+    b.run()
+    for (k, x), y in zip(a.G_ema.state_dict().items(), b.G_ema.state_dict().values()):
+        assert torch.equal(x, y), k
+    c = DCGANTrainer(DCGANConfig.from_dict(cfg.to_dict() | {"seed": 4}), data.images, tmp_path / "c", {})
+    c.run()
+    assert not torch.equal(next(iter(c.G.parameters())), next(iter(a.G.parameters())))
+
+
 def _weights(tr):
     return {k: v.clone() for k, v in tr.G.state_dict().items()} | {
         "D." + k: v.clone() for k, v in tr.D.state_dict().items()}

@@ -1,0 +1,33 @@
+"""The shipped default model: present, self-describing, and the default of `assetgan generate`."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from assetgan.registry import DEFAULT_MODEL, list_models, resolve_model
+from assetgan.runtime.model import open_model
+
+
+def test_default_model_is_shipped_with_its_card():
+    entries = {e.name: e for e in list_models()}
+    assert DEFAULT_MODEL in entries and entries[DEFAULT_MODEL].origin == "shipped"
+    path = resolve_model(None)
+    assert path.stat().st_size < 20 * 1024 * 1024
+    m = open_model(path)
+    card = m.card
+    assert (card.kind, card.size, card.channels) == ("dcgan", 32, 4)
+    assert "CC0" in card.data_licence and "crawl-sprites" in card.data_source
+    assert card.steps > 1000 and len(card.palette) > 8
+    assert card.training_config["extra"]["holdout"] > 0
+
+
+def test_default_model_makes_varied_transparent_sprites():
+    m = open_model(resolve_model(None))
+    imgs = m.generate_seeds(range(32))
+    assert imgs.shape == (32, 32, 32, 4)
+    alpha = imgs[..., 3]
+    assert (alpha < 16).mean() > 0.2  # sprites sit on transparency, as in the training data
+    assert (alpha > 240).mean() > 0.1
+    flat = imgs.reshape(32, -1).astype(np.float32)
+    dists = np.abs(flat[:, None] - flat[None]).mean(-1)
+    assert dists[np.triu_indices(32, 1)].min() > 1.0  # no two seeds give the same sprite

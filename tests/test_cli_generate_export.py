@@ -197,3 +197,25 @@ def test_train_and_to_onnx_cli(tmp_path):
     _one_line_error(runner.invoke(app, ["train", "dcgan", str(SPRITES), "--out", str(tmp_path / "r2"),
                                         "--size", "48", "--steps", "2"]), "--size 48")
     _one_line_error(runner.invoke(app, ["to-onnx", str(tmp_path)]), "no checkpoint")
+
+
+def test_train_tileable_textures_and_sprite_sheet(tmp_path):
+    from assetgan.runtime import open_model
+
+    from .conftest import ROOT, TEXTURES
+
+    run = tmp_path / "tex"
+    r = runner.invoke(app, ["train", "dcgan", str(TEXTURES), "--out", str(run), "--channels", "3", "--tileable",
+                            "--steps", "3", "--nz", "8", "--ngf", "8", "--ndf", "8", "--batch", "4"])
+    assert r.exit_code == 0, r.output
+    m = open_model(run / "model.onnx")
+    assert m.card.tileable and m.card.channels == 3
+    assert m.generate_seeds(range(4)).shape == (4, 32, 32, 3)
+    assert m.card.training_config["tileable"] is True
+
+    sheet_run = tmp_path / "sheet"
+    r = runner.invoke(app, ["train", "dcgan", str(ROOT / "assets" / "samples" / "sheet_4x2_32.png"), "--tile",
+                            "32x32", "--out", str(sheet_run), "--steps", "2", "--nz", "8", "--ngf", "8", "--ndf",
+                            "8", "--batch", "4"])
+    assert r.exit_code == 0, r.output
+    assert "training on 6 images" in r.stderr  # 8 cells less one empty and one duplicate

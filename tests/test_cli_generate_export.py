@@ -219,3 +219,15 @@ def test_train_tileable_textures_and_sprite_sheet(tmp_path):
                             "8", "--batch", "4"])
     assert r.exit_code == 0, r.output
     assert "training on 6 images" in r.stderr  # 8 cells less one empty and one duplicate
+
+
+def test_holdout_is_listed_and_excluded(tmp_path):
+    from .conftest import SPRITES
+
+    run = tmp_path / "h"
+    r = runner.invoke(app, ["train", "dcgan", str(SPRITES), "--out", str(run), "--steps", "1", "--nz", "8",
+                            "--ngf", "8", "--ndf", "8", "--batch", "4", "--holdout", "0.25"])
+    assert r.exit_code == 0, r.output
+    held = (run / "holdout.txt").read_text().split()
+    assert len(held) == 12  # a quarter of the 48 samples
+    assert "training on 36 images" in r.stderr

@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 
+from ..atomic import atomic_write_text
 from ..errors import AssetganError
 from .common import handle_errors, info, warn
 
@@ -118,7 +119,7 @@ def dcgan(
 
         mask = holdout_mask(files, frac)
         run_dir.mkdir(parents=True, exist_ok=True)
-        (run_dir / "holdout.txt").write_text("".join(f + "\n" for f, m in zip(files, mask) if m), "utf-8")
+        atomic_write_text(run_dir / "holdout.txt", "".join(f + "\n" for f, m in zip(files, mask) if m))
         images = images[~mask]
         files = [f for f, m in zip(files, mask) if not m]
     if dry_run and resume is None:

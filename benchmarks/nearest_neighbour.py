@@ -13,25 +13,10 @@ import numpy as np
 
 from assetgan.atomic import atomic_write_bytes
 from assetgan.data.dataset import load_training_images
+from assetgan.metrics.memorisation import memorisation
 from assetgan.registry import resolve_model
 from assetgan.render.sheet import encode_png
 from assetgan.runtime.model import open_model
-
-
-def flatten(images: np.ndarray) -> np.ndarray:
-    """RGBA composited on mid grey (so alpha counts), as float vectors."""
-    rgb = images[..., :3].astype(np.float32)
-    a = images[..., 3:4].astype(np.float32) / 255.0 if images.shape[-1] == 4 else 1.0
-    return (rgb * a + 128.0 * (1 - a)).reshape(len(images), -1) / 255.0
-
-
-def nn_dist(queries: np.ndarray, refs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Euclidean distance of each query to its nearest reference, and that reference's index."""
-    q2 = (queries**2).sum(1)[:, None]
-    r2 = (refs**2).sum(1)[None, :]
-    d2 = np.maximum(q2 + r2 - 2 * queries @ refs.T, 0)
-    idx = d2.argmin(1)
-    return np.sqrt(d2[np.arange(len(queries)), idx]), idx
 
 
 def main() -> None:
@@ -51,17 +36,15 @@ def main() -> None:
     train, hold = data.images[~mask], data.images[mask]
     m = open_model(resolve_model(args.model or str(args.run / "model.onnx")))
     gen = m.generate_seeds(range(args.n))
-    ft, fh, fg = flatten(train), flatten(hold), flatten(gen)
-    d_hold, _ = nn_dist(fh, ft)
-    d_gen, idx = nn_dist(fg, ft)
-    ratio = float(np.median(d_gen) / np.median(d_hold))
-    near = int((d_gen < 0.5 * np.percentile(d_hold, 5)).sum())
+    res = memorisation(gen, train, hold)
+    idx = res.nearest_index
     print(f"train {len(train)}, held-out {len(hold)}, generated {len(gen)}")
-    print(f"median NN distance to training: held-out real {np.median(d_hold):.3f}, generated {np.median(d_gen):.3f}")
-    print(f"ratio generated/held-out: {ratio:.3f} (>= 0.9: no sign of copying)")
-    print(f"near-duplicates (closer than half the 5th percentile of held-out): {near} of {len(gen)}")
+    print(f"median NN distance to training: held-out real {res.heldout_median:.3f}, "
+          f"generated {res.generated_median:.3f}")
+    print(f"ratio generated/held-out: {res.ratio:.3f} (>= 0.9: no sign of copying)")
+    print(f"near-duplicates (closer than half the 5th percentile of held-out): {res.near_duplicates} of {len(gen)}")
     if args.picture:
-        order = np.argsort(d_gen)[:16]  # the 16 closest pairs: the worst case for copying
+        order = np.argsort(res.generated_distances)[:16]  # the 16 closest pairs: the worst case for copying
         rows = [np.concatenate([gen[i], np.zeros_like(gen[i][:, :4]), train[idx[i]]], 1) for i in order]
         pic = np.concatenate([np.pad(r, ((2, 2), (0, 0), (0, 0))) for r in rows], 0)
         atomic_write_bytes(args.picture, encode_png(np.repeat(np.repeat(pic, 3, 0), 3, 1)))

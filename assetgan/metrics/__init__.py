@@ -1,0 +1,1 @@
+"""Offline, weight-free quality measures of generated images (numpy only; no downloads, no torch)."""

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -104,7 +105,11 @@ class Collection:
     def save(self, path: str | Path) -> None:
         """Validate, then write atomically (a crash mid-save keeps the previous file intact)."""
         validate(self, str(path))
-        atomic_write_text(path, json.dumps(self.to_dict(), indent=2) + "\n")
+        try:
+            atomic_write_text(path, json.dumps(self.to_dict(), indent=2) + "\n")
+        except OSError as exc:
+            raise CollectionError(f"{path}: cannot save the collection ({exc.strerror}); "
+                                  "choose a writable path") from None
 
 
 def load_collection(path: str | Path) -> Collection:
@@ -113,6 +118,8 @@ def load_collection(path: str | Path) -> Collection:
     src = str(path)
     if not path.is_file():
         raise CollectionError(f"{src}: collection file not found; check the path")
+    if path.is_dir():
+        raise CollectionError(f"{src}: is a folder; pass the collection .json file")
     try:
         d = json.loads(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError:
@@ -148,19 +155,46 @@ def from_dict(d: Any, src: str = "collection") -> Collection:
     for i, it in enumerate(raw_items):
         if not isinstance(it, dict):
             raise CollectionError(f"{src}: item {i + 1} must be an object")
-        try:
-            items.append(Item(name=it["name"], seed=it.get("seed"), z=it.get("z"), truncation=it.get("truncation"),
-                              tags=list(it.get("tags", [])), state=it.get("state", "none")))
-        except KeyError:
-            raise CollectionError(f"{src}: item {i + 1} has no \"name\"") from None
+        if "name" not in it:
+            raise CollectionError(f"{src}: item {i + 1} has no \"name\"")
+        items.append(Item(name=it["name"], seed=it.get("seed"), z=it.get("z"), truncation=it.get("truncation"),
+                          tags=it.get("tags", []), state=it.get("state", "none")))
     col = Collection(ModelRef(m["name"], m["sha256"].lower(), m.get("path")), items, output,
-                     str(d.get("name", "collection")), dict(d.get("extra", {})))
+                     d.get("name", "collection"), d.get("extra", {}))
     validate(col, src)
     return col
 
 
+def _check_types(col: Collection, src: str) -> None:
+    def bad(what: str, expected: str) -> CollectionError:
+        return CollectionError(f"{src}: {what} must be {expected}")
+
+    if not isinstance(col.name, str):
+        raise bad("\"name\"", "a string")
+    if not isinstance(col.extra, dict):
+        raise bad("\"extra\"", "an object")
+    if col.model.path is not None and not isinstance(col.model.path, str):
+        raise bad("\"model.path\"", "a string")
+    for i, it in enumerate(col.items):
+        if not isinstance(it.tags, list) or not all(isinstance(t, str) for t in it.tags):
+            raise bad(f"item {i + 1} \"tags\"", "a list of strings")
+    o = col.output
+    for key in ("files", "sheet"):
+        if not isinstance(getattr(o, key), bool):
+            raise bad(f"output \"{key}\"", "true or false")
+    for key, optional in (("scale", False), ("alpha_threshold", True), ("sheet_columns", True),
+                          ("sheet_padding", False)):
+        v = getattr(o, key)
+        if (v is None and not optional) or (v is not None and (isinstance(v, bool) or not isinstance(v, int))):
+            raise bad(f"output \"{key}\"", "a whole number" + (" or null" if optional else ""))
+    p = o.palette
+    if p is not None and not isinstance(p, str) and not (isinstance(p, list) and all(isinstance(c, str) for c in p)):
+        raise bad("output \"palette\"", "null, \"auto\", a palette file or a list of \"#rrggbb\" strings")
+
+
 def validate(col: Collection, src: str = "collection") -> None:
     """Check names, seeds/latents, states and output settings; raise CollectionError on the first problem."""
+    _check_types(col, src)
     seen: set[str] = set()
     for i, it in enumerate(col.items):
         where = f"{src}: item {i + 1} ({it.name!r})"
@@ -174,8 +208,9 @@ def validate(col: Collection, src: str = "collection") -> None:
             raise CollectionError(f"{where}: give exactly one of \"seed\" or \"z\"")
         if it.seed is not None and (isinstance(it.seed, bool) or not isinstance(it.seed, int) or it.seed < 0):
             raise CollectionError(f"{where}: seed {it.seed!r} must be a whole number >= 0")
-        if it.z is not None and (not isinstance(it.z, list) or not all(isinstance(v, (int, float)) for v in it.z)):
-            raise CollectionError(f"{where}: \"z\" must be a list of numbers")
+        if it.z is not None and (not isinstance(it.z, list) or not it.z or not all(
+                isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in it.z)):
+            raise CollectionError(f"{where}: \"z\" must be a non-empty list of finite numbers")
         if it.state not in STATES:
             raise CollectionError(f"{where}: state {it.state!r} must be one of {', '.join(STATES)}")
         if it.truncation is not None and not (isinstance(it.truncation, (int, float)) and 0 < it.truncation <= 2):

@@ -77,13 +77,23 @@ def _latent(item: Item, nz: int, default_psi: float) -> np.ndarray:
 
 def render_collection(col: Collection, model: GeneratorModel, base_dir: Path, chunk: int = 64
                       ) -> Iterator[RenderedFile]:
-    """Yield every output file in a fixed order; memory is bounded by `chunk` (plus the sheet, if any)."""
+    """Check everything first (raising before any output), then return an iterator over every output file
+    in a fixed order; memory is bounded by `chunk` (plus the sheet, if any)."""
     o = col.output
     items = col.selected()
     if not items:
         raise CollectionError(f"collection '{col.name}': nothing to export (include={o.include}); "
                               "favourite or un-reject some items")
     palette = resolve_palette(o.palette, model, base_dir)
+    for it in items:
+        if it.z is not None and len(it.z) != model.nz:
+            raise CollectionError(f"item {it.name!r}: z has {len(it.z)} values, the model expects {model.nz}")
+    return _render(col, model, items, palette, chunk)
+
+
+def _render(col: Collection, model: GeneratorModel, items: list[Item], palette: np.ndarray | None, chunk: int
+            ) -> Iterator[RenderedFile]:
+    o = col.output
     frames: list[tuple[str, np.ndarray]] = []
     digests: dict[str, str] = {}
 
@@ -135,15 +145,27 @@ def write_files(files: Iterator[RenderedFile], out_dir: Path) -> list[Path]:
 
 
 def check_files(files: Iterator[RenderedFile], out_dir: Path) -> list[str]:
-    """Compare a fresh render with the files on disk; return one line per drifted or missing file."""
+    """Compare a fresh render with the files on disk; one line per drifted, missing or unexpected file."""
     problems = []
+    expected = set()
     for f in files:
+        expected.add(f.name)
         target = out_dir / f.name
         if not target.is_file():
             problems.append(f"missing  {target}")
         elif target.read_bytes() != f.data:
             problems.append(f"drifted  {target}")
+    for p in sorted(out_dir.iterdir()):
+        if p.name not in expected and not p.name.startswith("."):
+            problems.append(f"extra    {p}")
     return problems
+
+
+def _previous_outputs(out_dir: Path) -> set[str]:
+    try:
+        return set(json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))["files"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return set()
 
 
 def export(col: Collection, out_dir: Path, base_dir: Path, force: bool = False, check: bool = False,
@@ -158,5 +180,10 @@ def export(col: Collection, out_dir: Path, base_dir: Path, force: bool = False, 
             raise DriftError(f"{len(problems)} file(s) differ from a fresh render of the collection:\n"
                              + "\n".join(problems))
         return []
+    files = render_collection(col, model, base_dir)  # raises on bad input before anything is written
     prepare_out_dir(out_dir, force)
-    return write_files(render_collection(col, model, base_dir), out_dir)
+    previous = _previous_outputs(out_dir)
+    written = write_files(files, out_dir)
+    for name in previous - {p.name for p in written}:  # files of an earlier export this one no longer makes
+        (out_dir / name).unlink(missing_ok=True)
+    return written

@@ -62,12 +62,13 @@ def test_inspect_samples() -> None:
     assert "32x32 (45), 32x48 (3)" in result.output
 
 
-def test_inspect_lists_bad_files_but_succeeds(tmp_path: Path) -> None:
+def test_inspect_lists_bad_files_then_exits_2(tmp_path: Path) -> None:
     Image.new("RGB", (8, 8)).save(tmp_path / "ok.png")
     (tmp_path / "zero.png").write_bytes(b"")
     (tmp_path / "bomb.png").write_bytes(_bomb_png(30000, 30000))
     result = runner.invoke(app, ["data", "inspect", str(tmp_path)])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 2, result.output
+    assert result.stderr.strip() == f"error: {tmp_path}: 2 unreadable files (listed above); fix or remove them"
     assert "unreadable: 2" in result.output
     assert "  bomb.png: looks like a decompression bomb" in result.output
     assert "  zero.png: is an empty (0-byte) file" in result.output

@@ -231,3 +231,60 @@ def test_holdout_is_listed_and_excluded(tmp_path):
     held = (run / "holdout.txt").read_text().split()
     assert len(held) == 12  # a quarter of the 48 samples
     assert "training on 36 images" in r.stderr
+
+
+def test_review_regressions(model_dir, tmp_path, monkeypatch):
+    # a palette file given to generate is inlined, so the saved collection exports from any folder
+    hexfile = tmp_path / "pal.hex"
+    hexfile.write_text("000000\nffffff\n")
+    col = tmp_path / "c.json"
+    r = runner.invoke(app, ["generate", "tiny-sprites", "--count", "2", "--out", str(tmp_path / "g"),
+                            "--palette", str(hexfile), "--save-collection", str(col)])
+    assert r.exit_code == 0, r.output
+    assert json.loads(col.read_text())["output"]["palette"] == ["#000000", "#ffffff"]
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    out = tmp_path / "e"
+    assert runner.invoke(app, ["export", str(col), "--out", str(out)]).exit_code == 0
+    # --check reports files the collection does not make; --force removes an earlier export's leftovers
+    (out / "stale.png").write_bytes(b"x")
+    bad = runner.invoke(app, ["export", str(col), "--out", str(out), "--check"])
+    assert bad.exit_code == 1 and "extra" in bad.stderr and "stale.png" in bad.stderr
+    d = json.loads(col.read_text())
+    d["items"] = d["items"][:1]
+    col.write_text(json.dumps(d))
+    assert runner.invoke(app, ["export", str(col), "--out", str(out), "--force"]).exit_code == 0
+    assert not (out / "tiny-sprites_000001.png").exists() and (out / "stale.png").exists()
+    # bad prefix or save path fail before anything is written
+    for args, needle in ((["--prefix", "a/b"], "name must be"), (["--prefix", "a b"], "name must be"),
+                         (["--save-collection", str(tmp_path / "no" / "c.json")], "does not exist")):
+        target = tmp_path / f"p{len(needle)}{len(args[1])}"
+        _one_line_error(runner.invoke(app, ["generate", "tiny-sprites", "--count", "2", "--out", str(target),
+                                            *args]), needle)
+        assert not target.exists()
+    # a bad z length or an empty selection fails before the output folder is created
+    d = json.loads(col.read_text())
+    d["items"] = [{"name": "x", "z": [0.0, 1.0]}]
+    col.write_text(json.dumps(d))
+    _one_line_error(runner.invoke(app, ["export", str(col), "--out", str(tmp_path / "zz")]), "z has 2 values")
+    assert not (tmp_path / "zz").exists()
+
+
+@pytest.mark.parametrize("mutate, message", [
+    (lambda d: d.update(extra="x"), '"extra" must be an object'),
+    (lambda d: d["items"][0].update(tags=5), '"tags" must be a list of strings'),
+    (lambda d: d["model"].update(path=5), '"model.path" must be a string'),
+    (lambda d: d["output"].update(files="no"), '"files" must be true or false'),
+    (lambda d: d["output"].update(scale=2.5), '"scale" must be a whole number'),
+    (lambda d: d["items"][0].update(seed=None, z=[float("nan")]), "finite numbers"),
+])
+def test_collection_field_types(tmp_path, mutate, message):
+    from assetgan.collection import Collection, Item, ModelRef
+
+    d = Collection(ModelRef("m", "ab" * 32), [Item("a", seed=1)]).to_dict()
+    mutate(d)
+    p = tmp_path / "c.json"
+    p.write_text(json.dumps(d))
+    r = runner.invoke(app, ["export", str(p), "--out", str(tmp_path / "o")])
+    _one_line_error(r, message)

@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 from PIL import Image
 
-import assetgan
 from assetgan.errors import AssetganError
 from assetgan.render.sheet import atlas_json, encode_png, pack_sheet
 
@@ -82,7 +81,6 @@ def test_pack_sheet_positions_match_atlas_and_pixels() -> None:
     assert not sheet[~covered].any()
     assert atlas["meta"] == {
         "app": "assetgan",
-        "version": assetgan.__version__,
         "image": "knights.png",
         "format": "RGBA8888",
         "size": {"w": 13, "h": 10},

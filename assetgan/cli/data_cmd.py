@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from .common import handle_errors
+from .common import fail, handle_errors
 
 app = typer.Typer(
     help="Check and prepare training images: inspect a folder, slice sprite sheets into tiles.",
@@ -28,7 +28,11 @@ def inspect(
     """Report sizes, modes, transparency, duplicates and unusable files among a folder's images."""
     from ..data.inspect import format_report, inspect_folder
 
-    typer.echo(format_report(inspect_folder(path)))
+    report = inspect_folder(path)
+    typer.echo(format_report(report))
+    if report.unreadable:
+        n = len(report.unreadable)
+        raise fail(f"{path}: {n} unreadable file{'s' if n != 1 else ''} (listed above); fix or remove them")
 
 
 @app.command("slice")

@@ -16,7 +16,8 @@ def export(
     out: Annotated[Path, typer.Option(help="Output folder.")],
     check: Annotated[bool, typer.Option(help="Re-render and exit 1 listing files that drifted.")] = False,
     force: Annotated[bool, typer.Option(help="Write into a non-empty folder.")] = False,
-    device: Annotated[str, typer.Option(help="auto, cpu, cuda, directml or coreml.")] = "auto",
+    device: Annotated[str, typer.Option(help="cpu (default: identical bytes on every machine), auto, cuda, "
+                                             "directml or coreml.")] = "cpu",
 ) -> None:
     """Render a collection into PNGs and/or a sprite sheet + atlas; byte-identical on every run."""
     from ..collection import load_collection

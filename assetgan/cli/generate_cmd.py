@@ -32,10 +32,11 @@ def generate(
     force: Annotated[bool, typer.Option(help="Write into a non-empty folder.")] = False,
 ) -> None:
     """Generate images from a model (default: the shipped sprite model)."""
-    from ..collection import Collection, Item, ModelRef, OutputSettings
+    from ..collection import Collection, Item, ModelRef, OutputSettings, validate
     from ..errors import AssetganError
     from ..export import export as run_export
     from ..registry import resolve_model
+    from ..render.palette import palette_to_hex, parse_palette_spec
     from ..runtime.model import open_model
     from ..runtime.providers import parse_device
 
@@ -51,8 +52,13 @@ def generate(
     items = [Item(name=f"{name}_{s:06d}", seed=s) for s in range(seed, seed + count)]
     output = OutputSettings(scale=scale, palette=palette, alpha_threshold=alpha_threshold, truncation=psi,
                             files=not no_files, sheet=sheet or no_files, sheet_name=f"{name}_sheet")
+    if palette not in (None, "auto"):  # inline the colours so the saved collection works from anywhere
+        output.palette = palette_to_hex(parse_palette_spec(palette))
     sha = m.sha256()
     col = Collection(ModelRef(path.stem, sha, str(path.resolve())), items, output, name=name)
+    validate(col, "--prefix/options")
+    if save_collection is not None and not save_collection.parent.is_dir():
+        raise AssetganError(f"{save_collection}: folder {save_collection.parent} does not exist; create it first")
     written = run_export(col, out, Path.cwd(), force=force, model=m)
     if save_collection is not None:
         col.save(save_collection)

@@ -86,6 +86,9 @@ def dcgan(
 
         state = load_checkpoint(resume)
         cfg = _resume_config(state, steps, minutes)
+        if data is not None or out is not None:
+            warn("--resume continues the run with its saved configuration; DATA, --out and other "
+                 "training options are ignored (only --steps/--minutes extend the budget)")
         run_dir = resume if resume.is_dir() else resume.parent
     else:
         if data is None:
@@ -100,12 +103,12 @@ def dcgan(
             raise AssetganError(f"{run_dir}: already holds a run; continue it with --resume {run_dir} "
                                 "or choose another --out")
         cfg = DCGANConfig(
-            data=str(data), data_licence=licence, tile=parse_tile(tile) if tile else None, size=size,
+            data=str(data.resolve()), data_licence=licence, tile=parse_tile(tile) if tile else None, size=size,
             channels=channels, tileable=tileable, nz=nz, ngf=ngf, ndf=ndf, batch_size=batch, lr_g=lr, lr_d=lr,
             loss=loss.value, augment=_parse_augment(augment), ema_beta=ema, spectral_norm=spectral_norm,
             steps=steps, minutes=minutes, seed=seed, sample_every=sample_every,
             checkpoint_every=checkpoint_every, threads=threads,
-            extra={"holdout": holdout, "margin": margin, "spacing": spacing},
+            extra={"holdout": holdout, "margin": margin, "spacing": spacing, "dry_run": dry_run},
         ).validate()
 
     loaded = load_training_images(
@@ -122,7 +125,7 @@ def dcgan(
         atomic_write_text(run_dir / "holdout.txt", "".join(f + "\n" for f, m in zip(files, mask) if m))
         images = images[~mask]
         files = [f for f, m in zip(files, mask) if not m]
-    if dry_run and resume is None:
+    if cfg.extra.get("dry_run"):
         images = images[:32]
     data_meta = _data_meta(cfg, images, loaded.fingerprint)
     info(f"training on {len(images)} images from {cfg.data} ({len(loaded.skipped)} skipped) -> {run_dir}")

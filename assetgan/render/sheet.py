@@ -9,7 +9,6 @@ import math
 import numpy as np
 from PIL import Image
 
-from .. import __version__
 from ..errors import AssetganError
 from .palette import check_image
 
@@ -103,7 +102,6 @@ def pack_sheet(
         "frames": atlas_frames,
         "meta": {
             "app": "assetgan",
-            "version": __version__,
             "image": image_name,
             "format": "RGBA8888" if channels == 4 else "RGB888",
             "size": {"w": sheet_w, "h": sheet_h},

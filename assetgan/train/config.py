@@ -67,6 +67,11 @@ class DCGANConfig:
             raise AssetganError(f"--steps {self.steps}: must be at least 1")
         if self.minutes is not None and not (self.minutes > 0 and math.isfinite(self.minutes)):
             raise AssetganError(f"--minutes {self.minutes}: must be a positive number")
+        if self.threads < 0:
+            raise AssetganError(f"--threads {self.threads}: must be 0 (torch's default) or more")
+        holdout = float(self.extra.get("holdout", 0.0))
+        if not 0.0 <= holdout < 1.0:
+            raise AssetganError(f"--holdout {holdout}: must be a fraction in [0, 1), e.g. 0.1")
         for lr in (self.lr_g, self.lr_d):
             if not (0 < lr < 1):
                 raise AssetganError(f"learning rate {lr}: must be in (0, 1)")

@@ -103,8 +103,10 @@ def export_generator(g: nn.Module, card: ModelCard, out: str | Path) -> ExportRe
         ref = wrapper(torch.from_numpy(z)).numpy().astype(np.int16)
     sess = ort.InferenceSession(data, providers=["CPUExecutionProvider"])
     got = sess.run(None, {"z": z})[0].astype(np.int16)
+    if got.shape != ref.shape:
+        raise AssetganError(f"ONNX parity check failed for {out}: output shape {got.shape} != torch's {ref.shape}")
     max_diff = int(np.abs(ref - got).max())
-    if got.shape != ref.shape or max_diff > PARITY_MAX_LEVELS:
+    if max_diff > PARITY_MAX_LEVELS:
         raise AssetganError(f"ONNX parity check failed for {out}: ONNX Runtime differs from torch by up to "
                             f"{max_diff} levels (limit {PARITY_MAX_LEVELS}); the model was not written")
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -59,3 +59,40 @@ def test_wrap_seam_score_separates_periodic_from_cut_images():
     assert wrap_seam_score(as_rgb(cut)) > 10
     tex = load_training_images(TEXTURES, 32, 3).images
     assert wrap_seam_score(tex) > 0
+
+
+def test_binomial_tail_exact():
+    from assetgan.metrics.c2st import binomial_tail
+
+    assert binomial_tail(0, 10) == 1.0
+    assert binomial_tail(10, 10) == pytest.approx(1 / 1024)
+    assert binomial_tail(6, 10) == pytest.approx(386 / 1024)
+
+
+def test_c2st_separates_noise_but_not_a_split_of_one_set(sprites):
+    from assetgan.metrics.c2st import c2st
+
+    noise = np.random.default_rng(0).integers(0, 256, sprites.shape, dtype=np.uint8)
+    easy = c2st(sprites, noise, seed=0)
+    assert easy.accuracy > 0.9 and easy.p_value < 1e-4
+    same = c2st(sprites[:24], sprites[24:], seed=0)
+    assert 0.2 <= same.accuracy <= 0.8 and same.p_value > 0.01
+
+
+def test_evaluate_cli_table_and_json(tiny_model, tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from assetgan.cli.main import app
+
+    out = tmp_path / "e.json"
+    r = CliRunner().invoke(app, ["evaluate", str(tiny_model), "--real", str(SPRITES), "--train", str(SPRITES),
+                                 "--n", "32", "--json", str(out)])
+    assert r.exit_code == 0, r.output
+    figures = json.loads(out.read_text())
+    assert figures["n_generated"] == 32 and figures["n_real"] == 48
+    assert figures["swd_x1e3"] > figures["swd_floor_real_vs_real"]  # 20 training steps: far from real
+    assert 0 <= figures["c2st_accuracy"] <= 1 and "near_duplicates" in figures
+    r = CliRunner().invoke(app, ["evaluate", str(tiny_model), "--real", str(tmp_path), "--n", "32"])
+    assert r.exit_code == 2 and "error:" in r.stderr

@@ -18,6 +18,7 @@ def evaluate(
     n: Annotated[int, typer.Option(help="Generated images to measure.")] = 1000,
     seed: Annotated[int, typer.Option(help="First seed; also seeds the metrics.")] = 0,
     c2st: Annotated[bool, typer.Option(help="Run the classifier two-sample test (needs torch).")] = True,
+    truncation: Annotated[float | None, typer.Option(help="Truncation psi (default: the model card's).")] = None,
     json_out: Annotated[Path | None, typer.Option("--json", help="Write the figures as JSON here.")] = None,
 ) -> None:
     """Measure a model offline: SWD with a real-vs-real floor, C2ST, memorisation, wrap seams."""
@@ -37,7 +38,7 @@ def evaluate(
         except ImportError:
             raise AssetganError("C2ST needs PyTorch: pip install 'assetgan[train]', or pass --no-c2st") from None
     m = open_model(resolve_model(model))
-    ev = run_evaluate(m, real, train, n=n, seed=seed, c2st=c2st)
+    ev = run_evaluate(m, real, train, n=n, seed=seed, c2st=c2st, truncation=truncation)
     typer.echo(ev.table())
     if json_out is not None:
         atomic_write_text(json_out, json.dumps({"model": ev.model, "n_generated": ev.n_generated,

@@ -96,3 +96,22 @@ def test_evaluate_cli_table_and_json(tiny_model, tmp_path):
     assert 0 <= figures["c2st_accuracy"] <= 1 and "near_duplicates" in figures
     r = CliRunner().invoke(app, ["evaluate", str(tiny_model), "--real", str(tmp_path), "--n", "32"])
     assert r.exit_code == 2 and "error:" in r.stderr
+
+
+def test_ssim_luminance_identity_blur_noise(sprites):
+    from assetgan.metrics.translation import ssim_luminance
+
+    a = sprites[:12]
+    assert ssim_luminance(a, a) == pytest.approx(1.0, abs=1e-5)
+    blurred = ssim_luminance(a, _blur(a))
+    noise = np.random.default_rng(0).integers(0, 256, a.shape, dtype=np.uint8)
+    assert 0.3 < blurred < 0.99
+    assert ssim_luminance(a, noise) < blurred
+
+
+def test_style_distance_moves_toward_target(sprites):
+    from assetgan.metrics.translation import style_distance
+
+    inputs, target = sprites[:24], _blur(sprites[24:48], 2.0)
+    assert style_distance(_blur(inputs, 2.0), inputs, target) < 0.85  # outputs took the target's (blurry) style
+    assert style_distance(inputs, inputs, target) == pytest.approx(1.0)

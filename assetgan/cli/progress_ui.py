@@ -52,3 +52,28 @@ class RichProgress:
 
     def aborted(self) -> bool:
         return self._abort
+
+
+class QuietProgress:
+    """For torchrun's non-zero ranks: no output, but Ctrl-C still asks for a clean stop."""
+
+    def __init__(self) -> None:
+        self._abort = False
+        self._old_handler = None
+
+    def __enter__(self) -> QuietProgress:
+        self._old_handler = signal.signal(signal.SIGINT, self._on_sigint)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._old_handler is not None:
+            signal.signal(signal.SIGINT, self._old_handler)
+
+    def _on_sigint(self, signum: int, frame: FrameType | None) -> None:
+        self._abort = True
+
+    def update(self, done: int, total: int | None, metrics: Mapping[str, float] | None = None) -> None:
+        return None
+
+    def aborted(self) -> bool:
+        return self._abort

@@ -78,8 +78,12 @@ def dcgan(
     from ..data.slicing import parse_tile
     from ..train.config import DCGANConfig
     from ..train.dcgan_loop import DCGANTrainer, resume_trainer
+    from ..train.distributed import init_from_env, shutdown
     from ..train.onnx_export import build_card, export_generator
-    from .progress_ui import RichProgress
+    from .progress_ui import QuietProgress, RichProgress
+
+    dist = init_from_env()  # torchrun: join the process group; otherwise a single process
+    say = info if dist.main else (lambda message: None)
 
     if resume is not None:
         from ..train.checkpoint import load_checkpoint
@@ -121,36 +125,43 @@ def dcgan(
         from ..train.holdout import holdout_mask
 
         mask = holdout_mask(files, frac)
-        run_dir.mkdir(parents=True, exist_ok=True)
-        atomic_write_text(run_dir / "holdout.txt", "".join(f + "\n" for f, m in zip(files, mask) if m))
+        if dist.main:
+            run_dir.mkdir(parents=True, exist_ok=True)
+            atomic_write_text(run_dir / "holdout.txt", "".join(f + "\n" for f, m in zip(files, mask) if m))
         images = images[~mask]
         files = [f for f, m in zip(files, mask) if not m]
     if cfg.extra.get("dry_run"):
         images = images[:32]
     data_meta = _data_meta(cfg, images, loaded.fingerprint)
-    info(f"training on {len(images)} images from {cfg.data} ({len(loaded.skipped)} skipped) -> {run_dir}")
+    say(f"training on {len(images)} images from {cfg.data} ({len(loaded.skipped)} skipped) -> {run_dir}"
+        + (f", {dist.world} processes, global batch {cfg.batch_size}" if dist.enabled else ""))
 
     if resume is not None:
         if state["data"].get("fingerprint") != data_meta["fingerprint"]:
             warn(f"training data under {cfg.data} changed since the run started; continuing with the new data")
         trainer = resume_trainer(run_dir, images, state["data"] | {"fingerprint": data_meta["fingerprint"]},
-                                 {"steps": cfg.steps, "minutes": cfg.minutes})
-        info(f"resuming at step {trainer.step}")
+                                 {"steps": cfg.steps, "minutes": cfg.minutes}, dist)
+        say(f"resuming at step {trainer.step}")
     else:
-        trainer = DCGANTrainer(cfg, images, run_dir, data_meta)
+        trainer = DCGANTrainer(cfg, images, run_dir, data_meta, dist)
 
     fmt = {"loss_d": ".3f", "loss_g": ".3f", "images_per_s": ".0f"}
-    with RichProgress("dcgan", fmt) as progress:
+    with RichProgress("dcgan", fmt) if dist.main else QuietProgress() as progress:
         result = trainer.run(progress)
+    if not dist.main:
+        shutdown(dist)
+        raise typer.Exit(130 if result.status == "interrupted" else 0)
     if result.status == "interrupted":
         info(f"interrupted at step {result.step}; checkpoint saved to {result.checkpoint}; "
              f"continue with: assetgan train dcgan --resume {run_dir}")
+        shutdown(dist)
         raise typer.Exit(130)
     g = trainer.export_generator()
-    card = build_card(trainer.cfg, trainer.state_dict(), name or run_dir.name)
+    card = build_card(trainer.cfg, {"step": trainer.step, "data": trainer.data_meta}, name or run_dir.name)
     report = export_generator(g, card, run_dir / "model.onnx")
     info(f"done: {result.step} steps, samples in {run_dir / 'samples'}")
     info(f"exported {report.path} (ONNX Runtime vs torch: max {report.max_diff} level)")
+    shutdown(dist)
     typer.echo(str(report.path))
 
 

@@ -21,6 +21,7 @@ from ..progress import NullProgress, Progress
 from .augment import diff_augment
 from .checkpoint import CHECKPOINT_NAME, load_checkpoint, save_checkpoint
 from .config import DCGANConfig
+from .distributed import DistInfo, any_rank, gather_objects
 from .nets import Discriminator, Generator, init_weights, recalibrate_batchnorm
 from .sample_grid import write_sample_grid
 from .sampling import BatchSampler, ema_update
@@ -54,8 +55,16 @@ def g_loss_fn(loss: str, fake: torch.Tensor) -> torch.Tensor:
 class DCGANTrainer:
     """Holds G, D, the EMA generator, optimisers and data; `run()` trains until the budget or an abort."""
 
-    def __init__(self, cfg: DCGANConfig, images: np.ndarray, run_dir: Path, data_meta: Mapping[str, Any]) -> None:
+    def __init__(self, cfg: DCGANConfig, images: np.ndarray, run_dir: Path, data_meta: Mapping[str, Any],
+                 dist: DistInfo | None = None) -> None:
         cfg.validate()
+        self.dist = dist = dist or DistInfo()
+        if dist.enabled and cfg.batch_size % dist.world:
+            raise AssetganError(f"--batch {cfg.batch_size} (the global batch) must be divisible by the "
+                                f"{dist.world} processes")
+        if dist.enabled and not cfg.spectral_norm:
+            raise AssetganError("--no-spectral-norm (BatchNorm in D) is not supported under torchrun; "
+                                "drop it for multi-process runs")
         if images.ndim != 4 or images.shape[1:] != (cfg.size, cfg.size, cfg.channels):
             raise AssetganError(f"training images have shape {images.shape[1:]}, expected "
                                 f"({cfg.size}, {cfg.size}, {cfg.channels})")
@@ -72,9 +81,17 @@ class DCGANTrainer:
         self.G.apply(init_weights)
         self.D.apply(init_weights)
         self.G_ema = copy.deepcopy(self.G).eval().requires_grad_(False)
+        self.G_train, self.D_train = self.G, self.D  # DDP wrappers under torchrun
+        if dist.enabled:
+            from torch.nn.parallel import DistributedDataParallel as DDP
+
+            self.G_train, self.D_train = DDP(self.G), DDP(self.D)
+            torch.manual_seed(cfg.seed + 1_000_003 * (dist.rank + 1))  # own z/augment stream per rank
         self.opt_g = torch.optim.Adam(self.G.parameters(), lr=cfg.lr_g, betas=(cfg.beta1, cfg.beta2))
         self.opt_d = torch.optim.Adam(self.D.parameters(), lr=cfg.lr_d, betas=(cfg.beta1, cfg.beta2))
-        self.sampler = BatchSampler(len(self.data), cfg.batch_size, cfg.seed + 1)
+        # global batch = batch_size; each rank draws its share from its own stream
+        rank_seed = cfg.seed + 1 + (7919 * (dist.rank + 1) if dist.enabled else 0)
+        self.sampler = BatchSampler(len(self.data), cfg.batch_size // dist.world, rank_seed)
         self.fixed_z = torch.randn(64, cfg.nz, generator=torch.Generator().manual_seed(cfg.seed + 2))
         self.step = 0
         self.train_seconds = 0.0
@@ -85,17 +102,22 @@ class DCGANTrainer:
         cfg = self.cfg
         real = self.data[self.sampler.next()].float().div_(127.5).sub_(1.0)  # [B, C, H, W] in [-1, 1]
         z = torch.randn(real.shape[0], cfg.nz)
-        fake = self.G(z)  # [B, C, H, W]
+        fake = self.G_train(z)  # [B, C, H, W]
 
         aug = cfg.augment
-        d_real = self.D(diff_augment(real, aug, cfg.tileable))
-        d_fake = self.D(diff_augment(fake.detach(), aug, cfg.tileable))
+        if cfg.spectral_norm:  # no BatchNorm in D: one forward over real and fake (what DDP needs)
+            logits = self.D_train(torch.cat([diff_augment(real, aug, cfg.tileable),
+                                             diff_augment(fake.detach(), aug, cfg.tileable)]))
+            d_real, d_fake = logits[: real.shape[0]], logits[real.shape[0] :]
+        else:  # Radford's BatchNorm D sees real and fake batches separately
+            d_real = self.D_train(diff_augment(real, aug, cfg.tileable))
+            d_fake = self.D_train(diff_augment(fake.detach(), aug, cfg.tileable))
         loss_d = d_loss_fn(cfg.loss, d_real, d_fake)
         self.opt_d.zero_grad(set_to_none=True)
         loss_d.backward()
         self.opt_d.step()
 
-        d_fake_g = self.D(diff_augment(fake, aug, cfg.tileable))
+        d_fake_g = self.D_train(diff_augment(fake, aug, cfg.tileable))
         loss_g = g_loss_fn(cfg.loss, d_fake_g)
         self.opt_g.zero_grad(set_to_none=True)
         loss_g.backward()
@@ -128,6 +150,9 @@ class DCGANTrainer:
             "opt_d": self.opt_d.state_dict(),
             "sampler": self.sampler.state_dict(),
             "rng_torch": torch.get_rng_state(),
+            "world_size": self.dist.world,
+            "ranks": gather_objects(self.dist, {"sampler": self.sampler.state_dict(),
+                                                "rng_torch": torch.get_rng_state()}) if self.dist.enabled else [],
             "fixed_z": self.fixed_z,
         }
 
@@ -137,15 +162,25 @@ class DCGANTrainer:
         self.G_ema.load_state_dict(s["G_ema"])
         self.opt_g.load_state_dict(s["opt_g"])
         self.opt_d.load_state_dict(s["opt_d"])
-        self.sampler.load_state_dict(s["sampler"])
-        torch.set_rng_state(s["rng_torch"])
+        if self.dist.enabled:
+            if s.get("world_size") == self.dist.world and s.get("ranks"):
+                mine = s["ranks"][self.dist.rank]
+                self.sampler.load_state_dict(mine["sampler"])
+                torch.set_rng_state(mine["rng_torch"])
+            # else: a different world size continues from the same weights with fresh per-rank streams
+        elif s.get("world_size", 1) == 1:
+            self.sampler.load_state_dict(s["sampler"])
+            torch.set_rng_state(s["rng_torch"])
         self.fixed_z = s["fixed_z"]
         self.step = int(s["step"])
         self.train_seconds = float(s["train_seconds"])
 
     def save(self) -> Path:
+        """Collective under torchrun (gathers every rank's RNG state); only rank 0 writes."""
         path = self.run_dir / CHECKPOINT_NAME
-        save_checkpoint(path, self.state_dict())
+        state = self.state_dict()
+        if self.dist.main:
+            save_checkpoint(path, state)
         return path
 
     # ----- loop -------------------------------------------------------------------------------------
@@ -166,24 +201,30 @@ class DCGANTrainer:
         """Train until the budget is spent or `progress.aborted()`; checkpoint on the way and at the end."""
         progress = progress or NullProgress()
         cfg = self.cfg
-        self.run_dir.mkdir(parents=True, exist_ok=True)
-        atomic_write_text(self.run_dir / "config.json", json.dumps(
-            {"kind": "dcgan", "config": cfg.to_dict(), "data": self.data_meta}, indent=2) + "\n")
-        self._trim_log()
+        main = self.dist.main
+        if main:
+            self.run_dir.mkdir(parents=True, exist_ok=True)
+            atomic_write_text(self.run_dir / "config.json", json.dumps(
+                {"kind": "dcgan", "config": cfg.to_dict(), "data": self.data_meta,
+                 "world_size": self.dist.world}, indent=2) + "\n")
+            self._trim_log()
         total = cfg.steps
         status = "done"
         window_t, window_n = time.perf_counter(), 0
         ips = 0.0
         metrics: dict[str, float] = {}
-        while not self.budget_done():
-            if progress.aborted():
+        while True:
+            done, abort = any_rank(self.dist, self.budget_done(), progress.aborted())
+            if done:
+                break
+            if abort:
                 status = "interrupted"
                 break
             t0 = time.perf_counter()
             losses = self.train_step()
             self.train_seconds += time.perf_counter() - t0
             window_n += cfg.batch_size
-            if self.step % cfg.log_every == 0 or self.step == 1:
+            if main and (self.step % cfg.log_every == 0 or self.step == 1):
                 metrics = {k: float(v) for k, v in losses.items()}
                 if not all(math.isfinite(v) for v in metrics.values()):
                     raise AssetganError(f"training diverged at step {self.step} (loss is not finite); resume "
@@ -197,12 +238,12 @@ class DCGANTrainer:
             if cfg.minutes is not None and cfg.steps is None and self.train_seconds > 0:
                 total = max(self.step, int(self.step * cfg.minutes * 60.0 / self.train_seconds))
             progress.update(self.step, total, metrics)
-            if self.step % cfg.sample_every == 0:
+            if main and self.step % cfg.sample_every == 0:
                 self.write_samples()
             if self.step % cfg.checkpoint_every == 0:
                 self.save()
         ckpt = self.save()
-        if status == "done":
+        if status == "done" and main:
             self.write_samples()
         return TrainResult(self.run_dir, self.step, status, ckpt, ips)
 
@@ -226,7 +267,7 @@ class DCGANTrainer:
 
 
 def resume_trainer(run_dir: Path, images: np.ndarray, data_meta: Mapping[str, Any],
-                   overrides: Mapping[str, Any] | None = None) -> DCGANTrainer:
+                   overrides: Mapping[str, Any] | None = None, dist: DistInfo | None = None) -> DCGANTrainer:
     """Rebuild a trainer from `run_dir/checkpoint.pt`; `overrides` may extend the budget (steps/minutes)."""
     state = load_checkpoint(run_dir)
     if state.get("kind") != "dcgan":
@@ -234,6 +275,6 @@ def resume_trainer(run_dir: Path, images: np.ndarray, data_meta: Mapping[str, An
     cfg_d = dict(state["config"])
     cfg_d.update(overrides or {})
     cfg = DCGANConfig.from_dict(cfg_d)
-    trainer = DCGANTrainer(cfg, images, run_dir, data_meta)
+    trainer = DCGANTrainer(cfg, images, run_dir, data_meta, dist)
     trainer.load_state_dict(state)
     return trainer

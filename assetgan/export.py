@@ -5,7 +5,6 @@ The same code serves `assetgan export`, `assetgan generate` and the desktop app'
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -75,8 +74,8 @@ def _latent(item: Item, nz: int, default_psi: float) -> np.ndarray:
     return seed_latent(int(item.seed), nz, item.truncation or default_psi)
 
 
-def render_collection(col: Collection, model: GeneratorModel, base_dir: Path, chunk: int = 64
-                      ) -> Iterator[RenderedFile]:
+def render_collection(col: Collection, model: GeneratorModel, base_dir: Path, chunk: int = 64,
+                      shard: tuple[int, int] = (0, 1)) -> Iterator[RenderedFile]:
     """Check everything first (raising before any output), then return an iterator over every output file
     in a fixed order; memory is bounded by `chunk` (plus the sheet, if any)."""
     o = col.output
@@ -88,35 +87,55 @@ def render_collection(col: Collection, model: GeneratorModel, base_dir: Path, ch
     for it in items:
         if it.z is not None and len(it.z) != model.nz:
             raise CollectionError(f"item {it.name!r}: z has {len(it.z)} values, the model expects {model.nz}")
-    return _render(col, model, items, palette, chunk)
+    return _render(col, model, items, palette, chunk, shard)
 
 
-def _render(col: Collection, model: GeneratorModel, items: list[Item], palette: np.ndarray | None, chunk: int
-            ) -> Iterator[RenderedFile]:
+def parse_shard(text: str | None) -> tuple[int, int]:
+    """'2/4' -> (1, 4): zero-based index and count; None -> (0, 1)."""
+    if text is None:
+        return 0, 1
+    try:
+        i, n = (int(v) for v in text.split("/"))
+    except ValueError:
+        raise AssetganError(f"--shard {text}: expected I/N such as 1/4") from None
+    if not 1 <= i <= n:
+        raise AssetganError(f"--shard {text}: I must be between 1 and N")
+    return i - 1, n
+
+
+def output_names(col: Collection) -> list[str]:
+    """Every file a full export writes, in order; known without rendering anything."""
     o = col.output
+    names = [f"{it.name}.png" for it in col.selected()] if o.files else []
+    if o.sheet:
+        names += [f"{o.sheet_name}.png", f"{o.sheet_name}.json"]
+    return names + [MANIFEST]
+
+
+def _render(col: Collection, model: GeneratorModel, items: list[Item], palette: np.ndarray | None, chunk: int,
+            shard: tuple[int, int]) -> Iterator[RenderedFile]:
+    o = col.output
+    index, count = shard
+    mine = [k % count == index for k in range(len(items))]  # item k belongs to shard k mod N
+    with_sheet = o.sheet and index == 0  # shard 1 also renders the sheet, so N shards write what one run does
+    todo = [k for k in range(len(items)) if mine[k] or with_sheet]
     frames: list[tuple[str, np.ndarray]] = []
-    digests: dict[str, str] = {}
-
-    def emit(name: str, data: bytes) -> RenderedFile:
-        digests[name] = hashlib.sha256(data).hexdigest()
-        return RenderedFile(name, data)
-
-    for start in range(0, len(items), chunk):
-        part = items[start : start + chunk]
+    for start in range(0, len(todo), chunk):
+        part = [items[k] for k in todo[start : start + chunk]]
         z = np.stack([_latent(it, model.nz, o.truncation) for it in part])  # [n, nz]
         images = model.run(z)  # [n, H, W, C] uint8
-        for it, img in zip(part, images):
+        for k, it, img in zip(todo[start : start + chunk], part, images):
             out = finish(img, scale=o.scale, palette=palette, alpha_threshold=o.alpha_threshold)
-            if o.files:
-                yield emit(f"{it.name}.png", encode_png(out))
-            if o.sheet:
+            if o.files and mine[k]:
+                yield RenderedFile(f"{it.name}.png", encode_png(out))
+            if with_sheet:
                 frames.append((f"{it.name}.png", out))
-    if o.sheet:
+    if with_sheet:
         sheet, atlas = pack_sheet(frames, o.sheet_columns, o.sheet_padding, f"{o.sheet_name}.png")
-        yield emit(f"{o.sheet_name}.png", encode_png(sheet))
-        yield emit(f"{o.sheet_name}.json", atlas_json(atlas))
+        yield RenderedFile(f"{o.sheet_name}.png", encode_png(sheet))
+        yield RenderedFile(f"{o.sheet_name}.json", atlas_json(atlas))
     manifest = {"collection": col.name, "model": {"name": col.model.name, "sha256": col.model.sha256},
-                "files": digests}
+                "files": output_names(col)[:-1]}
     yield RenderedFile(MANIFEST, (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode())
 
 
@@ -144,7 +163,7 @@ def write_files(files: Iterator[RenderedFile], out_dir: Path) -> list[Path]:
     return written
 
 
-def check_files(files: Iterator[RenderedFile], out_dir: Path) -> list[str]:
+def check_files(files: Iterator[RenderedFile], out_dir: Path, extras: bool = True) -> list[str]:
     """Compare a fresh render with the files on disk; one line per drifted, missing or unexpected file."""
     problems = []
     expected = set()
@@ -155,7 +174,7 @@ def check_files(files: Iterator[RenderedFile], out_dir: Path) -> list[str]:
             problems.append(f"missing  {target}")
         elif target.read_bytes() != f.data:
             problems.append(f"drifted  {target}")
-    for p in sorted(out_dir.iterdir()):
+    for p in sorted(out_dir.iterdir()) if extras else ():
         if p.name not in expected and not p.name.startswith("."):
             problems.append(f"extra    {p}")
     return problems
@@ -163,27 +182,28 @@ def check_files(files: Iterator[RenderedFile], out_dir: Path) -> list[str]:
 
 def _previous_outputs(out_dir: Path) -> set[str]:
     try:
-        return set(json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))["files"])
+        return {str(f) for f in json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))["files"]}
     except (OSError, ValueError, KeyError, TypeError):
         return set()
 
 
 def export(col: Collection, out_dir: Path, base_dir: Path, force: bool = False, check: bool = False,
-           providers: list[str] | None = None, model: GeneratorModel | None = None) -> list[Path]:
+           providers: list[str] | None = None, model: GeneratorModel | None = None,
+           shard: tuple[int, int] = (0, 1)) -> list[Path]:
     """Render `col` into `out_dir`; with `check`, raise DriftError listing files that differ instead."""
     model = model or resolve_collection_model(col, base_dir, providers)
     if check:
         if not out_dir.is_dir():
             raise AssetganError(f"{out_dir}: no such folder to check; export into it first")
-        problems = check_files(render_collection(col, model, base_dir), out_dir)
+        problems = check_files(render_collection(col, model, base_dir, shard=shard), out_dir, extras=shard[1] == 1)
         if problems:
             raise DriftError(f"{len(problems)} file(s) differ from a fresh render of the collection:\n"
                              + "\n".join(problems))
         return []
-    files = render_collection(col, model, base_dir)  # raises on bad input before anything is written
+    files = render_collection(col, model, base_dir, shard=shard)  # raises on bad input before any write
     prepare_out_dir(out_dir, force)
-    previous = _previous_outputs(out_dir)
+    previous = _previous_outputs(out_dir) if shard[1] == 1 else set()  # shards never delete each other's files
     written = write_files(files, out_dir)
-    for name in previous - {p.name for p in written}:  # files of an earlier export this one no longer makes
+    for name in previous - set(output_names(col)):  # files of an earlier export this one no longer makes
         (out_dir / name).unlink(missing_ok=True)
     return written

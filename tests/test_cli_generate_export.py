@@ -288,3 +288,24 @@ def test_collection_field_types(tmp_path, mutate, message):
     p.write_text(json.dumps(d))
     r = runner.invoke(app, ["export", str(p), "--out", str(tmp_path / "o")])
     _one_line_error(r, message)
+
+
+def test_shards_together_write_exactly_what_one_run_writes(model_dir, tmp_path):
+    col = tmp_path / "c.json"
+    assert runner.invoke(app, ["generate", "tiny-sprites", "--count", "7", "--out", str(tmp_path / "g"), "--sheet",
+                               "--save-collection", str(col)]).exit_code == 0
+    one, farm = tmp_path / "one", tmp_path / "farm"
+    assert runner.invoke(app, ["export", str(col), "--out", str(one)]).exit_code == 0
+    for i in (1, 2, 3):
+        r = runner.invoke(app, ["export", str(col), "--out", str(farm), "--shard", f"{i}/3", "--force"])
+        assert r.exit_code == 0, r.output
+        r = runner.invoke(app, ["export", str(col), "--out", str(farm), "--shard", f"{i}/3", "--check"])
+        assert r.exit_code == 0, r.output
+    names = sorted(p.name for p in one.iterdir())
+    assert names == sorted(p.name for p in farm.iterdir())
+    for n in names:
+        assert (one / n).read_bytes() == (farm / n).read_bytes(), n
+    _one_line_error(runner.invoke(app, ["export", str(col), "--out", str(tmp_path / "x"), "--shard", "4/3"]),
+                    "--shard 4/3")
+    _one_line_error(runner.invoke(app, ["export", str(col), "--out", str(tmp_path / "x"), "--shard", "half"]),
+                    "--shard half")

@@ -16,17 +16,21 @@ def export(
     out: Annotated[Path, typer.Option(help="Output folder.")],
     check: Annotated[bool, typer.Option(help="Re-render and exit 1 listing files that drifted.")] = False,
     force: Annotated[bool, typer.Option(help="Write into a non-empty folder.")] = False,
+    shard: Annotated[str | None, typer.Option(help="I/N: render only items I, I+N, ... (build farms); shard 1 also "
+                                                   "writes the sheet. N shards together write what one run does.")]
+    = None,
     device: Annotated[str, typer.Option(help="cpu (default: identical bytes on every machine), auto, cuda, "
                                              "directml or coreml.")] = "cpu",
 ) -> None:
     """Render a collection into PNGs and/or a sprite sheet + atlas; byte-identical on every run."""
     from ..collection import load_collection
     from ..export import export as run_export
+    from ..export import parse_shard
     from ..runtime.providers import parse_device
 
     col = load_collection(collection)
     written = run_export(col, out, collection.resolve().parent, force=force, check=check,
-                         providers=parse_device(device))
+                         providers=parse_device(device), shard=parse_shard(shard))
     if check:
         info(f"{out}: every file matches a fresh render of {collection}")
     else:

@@ -30,11 +30,13 @@ def generate(
     = None,
     device: Annotated[str, typer.Option(help="auto, cpu, cuda, directml or coreml.")] = "auto",
     force: Annotated[bool, typer.Option(help="Write into a non-empty folder.")] = False,
+    shard: Annotated[str | None, typer.Option(help="I/N: write only images I, I+N, ... (build farms).")] = None,
 ) -> None:
     """Generate images from a model (default: the shipped sprite model)."""
     from ..collection import Collection, Item, ModelRef, OutputSettings, validate
     from ..errors import AssetganError
     from ..export import export as run_export
+    from ..export import parse_shard
     from ..registry import resolve_model
     from ..render.palette import palette_to_hex, parse_palette_spec
     from ..runtime.model import open_model
@@ -59,7 +61,7 @@ def generate(
     validate(col, "--prefix/options")
     if save_collection is not None and not save_collection.parent.is_dir():
         raise AssetganError(f"{save_collection}: folder {save_collection.parent} does not exist; create it first")
-    written = run_export(col, out, Path.cwd(), force=force, model=m)
+    written = run_export(col, out, Path.cwd(), force=force, model=m, shard=parse_shard(shard))
     if save_collection is not None:
         col.save(save_collection)
         info(f"collection saved to {save_collection}")

@@ -67,9 +67,7 @@ def resolve_palette(spec: str | list[str] | None, model: GeneratorModel, base_di
 
 
 def _latent(item: Item, nz: int, default_psi: float) -> np.ndarray:
-    if item.z is not None:
-        if len(item.z) != nz:
-            raise CollectionError(f"item {item.name!r}: z has {len(item.z)} values, the model expects {nz}")
+    if item.z is not None:  # its length was checked in render_collection
         return np.asarray(item.z, dtype=np.float32)
     return seed_latent(int(item.seed), nz, item.truncation or default_psi)
 

@@ -7,6 +7,18 @@ import numpy as np
 GREY = 128.0
 
 
+def separable_filter(x: np.ndarray, kernel: np.ndarray) -> np.ndarray:
+    """Filter axes 1 and 2 of `x` ([N, H, W] or [N, H, W, C]) with a 1-D odd-length kernel, reflect-padded."""
+    r = len(kernel) // 2
+    for axis in (1, 2):
+        pad = [(0, 0)] * x.ndim
+        pad[axis] = (r, r)
+        p = np.pad(x, pad, mode="reflect")
+        n = x.shape[axis]
+        x = sum(kernel[i] * np.take(p, range(i, i + n), axis=axis) for i in range(len(kernel)))
+    return x
+
+
 def to_float_rgb(images: np.ndarray) -> np.ndarray:
     """uint8 [N, H, W, 3|4] -> float32 [N, H, W, 3] in [0, 1]; RGBA is composited over grey (128)."""
     if images.ndim != 4 or images.shape[-1] not in (3, 4):

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .common import to_float_rgb
+from .common import separable_filter, to_float_rgb
 
 PATCH = 7
 PATCHES_PER_IMAGE = 128
@@ -23,11 +23,8 @@ _K = np.array([1, 4, 6, 4, 1], np.float32) / 16.0
 
 
 def _blur(x: np.ndarray) -> np.ndarray:
-    """Separable 5-tap binomial blur over H and W of [N, H, W, C], reflect-padded."""
-    p = np.pad(x, ((0, 0), (2, 2), (0, 0), (0, 0)), mode="reflect")
-    x = sum(_K[i] * p[:, i : i + x.shape[1]] for i in range(5))
-    p = np.pad(x, ((0, 0), (0, 0), (2, 2), (0, 0)), mode="reflect")
-    return sum(_K[i] * p[:, :, i : i + x.shape[2]] for i in range(5))
+    """5-tap binomial blur over H and W of [N, H, W, C]."""
+    return separable_filter(x, _K)
 
 
 def laplacian_pyramid(x: np.ndarray, min_size: int = MIN_LEVEL_SIZE) -> list[np.ndarray]:

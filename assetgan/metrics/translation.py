@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .common import to_float_rgb
+from .common import separable_filter, to_float_rgb
 from .swd import sliced_wasserstein
 
 _C1, _C2 = (0.01**2), (0.03**2)  # Wang et al. 2004 constants for a [0, 1] range
@@ -18,11 +18,7 @@ def _luma(images: np.ndarray) -> np.ndarray:
 def _gauss_blur(x: np.ndarray, sigma: float = 1.5) -> np.ndarray:
     r = int(3 * sigma + 0.5)
     k = np.exp(-0.5 * (np.arange(-r, r + 1) / sigma) ** 2).astype(np.float32)
-    k /= k.sum()
-    p = np.pad(x, ((0, 0), (r, r), (0, 0)), mode="reflect")
-    x = sum(k[i] * p[:, i : i + x.shape[1]] for i in range(len(k)))
-    p = np.pad(x, ((0, 0), (0, 0), (r, r)), mode="reflect")
-    return sum(k[i] * p[:, :, i : i + x.shape[2]] for i in range(len(k)))
+    return separable_filter(x, k / k.sum())
 
 
 def ssim_luminance(a: np.ndarray, b: np.ndarray) -> float:

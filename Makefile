@@ -18,7 +18,7 @@ setup: $(BIN)/python
 # and pip never pulls a multi-GB CUDA build on machines without a GPU.
 setup-dev: $(BIN)/python
 	$(BIN)/python -m pip install -q torch==2.13.0
-	$(BIN)/python -m pip install -q -e '.[train,dev]'
+	$(BIN)/python -m pip install -q -e '.[train,dev,app]'
 
 demo: setup
 	$(BIN)/assetgan generate --count 64 --seed 0 --sheet --no-files --scale 2 --out $(OUT) --force

@@ -1,0 +1,1 @@
+"""assetgan's desktop app (PySide6): model library, generate, curate, explore and export; never imports torch."""

@@ -1,0 +1,280 @@
+"""The app's state holder: session, model, thumbnails and jobs; views subscribe to its signals."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QWidget
+
+from assetgan.errors import AssetganError
+from assetgan.runtime.model import GeneratorModel
+
+from . import dialogs
+from .batch import generate_seeds, render_latents
+from .explore import item_latent
+from .library import LibraryModel
+from .pixmaps import ThumbStore
+from .session import Session
+from .settings import AppSettings
+from .startup import Opened, new_session_for, open_session_with_model
+from .workers import Job, JobContext, JobRunner
+
+
+class AppController(QObject):
+    """Owns what the views show. Errors become `alert` dialogs; the session is never left half-changed."""
+
+    session_changed = Signal()  # another session object (new/open)
+    items_changed = Signal()  # the session's items or settings changed (already saved)
+    model_changed = Signal()
+    library_changed = Signal()
+    images_arrived = Signal(list)  # item names whose images are now in the store
+    batch_started = Signal(list)  # item seeds of a new batch
+    batch_progress = Signal(int, int)
+    batch_finished = Signal(bool, str)  # cancelled, summary
+    status = Signal(str)
+    explore_requested = Signal(str)  # item name
+
+    def __init__(self, window: QWidget | None = None) -> None:
+        super().__init__(window)
+        self.window = window
+        self.session: Session | None = None
+        self.model: GeneratorModel | None = None
+        self.library: list[LibraryModel] = []
+        self.store = ThumbStore()
+        self.runner = JobRunner(self)
+        self.settings = AppSettings.load()
+        self.batch_job: Job | None = None
+        self.batch_names: list[str] = []
+        self.epoch = 0
+
+    # ---- messages
+    def alert(self, title: str, text: str) -> None:
+        self.status.emit(text.splitlines()[0])
+        dialogs.alert(self.window, title, text)
+
+    def attempt(self, title: str, fn: Callable[[], object]) -> bool:
+        """Run a session command; an AssetganError is shown and the session stays as it was."""
+        try:
+            fn()
+            return True
+        except AssetganError as exc:
+            self.alert(title, str(exc))
+            return False
+
+    # ---- sessions and models
+    def adopt(self, opened: Opened) -> None:
+        """Show an opened session (from startup or File > Open) with its model."""
+        if opened.library:
+            self.library = opened.library
+            self.library_changed.emit()
+        self._set(opened.session, opened.model)
+        if opened.messages:
+            self.alert("assetgan", "\n\n".join(opened.messages))
+
+    def _set(self, session: Session, model: GeneratorModel) -> None:
+        self.cancel_batch()
+        self.session = session
+        session.subscribe(lambda _s: self.items_changed.emit())
+        self.settings.last_session = str(session.path.resolve())
+        self.settings.save()
+        self.epoch += 1  # results of jobs started for the previous session are dropped
+        self.model = model
+        self.store.clear()
+        self.store.tiled = bool(self.model and self.model.card.tileable)
+        self.batch_names = []
+        self.session_changed.emit()
+        self.model_changed.emit()
+        self.render_missing()
+
+    def open_session(self, path: Path) -> bool:
+        """File > Open: on any problem the current session stays open and the file is left untouched."""
+        try:
+            session, model = open_session_with_model(path)
+        except AssetganError as exc:
+            self.alert("Cannot open the session", f"{exc}\n\nThe current session stays open; {Path(path).name} "
+                                                  "was not changed.")
+            return False
+        self._set(session, model)
+        return True
+
+    def new_session(self, m: LibraryModel | None = None, path: Path | None = None) -> bool:
+        m = m or self.current_library_model()
+        if m is None:
+            self.alert("New session", "no usable model in the library; add a model first")
+            return False
+        try:
+            session, model = new_session_for(m, path)
+        except AssetganError as exc:
+            self.alert("New session", str(exc))
+            return False
+        self._set(session, model)
+        return True
+
+    def save_as(self, path: Path) -> bool:
+        if self.session is None:
+            return False
+        ok = self.attempt("Save As", lambda: self.session.save_as(path))
+        if ok:
+            self.settings.last_session = str(Path(path).resolve())
+            self.settings.save()
+            self.session_changed.emit()
+        return ok
+
+    def current_library_model(self) -> LibraryModel | None:
+        if self.model is None:
+            return None
+        for m in self.library:
+            if m.path.resolve() == self.model.path.resolve():
+                return m
+        return None
+
+    def use_model(self, m: LibraryModel) -> bool:
+        """Generate with `m`: an empty session switches model, a session with items starts a new one."""
+        if not m.usable:
+            self.alert("Use model", f"{m.name}: {m.error or f'a {m.card.kind} model cannot generate from seeds'}")
+            return False
+        if self.session is not None and not self.session.items:
+            from assetgan.runtime.model import open_model
+
+            from .startup import model_ref
+
+            try:
+                model = open_model(m.path)
+                self.session.set_model(model_ref(m))
+            except AssetganError as exc:
+                self.alert("Use model", str(exc))
+                return False
+            self._set(self.session, model)
+            return True
+        return self.new_session(m)
+
+    def set_library(self, models: list[LibraryModel]) -> None:
+        self.library = models
+        self.library_changed.emit()
+
+    # ---- curating
+    def curate(self, action: str, names: list[str]) -> None:
+        """A grid action (shortcut or menu) on the selected items."""
+        s = self.session
+        if s is None or not names:
+            return
+        if action == "favourite":
+            self.attempt("Favourite", lambda: s.toggle(names, "favourite"))
+        elif action == "reject":
+            self.attempt("Reject", lambda: s.toggle(names, "rejected"))
+        elif action == "tag":
+            tag = dialogs.text(self.window, "Tag", f"Tag for {len(names)} item(s):")
+            if tag:
+                self.attempt("Tag", lambda: s.add_tag(names, tag))
+        elif action == "rename":
+            new = dialogs.text(self.window, "Rename", "New name (it becomes the file name):", names[0])
+            if new is not None:
+                self.rename(names[0], new.strip())
+        elif action == "explore":
+            self.explore_requested.emit(names[0])
+
+    def rename(self, old: str, new: str) -> bool:
+        s = self.session
+        if s is None or not self.attempt("Rename", lambda: s.rename(old, new)):
+            return False
+        self.store.rename(old, new)
+        self.batch_names = [new if n == old else n for n in self.batch_names]
+        self.items_changed.emit()
+        return True
+
+    # ---- generating
+    def generate(self, count: int, seed: int, truncation: float) -> Job | None:
+        """Start a batch of `count` seeds from `seed`; thumbnails arrive through `images_arrived`."""
+        if self.model is None or self.session is None:
+            self.alert("Generate", "no model is open; pick one in the Library tab")
+            return None
+        if self.batch_job is not None:
+            return None
+        if not 1 <= count <= 4096:
+            self.alert("Generate", f"count {count}: must be between 1 and 4096")
+            return None
+        if not self.attempt("Generate", lambda: self.session.update_settings(
+                count=count, seed=seed, truncation=truncation)):
+            return None
+        seeds = list(range(seed, seed + count))
+        model = self.model
+        self.batch_names = []
+        self.batch_started.emit(seeds)
+        started = time.perf_counter()
+        job = Job(lambda ctx: generate_seeds(model, seeds, truncation, ctx, ctx.emit), "generate")
+        epoch = self.epoch
+        job.signals.partial.connect(lambda chunk: epoch == self.epoch and self._batch_chunk(chunk, truncation))
+        job.signals.progress.connect(self.batch_progress.emit)
+        job.signals.error.connect(lambda msg: self.alert("Generate", msg))
+        job.signals.finished.connect(lambda cancelled: self._batch_done(cancelled, started, seed, count))
+        self.batch_job = job
+        return self.runner.start(job)
+
+    def _batch_chunk(self, chunk: list[tuple[int, np.ndarray]], truncation: float) -> None:
+        if self.session is None:
+            return
+        try:
+            items = self.session.add_seeds([s for s, _ in chunk], truncation)
+        except AssetganError as exc:
+            self.alert("Generate", str(exc))
+            if self.batch_job is not None:
+                self.batch_job.cancel()
+            return
+        for it, (_s, img) in zip(items, chunk):
+            self.store.put(it.name, img)
+        names = [it.name for it in items]
+        self.batch_names += names
+        self.images_arrived.emit(names)
+        if self.model is not None:
+            self.status.emit(f"last inference {self.model.last_seconds * 1000:.0f} ms")
+
+    def _batch_done(self, cancelled: bool, started: float, seed: int, count: int) -> None:
+        self.batch_job = None
+        n = len(self.batch_names)
+        secs = time.perf_counter() - started
+        summary = f"{'cancelled after ' if cancelled else ''}{n} images in {secs:.1f} s"
+        if self.session is not None and not cancelled:
+            self.attempt("Generate", lambda: self.session.update_settings(seed=seed + count))
+        self.batch_finished.emit(cancelled, summary)
+        self.status.emit(summary)
+
+    def cancel_batch(self) -> None:
+        if self.batch_job is not None:
+            self.batch_job.cancel()
+
+    # ---- images of a reopened session
+    def render_missing(self) -> Job | None:
+        """Render every session item without an image (after opening), in the background."""
+        if self.model is None or self.session is None:
+            return None
+        model, nz = self.model, self.model.nz
+        keys, zs = [], []
+        for it in self.session.items:
+            if it.name in self.store.images:
+                continue
+            try:
+                zs.append(item_latent(it, nz, self.session.collection.output.truncation))
+                keys.append(it.name)
+            except ValueError as exc:
+                self.status.emit(str(exc))
+        if not keys:
+            return None
+        z = np.stack(zs)
+
+        def work(ctx: JobContext) -> int:
+            return render_latents(model, keys, z, ctx, ctx.emit)
+
+        job = Job(work, "render")
+        epoch = self.epoch
+        job.signals.partial.connect(lambda chunk: epoch == self.epoch and self._rendered(chunk))
+        job.signals.error.connect(lambda msg: self.alert("Render", msg))
+        return self.runner.start(job)
+
+    def _rendered(self, chunk: list[tuple[str, np.ndarray]]) -> None:
+        for name, img in chunk:
+            self.store.put(name, img)
+        self.images_arrived.emit([n for n, _ in chunk])

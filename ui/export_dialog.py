@@ -1,0 +1,170 @@
+"""Export dialog: the session's output settings, the matching `assetgan export` command line, and Export."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from assetgan.collection import INCLUDE, OutputSettings
+
+from . import dialogs
+from .controller import AppController
+from .export_plan import command_line, run_export
+from .workers import Job
+
+PALETTES = ("none", "auto", "file")
+
+
+class ExportDialog(QDialog):
+    """Edits collection.output (saved into the session) and runs assetgan.export.export on it."""
+
+    def __init__(self, ctl: AppController, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Export collection")
+        self.ctl = ctl
+        self.job: Job | None = None
+        self.written: list[Path] = []
+        s = ctl.session
+        assert s is not None
+        o = s.collection.output
+        self.out = QLineEdit(str(s.path.parent / f"{s.path.stem}-export"))
+        browse = QPushButton("Browse…")
+        browse.clicked.connect(self._browse)
+        self.files = QCheckBox("one PNG per item")
+        self.files.setChecked(o.files)
+        self.sheet = QCheckBox("sprite sheet + JSON atlas")
+        self.sheet.setChecked(o.sheet)
+        self.sheet_name = QLineEdit(o.sheet_name)
+        self.columns = QSpinBox()
+        self.columns.setRange(0, 256)
+        self.columns.setSpecialValueText("auto")
+        self.columns.setValue(o.sheet_columns or 0)
+        self.padding = QSpinBox()
+        self.padding.setRange(0, 64)
+        self.padding.setValue(o.sheet_padding)
+        self.scale = QSpinBox()
+        self.scale.setRange(1, 64)
+        self.scale.setValue(o.scale)
+        self.palette = QComboBox()
+        self.palette.addItems(["none", "auto (the model's learned palette)", "file (.gpl/.hex)"])
+        self.palette_file = QLineEdit()
+        self.palette_file.setPlaceholderText("path to a .gpl or .hex palette")
+        if o.palette == "auto":
+            self.palette.setCurrentIndex(1)
+        elif isinstance(o.palette, str):
+            self.palette.setCurrentIndex(2)
+            self.palette_file.setText(o.palette)
+        self.threshold = QSpinBox()
+        self.threshold.setRange(-1, 255)
+        self.threshold.setSpecialValueText("off")
+        self.threshold.setValue(-1 if o.alpha_threshold is None else o.alpha_threshold)
+        self.include = QComboBox()
+        self.include.addItems(list(INCLUDE))
+        self.include.setCurrentIndex(INCLUDE.index(o.include))
+        self.force = QCheckBox("overwrite a non-empty folder (--force)")
+        self.command = QLineEdit()
+        self.command.setReadOnly(True)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 1)
+        self.result = QLabel()
+        self.result.setWordWrap(True)
+        form = QFormLayout()
+        row = QHBoxLayout()
+        row.addWidget(self.out, 1)
+        row.addWidget(browse)
+        form.addRow("Output folder", row)
+        form.addRow("Write", self.files)
+        form.addRow("", self.sheet)
+        form.addRow("Sheet name", self.sheet_name)
+        form.addRow("Sheet columns", self.columns)
+        form.addRow("Sheet padding", self.padding)
+        form.addRow("Scale (nearest)", self.scale)
+        form.addRow("Palette", self.palette)
+        form.addRow("", self.palette_file)
+        form.addRow("Alpha threshold", self.threshold)
+        form.addRow("Include", self.include)
+        form.addRow("", self.force)
+        form.addRow("Same in a build", self.command)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.export_button = buttons.addButton("Export", QDialogButtonBox.ButtonRole.ApplyRole)
+        self.export_button.clicked.connect(self.start)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.result)
+        layout.addWidget(buttons)
+        for w in (self.out, self.sheet_name, self.palette_file):
+            w.textChanged.connect(self._update_command)
+        self.force.toggled.connect(self._update_command)
+        self.resize(640, 0)
+        self._update_command()
+
+    def _browse(self) -> None:
+        p = dialogs.folder(self, "Export into folder", self.out.text())
+        if p is not None:
+            self.out.setText(str(p))
+
+    def _update_command(self) -> None:
+        s = self.ctl.session
+        if s is not None:
+            self.command.setText(command_line(s.path, Path(self.out.text()), self.force.isChecked()))
+
+    def output_settings(self) -> OutputSettings:
+        o = self.ctl.session.collection.output
+        pal = PALETTES[self.palette.currentIndex()]
+        return dataclasses.replace(
+            o, files=self.files.isChecked(), sheet=self.sheet.isChecked(), sheet_name=self.sheet_name.text().strip(),
+            sheet_columns=self.columns.value() or None, sheet_padding=self.padding.value(), scale=self.scale.value(),
+            palette=None if pal == "none" else "auto" if pal == "auto" else self.palette_file.text().strip(),
+            alpha_threshold=None if self.threshold.value() < 0 else self.threshold.value(),
+            include=INCLUDE[self.include.currentIndex()])
+
+    def start(self) -> Job | None:
+        """Save the settings into the session, then export in the background."""
+        s = self.ctl.session
+        if s is None or self.job is not None:
+            return None
+        if not self.ctl.attempt("Export settings", lambda: s.set_output(self.output_settings())):
+            return None
+        out, force = Path(self.out.text()).expanduser(), self.force.isChecked()
+        self.progress.setRange(0, 0)
+        self.result.setText("Exporting…")
+        self.export_button.setEnabled(False)
+        job = Job(lambda ctx: run_export(s, out, force, ctx), "export")
+        job.signals.result.connect(self._done)
+        job.signals.error.connect(self._failed)
+        job.signals.finished.connect(self._finished)
+        self.job = job
+        return self.ctl.runner.start(job)
+
+    def _done(self, written: list) -> None:
+        self.written = written
+        self.result.setText(f"Wrote {len(written)} files to {self.out.text()}.")
+        self.ctl.status.emit(f"exported {len(written)} files")
+
+    def _failed(self, message: str) -> None:
+        self.result.setText(message)
+        self.ctl.alert("Export", message)
+
+    def _finished(self, _cancelled: bool) -> None:
+        self.job = None
+        self.progress.setRange(0, 1)
+        self.progress.setValue(1)
+        self.export_button.setEnabled(True)

@@ -1,0 +1,120 @@
+"""A thumbnail grid of collection items with curation by mouse (context menu) and keyboard shortcuts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QAction, QBrush, QColor, QKeySequence
+from PySide6.QtWidgets import QAbstractItemView, QListView, QListWidget, QListWidgetItem, QMenu, QWidget
+
+from assetgan.collection import Item
+
+from .pixmaps import ThumbStore
+
+NAME_ROLE = Qt.ItemDataRole.UserRole
+# action name -> shortcuts; the main window turns actions into session commands
+SHORTCUTS: dict[str, tuple[str, ...]] = {
+    "favourite": ("F",), "reject": ("X", "Delete"), "tag": ("T",), "rename": ("F2",), "explore": ("E",),
+}
+LABELS = {"favourite": "Favourite", "reject": "Reject", "tag": "Tag…", "rename": "Rename…",
+          "explore": "Explore"}
+MARK = {"favourite": "★ ", "rejected": "✕ ", "none": ""}
+
+
+class ItemGrid(QListWidget):
+    """Shows items (name, state mark, thumbnail); emits `action(name, item names)` for curation commands."""
+
+    action = Signal(str, list)
+
+    def __init__(self, store: ThumbStore, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.setViewMode(QListView.ViewMode.IconMode)
+        self.setResizeMode(QListView.ResizeMode.Adjust)
+        self.setMovement(QListView.Movement.Static)
+        self.setUniformItemSizes(True)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.setSpacing(4)
+        self.set_thumb_size(store.target)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.customContextMenuRequested.connect(self._menu)
+        self.itemDoubleClicked.connect(lambda _i: self.action.emit("explore", self.selected_names()))
+        self._rows: dict[str, QListWidgetItem] = {}
+        self._actions: dict[str, QAction] = {}
+        for name, keys in SHORTCUTS.items():
+            act = QAction(LABELS[name], self)
+            act.setShortcuts([QKeySequence(k) for k in keys])
+            act.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            act.triggered.connect(lambda _c=False, n=name: self._fire(n))
+            self.addAction(act)
+            self._actions[name] = act
+
+    def set_thumb_size(self, px: int) -> None:
+        self.setIconSize(QSize(px, px))
+        self.setGridSize(QSize(px + 24, px + 28))
+
+    def _fire(self, name: str) -> None:
+        names = self.selected_names()
+        if names:
+            self.action.emit(name, names)
+
+    def _menu(self, pos) -> None:
+        if not self.selected_names():
+            return
+        menu = QMenu(self)
+        for act in self._actions.values():
+            menu.addAction(act)
+        menu.exec(self.viewport().mapToGlobal(pos))
+
+    def selected_names(self) -> list[str]:
+        return [i.data(NAME_ROLE) for i in self.selectedItems()]
+
+    def names(self) -> list[str]:
+        return [self.item(r).data(NAME_ROLE) for r in range(self.count())]
+
+    def set_items(self, items: Sequence[Item]) -> None:
+        """Show exactly `items`, keeping the selection where names survive."""
+        keep = set(self.selected_names())
+        self.setUpdatesEnabled(False)
+        self.clear()
+        self._rows.clear()
+        for it in items:
+            self.add_item(it)
+            if it.name in keep:
+                self._rows[it.name].setSelected(True)
+        self.setUpdatesEnabled(True)
+
+    def add_item(self, it: Item) -> None:
+        if it.name in self._rows:
+            self.update_item(it)
+            return
+        row = QListWidgetItem()
+        row.setData(NAME_ROLE, it.name)
+        self._rows[it.name] = row
+        self.addItem(row)
+        self.update_item(it)
+
+    def update_item(self, it: Item) -> None:
+        row = self._rows.get(it.name)
+        if row is None:
+            return
+        row.setText(MARK.get(it.state, "") + it.name)
+        tip = it.name + (f"\nseed {it.seed}" if it.seed is not None else "\nexplicit latent")
+        row.setToolTip(tip + (f"\ntags: {', '.join(it.tags)}" if it.tags else ""))
+        row.setData(Qt.ItemDataRole.ForegroundRole, QBrush(QColor("#888888")) if it.state == "rejected" else None)
+        icon = self.store.icon(it.name)
+        if icon is not None:
+            row.setIcon(icon)
+
+    def refresh(self, items: Sequence[Item]) -> None:
+        """Update labels and icons of the rows whose items are given (state, tags, new images)."""
+        for it in items:
+            self.update_item(it)
+
+    def select_names(self, names: Sequence[str]) -> None:
+        self.clearSelection()
+        for n in names:
+            if n in self._rows:
+                self._rows[n].setSelected(True)
+                self.setCurrentItem(self._rows[n])

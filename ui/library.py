@@ -1,0 +1,118 @@
+"""The model library: shipped and user models with their cards; adding a model copies it in atomically. No Qt."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from assetgan.atomic import atomic_write_with
+from assetgan.errors import ModelError
+from assetgan.registry import DEFAULT_MODEL, list_models, shipped_dir, user_dir
+from assetgan.runtime.card import ModelCard
+
+
+@dataclass(frozen=True)
+class LibraryModel:
+    """One model file as the library shows it; `error` says why its card could not be read."""
+
+    name: str
+    path: Path
+    origin: str  # "shipped" or "user"
+    card: ModelCard | None = None
+    error: str = ""
+
+    @property
+    def usable(self) -> bool:
+        """Can the Generate tab use it (a readable DCGAN card)?"""
+        return self.card is not None and self.card.kind == "dcgan"
+
+
+def read_model_card(path: Path) -> ModelCard:
+    """The card of an assetgan ONNX file; ModelError (one line) for anything else."""
+    from assetgan.runtime.model import read_card
+
+    path = Path(path)
+    if path.suffix.lower() != ".onnx":
+        raise ModelError(f"{path.name}: not an assetgan model (expected an .onnx file exported by assetgan)")
+    return read_card(path)
+
+
+def scan(read_cards: bool = True) -> list[LibraryModel]:
+    """Every shipped and user model, shipped first; user models shadowed by a shipped name are left out."""
+    out: list[LibraryModel] = []
+    seen: set[str] = set()
+    for e in list_models():
+        if e.name in seen:
+            continue
+        seen.add(e.name)
+        card, error = None, ""
+        if read_cards:
+            try:
+                card = read_model_card(e.path)
+            except ModelError as exc:
+                error = str(exc)
+        out.append(LibraryModel(e.name, e.path, e.origin, card, error))
+    return out
+
+
+def default_model(models: list[LibraryModel]) -> LibraryModel | None:
+    """The shipped default if usable, else the first usable model."""
+    usable = [m for m in models if m.usable]
+    for m in usable:
+        if m.name == DEFAULT_MODEL:
+            return m
+    return usable[0] if usable else None
+
+
+def add_model(path: Path) -> LibraryModel:
+    """Check that `path` is an assetgan model, then copy it into the user model folder atomically.
+
+    The copy (not a remembered path) keeps the library working when the original is moved or deleted, and
+    makes the model usable by name from `assetgan generate` and `assetgan export`.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ModelError(f"{path}: no such file; pick an .onnx model file")
+    card = read_model_card(path)
+    name = path.stem
+    if (shipped_dir() / f"{name}.onnx").exists():
+        raise ModelError(f"{path.name}: a shipped model already has the name '{name}'; rename the file and add it "
+                         "again")
+    folder = user_dir()
+    target = folder / f"{name}.onnx"
+    if target.exists():
+        if _same_bytes(target, path):
+            return LibraryModel(name, target, "user", card)
+        raise ModelError(f"{path.name}: a different user model named '{name}' is already in {folder}; rename the "
+                         "file and add it again")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with open(path, "rb") as src:
+            atomic_write_with(target, lambda fh: shutil.copyfileobj(src, fh, 1 << 20))
+    except OSError as exc:
+        raise ModelError(f"{folder}: cannot copy the model there ({exc.strerror}); set ASSETGAN_MODELS to a "
+                         "writable folder") from None
+    return LibraryModel(name, target, "user", card)
+
+
+def card_rows(card: ModelCard) -> list[tuple[str, str]]:
+    """The card as (label, value) rows for a form: kind, size, channels, tileable, data, licence, …"""
+    rows = [("kind", card.kind), ("size", f"{card.size} x {card.size} px"),
+            ("channels", "4 (RGBA)" if card.channels == 4 else f"{card.channels} (RGB)"),
+            ("tileable", "yes" if card.tileable else "no")]
+    if card.kind == "dcgan":
+        rows.append(("latent size", str(card.nz)))
+    rows += [("data", card.data_source or "unknown"), ("licence", card.data_licence or "unknown"),
+             ("training steps", str(card.steps)), ("default truncation", f"{card.default_truncation:g}"),
+             ("palette", f"{len(card.palette)} colours" if card.palette else "none"),
+             ("assetgan version", card.assetgan_version or "unknown")]
+    if card.notes:
+        rows.append(("notes", card.notes))
+    return rows
+
+
+def _same_bytes(a: Path, b: Path) -> bool:
+    from assetgan.runtime.model import file_sha256
+
+    return a.stat().st_size == b.stat().st_size and file_sha256(a) == file_sha256(b)

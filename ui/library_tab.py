@@ -1,0 +1,115 @@
+"""Library tab: shipped and user models with their cards; add a model by file dialog or drag-and-drop."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from .controller import AppController
+from .library import LibraryModel, card_rows
+
+PATH_ROLE = Qt.ItemDataRole.UserRole
+
+
+class LibraryTab(QWidget):
+    """A list of models on the left, the selected model's card on the right."""
+
+    def __init__(self, ctl: AppController, add_model: Callable[[], None], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctl = ctl
+        self.list = QListWidget()
+        self.list.setMinimumWidth(240)
+        self.list.currentRowChanged.connect(lambda _r: self._show_card())
+        self.list.itemDoubleClicked.connect(lambda _i: self._use())
+        self.card_box = QGroupBox("Model card")
+        self.form = QFormLayout(self.card_box)
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.add_button = QPushButton("Add model…")
+        self.add_button.clicked.connect(add_model)
+        self.use_button = QPushButton("Use for generating")
+        self.use_button.clicked.connect(self._use)
+        hint = QLabel("Drop an assetgan .onnx file anywhere on the window to add it. Added models are copied into "
+                      "the user model folder, so `assetgan generate` and `assetgan export` find them by name too.")
+        hint.setWordWrap(True)
+        left = QVBoxLayout()
+        left.addWidget(self.list)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.add_button)
+        buttons.addWidget(self.use_button)
+        left.addLayout(buttons)
+        right = QVBoxLayout()
+        right.addWidget(self.card_box)
+        right.addWidget(hint)
+        right.addStretch(1)
+        layout = QHBoxLayout(self)
+        layout.addLayout(left, 2)
+        layout.addLayout(right, 3)
+        ctl.library_changed.connect(self.refresh)
+        ctl.model_changed.connect(self.refresh)
+
+    def refresh(self) -> None:
+        current = self.ctl.model.path.resolve() if self.ctl.model else None
+        keep = self.selected()
+        self.list.clear()
+        for m in self.ctl.library:
+            mark = "● " if current is not None and m.path.resolve() == current else ""
+            kind = m.card.summary().split(",")[0] if m.card else "unreadable"
+            row = QListWidgetItem(f"{mark}{m.name}  —  {m.origin}, {kind}")
+            row.setData(PATH_ROLE, str(m.path))
+            row.setToolTip(str(m.path))
+            self.list.addItem(row)
+        names = [m.name for m in self.ctl.library]
+        target = keep.name if keep is not None and keep.name in names else None
+        if target is None and self.ctl.model is not None:
+            target = next((m.name for m in self.ctl.library if m.path.resolve() == current), None)
+        self.list.setCurrentRow(names.index(target) if target in names else (0 if names else -1))
+        self._show_card()
+
+    def selected(self) -> LibraryModel | None:
+        row = self.list.currentRow()
+        return self.ctl.library[row] if 0 <= row < len(self.ctl.library) else None
+
+    def select_name(self, name: str) -> None:
+        for i, m in enumerate(self.ctl.library):
+            if m.name == name:
+                self.list.setCurrentRow(i)
+
+    def _show_card(self) -> None:
+        while self.form.rowCount():
+            self.form.removeRow(0)
+        m = self.selected()
+        if m is None:
+            return
+        self.form.addRow("name", QLabel(m.name))
+        self.form.addRow("origin", QLabel(m.origin))
+        if m.card is None:
+            err = QLabel(m.error)
+            err.setWordWrap(True)
+            self.form.addRow("problem", err)
+        else:
+            for label, value in card_rows(m.card):
+                v = QLabel(value)
+                v.setWordWrap(True)
+                v.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+                self.form.addRow(label, v)
+        path = QLabel(str(m.path))
+        path.setWordWrap(True)
+        self.form.addRow("file", path)
+        self.use_button.setEnabled(m.usable)
+
+    def _use(self) -> None:
+        m = self.selected()
+        if m is not None:
+            self.ctl.use_model(m)

@@ -1,0 +1,234 @@
+"""The app's session: an assetgan collection file, edited through curation commands and saved after each one."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from assetgan.collection import _NAME_RE, Collection, Item, ModelRef, OutputSettings, load_collection
+from assetgan.errors import AssetganError, CollectionError
+
+APP_KEY = "app"  # the app's own settings live in collection.extra["app"]; `assetgan export` ignores them
+FILTERS = ("all", "favourites", "rejected", "unmarked", "kept")
+
+
+@dataclass
+class GenerateSettings:
+    """The Generate tab's inputs, kept in the session so reopening restores them."""
+
+    count: int = 64  # images per batch
+    seed: int = 0  # first seed of the next batch
+    truncation: float = 1.0  # psi in (0, 2]
+    explore_frames: int = 9  # frames per explore strip
+    explore_dim: int = 0  # latent dimension stepped by "walk"
+    variation_strength: float = 0.3  # std of the perturbation added for variations
+
+    @classmethod
+    def from_dict(cls, d: object) -> GenerateSettings:
+        """Defaults for anything missing or of the wrong type (hand-edited files)."""
+        out = cls()
+        if isinstance(d, dict):
+            for key, default in asdict(out).items():
+                v = d.get(key)
+                if isinstance(v, bool) or not isinstance(v, (int, float)):
+                    continue
+                if isinstance(default, float):
+                    setattr(out, key, float(v))
+                elif isinstance(v, int):
+                    setattr(out, key, v)
+        return out
+
+
+class Session:
+    """A collection plus the path it is saved to; every change is validated and saved atomically at once."""
+
+    def __init__(self, collection: Collection, path: Path) -> None:
+        self.collection = collection
+        self.path = Path(path)
+        self.settings = GenerateSettings.from_dict(collection.extra.get(APP_KEY))
+        self._listeners: list[Callable[[Session], None]] = []
+
+    # ---- files
+    @classmethod
+    def new(cls, path: Path, model: ModelRef, name: str = "session") -> Session:
+        """Create and save an empty session for `model` (folders are created as needed)."""
+        s = cls(Collection(model, [], OutputSettings(), name=_safe_name(name)), path)
+        try:
+            s.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise CollectionError(f"{s.path.parent}: cannot create the folder ({exc.strerror}); "
+                                  "choose another place for the session") from None
+        s.save()
+        return s
+
+    @classmethod
+    def open(cls, path: Path) -> Session:
+        """Read a collection file; raises CollectionError (one line for people) and never writes to it."""
+        return cls(load_collection(path), Path(path))
+
+    def save(self) -> None:
+        self.collection.extra[APP_KEY] = asdict(self.settings)
+        self.collection.save(self.path)
+
+    def save_as(self, path: Path) -> None:
+        """Save to `path` and keep editing there; relative model paths would break, so they are made absolute."""
+        old_base = self.path.parent
+        ref = self.collection.model
+        if ref.path and not Path(ref.path).is_absolute():
+            ref.path = str((old_base / ref.path).resolve())
+        previous, self.path = self.path, Path(path)
+        try:
+            self.save()
+        except AssetganError:
+            self.path = previous
+            raise
+        self._notify()
+
+    def subscribe(self, fn: Callable[[Session], None]) -> None:
+        self._listeners.append(fn)
+
+    def _changed(self) -> None:
+        self.save()
+        self._notify()
+
+    def _notify(self) -> None:
+        for fn in list(self._listeners):
+            fn(self)
+
+    # ---- items
+    @property
+    def items(self) -> list[Item]:
+        return self.collection.items
+
+    def item(self, name: str) -> Item:
+        for it in self.collection.items:
+            if it.name == name:
+                return it
+        raise KeyError(name)
+
+    def names(self) -> set[str]:
+        return {it.name for it in self.collection.items}
+
+    def unique_name(self, base: str) -> str:
+        """`base` made file-safe, with -2, -3 … appended if it is taken."""
+        base = _safe_name(base)
+        taken = self.names()
+        name, k = base, 2
+        while name in taken:
+            name = f"{base[:120]}-{k}"
+            k += 1
+        return name
+
+    def add_seeds(self, seeds: Sequence[int], truncation: float, prefix: str | None = None) -> list[Item]:
+        """Add one item per seed (with its truncation); a seed already present at the same psi is reused."""
+        prefix = prefix or self.collection.model.name
+        known = {(it.seed, it.truncation): it for it in self.items if it.seed is not None}
+        out = []
+        for s in seeds:
+            it = known.get((int(s), float(truncation)))
+            if it is None:
+                it = Item(name=self.unique_name(f"{prefix}_{int(s):06d}"), seed=int(s), truncation=float(truncation))
+                self.collection.items.append(it)
+            out.append(it)
+        self._changed()
+        return out
+
+    def add_latent(self, z: Iterable[float], base_name: str, tags: Sequence[str] = ()) -> Item:
+        """Add an item with an explicit latent (an explore frame)."""
+        values = [float(v) for v in z]
+        if not values or not all(math.isfinite(v) for v in values):
+            raise AssetganError(f"{base_name}: latent holds non-finite numbers; pick another frame")
+        it = Item(name=self.unique_name(base_name), z=values, tags=list(tags))
+        self.collection.items.append(it)
+        self._changed()
+        return it
+
+    def set_state(self, names: Iterable[str], state: str) -> None:
+        for n in names:
+            self.item(n).state = state
+        self._changed()
+
+    def toggle(self, names: Sequence[str], state: str) -> None:
+        """Favourite/reject shortcut: set `state` on all, or clear it if every one already has it."""
+        its = [self.item(n) for n in names]
+        if not its:
+            return
+        new = "none" if all(it.state == state for it in its) else state
+        self.set_state(names, new)
+
+    def add_tag(self, names: Iterable[str], tag: str) -> None:
+        tag = tag.strip()
+        if not tag:
+            raise AssetganError("tag: empty; type a word such as 'potion'")
+        for n in names:
+            it = self.item(n)
+            if tag not in it.tags:
+                it.tags.append(tag)
+        self._changed()
+
+    def remove_tag(self, names: Iterable[str], tag: str) -> None:
+        for n in names:
+            it = self.item(n)
+            if tag in it.tags:
+                it.tags.remove(tag)
+        self._changed()
+
+    def rename(self, old: str, new: str) -> None:
+        new = new.strip()
+        if new == old:
+            return
+        if not _NAME_RE.match(new):
+            raise AssetganError(f"name {new!r}: use 1-128 letters, digits, '.', '_' or '-' (it becomes a file name)")
+        if new in self.names():
+            raise AssetganError(f"name {new!r}: another item already has it; pick another name")
+        self.item(old).name = new
+        self._changed()
+
+    def remove(self, names: Iterable[str]) -> None:
+        drop = set(names)
+        self.collection.items[:] = [it for it in self.items if it.name not in drop]
+        self._changed()
+
+    def filtered(self, state: str = "all", tag: str = "") -> list[Item]:
+        """Items shown by a filter: by curation state and, when given, containing `tag` (case-insensitive)."""
+        if state not in FILTERS:
+            raise ValueError(f"filter {state!r}: one of {FILTERS}")
+        keep = {"all": lambda it: True, "favourites": lambda it: it.state == "favourite",
+                "rejected": lambda it: it.state == "rejected", "unmarked": lambda it: it.state == "none",
+                "kept": lambda it: it.state != "rejected"}[state]
+        t = tag.strip().lower()
+        return [it for it in self.items if keep(it) and (not t or any(t in x.lower() for x in it.tags))]
+
+    # ---- settings
+    def update_settings(self, **values: object) -> None:
+        for k, v in values.items():
+            if not hasattr(self.settings, k):
+                raise AttributeError(k)
+            setattr(self.settings, k, v)
+        self._changed()
+
+    def set_output(self, output: OutputSettings) -> None:
+        """Replace the export settings (validated by the save; on error the old ones stay)."""
+        old, self.collection.output = self.collection.output, output
+        try:
+            self._changed()
+        except AssetganError:
+            self.collection.output = old
+            raise
+
+    def set_model(self, ref: ModelRef) -> None:
+        """Point an empty session at another model; a session with items keeps its model (start a new one)."""
+        if self.items:
+            raise AssetganError(f"{self.path.name}: holds items made with {self.collection.model.name}; "
+                                "start a new session (File > New) to use another model")
+        self.collection.model = ref
+        self._changed()
+
+
+def _safe_name(text: str) -> str:
+    """A string made to match the collection's file-safe name rule."""
+    s = re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("._-") or "item"
+    return s[:128]

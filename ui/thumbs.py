@@ -1,0 +1,47 @@
+"""Thumbnails as numpy arrays: nearest-neighbour zoom, checkerboard behind alpha, 3x3 tiling for textures."""
+
+from __future__ import annotations
+
+import numpy as np
+
+LIGHT, DARK = 204, 153  # checkerboard greys
+CELL = 8  # checkerboard cell, in screen pixels
+
+
+def checkerboard(h: int, w: int, cell: int = CELL) -> np.ndarray:
+    """uint8 [h, w, 3] grey checkerboard."""
+    yy, xx = np.mgrid[0:h, 0:w]
+    on = ((yy // cell) + (xx // cell)) % 2 == 0
+    return np.where(on, LIGHT, DARK).astype(np.uint8)[..., None].repeat(3, axis=2)
+
+
+def tile3(img: np.ndarray) -> np.ndarray:
+    """[3H, 3W, C]: the image repeated 3x3, so wrap seams show in the middle cell's borders."""
+    return np.tile(img, (3, 3, 1))
+
+
+def zoom_factor(side: int, target: int) -> int:
+    """Largest whole factor that keeps `side * factor` within `target` (at least 1)."""
+    return max(1, target // max(1, side))
+
+
+def thumbnail(img: np.ndarray, target: int = 128, tiled: bool = False) -> np.ndarray:
+    """uint8 [h, w, 3] ready to display: optional 3x3 tiling, nearest zoom (pixel art stays crisp), shrink by
+    box averaging if still larger than `target`, alpha composited over a checkerboard."""
+    if img.ndim != 3 or img.shape[2] not in (3, 4) or img.dtype != np.uint8:
+        raise ValueError(f"expected a uint8 [H, W, 3|4] image, got {img.dtype} {img.shape}")
+    x = tile3(img) if tiled else img
+    f = zoom_factor(max(x.shape[:2]), target)
+    if f > 1:
+        x = np.repeat(np.repeat(x, f, axis=0), f, axis=1)
+    side = max(x.shape[:2])
+    if side > target:  # large textures: box-shrink by a whole factor
+        s = int(np.ceil(side / target))
+        h, w = x.shape[0] // s * s, x.shape[1] // s * s
+        x = x[:h, :w].reshape(h // s, s, w // s, s, x.shape[2]).mean(axis=(1, 3)).round().astype(np.uint8)
+    if x.shape[2] == 3:
+        return np.ascontiguousarray(x)
+    a = x[..., 3:4].astype(np.uint16)
+    bg = checkerboard(x.shape[0], x.shape[1])
+    out = (x[..., :3].astype(np.uint16) * a + bg.astype(np.uint16) * (255 - a) + 127) // 255
+    return out.astype(np.uint8)

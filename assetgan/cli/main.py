@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from . import data_cmd, evaluate_cmd, export_cmd, generate_cmd, models_cmd, train_cmd
+from . import data_cmd, evaluate_cmd, export_cmd, generate_cmd, models_cmd, stylize_cmd, train_cmd
 
 app = typer.Typer(
     name="assetgan",
@@ -18,6 +18,7 @@ app.add_typer(train_cmd.app, name="train")
 app.command("to-onnx")(train_cmd.to_onnx)
 app.command("models")(models_cmd.models)
 app.command("generate")(generate_cmd.generate)
+app.command("stylize")(stylize_cmd.stylize)
 app.command("export")(export_cmd.export)
 app.command("evaluate")(evaluate_cmd.evaluate)
 

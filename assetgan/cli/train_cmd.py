@@ -13,8 +13,10 @@ import typer
 from ..atomic import atomic_write_text
 from ..errors import AssetganError
 from .common import handle_errors, info, warn
+from .train_cyclegan_cmd import cyclegan
 
 app = typer.Typer(help="Train generators (needs the 'train' extra: torch, onnx).", no_args_is_help=True)
+app.command("cyclegan")(cyclegan)
 
 
 class Loss(str, Enum):
@@ -196,12 +198,15 @@ def to_onnx(
     out: Annotated[Path | None, typer.Option(help="Output .onnx (default: RUN/model.onnx).")] = None,
     name: Annotated[str | None, typer.Option(help="Model name for the card.")] = None,
 ) -> None:
-    """Export a checkpoint's EMA generator to ONNX (parity-checked against torch)."""
+    """Export a checkpoint to ONNX: a DCGAN's EMA generator, or both directions of a CycleGAN (parity-checked)."""
     _require_torch()
-    from ..train.checkpoint import resolve_checkpoint
-    from ..train.onnx_export import export_checkpoint
+    from ..train.checkpoint import load_checkpoint, resolve_checkpoint
 
     ckpt = resolve_checkpoint(checkpoint)
+    if load_checkpoint(ckpt).get("kind") == "cyclegan":
+        from ..train.cyclegan_export import export_cyclegan_checkpoint as export_checkpoint
+    else:
+        from ..train.onnx_export import export_checkpoint
     target = out or ckpt.parent / "model.onnx"
     report = export_checkpoint(ckpt, target, name)
     info(f"exported {report.path}: {json.dumps(report.card.summary())} (parity max diff {report.max_diff})")

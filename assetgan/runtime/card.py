@@ -33,6 +33,8 @@ class ModelCard:
     default_truncation: float = 1.0  # truncation psi used when the user gives none
     metrics: dict[str, Any] = field(default_factory=dict)  # measured quality figures, if any
     notes: str = ""
+    domains: list[str] = field(default_factory=list)  # cyclegan: names of domains A and B, e.g. photo, monet
+    pad_multiple: int = 1  # cyclegan: input sides must be multiples of this (the runtime pads)
     card_version: int = CARD_VERSION
 
     def to_json(self) -> str:
@@ -56,6 +58,10 @@ class ModelCard:
     def summary(self) -> str:
         """One line for listings: kind, size, channels, tileable, data and licence."""
         chan = "RGBA" if self.channels == 4 else "RGB"
+        if self.kind == "cyclegan":
+            a, b = (self.domains + ["a", "b"])[:2] if len(self.domains) < 2 else self.domains[:2]
+            return (f"cyclegan {a} <-> {b}, any size (trained on {self.size}px crops), {self.steps} steps; "
+                    f"data: {self.data_source or '?'} ({self.data_licence or 'licence unknown'})")
         tile = ", tileable" if self.tileable else ""
         return (f"{self.kind} {self.size}x{self.size} {chan}{tile}, nz={self.nz}, {self.steps} steps; "
                 f"data: {self.data_source or '?'} ({self.data_licence or 'licence unknown'})")

@@ -28,10 +28,10 @@ def composite_on_checker(img: np.ndarray, cell: int = 4) -> np.ndarray:
     return (img[..., :3] * a + bg * (1 - a)).round().astype(np.uint8)
 
 
-def contact_sheet(images: np.ndarray, scale: int = 2, gap: int = 2) -> np.ndarray:
+def contact_sheet(images: np.ndarray, scale: int = 2, gap: int = 2, columns: int | None = None) -> np.ndarray:
     """Images [N, h, w, C] -> one RGB grid image, each cell upscaled by `scale` (nearest) on a checkerboard."""
     n, h, w, _ = images.shape
-    cols = math.ceil(math.sqrt(n))
+    cols = columns or math.ceil(math.sqrt(n))
     rows = math.ceil(n / cols)
     ch, cw = h * scale, w * scale
     sheet = np.full((rows * (ch + gap) + gap, cols * (cw + gap) + gap, 3), 40, np.uint8)
@@ -43,10 +43,11 @@ def contact_sheet(images: np.ndarray, scale: int = 2, gap: int = 2) -> np.ndarra
     return sheet
 
 
-def write_sample_grid(images: np.ndarray, folder: Path, step: int) -> Path:
+def write_sample_grid(images: np.ndarray, folder: Path, step: int, columns: int | None = None,
+                      scale: int = 2) -> Path:
     """Write `step_NNNNNN.png` and `latest.png` into `folder`; return the step file."""
     folder.mkdir(parents=True, exist_ok=True)
-    png = encode_png(contact_sheet(images))
+    png = encode_png(contact_sheet(images, scale=scale, columns=columns))
     path = folder / f"step_{step:06d}.png"
     atomic_write_bytes(path, png)
     atomic_write_bytes(folder / "latest.png", png)

@@ -1,0 +1,128 @@
+"""`assetgan train cyclegan`: unpaired image-to-image translation (photo <-> painting), exported to ONNX."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..atomic import atomic_write_text
+from ..errors import AssetganError
+from .common import handle_errors, info, warn
+
+
+@handle_errors
+def cyclegan(
+    a: Annotated[Path | None, typer.Option("--a", help="Folder of domain A images (e.g. photos).")] = None,
+    b: Annotated[Path | None, typer.Option("--b", help="Folder of domain B images (e.g. paintings).")] = None,
+    out: Annotated[Path | None, typer.Option(help="Run folder for checkpoints, samples and model.onnx.")] = None,
+    name_a: Annotated[str, typer.Option(help="Name of domain A, e.g. photo.")] = "a",
+    name_b: Annotated[str, typer.Option(help="Name of domain B, e.g. monet.")] = "b",
+    licence_a: Annotated[str, typer.Option(help="Licence of the A images, for the model card.")] = "unknown",
+    licence_b: Annotated[str, typer.Option(help="Licence of the B images, for the model card.")] = "unknown",
+    ngf: Annotated[int, typer.Option(help="Generator width (paper: 64).")] = 32,
+    blocks: Annotated[int, typer.Option(help="Residual blocks in the generator (paper: 9).")] = 6,
+    separable: Annotated[bool, typer.Option(help="Depthwise-separable convolutions in the blocks.")] = False,
+    internal_scale: Annotated[int, typer.Option(help="2: trunk at half resolution + guided full-res head; "
+                                                     "1: the paper's full-resolution generator.")] = 2,
+    ndf: Annotated[int, typer.Option(help="PatchGAN discriminator width.")] = 64,
+    crop: Annotated[int, typer.Option(help="Random crop side.")] = 256,
+    load_size: Annotated[int, typer.Option(help="Resize shorter side to this before cropping (0: crop*1.12).")]
+    = 0,
+    batch: Annotated[int, typer.Option(help="Images per domain per step.")] = 1,
+    lr: Annotated[float, typer.Option(help="Adam learning rate.")] = 2e-4,
+    lambda_cycle: Annotated[float, typer.Option(help="Cycle-consistency weight.")] = 10.0,
+    lambda_identity: Annotated[float, typer.Option(help="Identity weight, as a fraction of lambda-cycle.")] = 0.5,
+    pool: Annotated[int, typer.Option(help="History pool size (0 = off).")] = 50,
+    steps: Annotated[int | None, typer.Option(help="Budget in steps.")] = None,
+    minutes: Annotated[float | None, typer.Option(help="Budget in minutes of training.")] = None,
+    seed: Annotated[int, typer.Option(help="Seed for a reproducible run.")] = 0,
+    holdout: Annotated[float, typer.Option(help="Fraction of A held out from training (listed in the run).")]
+    = 0.0,
+    name: Annotated[str | None, typer.Option(help="Model name in the card (default: run folder name).")] = None,
+    sample_every: Annotated[int, typer.Option(help="Sample sheet every N steps.")] = 200,
+    checkpoint_every: Annotated[int, typer.Option(help="Checkpoint every N steps.")] = 200,
+    threads: Annotated[int, typer.Option(help="Torch threads (0 = default).")] = 0,
+    resume: Annotated[Path | None, typer.Option(help="Continue the run in this folder exactly.")] = None,
+    dry_run: Annotated[bool, typer.Option(help="A few steps, smallest nets: a smoke test.")] = False,
+) -> None:
+    """Train a CycleGAN (Zhu et al. 2017) between two folders of images and export both directions to ONNX."""
+    from .train_cmd import _require_torch
+
+    _require_torch()
+    from ..train.cyclegan_config import CycleGANConfig
+    from ..train.cyclegan_data import load_domain
+    from ..train.cyclegan_loop import CycleGANTrainer, holdout_split, resume_cyclegan
+    from .progress_ui import RichProgress
+
+    if resume is not None:
+        from ..train.checkpoint import load_checkpoint
+
+        state = load_checkpoint(resume)
+        if state.get("kind") != "cyclegan":
+            raise AssetganError(f"{resume}: a {state.get('kind')} run; resume it with its own train command")
+        d = dict(state["config"])
+        d.update({k: v for k, v in (("steps", steps), ("minutes", minutes)) if v is not None})
+        cfg = CycleGANConfig.from_dict(d).validate()
+        run_dir = resume if resume.is_dir() else resume.parent
+    else:
+        if a is None or b is None:
+            raise AssetganError("missing --a/--b: pass two folders of images (or --resume RUN)")
+        if out is None and not dry_run:
+            raise AssetganError("missing --out: pass a run folder such as runs/monet")
+        if dry_run:
+            steps, ngf, blocks, ndf, crop = steps or 3, 8, 2, 8, min(crop, 64)
+            sample_every = checkpoint_every = 2
+        run_dir = out if out is not None else Path(tempfile.mkdtemp(prefix="assetgan-dry-run-"))
+        if (run_dir / "checkpoint.pt").exists():
+            raise AssetganError(f"{run_dir}: already holds a run; continue it with --resume {run_dir} "
+                                "or choose another --out")
+        cfg = CycleGANConfig(
+            data_a=str(a.resolve()), data_b=str(b.resolve()), name_a=name_a, name_b=name_b, licence_a=licence_a,
+            licence_b=licence_b, ngf=ngf, blocks=blocks, separable=separable, internal_scale=internal_scale,
+            ndf=ndf, crop=crop, load_size=load_size, batch_size=batch, lr=lr, lambda_cycle=lambda_cycle,
+            lambda_identity=lambda_identity, pool_size=pool, steps=steps, minutes=minutes, seed=seed,
+            sample_every=sample_every, checkpoint_every=checkpoint_every, threads=threads, holdout=holdout,
+            extra={"dry_run": dry_run},
+        ).validate()
+
+    def skip(which: str):
+        return lambda p, why: warn(f"skipped {which} {p}: {why}")
+
+    dom_a = load_domain(cfg.data_a, cfg.resize_to, skip("A"))
+    dom_b = load_domain(cfg.data_b, cfg.resize_to, skip("B"))
+    if cfg.holdout > 0:
+        dom_a, held = holdout_split(dom_a, cfg.holdout)
+        run_dir.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(run_dir / "holdout.txt", "".join(f + "\n" for f in held))
+    if cfg.extra.get("dry_run"):
+        dom_a.images, dom_b.images = dom_a.images[:4], dom_b.images[:4]
+        dom_a.files, dom_b.files = dom_a.files[:4], dom_b.files[:4]
+    data_meta = {"source_a": cfg.data_a, "source_b": cfg.data_b, "licence_a": cfg.licence_a,
+                 "licence_b": cfg.licence_b, "count_a": len(dom_a), "count_b": len(dom_b),
+                 "fingerprint_a": dom_a.fingerprint, "fingerprint_b": dom_b.fingerprint}
+    info(f"training {cfg.name_a} <-> {cfg.name_b} on {len(dom_a)} + {len(dom_b)} images -> {run_dir}")
+    if resume is not None:
+        if (state["data"].get("fingerprint_a"), state["data"].get("fingerprint_b")) != (dom_a.fingerprint,
+                                                                                         dom_b.fingerprint):
+            warn("training data changed since the run started; continuing with the new data")
+        trainer = resume_cyclegan(run_dir, dom_a, dom_b, data_meta, {"steps": cfg.steps, "minutes": cfg.minutes})
+        info(f"resuming at step {trainer.step}")
+    else:
+        trainer = CycleGANTrainer(cfg, dom_a, dom_b, run_dir, data_meta)
+
+    fmt = {"loss_g": ".3f", "loss_cycle": ".3f", "loss_d": ".3f", "s_per_step": ".2f"}
+    with RichProgress("cyclegan", fmt) as progress:
+        result = trainer.run(progress)
+    if result.status == "interrupted":
+        info(f"interrupted at step {result.step}; checkpoint saved to {result.checkpoint}; "
+             f"continue with: assetgan train cyclegan --resume {run_dir}")
+        raise typer.Exit(130)
+    from ..train.cyclegan_export import export_cyclegan_checkpoint
+
+    report = export_cyclegan_checkpoint(result.checkpoint, run_dir / "model.onnx", name or run_dir.name)
+    info(f"done: {result.step} steps, samples in {run_dir / 'samples'}")
+    info(f"exported {report.path} (ONNX Runtime vs torch: max {report.max_diff} levels)")
+    typer.echo(str(report.path))

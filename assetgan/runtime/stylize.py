@@ -1,0 +1,156 @@
+"""CycleGAN style transfer on arrays of any size: whole-image or tiled with whole-image InstanceNorm statistics.
+
+Tiled runs first measure the generator's normalisation statistics once on the whole image (downscaled to at
+most `stats_pixels`), then run overlapping tiles with those fixed statistics and blend them with feathered
+weights, so tiles neither show seams nor shift colour, and memory is bounded by the tile size.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from ..errors import AssetganError, ModelError
+from ..progress import NullProgress, Progress
+from .card import ModelCard
+from .model import _open_checked, file_sha256, read_card
+from .providers import short_name
+from .tiling import plan_tiles, tile_weight
+
+DIRECTIONS = ("a2b", "b2a")
+WHOLE_PIXELS = 2_200_000  # images up to this size (1080p and a bit) run in one pass unless tiles are asked for
+DEFAULT_TILE = 512  # tile core side for larger images
+DEFAULT_OVERLAP = 32  # pixels each tile extends past its core, blended with its neighbours
+STATS_PIXELS = 1_000_000  # the statistics pass sees the whole image downscaled to at most this many pixels
+
+
+class Cancelled(AssetganError):
+    """The user stopped a stylize run."""
+
+    exit_code = 130
+
+
+@dataclass
+class StyleModel:
+    """A CycleGAN translator (both directions in one ONNX file); uint8 RGB arrays in and out."""
+
+    path: Path
+    card: ModelCard
+    provider: str
+    provider_note: str
+    _sess: object
+    last_seconds: float = 0.0  # wall time of the last stylize call
+
+    @property
+    def device(self) -> str:
+        return short_name(self.provider)
+
+    @property
+    def multiple(self) -> int:
+        return max(1, int(self.card.pad_multiple))
+
+    def sha256(self) -> str:
+        return file_sha256(self.path)
+
+    def direction_label(self, direction: str) -> str:
+        a, b = (list(self.card.domains) + ["a", "b"])[:2]
+        return f"{a} -> {b}" if direction == "a2b" else f"{b} -> {a}"
+
+    # ----- raw graph calls ----------------------------------------------------------------------------
+    def _run(self, direction: str, img: np.ndarray, stats: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        """img uint8 [H, W, 3] (sides multiples of `multiple`) -> (uint8 [H, W, 3], measured stats)."""
+        feeds = {f"{direction}.image": np.ascontiguousarray(img[None])}
+        if stats is not None:
+            feeds[f"{direction}.stats"] = stats
+            feeds[f"{direction}.weight"] = np.ones(1, np.float32)
+        out, measured = self._sess.run([f"{direction}.output", f"{direction}.measured"], feeds)
+        return out[0], measured
+
+    def _pad(self, img: np.ndarray) -> np.ndarray:
+        m = self.multiple
+        h, w = img.shape[:2]
+        ph, pw = -h % m, -w % m
+        if not ph and not pw:
+            return img
+        # reflect needs the pad to be smaller than the side; tiny images repeat their edge instead
+        mode = "reflect" if ph < h and pw < w else "edge"
+        return np.pad(img, ((0, ph), (0, pw), (0, 0)), mode=mode)
+
+    def measure_stats(self, img: np.ndarray, direction: str, max_pixels: int = STATS_PIXELS) -> np.ndarray:
+        """The generator's normalisation statistics for the whole image (downscaled to <= max_pixels)."""
+        h, w = img.shape[:2]
+        s = min(1.0, (max_pixels / (h * w)) ** 0.5)
+        if s < 1.0:
+            size = (max(self.multiple, round(w * s)), max(self.multiple, round(h * s)))
+            img = np.asarray(Image.fromarray(img).resize(size, Image.BOX))
+        return self._run(direction, self._pad(img), None)[1]
+
+    # ----- public -------------------------------------------------------------------------------------
+    def stylize(self, rgb: np.ndarray, direction: str = "a2b", strength: float = 1.0, tile: int | None = None,
+                overlap: int = DEFAULT_OVERLAP, stats_pixels: int = STATS_PIXELS,
+                progress: Progress | None = None) -> np.ndarray:
+        """Translate uint8 RGB [H, W, 3]; `strength` blends with the input; `tile` forces tiling (None: auto)."""
+        check_direction(direction)
+        if not 0.0 <= strength <= 1.0:
+            raise AssetganError(f"--strength {strength}: must be between 0 and 1")
+        if rgb.ndim != 3 or rgb.shape[2] != 3 or rgb.dtype != np.uint8:
+            raise AssetganError(f"image array {rgb.shape} {rgb.dtype}: expected uint8 [H, W, 3]")
+        progress = progress or NullProgress()
+        t0 = time.perf_counter()
+        h, w = rgb.shape[:2]
+        canvas = self._pad(rgb)
+        if tile is None and h * w <= WHOLE_PIXELS:
+            progress.update(0, 1)
+            out = self._run(direction, canvas, None)[0][:h, :w]
+            progress.update(1, 1)
+        else:
+            out = self._tiled(canvas, direction, tile or DEFAULT_TILE, overlap, stats_pixels, progress)[:h, :w]
+        if strength < 1.0:
+            out = np.round(rgb + (out.astype(np.float32) - rgb) * strength).astype(np.uint8)
+        self.last_seconds = time.perf_counter() - t0
+        return out
+
+    def _tiled(self, canvas: np.ndarray, direction: str, tile: int, overlap: int, stats_pixels: int,
+               progress: Progress) -> np.ndarray:
+        m = self.multiple
+        if tile < 8 * m:
+            raise AssetganError(f"--tile {tile}: must be at least {8 * m} pixels")
+        h, w = canvas.shape[:2]
+        tiles = plan_tiles(h, w, tile, overlap, m)
+        progress.update(0, len(tiles) + 1)
+        stats = self.measure_stats(canvas, direction, stats_pixels)
+        acc = np.zeros((h, w, 3), np.float32)
+        wsum = np.zeros((h, w, 1), np.float32)
+        ov = -(-overlap // m) * m
+        for i, t in enumerate(tiles):
+            if progress.aborted():
+                raise Cancelled("stylize cancelled")
+            out = self._run(direction, canvas[t.y0 : t.y1, t.x0 : t.x1], stats)[0]
+            wt = tile_weight(t, h, w, ov)[..., None]
+            acc[t.y0 : t.y1, t.x0 : t.x1] += out * wt
+            wsum[t.y0 : t.y1, t.x0 : t.x1] += wt
+            progress.update(i + 2, len(tiles) + 1)
+        acc /= wsum
+        return np.clip(np.round(acc), 0, 255).astype(np.uint8)
+
+
+def check_direction(direction: str) -> str:
+    if direction not in DIRECTIONS:
+        raise AssetganError(f"--direction {direction}: must be a2b or b2a")
+    return direction
+
+
+def open_style_model(path: str | Path, providers: Sequence[str] | None = None) -> StyleModel:
+    """Open an assetgan CycleGAN model; refuses non-ONNX files, foreign ONNX and DCGAN models."""
+    path = Path(path)
+    sess, used, note = _open_checked(path, providers)
+    card = read_card(path, sess)
+    if card.kind != "cyclegan":
+        raise ModelError(f"{path}: is a {card.kind} model, not a style-transfer (cyclegan) model; "
+                         "use `assetgan generate` with it, or pass a cyclegan model such as monet")
+    return StyleModel(path, card, used, note, sess)

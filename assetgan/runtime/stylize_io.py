@@ -1,0 +1,173 @@
+"""Stylize image files: inputs from files, folders and globs; sRGB, EXIF and alpha handled; atomic outputs.
+
+One code path for `assetgan stylize` and the desktop app's Stylize tab.
+"""
+
+from __future__ import annotations
+
+import glob
+import io
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from ..atomic import atomic_write_bytes
+from ..errors import AssetganError, ImageError
+from ..imageio import IMAGE_SUFFIXES, iter_image_files, open_image, to_rgba8
+from ..progress import NullProgress, Progress
+from .stylize import StyleModel
+
+# Inputs above this many pixels are refused before decoding (16000 x 16000 would need several GB).
+MAX_STYLIZE_PIXELS = 64 * 1024 * 1024
+
+
+@dataclass
+class StylizeJob:
+    """One input file and where its result goes."""
+
+    src: Path
+    dst: Path
+
+
+@dataclass
+class StylizeReport:
+    written: list[Path] = field(default_factory=list)
+    skipped: list[tuple[Path, str]] = field(default_factory=list)
+
+
+def expand_inputs(inputs: Iterable[str | Path]) -> list[Path]:
+    """Files, folders (recursive) and glob patterns -> image files, in order, without duplicates."""
+    seen: dict[Path, None] = {}
+    for spec in inputs:
+        text = str(spec)
+        p = Path(text)
+        if p.exists():
+            found = list(iter_image_files(p))
+            if p.is_dir() and not found:
+                raise AssetganError(f"{p}: no image files found (.png, .jpg, .webp…); point at images")
+        elif any(ch in text for ch in "*?["):
+            found = [Path(m) for m in sorted(glob.glob(text, recursive=True))
+                     if Path(m).is_file() and Path(m).suffix.lower() in IMAGE_SUFFIXES]
+            if not found:
+                raise AssetganError(f"{text}: the pattern matches no image files")
+        else:
+            raise AssetganError(f"{text}: no such file or folder; check the path")
+        for f in found:
+            seen.setdefault(f, None)
+    return list(seen)
+
+
+def plan_jobs(files: list[Path], out_dir: Path | None, suffix: str, overwrite: bool = False) -> list[StylizeJob]:
+    """Output path per input: `out_dir/<stem><suffix>.png` (beside the input when out_dir is None).
+
+    Never targets an input file unless `overwrite`; two inputs with the same stem get distinct outputs.
+    """
+    if out_dir is not None and out_dir.exists() and not out_dir.is_dir():
+        raise AssetganError(f"--out {out_dir}: is a file, not a folder; pass a folder for the results")
+    inputs = {f.resolve() for f in files}
+    jobs, used = [], set()
+    for f in files:
+        folder = out_dir if out_dir is not None else f.parent
+        stem = f"{f.stem}{suffix}"
+        dst = folder / f"{stem}.png"
+        n = 2
+        while dst.resolve() in used:
+            dst = folder / f"{stem}-{n}.png"
+            n += 1
+        if dst.resolve() in inputs and not overwrite:
+            raise AssetganError(f"{dst}: would overwrite an input image; pass --overwrite or choose another --out")
+        used.add(dst.resolve())
+        jobs.append(StylizeJob(f, dst))
+    return jobs
+
+
+def _to_srgb(im: Image.Image) -> Image.Image:
+    """Convert with the embedded ICC profile to sRGB when there is one (CMYK, Adobe RGB, Display P3...)."""
+    icc = im.info.get("icc_profile")
+    if not icc:
+        return im
+    try:
+        from PIL import ImageCms
+
+        src = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+        mode = "RGBA" if im.mode in ("RGBA", "LA", "PA") or "transparency" in im.info else "RGB"
+        if im.mode not in ("RGB", "RGBA", "CMYK", "L", "LA"):
+            im = im.convert("RGBA" if mode == "RGBA" else "RGB")
+        if im.mode == "LA":
+            im = im.convert("RGBA")
+        out_mode = "RGBA" if im.mode == "RGBA" else "RGB"
+        return ImageCms.profileToProfile(im, src, ImageCms.createProfile("sRGB"), outputMode=out_mode)
+    except Exception:  # a broken profile must not make a good image unusable: use the numbers as they are
+        return im
+
+
+def read_for_stylize(path: Path, max_pixels: int = MAX_STYLIZE_PIXELS) -> tuple[np.ndarray, np.ndarray | None]:
+    """(RGB uint8 [H, W, 3] in sRGB, alpha uint8 [H, W] or None when the image is opaque)."""
+    im = open_image(path, max_pixels=max_pixels)  # EXIF orientation applied
+    has_alpha = im.mode in ("RGBA", "LA", "PA") or (im.mode == "P" and "transparency" in im.info)
+    try:
+        rgba = to_rgba8(_to_srgb(im))
+    except (OSError, ValueError) as exc:
+        raise ImageError(path, f"cannot convert mode {im.mode} ({exc})") from None
+    alpha = rgba[..., 3].copy() if has_alpha else None
+    return np.ascontiguousarray(rgba[..., :3]), alpha
+
+
+def encode_result(rgb: np.ndarray, alpha: np.ndarray | None) -> bytes:
+    img = Image.fromarray(np.dstack([rgb, alpha]) if alpha is not None else rgb)
+    buf = io.BytesIO()
+    img.save(buf, format="PNG", optimize=False, compress_level=6)
+    return buf.getvalue()
+
+
+def stylize_file(model: StyleModel, job: StylizeJob, direction: str, strength: float, tile: int | None,
+                 progress: Progress | None = None) -> Path:
+    """Stylize one file to `job.dst` (written to a temporary name, then renamed); alpha passes through."""
+    rgb, alpha = read_for_stylize(job.src)
+    out = model.stylize(rgb, direction, strength, tile, progress=progress)
+    job.dst.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        atomic_write_bytes(job.dst, encode_result(out, alpha))
+    except PermissionError:
+        raise AssetganError(f"{job.dst}: cannot write (permission denied); choose another --out") from None
+    return job.dst
+
+
+def stylize_jobs(model: StyleModel, jobs: list[StylizeJob], direction: str, strength: float = 1.0,
+                 tile: int | None = None, progress: Progress | None = None,
+                 on_skip: Callable[[Path, str], None] | None = None,
+                 on_done: Callable[[StylizeJob], None] | None = None) -> StylizeReport:
+    """Stylize every job; an unreadable file is reported through `on_skip` and the batch goes on."""
+    progress = progress or NullProgress()
+    report = StylizeReport()
+    for i, job in enumerate(jobs):
+        if progress.aborted():
+            break
+        progress.update(i, len(jobs))
+        try:
+            report.written.append(stylize_file(model, job, direction, strength, tile, _Inner(progress)))
+        except ImageError as exc:
+            report.skipped.append((job.src, exc.reason))
+            if on_skip:
+                on_skip(job.src, exc.reason)
+            continue
+        if on_done:
+            on_done(job)
+    progress.update(len(report.written) + len(report.skipped), len(jobs))
+    return report
+
+
+class _Inner:
+    """Passes cancellation into a single image's tiles without reporting per-tile progress upward."""
+
+    def __init__(self, outer: Progress) -> None:
+        self.outer = outer
+
+    def update(self, done: int, total: int | None, metrics=None) -> None:
+        return None
+
+    def aborted(self) -> bool:
+        return self.outer.aborted()

@@ -1,0 +1,95 @@
+"""Typed, frozen training configuration for CycleGAN runs, validated in one place."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import AssetganError
+from .cyclegan_nets import GeneratorSpec
+
+
+@dataclass(frozen=True)
+class CycleGANConfig:
+    """Everything that defines a CycleGAN run (Zhu et al. 2017); saved with every run, checkpoint and model."""
+
+    data_a: str = ""  # folder of domain A images (e.g. photos)
+    data_b: str = ""  # folder of domain B images (e.g. Monet paintings)
+    name_a: str = "a"  # domain names, for the model card and the CLI ("photo", "monet")
+    name_b: str = "b"
+    licence_a: str = "unknown"  # licences of the two data sets, carried into the model card
+    licence_b: str = "unknown"
+    ngf: int = 32  # generator width (paper: 64)
+    blocks: int = 6  # residual blocks (paper: 9 at 256x256)
+    separable: bool = False  # depthwise-separable convolutions in the residual blocks
+    internal_scale: int = 2  # 2: the trunk runs at half resolution with a full-resolution guided head
+    ndf: int = 64  # PatchGAN discriminator width
+    crop: int = 256  # random crop side in pixels
+    load_size: int = 0  # images are resized so their shorter side is this before cropping (0: crop * 1.12)
+    batch_size: int = 1  # images per domain per step (paper: 1)
+    lr: float = 2e-4  # Adam learning rate of G and D
+    beta1: float = 0.5  # Adam beta1
+    lambda_cycle: float = 10.0  # weight of the cycle-consistency L1 loss
+    lambda_identity: float = 0.5  # identity loss weight as a fraction of lambda_cycle (paper: 0.5)
+    pool_size: int = 50  # history of generated images shown to D (Shrivastava et al.)
+    decay_from: float = 0.5  # learning rate is constant for this fraction of the budget, then decays to 0
+    steps: int | None = None  # budget in steps
+    minutes: float | None = None  # budget in minutes of training
+    seed: int = 0
+    sample_every: int = 200
+    checkpoint_every: int = 200
+    log_every: int = 20
+    threads: int = 0  # torch intra-op threads (0 = torch's default)
+    holdout: float = 0.0  # fraction of domain A held out from training (listed in the run)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def spec(self) -> GeneratorSpec:
+        return GeneratorSpec(self.ngf, self.blocks, self.separable, self.internal_scale)
+
+    @property
+    def resize_to(self) -> int:
+        return self.load_size or int(round(self.crop * 1.12))
+
+    def validate(self) -> CycleGANConfig:
+        """Raise AssetganError naming the bad value and the fix; return self when valid."""
+        if self.internal_scale not in (1, 2):
+            raise AssetganError(f"--internal-scale {self.internal_scale}: must be 1 or 2")
+        mult = self.spec.pad_multiple * 8
+        if self.crop < mult or self.crop % self.spec.pad_multiple:
+            raise AssetganError(f"--crop {self.crop}: must be a multiple of {self.spec.pad_multiple} and at least "
+                                f"{mult}, e.g. 128 or 256")
+        if self.resize_to < self.crop:
+            raise AssetganError(f"--load-size {self.load_size}: must be at least --crop {self.crop}")
+        for name in ("ngf", "blocks", "ndf", "batch_size", "pool_size", "sample_every", "checkpoint_every",
+                     "log_every"):
+            if getattr(self, name) < (0 if name == "pool_size" else 1):
+                raise AssetganError(f"{name} = {getattr(self, name)}: must be at least 1")
+        if not 0 < self.lr < 1:
+            raise AssetganError(f"--lr {self.lr}: must be in (0, 1)")
+        if self.lambda_cycle < 0 or self.lambda_identity < 0:
+            raise AssetganError("--lambda-cycle and --lambda-identity must be zero or positive")
+        if not 0.0 <= self.decay_from <= 1.0:
+            raise AssetganError(f"--decay-from {self.decay_from}: must be a fraction in [0, 1]")
+        if self.steps is None and self.minutes is None:
+            raise AssetganError("no training budget: pass --steps N or --minutes M")
+        if self.steps is not None and self.steps < 1:
+            raise AssetganError(f"--steps {self.steps}: must be at least 1")
+        if self.minutes is not None and not (self.minutes > 0 and math.isfinite(self.minutes)):
+            raise AssetganError(f"--minutes {self.minutes}: must be a positive number")
+        if not 0.0 <= self.holdout < 1.0:
+            raise AssetganError(f"--holdout {self.holdout}: must be a fraction in [0, 1), e.g. 0.05")
+        if self.threads < 0:
+            raise AssetganError(f"--threads {self.threads}: must be 0 (torch's default) or more")
+        return self
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> CycleGANConfig:
+        """Rebuild from `to_dict` output, ignoring unknown keys from newer versions."""
+        names = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in d.items() if k in names})

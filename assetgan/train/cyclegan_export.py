@@ -1,0 +1,184 @@
+"""Export both CycleGAN generators into one ONNX file: uint8 NHWC in and out, dynamic size, card, parity check.
+
+Graph interface (per direction D in {a2b, b2a}; every input has a default, so a caller feeds only what it uses):
+
+    D.image   uint8 [1, H, W, 3]   H, W multiples of the card's pad_multiple
+    D.stats   float [S]            InstanceNorm statistics to use (mean then variance per layer, in order)
+    D.weight  float [1]            0: the image's own statistics (a plain whole-image pass), 1: D.stats
+    -> D.output uint8 [1, H, W, 3], D.measured float [S] (the statistics this pass measured)
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from .. import __version__
+from ..atomic import atomic_write_bytes
+from ..errors import AssetganError
+from ..runtime.card import CARD_KEY, ModelCard
+from .checkpoint import load_checkpoint
+from .cyclegan_config import CycleGANConfig
+from .cyclegan_nets import GeneratorWithStats, ResnetGenerator
+from .onnx_export import ExportReport
+
+OPSET = 17
+PARITY_MAX_LEVELS = 1
+DIRECTIONS = ("a2b", "b2a")
+DEFAULT_SIDE = 32  # the default (unused) input image: big enough for every reflection pad
+
+
+class Uint8Translator(nn.Module):
+    """(image u8 NHWC, stats, weight) -> (image u8 NHWC, measured stats) around a GeneratorWithStats."""
+
+    def __init__(self, g: ResnetGenerator) -> None:
+        super().__init__()
+        self.g = GeneratorWithStats(g)
+
+    def forward(self, img: torch.Tensor, stats: torch.Tensor, weight: torch.Tensor):
+        x = img.permute(0, 3, 1, 2).float() / 127.5 - 1.0  # [1, 3, H, W] in [-1, 1]
+        y, measured = self.g(x, stats, weight)
+        y = ((y + 1.0) * 127.5).round().clamp(0.0, 255.0)
+        return y.permute(0, 2, 3, 1).to(torch.uint8), measured  # [1, H, W, 3]
+
+
+class BothDirections(nn.Module):
+    def __init__(self, g_ab: ResnetGenerator, g_ba: ResnetGenerator) -> None:
+        super().__init__()
+        self.a2b = Uint8Translator(g_ab)
+        self.b2a = Uint8Translator(g_ba)
+
+    def forward(self, ia, sa, wa, ib, sb, wb):
+        ya, ma = self.a2b(ia, sa, wa)
+        yb, mb = self.b2a(ib, sb, wb)
+        return ya, ma, yb, mb
+
+
+def input_names() -> list[str]:
+    return [f"{d}.{k}" for d in DIRECTIONS for k in ("image", "stats", "weight")]
+
+
+def output_names() -> list[str]:
+    return [f"{d}.{k}" for d in DIRECTIONS for k in ("output", "measured")]
+
+
+def _defaults(stats_size: int) -> list[np.ndarray]:
+    img = np.full((1, DEFAULT_SIDE, DEFAULT_SIDE, 3), 128, np.uint8)
+    return [img, np.zeros(stats_size, np.float32), np.zeros(1, np.float32)] * 2
+
+
+def _to_onnx(model: BothDirections, stats_size: int) -> Any:
+    import onnx
+    from onnx import numpy_helper
+
+    args = tuple(torch.from_numpy(a) for a in _defaults(stats_size))
+    dyn = {f"{d}.{k}": {1: f"{d}_height", 2: f"{d}_width"} for d in DIRECTIONS for k in ("image", "output")}
+    buf = io.BytesIO()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(model, args, buf, input_names=input_names(), output_names=output_names(),
+                          dynamic_axes=dyn, opset_version=OPSET, dynamo=False)
+    proto = onnx.load_from_string(buf.getvalue())
+    # every input gets a default value (an initializer of the same name), so callers feed one direction only
+    existing = {i.name for i in proto.graph.initializer}
+    for name, value in zip(input_names(), _defaults(stats_size)):
+        if name not in existing:
+            proto.graph.initializer.append(numpy_helper.from_array(value, name))
+    return proto
+
+
+def build_cyclegan_card(cfg: CycleGANConfig, state: dict[str, Any], name: str) -> ModelCard:
+    data = state.get("data", {})
+    return ModelCard(
+        kind="cyclegan", name=name, size=cfg.crop, channels=3,
+        data_source=f"A ({cfg.name_a}): {data.get('source_a', cfg.data_a)}; B ({cfg.name_b}): "
+                    f"{data.get('source_b', cfg.data_b)}",
+        data_licence=f"A: {cfg.licence_a}; B: {cfg.licence_b}",
+        steps=int(state["step"]), assetgan_version=__version__, training_config=cfg.to_dict(),
+        domains=[cfg.name_a, cfg.name_b], pad_multiple=cfg.spec.pad_multiple,
+        notes=f"{data.get('count_a', '?')} + {data.get('count_b', '?')} training images; "
+              f"{float(state.get('train_seconds', 0)) / 60:.1f} min of training",
+    )
+
+
+def _parity_images(seed: int = 0) -> list[np.ndarray]:
+    """Smooth synthetic photos of odd aspect (multiples of 8) for the torch-vs-ONNX check."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for h, w in ((64, 96), (80, 48)):
+        yy, xx = np.mgrid[0:h, 0:w] / max(h, w)
+        base = np.stack([np.sin(6 * xx + c) * np.cos(4 * yy - c) for c in (0.0, 1.0, 2.0)], -1)
+        img = (base * 80 + 128 + rng.normal(0, 12, (h, w, 3))).clip(0, 255).astype(np.uint8)
+        out.append(img[None])
+    return out
+
+
+def parity_check(model: BothDirections, data: bytes, stats_size: int) -> int:
+    """Largest per-pixel difference (levels) between ONNX Runtime and torch, both directions, both stat modes."""
+    import onnxruntime as ort
+
+    sess = ort.InferenceSession(data, providers=["CPUExecutionProvider"])
+    worst = 0
+    imgs = _parity_images()
+    for d in DIRECTIONS:
+        tr = getattr(model, d)
+        for img, other in zip(imgs, imgs[::-1]):
+            with torch.no_grad():
+                _, other_stats = tr(torch.from_numpy(other), torch.zeros(stats_size), torch.zeros(1))
+            for stats, w in ((np.zeros(stats_size, np.float32), 0.0), (other_stats.numpy(), 1.0)):
+                feeds = {f"{d}.image": img, f"{d}.stats": stats.astype(np.float32),
+                         f"{d}.weight": np.array([w], np.float32)}
+                got = sess.run([f"{d}.output"], feeds)[0].astype(np.int16)
+                with torch.no_grad():
+                    ref = tr(torch.from_numpy(img), torch.from_numpy(feeds[f"{d}.stats"]),
+                             torch.tensor([w]))[0].numpy().astype(np.int16)
+                if got.shape != ref.shape:
+                    raise AssetganError(f"ONNX parity check failed: output shape {got.shape} != torch's {ref.shape}")
+                worst = max(worst, int(np.abs(got - ref).max()))
+    return worst
+
+
+def export_cyclegan(g_ab: ResnetGenerator, g_ba: ResnetGenerator, card: ModelCard, out: str | Path) -> ExportReport:
+    """Write both directions with `card` to `out` atomically, after the parity check."""
+    out = Path(out)
+    model = BothDirections(g_ab.eval(), g_ba.eval()).eval()
+    stats_size = g_ab.stats_size()
+    proto = _to_onnx(model, stats_size)
+    del proto.metadata_props[:]
+    for key, value in ((CARD_KEY, card.to_json()), ("assetgan.kind", card.kind),
+                       ("assetgan.version", __version__), ("assetgan.licence", card.data_licence)):
+        proto.metadata_props.add(key=key, value=value)
+    proto.doc_string = f"assetgan cyclegan translator '{card.name}': {card.summary()}"
+    data = proto.SerializeToString()
+    worst = parity_check(model, data, stats_size)
+    if worst > PARITY_MAX_LEVELS:
+        raise AssetganError(f"ONNX parity check failed for {out}: ONNX Runtime differs from torch by up to "
+                            f"{worst} levels (limit {PARITY_MAX_LEVELS}); the model was not written")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_bytes(out, data)
+    return ExportReport(out, worst, card)
+
+
+def generators_from_checkpoint(state: dict[str, Any]) -> tuple[ResnetGenerator, ResnetGenerator, CycleGANConfig]:
+    cfg = CycleGANConfig.from_dict(state["config"])
+    g_ab, g_ba = ResnetGenerator(cfg.spec), ResnetGenerator(cfg.spec)
+    g_ab.load_state_dict(state["G_AB"])
+    g_ba.load_state_dict(state["G_BA"])
+    return g_ab.eval(), g_ba.eval(), cfg
+
+
+def export_cyclegan_checkpoint(checkpoint: str | Path, out: str | Path, name: str | None = None) -> ExportReport:
+    """`assetgan to-onnx` for CycleGAN runs: both generators of the checkpoint."""
+    state = load_checkpoint(checkpoint)
+    if state.get("kind") != "cyclegan":
+        raise AssetganError(f"{checkpoint}: a {state.get('kind')} checkpoint, not cyclegan")
+    g_ab, g_ba, cfg = generators_from_checkpoint(state)
+    run = Path(checkpoint).resolve()
+    card = build_cyclegan_card(cfg, state, name or (run.parent.name if run.is_file() else run.name))
+    return export_cyclegan(g_ab, g_ba, card, out)

@@ -1,0 +1,317 @@
+"""The CycleGAN training loop: LSGAN + cycle + identity losses, history pools, lr decay, exact resume."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from ..atomic import atomic_write_text
+from ..errors import AssetganError
+from ..progress import NullProgress, Progress
+from .checkpoint import CHECKPOINT_NAME, load_checkpoint, save_checkpoint
+from .cyclegan_config import CycleGANConfig
+from .cyclegan_data import Domain, random_crops
+from .cyclegan_nets import PatchDiscriminator, ResnetGenerator, init_normal
+from .dcgan_loop import TrainResult
+from .sample_grid import write_sample_grid
+from .sampling import BatchSampler
+
+
+class ImagePool:
+    """History of generated images (Shrivastava et al. 2017): D sees a mix of new and older fakes."""
+
+    def __init__(self, size: int, seed: int) -> None:
+        self.size = size
+        self.images: list[torch.Tensor] = []
+        self.gen = torch.Generator().manual_seed(seed)
+
+    def query(self, batch: torch.Tensor) -> torch.Tensor:
+        if self.size == 0:
+            return batch
+        out = []
+        for img in batch.detach():
+            if len(self.images) < self.size:
+                self.images.append(img.clone())
+                out.append(img)
+            elif float(torch.rand(1, generator=self.gen)) < 0.5:
+                i = int(torch.randint(0, self.size, (1,), generator=self.gen))
+                out.append(self.images[i].clone())
+                self.images[i] = img.clone()
+            else:
+                out.append(img)
+        return torch.stack(out)
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"images": [t.clone() for t in self.images], "gen": self.gen.get_state()}
+
+    def load_state_dict(self, s: Mapping[str, Any]) -> None:
+        self.images = [t.clone() for t in s["images"]]
+        self.gen.set_state(s["gen"])
+
+
+def lsgan(pred: torch.Tensor, real: bool) -> torch.Tensor:
+    """Least-squares GAN loss (Mao et al.): (D(x) - target)^2."""
+    return F.mse_loss(pred, torch.full_like(pred, 1.0 if real else 0.0))
+
+
+@dataclass
+class Nets:
+    g_ab: ResnetGenerator
+    g_ba: ResnetGenerator
+    d_a: PatchDiscriminator  # tells real A from G_BA(b)
+    d_b: PatchDiscriminator  # tells real B from G_AB(a)
+
+
+class CycleGANTrainer:
+    """Holds both generators and discriminators, optimisers, pools and data; `run()` trains to the budget."""
+
+    def __init__(self, cfg: CycleGANConfig, a: Domain, b: Domain, run_dir: Path, data_meta: Mapping[str, Any]) -> None:
+        cfg.validate()
+        self.cfg, self.a, self.b = cfg, a, b
+        self.run_dir = Path(run_dir)
+        self.data_meta = dict(data_meta)
+        for dom, label in ((a, "A"), (b, "B")):
+            small = min(min(img.shape[:2]) for img in dom.images)
+            if small < cfg.crop:
+                raise AssetganError(f"domain {label} has an image with a {small}-pixel side, below --crop {cfg.crop}")
+        if cfg.threads:
+            torch.set_num_threads(cfg.threads)
+        torch.manual_seed(cfg.seed)
+        self.nets = Nets(ResnetGenerator(cfg.spec), ResnetGenerator(cfg.spec),
+                         PatchDiscriminator(cfg.ndf), PatchDiscriminator(cfg.ndf))
+        for m in (self.nets.g_ab, self.nets.g_ba, self.nets.d_a, self.nets.d_b):
+            m.apply(init_normal)
+        betas = (cfg.beta1, 0.999)
+        self.opt_g = torch.optim.Adam(itertools.chain(self.nets.g_ab.parameters(), self.nets.g_ba.parameters()),
+                                      lr=cfg.lr, betas=betas)
+        self.opt_d = torch.optim.Adam(itertools.chain(self.nets.d_a.parameters(), self.nets.d_b.parameters()),
+                                      lr=cfg.lr, betas=betas)
+        self.sampler_a = BatchSampler(len(a), cfg.batch_size, cfg.seed + 11)
+        self.sampler_b = BatchSampler(len(b), cfg.batch_size, cfg.seed + 12)
+        self.crop_gen = torch.Generator().manual_seed(cfg.seed + 13)
+        self.pool_a = ImagePool(cfg.pool_size, cfg.seed + 14)
+        self.pool_b = ImagePool(cfg.pool_size, cfg.seed + 15)
+        gen = torch.Generator().manual_seed(cfg.seed + 16)
+        n = min(4, len(a), len(b))
+        self.fixed_a = random_crops(a.images, torch.arange(n), cfg.crop, gen)  # [n, 3, crop, crop]
+        self.fixed_b = random_crops(b.images, torch.arange(n), cfg.crop, gen)
+        self.step = 0
+        self.train_seconds = 0.0
+
+    # ----- schedule -----------------------------------------------------------------------------------
+    def progress_fraction(self) -> float:
+        cfg = self.cfg
+        fr = []
+        if cfg.steps is not None:
+            fr.append(self.step / cfg.steps)
+        if cfg.minutes is not None:
+            fr.append(self.train_seconds / (cfg.minutes * 60.0))
+        return min(1.0, max(fr))
+
+    def lr_now(self) -> float:
+        """Constant for the first `decay_from` of the budget, then linear to zero (Zhu et al.)."""
+        f, d = self.progress_fraction(), self.cfg.decay_from
+        if f <= d or d >= 1.0:
+            return self.cfg.lr
+        return self.cfg.lr * max(0.0, (1.0 - f) / (1.0 - d))
+
+    # ----- one step -----------------------------------------------------------------------------------
+    def train_step(self) -> dict[str, torch.Tensor]:
+        """One G update (both directions, D fixed), then one D update on pooled fakes (G fixed)."""
+        cfg, n = self.cfg, self.nets
+        lr = self.lr_now()
+        for opt in (self.opt_g, self.opt_d):
+            for group in opt.param_groups:
+                group["lr"] = lr
+        real_a = random_crops(self.a.images, self.sampler_a.next(), cfg.crop, self.crop_gen)  # [B, 3, c, c]
+        real_b = random_crops(self.b.images, self.sampler_b.next(), cfg.crop, self.crop_gen)
+
+        # generators, with the discriminators frozen
+        for d in (n.d_a, n.d_b):
+            d.requires_grad_(False)
+        fake_b = n.g_ab(real_a)
+        fake_a = n.g_ba(real_b)
+        loss_gan = lsgan(n.d_b(fake_b), True) + lsgan(n.d_a(fake_a), True)
+        loss_cycle = (F.l1_loss(n.g_ba(fake_b), real_a) + F.l1_loss(n.g_ab(fake_a), real_b)) * cfg.lambda_cycle
+        loss_g = loss_gan + loss_cycle
+        loss_id = torch.zeros(())
+        if cfg.lambda_identity > 0:
+            w = cfg.lambda_cycle * cfg.lambda_identity
+            loss_id = (F.l1_loss(n.g_ab(real_b), real_b) + F.l1_loss(n.g_ba(real_a), real_a)) * w
+            loss_g = loss_g + loss_id
+        self.opt_g.zero_grad(set_to_none=True)
+        loss_g.backward()
+        self.opt_g.step()
+
+        # discriminators, on real images and on fakes from the history pools
+        for d in (n.d_a, n.d_b):
+            d.requires_grad_(True)
+        pa, pb = self.pool_a.query(fake_a), self.pool_b.query(fake_b)
+        loss_d_a = 0.5 * (lsgan(n.d_a(real_a), True) + lsgan(n.d_a(pa), False))
+        loss_d_b = 0.5 * (lsgan(n.d_b(real_b), True) + lsgan(n.d_b(pb), False))
+        self.opt_d.zero_grad(set_to_none=True)
+        (loss_d_a + loss_d_b).backward()
+        self.opt_d.step()
+        self.step += 1
+        return {"loss_g": loss_gan.detach(), "loss_cycle": loss_cycle.detach(), "loss_id": loss_id.detach(),
+                "loss_d": (loss_d_a + loss_d_b).detach(), "lr": torch.tensor(lr)}
+
+    # ----- state --------------------------------------------------------------------------------------
+    def state_dict(self) -> dict[str, Any]:
+        n = self.nets
+        return {
+            "kind": "cyclegan", "config": self.cfg.to_dict(), "data": self.data_meta, "step": self.step,
+            "train_seconds": self.train_seconds,
+            "G_AB": n.g_ab.state_dict(), "G_BA": n.g_ba.state_dict(),
+            "D_A": n.d_a.state_dict(), "D_B": n.d_b.state_dict(),
+            "opt_g": self.opt_g.state_dict(), "opt_d": self.opt_d.state_dict(),
+            "sampler_a": self.sampler_a.state_dict(), "sampler_b": self.sampler_b.state_dict(),
+            "crop_gen": self.crop_gen.get_state(),
+            "pool_a": self.pool_a.state_dict(), "pool_b": self.pool_b.state_dict(),
+            "rng_torch": torch.get_rng_state(),
+        }
+
+    def load_state_dict(self, s: Mapping[str, Any]) -> None:
+        n = self.nets
+        n.g_ab.load_state_dict(s["G_AB"])
+        n.g_ba.load_state_dict(s["G_BA"])
+        n.d_a.load_state_dict(s["D_A"])
+        n.d_b.load_state_dict(s["D_B"])
+        self.opt_g.load_state_dict(s["opt_g"])
+        self.opt_d.load_state_dict(s["opt_d"])
+        self.sampler_a.load_state_dict(s["sampler_a"])
+        self.sampler_b.load_state_dict(s["sampler_b"])
+        self.crop_gen.set_state(s["crop_gen"])
+        self.pool_a.load_state_dict(s["pool_a"])
+        self.pool_b.load_state_dict(s["pool_b"])
+        torch.set_rng_state(s["rng_torch"])
+        self.step = int(s["step"])
+        self.train_seconds = float(s["train_seconds"])
+
+    def save(self) -> Path:
+        path = self.run_dir / CHECKPOINT_NAME
+        save_checkpoint(path, self.state_dict())
+        return path
+
+    # ----- loop ---------------------------------------------------------------------------------------
+    def budget_done(self) -> bool:
+        cfg = self.cfg
+        if cfg.steps is not None and self.step >= cfg.steps:
+            return True
+        return cfg.minutes is not None and self.train_seconds >= cfg.minutes * 60.0
+
+    @torch.no_grad()
+    def write_samples(self) -> Path:
+        """Rows: input A | A->B | cycle A, then input B | B->A | cycle B."""
+        n = self.nets
+        for g in (n.g_ab, n.g_ba):
+            g.eval()
+        try:
+            ab = n.g_ab(self.fixed_a)
+            ba = n.g_ba(self.fixed_b)
+            tiles = torch.cat([torch.stack([self.fixed_a, ab, n.g_ba(ab)], 1),
+                               torch.stack([self.fixed_b, ba, n.g_ab(ba)], 1)]).flatten(0, 1)
+        finally:
+            for g in (n.g_ab, n.g_ba):
+                g.train()
+        arr = ((tiles.permute(0, 2, 3, 1) + 1) * 127.5).round().clamp(0, 255).to(torch.uint8).numpy()
+        return write_sample_grid(arr, self.run_dir / "samples", self.step, columns=6, scale=1)
+
+    def run(self, progress: Progress | None = None) -> TrainResult:
+        """Train until the budget is spent or `progress.aborted()`; checkpoint on the way and at the end."""
+        progress = progress or NullProgress()
+        cfg = self.cfg
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(self.run_dir / "config.json", json.dumps(
+            {"kind": "cyclegan", "config": cfg.to_dict(), "data": self.data_meta}, indent=2) + "\n")
+        self._trim_log()
+        total = cfg.steps
+        status = "done"
+        metrics: dict[str, float] = {}
+        window_t, window_n = time.perf_counter(), 0
+        while not self.budget_done():
+            if progress.aborted():
+                status = "interrupted"
+                break
+            t0 = time.perf_counter()
+            losses = self.train_step()
+            self.train_seconds += time.perf_counter() - t0
+            window_n += 1
+            if self.step % cfg.log_every == 0 or self.step == 1:
+                metrics = {k: float(v) for k, v in losses.items()}
+                if not all(math.isfinite(v) for v in metrics.values()):
+                    raise AssetganError(f"training diverged at step {self.step} (loss is not finite); resume "
+                                        f"from {self.run_dir / CHECKPOINT_NAME} with a lower --lr")
+                now = time.perf_counter()
+                metrics["s_per_step"] = (now - window_t) / max(window_n, 1)
+                window_t, window_n = now, 0
+                metrics["train_seconds"] = self.train_seconds
+                self._log({"step": self.step, **metrics})
+            if cfg.minutes is not None and cfg.steps is None and self.train_seconds > 0:
+                total = max(self.step, int(self.step * cfg.minutes * 60.0 / self.train_seconds))
+            progress.update(self.step, total, metrics)
+            if self.step % cfg.sample_every == 0:
+                self.write_samples()
+            if self.step % cfg.checkpoint_every == 0:
+                self.save()
+        ckpt = self.save()
+        if status == "done":
+            self.write_samples()
+        rate = self.step / self.train_seconds if self.train_seconds else 0.0
+        return TrainResult(self.run_dir, self.step, status, ckpt, rate * cfg.batch_size)
+
+    def _log(self, row: dict[str, float]) -> None:
+        with open(self.run_dir / "log.jsonl", "a", encoding="utf-8") as fh:
+            fh.write(json.dumps(row) + "\n")
+
+    def _trim_log(self) -> None:
+        log = self.run_dir / "log.jsonl"
+        if not log.exists():
+            return
+        keep = []
+        for line in log.read_text(encoding="utf-8").splitlines():
+            try:
+                if json.loads(line)["step"] <= self.step:
+                    keep.append(line)
+            except (ValueError, KeyError):
+                continue
+        atomic_write_text(log, "".join(k + "\n" for k in keep))
+
+
+def resume_cyclegan(run_dir: Path, a: Domain, b: Domain, data_meta: Mapping[str, Any],
+                    overrides: Mapping[str, Any] | None = None) -> CycleGANTrainer:
+    """Rebuild a trainer from `run_dir/checkpoint.pt`; `overrides` may extend the budget (steps/minutes)."""
+    state = load_checkpoint(run_dir)
+    if state.get("kind") != "cyclegan":
+        raise AssetganError(f"{run_dir}: checkpoint is a {state.get('kind')} run, not cyclegan")
+    d = dict(state["config"])
+    d.update({k: v for k, v in (overrides or {}).items() if v is not None})
+    trainer = CycleGANTrainer(CycleGANConfig.from_dict(d), a, b, run_dir, data_meta)
+    trainer.load_state_dict(state)
+    return trainer
+
+
+def holdout_split(dom: Domain, fraction: float) -> tuple[Domain, list[str]]:
+    """Remove a deterministic `fraction` of `dom` (by file name); return the rest and the held-out names."""
+    from .holdout import holdout_mask
+
+    mask = holdout_mask(dom.files, fraction)
+    keep = [i for i, m in enumerate(mask) if not m]
+    held = [f for f, m in zip(dom.files, mask) if m]
+    rest = Domain([dom.images[i] for i in keep], [dom.files[i] for i in keep], dom.skipped, dom.fingerprint)
+    return rest, held
+
+
+def to_uint8(x: torch.Tensor) -> np.ndarray:
+    """[N, 3, H, W] in [-1, 1] -> uint8 [N, H, W, 3]."""
+    return ((x.permute(0, 2, 3, 1) + 1) * 127.5).round().clamp(0, 255).to(torch.uint8).numpy()

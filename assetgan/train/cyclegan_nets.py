@@ -1,0 +1,181 @@
+"""CycleGAN networks (Zhu et al. 2017): ResNet generators with whole-image InstanceNorm statistics, PatchGAN D.
+
+The generator's InstanceNorm layers can take their statistics from outside (`StatsNorm`): the runtime measures
+them once on the whole image and then runs overlapping tiles with those fixed statistics, so a tiled result
+matches the whole-image one instead of each tile renormalising its own colours.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+
+@dataclass(frozen=True)
+class GeneratorSpec:
+    """Architecture of a CycleGAN generator."""
+
+    ngf: int = 32  # width of the first layer; the trunk runs at 4 * ngf
+    blocks: int = 6  # residual blocks in the trunk
+    separable: bool = False  # depthwise-separable 3x3 convolutions in the residual blocks
+    internal_scale: int = 1  # 2: run the network at half resolution, then a full-resolution guided refinement
+
+    @property
+    def pad_multiple(self) -> int:
+        """Input sides must be multiples of this (two stride-2 stages, times the internal scale)."""
+        return 4 * self.internal_scale
+
+
+class StatsNorm(nn.Module):
+    """InstanceNorm2d without affine parameters whose mean and variance can be supplied from outside.
+
+    In training it is exactly InstanceNorm. For export, `GeneratorWithStats` sets `self.ext` to
+    (mean [C], var [C], weight) before a forward pass: weight 1 uses the given statistics, 0 the tile's own;
+    `self.last` holds the statistics the layer measured, so a whole-image pass can report them.
+    """
+
+    def __init__(self, channels: int, eps: float = 1e-5) -> None:
+        super().__init__()
+        self.channels = channels
+        self.eps = eps
+        self.ext: tuple[torch.Tensor, torch.Tensor, torch.Tensor] | None = None
+        self.last: tuple[torch.Tensor, torch.Tensor] | None = None
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:  # [N, C, H, W]
+        if self.ext is None:
+            return F.instance_norm(x, eps=self.eps)
+        mean = x.mean(dim=(2, 3), keepdim=True)  # [N, C, 1, 1]
+        var = (x - mean).pow(2).mean(dim=(2, 3), keepdim=True)
+        self.last = (mean.reshape(-1), var.reshape(-1))  # batch 1 at export: [C]
+        g_mean, g_var, w = self.ext
+        mean = torch.lerp(mean, g_mean.reshape(1, -1, 1, 1), w)
+        var = torch.lerp(var, g_var.reshape(1, -1, 1, 1), w)
+        return (x - mean) * torch.rsqrt(var + self.eps)
+
+
+def _conv3(cin: int, cout: int, separable: bool) -> nn.Module:
+    if not separable:
+        return nn.Conv2d(cin, cout, 3, bias=True)
+    return nn.Sequential(nn.Conv2d(cin, cin, 3, groups=cin, bias=False), nn.Conv2d(cin, cout, 1, bias=True))
+
+
+class ResBlock(nn.Module):
+    """x + [reflect-pad, conv3, norm, ReLU, reflect-pad, conv3, norm](x)."""
+
+    def __init__(self, ch: int, separable: bool) -> None:
+        super().__init__()
+        self.body = nn.Sequential(
+            nn.ReflectionPad2d(1), _conv3(ch, ch, separable), StatsNorm(ch), nn.ReLU(True),
+            nn.ReflectionPad2d(1), _conv3(ch, ch, separable), StatsNorm(ch),
+        )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x + self.body(x)
+
+
+class ResnetGenerator(nn.Module):
+    """image [N, 3, H, W] in [-1, 1] -> image [N, 3, H, W] in [-1, 1]; H, W multiples of spec.pad_multiple.
+
+    c7s1-ngf, d(2ngf), d(4ngf), R(4ngf) x blocks, u(2ngf), u(ngf), c7s1-3 as in Johnson et al. / Zhu et al.
+    With internal_scale 2 this trunk runs on a 2x average-pooled copy and a small full-resolution head refines
+    the bilinearly upsampled result guided by the input (no normalisation there, so tiles need no statistics).
+    """
+
+    def __init__(self, spec: GeneratorSpec) -> None:
+        super().__init__()
+        self.spec = spec
+        g = spec.ngf
+        self.net = nn.Sequential(
+            # [N, 3, h, w] -> [N, g, h, w]
+            nn.ReflectionPad2d(3), nn.Conv2d(3, g, 7), StatsNorm(g), nn.ReLU(True),
+            # -> [N, 2g, h/2, w/2] -> [N, 4g, h/4, w/4]
+            nn.Conv2d(g, 2 * g, 3, 2, 1), StatsNorm(2 * g), nn.ReLU(True),
+            nn.Conv2d(2 * g, 4 * g, 3, 2, 1), StatsNorm(4 * g), nn.ReLU(True),
+            *[ResBlock(4 * g, spec.separable) for _ in range(spec.blocks)],
+            # -> [N, 2g, h/2, w/2] -> [N, g, h, w]
+            nn.ConvTranspose2d(4 * g, 2 * g, 3, 2, 1, output_padding=1), StatsNorm(2 * g), nn.ReLU(True),
+            nn.ConvTranspose2d(2 * g, g, 3, 2, 1, output_padding=1), StatsNorm(g), nn.ReLU(True),
+            # -> [N, 3, h, w]
+            nn.ReflectionPad2d(3), nn.Conv2d(g, 3, 7), nn.Tanh(),
+        )
+        self.refine: nn.Module | None = None
+        if spec.internal_scale == 2:
+            # [N, 6, H, W] (upsampled output, input) -> [N, 3, H, W] residual; zero-initialised last layer
+            last = nn.Conv2d(16, 3, 3, padding=1)
+            nn.init.zeros_(last.weight)
+            nn.init.zeros_(last.bias)
+            last._keep_init = True  # type: ignore[attr-defined]
+            self.refine = nn.Sequential(nn.Conv2d(6, 16, 3, padding=1), nn.ReLU(True), last)
+        elif spec.internal_scale != 1:
+            raise ValueError(f"internal_scale {spec.internal_scale}: must be 1 or 2")
+
+    def norms(self) -> list[StatsNorm]:
+        return [m for m in self.modules() if isinstance(m, StatsNorm)]
+
+    def stats_size(self) -> int:
+        """Floats in the statistics vector: mean and variance of every norm layer."""
+        return sum(2 * n.channels for n in self.norms())
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.refine is None:
+            return self.net(x)
+        low = F.avg_pool2d(x, 2)  # [N, 3, H/2, W/2]
+        y = F.interpolate(self.net(low), scale_factor=2.0, mode="bilinear", align_corners=False)
+        return (y + self.refine(torch.cat([y, x], dim=1))).clamp(-1.0, 1.0)
+
+
+class GeneratorWithStats(nn.Module):
+    """Export wrapper: (image, stats, weight) -> (image, measured stats), all norm layers wired to `stats`.
+
+    stats is [S] = per layer, in order, mean [C] then var [C]; weight is a [1] float in [0, 1].
+    """
+
+    def __init__(self, g: ResnetGenerator) -> None:
+        super().__init__()
+        self.g = g
+
+    def forward(self, x: torch.Tensor, stats: torch.Tensor, weight: torch.Tensor):
+        norms = self.g.norms()
+        off = 0
+        for n in norms:
+            c = n.channels
+            n.ext = (stats[off : off + c], stats[off + c : off + 2 * c], weight)
+            off += 2 * c
+        try:
+            y = self.g(x)
+            measured = torch.cat([t for n in norms for t in n.last])  # [S]
+        finally:
+            for n in norms:
+                n.ext = None
+                n.last = None
+        return y, measured
+
+
+class PatchDiscriminator(nn.Module):
+    """70x70 PatchGAN: image [N, 3, H, W] -> realness map [N, 1, H/8 - 2, W/8 - 2] (least-squares targets)."""
+
+    def __init__(self, ndf: int = 64) -> None:
+        super().__init__()
+        self.net = nn.Sequential(
+            nn.Conv2d(3, ndf, 4, 2, 1), nn.LeakyReLU(0.2, True),  # C64, no norm
+            nn.Conv2d(ndf, 2 * ndf, 4, 2, 1), nn.InstanceNorm2d(2 * ndf), nn.LeakyReLU(0.2, True),
+            nn.Conv2d(2 * ndf, 4 * ndf, 4, 2, 1), nn.InstanceNorm2d(4 * ndf), nn.LeakyReLU(0.2, True),
+            nn.Conv2d(4 * ndf, 8 * ndf, 4, 1, 1), nn.InstanceNorm2d(8 * ndf), nn.LeakyReLU(0.2, True),
+            nn.Conv2d(8 * ndf, 1, 4, 1, 1),
+        )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.net(x)
+
+
+def init_normal(m: nn.Module) -> None:
+    """N(0, 0.02) convolution weights, zero biases (the paper's initialisation); leaves zero-init heads alone."""
+    if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d)):
+        if getattr(m, "_keep_init", False):
+            return
+        nn.init.normal_(m.weight, 0.0, 0.02)
+        if m.bias is not None:
+            nn.init.zeros_(m.bias)

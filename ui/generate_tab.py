@@ -118,8 +118,8 @@ class GenerateTab(QWidget):
         if s is None:
             return
         present = s.names()
-        shown = self.grid.names()
-        if any(n not in present for n in shown):  # renamed or removed: rebuild from the batch list
-            self.grid.set_items([s.item(n) for n in self.ctl.batch_names if n in present])
+        wanted = [n for n in self.ctl.batch_names if n in present]
+        if wanted != self.grid.names():  # renamed or removed: rebuild from the batch list
+            self.grid.set_items([s.item(n) for n in wanted])
         else:
-            self.grid.refresh([s.item(n) for n in shown])
+            self.grid.refresh([s.item(n) for n in wanted])

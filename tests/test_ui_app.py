@@ -44,6 +44,7 @@ def start(qtbot) -> MainWindow:
 
 def idle(qtbot, w: MainWindow, timeout: int = 20000) -> None:
     qtbot.waitUntil(lambda: not w.ctl.runner.active, timeout=timeout)
+    assert w.ctl.writer.flush()  # the session file is written by a background thread
 
 
 def test_generate_fills_the_grid_saves_items_and_cancel_stops(qtbot, alerts):

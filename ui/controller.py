@@ -18,6 +18,7 @@ from .batch import generate_seeds, render_latents
 from .explore import item_latent
 from .library import LibraryModel
 from .pixmaps import ThumbStore
+from .saver import BackgroundWriter
 from .session import Session
 from .settings import AppSettings
 from .startup import Opened, new_session_for, open_session_with_model
@@ -36,6 +37,7 @@ class AppController(QObject):
     batch_progress = Signal(int, int)
     batch_finished = Signal(bool, str)  # cancelled, summary
     status = Signal(str)
+    save_failed = Signal(str)  # from the session writer thread
     explore_requested = Signal(str)  # item name
 
     def __init__(self, window: QWidget | None = None) -> None:
@@ -50,6 +52,8 @@ class AppController(QObject):
         self.batch_job: Job | None = None
         self.batch_names: list[str] = []
         self.epoch = 0
+        self.writer = BackgroundWriter(self.save_failed.emit)
+        self.save_failed.connect(lambda msg: self.alert("Session not saved", msg))
 
     # ---- messages
     def alert(self, title: str, text: str) -> None:
@@ -77,6 +81,9 @@ class AppController(QObject):
 
     def _set(self, session: Session, model: GeneratorModel) -> None:
         self.cancel_batch()
+        if self.session is not None:
+            self.session.flush()
+        session.writer = self.writer  # saves after each change happen on the writer thread
         self.session = session
         session.subscribe(lambda _s: self.items_changed.emit())
         self.settings.last_session = str(session.path.resolve())
@@ -207,12 +214,11 @@ class AppController(QObject):
         started = time.perf_counter()
         job = Job(lambda ctx: generate_seeds(model, seeds, truncation, ctx, ctx.emit), "generate")
         epoch = self.epoch
-        job.signals.partial.connect(lambda chunk: epoch == self.epoch and self._batch_chunk(chunk, truncation))
         job.signals.progress.connect(self.batch_progress.emit)
         job.signals.error.connect(lambda msg: self.alert("Generate", msg))
-        job.signals.finished.connect(lambda cancelled: self._batch_done(cancelled, started, seed, count))
         self.batch_job = job
-        return self.runner.start(job)
+        return self.runner.start(job, lambda chunk: epoch == self.epoch and self._batch_chunk(chunk, truncation),
+                                 lambda cancelled: self._batch_done(cancelled, started, seed, count))
 
     def _batch_chunk(self, chunk: list[tuple[int, np.ndarray]], truncation: float) -> None:
         if self.session is None:
@@ -270,9 +276,8 @@ class AppController(QObject):
 
         job = Job(work, "render")
         epoch = self.epoch
-        job.signals.partial.connect(lambda chunk: epoch == self.epoch and self._rendered(chunk))
         job.signals.error.connect(lambda msg: self.alert("Render", msg))
-        return self.runner.start(job)
+        return self.runner.start(job, lambda chunk: epoch == self.epoch and self._rendered(chunk))
 
     def _rendered(self, chunk: list[tuple[str, np.ndarray]]) -> None:
         for name, img in chunk:

@@ -281,10 +281,9 @@ class ExploreTab(QWidget):
             return None
         z, keys = self.strip_z, [str(i) for i in range(len(self.strip_z))]
         job = Job(lambda ctx: render_latents(m, keys, z, ctx, ctx.emit), "explore")
-        job.signals.partial.connect(lambda chunk, z=z: z is self.strip_z and self._strip_chunk(chunk))
         job.signals.error.connect(lambda msg: self.ctl.alert("Explore", msg))
         self.strip_job = job
-        return self.ctl.runner.start(job)
+        return self.ctl.runner.start(job, lambda chunk, z=z: z is self.strip_z and self._strip_chunk(chunk))
 
     def _strip_chunk(self, chunk: list) -> None:
         for key, img in chunk:

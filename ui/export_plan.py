@@ -29,6 +29,7 @@ def run_export(session: Session, out_dir: Path, force: bool = False,
     OS errors (a read-only or vanished folder) become one-line AssetganErrors naming the folder.
     """
     session.save()
+    session.flush()  # the collection on disk is the one `assetgan export` would read
     if progress is not None:
         progress.update(0, None)
     try:

@@ -41,6 +41,7 @@ class ItemGrid(QListWidget):
         self.customContextMenuRequested.connect(self._menu)
         self.itemDoubleClicked.connect(lambda _i: self.action.emit("explore", self.selected_names()))
         self._rows: dict[str, QListWidgetItem] = {}
+        self._shown: dict[str, tuple] = {}  # what each row displays, to skip no-op updates
         self._actions: dict[str, QAction] = {}
         for name, keys in SHORTCUTS.items():
             act = QAction(LABELS[name], self)
@@ -79,6 +80,7 @@ class ItemGrid(QListWidget):
         self.setUpdatesEnabled(False)
         self.clear()
         self._rows.clear()
+        self._shown.clear()
         for it in items:
             self.add_item(it)
             if it.name in keep:
@@ -99,11 +101,15 @@ class ItemGrid(QListWidget):
         row = self._rows.get(it.name)
         if row is None:
             return
+        icon = self.store.icon(it.name)
+        key = (it.state, tuple(it.tags), it.seed, icon is not None)
+        if self._shown.get(it.name) == key:  # nothing visible changed: skip the Qt calls
+            return
+        self._shown[it.name] = key
         row.setText(MARK.get(it.state, "") + it.name)
         tip = it.name + (f"\nseed {it.seed}" if it.seed is not None else "\nexplicit latent")
         row.setToolTip(tip + (f"\ntags: {', '.join(it.tags)}" if it.tags else ""))
         row.setData(Qt.ItemDataRole.ForegroundRole, QBrush(QColor("#888888")) if it.state == "rejected" else None)
-        icon = self.store.icon(it.name)
         if icon is not None:
             row.setIcon(icon)
 

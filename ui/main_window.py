@@ -155,6 +155,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
         self.ctl.runner.cancel_all()
         self.ctl.runner.wait(3000)
+        self.ctl.writer.flush()
         super().closeEvent(event)
 
 

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from assetgan.collection import _NAME_RE, Collection, Item, ModelRef, OutputSettings, load_collection
+from assetgan.collection import _NAME_RE, Collection, Item, ModelRef, OutputSettings, load_collection, validate
 from assetgan.errors import AssetganError, CollectionError
+
+from .saver import write_now
+
+Writer = Callable[[Path, str], None]  # writes a whole collection file atomically (see ui.saver)
 
 APP_KEY = "app"  # the app's own settings live in collection.extra["app"]; `assetgan export` ignores them
 FILTERS = ("all", "favourites", "rejected", "unmarked", "kept")
@@ -45,16 +50,17 @@ class GenerateSettings:
 class Session:
     """A collection plus the path it is saved to; every change is validated and saved atomically at once."""
 
-    def __init__(self, collection: Collection, path: Path) -> None:
+    def __init__(self, collection: Collection, path: Path, writer: Writer = write_now) -> None:
         self.collection = collection
         self.path = Path(path)
+        self.writer = writer
         self.settings = GenerateSettings.from_dict(collection.extra.get(APP_KEY))
         self._listeners: list[Callable[[Session], None]] = []
 
     # ---- files
     @classmethod
     def new(cls, path: Path, model: ModelRef, name: str = "session") -> Session:
-        """Create and save an empty session for `model` (folders are created as needed)."""
+        """Create and save an empty session for `model` (folders are created as needed, written at once)."""
         s = cls(Collection(model, [], OutputSettings(), name=_safe_name(name)), path)
         try:
             s.path.parent.mkdir(parents=True, exist_ok=True)
@@ -69,9 +75,22 @@ class Session:
         """Read a collection file; raises CollectionError (one line for people) and never writes to it."""
         return cls(load_collection(path), Path(path))
 
-    def save(self) -> None:
+    def save(self, sync: bool = False) -> None:
+        """Validate now (errors are raised here), then hand the whole file to the writer (atomic write);
+        `sync` writes in this thread, so a write error is raised here too."""
         self.collection.extra[APP_KEY] = asdict(self.settings)
-        self.collection.save(self.path)
+        validate(self.collection, str(self.path))
+        try:
+            (write_now if sync else self.writer)(self.path, json.dumps(self.collection.to_dict(), indent=2) + "\n")
+        except OSError as exc:
+            raise CollectionError(f"{self.path}: cannot save the session ({exc.strerror}); choose a writable "
+                                  "path with File > Save As") from None
+
+    def flush(self) -> None:
+        """Wait until a background writer has put every change on disk."""
+        flush = getattr(self.writer, "flush", None)
+        if flush is not None:
+            flush()
 
     def save_as(self, path: Path) -> None:
         """Save to `path` and keep editing there; relative model paths would break, so they are made absolute."""
@@ -81,7 +100,7 @@ class Session:
             ref.path = str((old_base / ref.path).resolve())
         previous, self.path = self.path, Path(path)
         try:
-            self.save()
+            self.save(sync=True)
         except AssetganError:
             self.path = previous
             raise

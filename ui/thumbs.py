@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 LIGHT, DARK = 204, 153  # checkerboard greys
 CELL = 8  # checkerboard cell, in screen pixels
 
 
+@lru_cache(maxsize=16)
 def checkerboard(h: int, w: int, cell: int = CELL) -> np.ndarray:
-    """uint8 [h, w, 3] grey checkerboard."""
+    """uint8 [h, w, 3] grey checkerboard (cached per size; read-only)."""
     yy, xx = np.mgrid[0:h, 0:w]
     on = ((yy // cell) + (xx // cell)) % 2 == 0
-    return np.where(on, LIGHT, DARK).astype(np.uint8)[..., None].repeat(3, axis=2)
+    board = np.where(on, LIGHT, DARK).astype(np.uint8)[..., None].repeat(3, axis=2)
+    board.flags.writeable = False
+    return board
 
 
 def tile3(img: np.ndarray) -> np.ndarray:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import threading
 import traceback
+from collections import deque
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
 
 from assetgan.errors import AssetganError
 
@@ -78,17 +79,69 @@ class Job(QRunnable):
             self.signals.finished.emit(self.context.aborted())
 
 
+class _Pacer(QObject):
+    """Hands a job's partial results to `handler` one per event-loop turn, so a worker that produces faster
+    than the UI consumes cannot stall the event loop; `done` runs once the job finished and all were handled."""
+
+    def __init__(self, job: Job, handler: Callable[[Any], object] | None, done: Callable[[bool], None],
+                 parent: QObject) -> None:
+        super().__init__(parent)
+        self._queue: deque[Any] = deque()
+        self._handler = handler
+        self._done = done
+        self._finished: bool | None = None
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(0)
+        self._timer.timeout.connect(self._drain)
+        job.signals.partial.connect(self._push)
+        job.signals.finished.connect(self._finish)
+
+    def _push(self, value: object) -> None:
+        self._queue.append(value)
+        if not self._timer.isActive():
+            self._timer.start()
+
+    def _drain(self) -> None:
+        if self._queue:
+            value = self._queue.popleft()
+            if self._handler is not None:
+                self._handler(value)
+        if self._queue:
+            self._timer.start()
+        elif self._finished is not None:
+            self._close()
+
+    def _finish(self, cancelled: bool) -> None:
+        self._finished = cancelled
+        if not self._queue:
+            self._close()
+
+    def _close(self) -> None:
+        self._done(bool(self._finished))
+        self.deleteLater()
+
+
 class JobRunner(QObject):
-    """Starts jobs on the global thread pool and keeps them alive until they finish."""
+    """Starts jobs on the global thread pool and keeps them (and their paced partial results) alive until done."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.pool = QThreadPool.globalInstance()
         self.active: set[Job] = set()
 
-    def start(self, job: Job) -> Job:
+    def start(self, job: Job, on_partial: Callable[[Any], object] | None = None,
+              on_done: Callable[[bool], None] | None = None) -> Job:
+        """Run `job`; `on_partial` gets each partial result on the UI thread, one per event-loop turn, and
+        `on_done(cancelled)` runs after the last one. The job counts as active until then."""
         self.active.add(job)
-        job.signals.finished.connect(lambda _c, j=job: self.active.discard(j))
+
+        def done(cancelled: bool, j: Job = job) -> None:
+            self.active.discard(j)
+            if on_done is not None:
+                on_done(cancelled)
+
+        _Pacer(job, on_partial, done, self)
         self.pool.start(job)
         return job
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -52,8 +53,11 @@ def open_image(
         raise ImageError(
             path, "is not a readable image (unknown format or not an image); remove or replace it"
         ) from None
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise ImageError(path, "looks like a decompression bomb (too many pixels); remove it") from None
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        found = re.search(r"\((\d+) pixels\)", str(exc))
+        size = f"{int(found.group(1)) / 1e6:.3g} Mpixels, " if found else ""
+        raise ImageError(path, f"is {size}above the {max_pixels / 1e6:.3g} Mpixel limit (a possible decompression "
+                               "bomb); downscale it first") from None
     except PermissionError:
         raise ImageError(path, "cannot read (permission denied); check permissions") from None
     except (OSError, SyntaxError, ValueError, EOFError) as exc:

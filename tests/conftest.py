@@ -50,3 +50,39 @@ def tiny_run(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def tiny_model(tiny_run) -> Path:
     return tiny_run / "model.onnx"
+
+
+def tiny_cyclegan_config(**kw):
+    from assetgan.train.cyclegan_config import CycleGANConfig
+
+    base = dict(data_a=str(TEXTURES), data_b=str(SPRITES), name_a="texture", name_b="sprite", licence_a="CC0 1.0",
+                licence_b="CC0 1.0", ngf=8, blocks=2, ndf=8, crop=64, load_size=72, steps=4, seed=5,
+                sample_every=2, checkpoint_every=2, log_every=1, pool_size=3)
+    base.update(kw)
+    return CycleGANConfig(**base)
+
+
+def tiny_domains(cfg):
+    from assetgan.train.cyclegan_data import load_domain
+
+    return load_domain(cfg.data_a, cfg.resize_to), load_domain(cfg.data_b, cfg.resize_to)
+
+
+@pytest.fixture(scope="session")
+def tiny_cyclegan_run(tmp_path_factory) -> Path:
+    """A finished 4-step CycleGAN run (textures <-> sprites, half-resolution trunk) with model.onnx."""
+    from assetgan.train.cyclegan_export import export_cyclegan_checkpoint
+    from assetgan.train.cyclegan_loop import CycleGANTrainer
+
+    cfg = tiny_cyclegan_config()
+    a, b = tiny_domains(cfg)
+    run = tmp_path_factory.mktemp("cyc") / "tiny-style"
+    result = CycleGANTrainer(cfg, a, b, run, {"source_a": "textures", "source_b": "sprites"}).run()
+    assert result.step == 4
+    export_cyclegan_checkpoint(result.checkpoint, run / "model.onnx", "tiny-style")
+    return run
+
+
+@pytest.fixture(scope="session")
+def tiny_style_model(tiny_cyclegan_run) -> Path:
+    return tiny_cyclegan_run / "model.onnx"

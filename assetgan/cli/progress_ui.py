@@ -11,6 +11,7 @@ class RichProgress:
     """Shows step/total, named metrics, images/s and ETA; the first Ctrl-C asks the work to stop cleanly."""
 
     def __init__(self, description: str, metric_format: Mapping[str, str] | None = None) -> None:
+        from rich.console import Console
         from rich.progress import (
             BarColumn,
             MofNCompleteColumn,
@@ -24,7 +25,7 @@ class RichProgress:
         self._bar = Progress(
             TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
             TextColumn("{task.fields[metrics]}"), TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
-            transient=False,
+            transient=False, console=Console(stderr=True),  # stdout stays for results (paths)
         )
         self._task = self._bar.add_task(description, total=None, metrics="")
         self._abort = False

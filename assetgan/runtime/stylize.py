@@ -72,13 +72,13 @@ class StyleModel:
         return out[0], measured
 
     def _pad(self, img: np.ndarray) -> np.ndarray:
+        """Pad bottom/right to multiples of `multiple` (and at least 4x it, for the network's own padding)."""
         m = self.multiple
         h, w = img.shape[:2]
-        ph, pw = -h % m, -w % m
+        ph, pw = max(-h % m, 4 * m - h), max(-w % m, 4 * m - w)
         if not ph and not pw:
             return img
-        # reflect needs the pad to be smaller than the side; tiny images repeat their edge instead
-        mode = "reflect" if ph < h and pw < w else "edge"
+        mode = "reflect" if min(h, w) > 1 else "edge"  # numpy reflects repeatedly when the pad is long
         return np.pad(img, ((0, ph), (0, pw), (0, 0)), mode=mode)
 
     def measure_stats(self, img: np.ndarray, direction: str, max_pixels: int = STATS_PIXELS) -> np.ndarray:

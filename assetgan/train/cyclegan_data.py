@@ -36,7 +36,7 @@ def resize_shorter(rgb: np.ndarray, side: int) -> np.ndarray:
     size = (max(side, round(w * s)), max(side, round(h * s)))
     if size == (w, h):
         return rgb
-    return np.asarray(Image.fromarray(rgb).resize(size, Image.LANCZOS))
+    return np.array(Image.fromarray(rgb).resize(size, Image.LANCZOS))
 
 
 def load_domain(path: str | Path, side: int, on_skip: Callable[[str, str], None] | None = None) -> Domain:
@@ -58,7 +58,7 @@ def load_domain(path: str | Path, side: int, on_skip: Callable[[str, str], None]
                 on_skip(name, exc.reason)
             continue
         a = rgba[..., 3:] / 255.0
-        rgb = np.round(rgba[..., :3] * a + 255.0 * (1.0 - a)).astype(np.uint8)
+        rgb = np.round(rgba[..., :3] * a + 255.0 * (1.0 - a)).astype(np.uint8)  # writable, own memory
         rgb = resize_shorter(rgb, side)
         digest.update(name.encode())
         digest.update(hashlib.sha256(rgb.tobytes()).digest())

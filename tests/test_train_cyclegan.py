@@ -1,0 +1,170 @@
+"""CycleGAN training: networks, whole-image statistics, smoke run, exact resume, export parity and the CLI."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from typer.testing import CliRunner
+
+from assetgan.cli.main import app
+from assetgan.errors import AssetganError
+from assetgan.runtime.model import read_card
+from assetgan.train.cyclegan_export import DIRECTIONS, export_cyclegan
+from assetgan.train.cyclegan_loop import CycleGANTrainer, ImagePool, resume_cyclegan
+from assetgan.train.cyclegan_nets import (
+    GeneratorSpec,
+    GeneratorWithStats,
+    PatchDiscriminator,
+    ResnetGenerator,
+    StatsNorm,
+    init_normal,
+)
+
+from .conftest import SPRITES, TEXTURES, tiny_cyclegan_config, tiny_domains
+
+runner = CliRunner()
+
+
+def _gen(scale=2, seed=0, **kw):
+    torch.manual_seed(seed)
+    g = ResnetGenerator(GeneratorSpec(ngf=8, blocks=2, internal_scale=scale, **kw))
+    g.apply(init_normal)
+    return g.eval()
+
+
+@pytest.mark.parametrize("scale", [1, 2])
+def test_generator_keeps_size_and_range(scale):
+    g = _gen(scale)
+    x = torch.rand(2, 3, 48, 64) * 2 - 1
+    with torch.no_grad():
+        y = g(x)
+    assert y.shape == x.shape and float(y.abs().max()) <= 1.0
+
+
+def test_patch_discriminator_is_70px_patchgan():
+    d = PatchDiscriminator(8)
+    assert d(torch.zeros(1, 3, 256, 256)).shape == (1, 1, 30, 30)  # the paper's 30x30 map of 70x70 patches
+
+
+def test_stats_norm_is_instance_norm_and_takes_outside_statistics():
+    n = StatsNorm(4)
+    x = torch.randn(1, 4, 9, 7) * 3 + 1
+    assert torch.allclose(n(x), F.instance_norm(x, eps=1e-5), atol=1e-5)
+    mean, var = torch.tensor([1.0, 2.0, 3.0, 4.0]), torch.tensor([4.0, 1.0, 9.0, 0.25])
+    n.ext = (mean, var, torch.zeros(1))
+    assert torch.allclose(n(x), F.instance_norm(x, eps=1e-5), atol=1e-5)  # weight 0: own statistics
+    n.ext = (mean, var, torch.ones(1))
+    want = (x - mean.view(1, -1, 1, 1)) / torch.sqrt(var.view(1, -1, 1, 1) + 1e-5)
+    assert torch.allclose(n(x), want, atol=1e-5)
+
+
+def test_whole_image_statistics_reproduce_the_plain_pass():
+    g = _gen(2)
+    w = GeneratorWithStats(g)
+    x = torch.rand(1, 3, 64, 80) * 2 - 1
+    s = g.stats_size()
+    with torch.no_grad():
+        plain = g(x)
+        y0, measured = w(x, torch.zeros(s), torch.zeros(1))
+        y1, _ = w(x, measured, torch.ones(1))
+    assert measured.shape == (s,)
+    assert torch.allclose(plain, y0, atol=1e-5) and torch.allclose(plain, y1, atol=1e-4)
+
+
+def test_image_pool_state_round_trips():
+    p = ImagePool(3, seed=1)
+    for _ in range(5):
+        p.query(torch.randn(2, 3, 4, 4))
+    q = ImagePool(3, seed=99)
+    q.load_state_dict(p.state_dict())
+    batch = torch.randn(2, 3, 4, 4)
+    assert torch.equal(p.query(batch), q.query(batch))
+
+
+def test_learning_rate_is_constant_then_decays_linearly(tmp_path):
+    cfg = tiny_cyclegan_config(steps=100, decay_from=0.5)
+    a, b = tiny_domains(cfg)
+    tr = CycleGANTrainer(cfg, a, b, tmp_path / "r", {})
+    for step, want in ((0, 2e-4), (50, 2e-4), (75, 1e-4), (100, 0.0)):
+        tr.step = step
+        assert tr.lr_now() == pytest.approx(want)
+
+
+def test_smoke_run_writes_samples_checkpoint_and_exports_both_directions(tiny_cyclegan_run):
+    run = tiny_cyclegan_run
+    assert (run / "checkpoint.pt").is_file() and (run / "samples" / "latest.png").is_file()
+    rows = [json.loads(line) for line in (run / "log.jsonl").read_text().splitlines()]
+    assert [r["step"] for r in rows] == [1, 2, 3, 4]
+    assert all(np.isfinite(r[k]) for r in rows for k in ("loss_g", "loss_cycle", "loss_d"))
+    card = read_card(run / "model.onnx")
+    assert card.kind == "cyclegan" and card.domains == ["texture", "sprite"] and card.pad_multiple == 8
+    assert card.training_config["blocks"] == 2 and card.steps == 4 and "CC0" in card.data_licence
+
+
+def test_resume_continues_exactly(tmp_path):
+    cfg = tiny_cyclegan_config(steps=4, checkpoint_every=2, sample_every=100)
+    a, b = tiny_domains(cfg)
+    full = CycleGANTrainer(cfg, a, b, tmp_path / "full", {})
+    full.run()
+    half = CycleGANTrainer(tiny_cyclegan_config(steps=2, sample_every=100), a, b, tmp_path / "half", {})
+    half.run()
+    resumed = resume_cyclegan(tmp_path / "half", a, b, {}, {"steps": 4})
+    assert resumed.step == 2
+    resumed.run()
+    for key in ("G_AB", "G_BA", "D_A", "D_B"):
+        s1, s2 = full.state_dict()[key], resumed.state_dict()[key]
+        assert all(torch.equal(s1[k], s2[k]) for k in s1), key
+
+
+def test_crop_larger_than_images_is_refused(tmp_path):
+    cfg = tiny_cyclegan_config(crop=128, load_size=72)
+    with pytest.raises(AssetganError, match="--load-size"):
+        cfg.validate()
+
+
+@pytest.mark.parametrize("scale", [1, 2])
+def test_export_parity_and_one_direction_feeds(tmp_path, scale):
+    import onnxruntime as ort
+
+    from assetgan.runtime.card import ModelCard
+
+    g_ab, g_ba = _gen(scale, 1), _gen(scale, 2)
+    card = ModelCard(kind="cyclegan", name="t", size=64, channels=3, domains=["x", "y"], pad_multiple=4 * scale)
+    report = export_cyclegan(g_ab, g_ba, card, tmp_path / "t.onnx")
+    assert report.max_diff <= 1
+    sess = ort.InferenceSession(str(tmp_path / "t.onnx"), providers=["CPUExecutionProvider"])
+    img = np.random.default_rng(0).integers(0, 256, (1, 40, 56, 3), dtype=np.uint8)
+    for d, g in zip(DIRECTIONS, (g_ab, g_ba)):
+        out = sess.run([f"{d}.output"], {f"{d}.image": img})[0]  # the other direction's inputs default
+        with torch.no_grad():
+            ref = g(torch.from_numpy(img).permute(0, 3, 1, 2).float() / 127.5 - 1)
+        ref = ((ref + 1) * 127.5).round().clamp(0, 255).permute(0, 2, 3, 1).numpy()
+        assert out.shape == img.shape and np.abs(out - ref).max() <= 1
+
+
+def test_cli_dry_run_and_to_onnx(tmp_path):
+    r = runner.invoke(app, ["train", "cyclegan", "--a", str(TEXTURES), "--b", str(SPRITES), "--dry-run",
+                            "--out", str(tmp_path / "dry")])
+    assert r.exit_code == 0, r.output
+    assert (tmp_path / "dry" / "model.onnx").is_file()
+    r = runner.invoke(app, ["to-onnx", str(tmp_path / "dry"), "--out", str(tmp_path / "again.onnx")])
+    assert r.exit_code == 0, r.output
+    assert read_card(tmp_path / "again.onnx").kind == "cyclegan"
+
+
+@pytest.mark.parametrize("args, needle", [
+    (["--b", str(SPRITES), "--out", "x"], "--a/--b"),
+    (["--a", str(TEXTURES), "--b", "/no/such/folder", "--out", "x", "--steps", "1"], "/no/such/folder"),
+    (["--a", str(TEXTURES), "--b", str(SPRITES), "--out", "x", "--crop", "100", "--steps", "1"], "--crop 100"),
+    (["--a", str(TEXTURES), "--b", str(SPRITES), "--out", "x"], "budget"),
+])
+def test_cli_bad_input_is_one_line(tmp_path, monkeypatch, args, needle):
+    monkeypatch.chdir(tmp_path)
+    r = runner.invoke(app, ["train", "cyclegan", *args])
+    assert r.exit_code == 2, r.output
+    lines = [x for x in r.stderr.splitlines() if x.startswith("error: ")]
+    assert len(lines) == 1 and needle in lines[0], r.stderr

@@ -194,7 +194,7 @@ def test_export_dialog_writes_what_assetgan_export_writes(qtbot, alerts, tmp_pat
     dlg.start()
     qtbot.waitUntil(lambda: dlg.job is None, timeout=20000)
     assert not alerts and "Wrote 8 files" in dlg.result.text()
-    cmd = shlex.split(dlg.command.text())
+    cmd = shlex.split(dlg.command.toPlainText())
     assert cmd[:2] == ["assetgan", "export"] and cmd[2] == str(s.path)
     cli_out = tmp_path / "cli-out"
     res = CliRunner().invoke(app, cmd[1:4] + [str(cli_out)])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
@@ -136,6 +137,10 @@ class ExploreTab(QWidget):
         self.strip.setMovement(QListView.Movement.Static)
         self.strip.setSelectionMode(QListWidget.SelectionMode.ExtendedSelection)
         self.strip.setIconSize(QSize(96, 96))
+        self.strip.setGridSize(QSize(112, 122))
+        blank = QPixmap(96, 96)
+        blank.fill(QColor("#d0d0d0"))
+        self._blank = QIcon(blank)  # sized placeholder until a frame's image arrives
         self.strip.itemDoubleClicked.connect(lambda _i: self.add_selected())
         self.strip_title = QLabel("No strip yet.")
         self.add_button = QPushButton("Add selected frames to collection")
@@ -151,10 +156,12 @@ class ExploreTab(QWidget):
 
     def _group(self, title: str, widgets: list[QWidget], button: QPushButton) -> QGroupBox:
         box = QGroupBox(title)
-        row = QHBoxLayout(box)
+        col = QVBoxLayout(box)
+        row = QHBoxLayout()
         for w in widgets:
-            row.addWidget(w)
-        row.addWidget(button)
+            row.addWidget(w, 1)
+        col.addLayout(row)
+        col.addWidget(button)
         return box
 
     def _enable(self, on: bool) -> None:
@@ -273,7 +280,7 @@ class ExploreTab(QWidget):
         self.strip.clear()
         self.strip_title.setText(title)
         for i in range(len(z)):
-            self.strip.addItem(QListWidgetItem(str(i + 1)))
+            self.strip.addItem(QListWidgetItem(self._blank, str(i + 1)))
 
     def run_strip(self) -> Job | None:
         m = self.ctl.model

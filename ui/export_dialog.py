@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPlainTextEdit,
     QProgressBar,
     QPushButton,
     QSpinBox,
@@ -78,8 +79,10 @@ class ExportDialog(QDialog):
         self.include.addItems(list(INCLUDE))
         self.include.setCurrentIndex(INCLUDE.index(o.include))
         self.force = QCheckBox("overwrite a non-empty folder (--force)")
-        self.command = QLineEdit()
+        self.command = QPlainTextEdit()
         self.command.setReadOnly(True)
+        self.command.setFixedHeight(3 * self.command.fontMetrics().lineSpacing() + 12)
+        self.command.setStyleSheet("font-family: monospace;")
         self.progress = QProgressBar()
         self.progress.setRange(0, 1)
         self.result = QLabel()
@@ -124,7 +127,7 @@ class ExportDialog(QDialog):
     def _update_command(self) -> None:
         s = self.ctl.session
         if s is not None:
-            self.command.setText(command_line(s.path, Path(self.out.text()), self.force.isChecked()))
+            self.command.setPlainText(command_line(s.path, Path(self.out.text()), self.force.isChecked()))
 
     def output_settings(self) -> OutputSettings:
         o = self.ctl.session.collection.output

@@ -42,6 +42,7 @@ class GenerateTab(QWidget):
         self.progress = QProgressBar()
         self.progress.setTextVisible(True)
         self.model_label = QLabel()
+        self.model_label.setWordWrap(True)
         self.grid = ItemGrid(ctl.store)
         self.grid.action.connect(ctl.curate)
         row = QHBoxLayout()

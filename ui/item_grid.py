@@ -36,6 +36,8 @@ class ItemGrid(QListWidget):
         self.setUniformItemSizes(True)
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setSpacing(4)
+        self.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # names share the model prefix; keep the seed
+        self.setWordWrap(True)
         self.set_thumb_size(store.target)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.customContextMenuRequested.connect(self._menu)
@@ -53,7 +55,7 @@ class ItemGrid(QListWidget):
 
     def set_thumb_size(self, px: int) -> None:
         self.setIconSize(QSize(px, px))
-        self.setGridSize(QSize(px + 24, px + 28))
+        self.setGridSize(QSize(px + 32, px + 58))  # room for the name and a line of tags
 
     def _fire(self, name: str) -> None:
         names = self.selected_names()
@@ -106,7 +108,7 @@ class ItemGrid(QListWidget):
         if self._shown.get(it.name) == key:  # nothing visible changed: skip the Qt calls
             return
         self._shown[it.name] = key
-        row.setText(MARK.get(it.state, "") + it.name)
+        row.setText(MARK.get(it.state, "") + it.name + ("\n#" + " #".join(it.tags) if it.tags else ""))
         tip = it.name + (f"\nseed {it.seed}" if it.seed is not None else "\nexplicit latent")
         row.setToolTip(tip + (f"\ntags: {', '.join(it.tags)}" if it.tags else ""))
         row.setData(Qt.ItemDataRole.ForegroundRole, QBrush(QColor("#888888")) if it.state == "rejected" else None)

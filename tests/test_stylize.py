@@ -243,3 +243,19 @@ def test_default_model_is_the_shipped_monet(tmp_path, inputs):
     r = runner.invoke(app, ["stylize", str(tmp_path / "shot.png"), "--out", str(tmp_path / "o")])
     assert r.exit_code == 0, r.output
     assert (tmp_path / "o" / "shot.monet.png").is_file()
+
+
+def test_evaluate_a_cyclegan_model(tiny_style_model, tmp_path):
+    from .conftest import SPRITES, TEXTURES
+
+    out = tmp_path / "eval.json"
+    r = runner.invoke(app, ["evaluate", str(tiny_style_model), "--real", str(SPRITES), "--inputs", str(TEXTURES),
+                            "--n", "16", "--json", str(out)])
+    assert r.exit_code == 0, r.output
+    import json
+
+    f = json.loads(out.read_text())
+    assert f["n_generated"] == 16 and 0 < f["content_ssim_luma"] <= 1
+    assert f["style_distance"] == pytest.approx(f["swd_outputs_to_target_x1e3"] / f["swd_inputs_to_target_x1e3"])
+    r = runner.invoke(app, ["evaluate", str(tiny_style_model), "--real", str(SPRITES)])
+    _one_line_error(r, "--inputs")

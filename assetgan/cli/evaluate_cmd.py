@@ -13,7 +13,10 @@ from .common import handle_errors, info
 @handle_errors
 def evaluate(
     model: Annotated[str, typer.Argument(help="Model name or .onnx path.")],
-    real: Annotated[Path, typer.Option(help="Folder of real images the model should match (ideally held out).")],
+    real: Annotated[Path, typer.Option(help="Folder of real images the model should match (ideally held out); "
+                                            "for a CycleGAN, images of the target domain.")],
+    inputs: Annotated[Path | None, typer.Option(help="CycleGAN: held-out images of the source domain.")] = None,
+    direction: Annotated[str, typer.Option(help="CycleGAN: a2b or b2a.")] = "a2b",
     train: Annotated[Path | None, typer.Option(help="Training images, for the memorisation check.")] = None,
     n: Annotated[int, typer.Option(help="Generated images to measure.")] = 1000,
     seed: Annotated[int, typer.Option(help="First seed; also seeds the metrics.")] = 0,
@@ -32,13 +35,23 @@ def evaluate(
 
     if n < 16:
         raise AssetganError(f"--n {n}: measure at least 16 generated images")
-    if c2st:
+    if c2st and inputs is None:
         try:
             import torch  # noqa: F401
         except ImportError:
             raise AssetganError("C2ST needs PyTorch: pip install 'assetgan[train]', or pass --no-c2st") from None
-    m = open_model(resolve_model(model))
-    ev = run_evaluate(m, real, train, n=n, seed=seed, c2st=c2st, truncation=truncation)
+    from ..runtime.model import read_card
+
+    path = resolve_model(model)
+    if read_card(path).kind == "cyclegan":
+        from ..evaluate import evaluate_translation
+        from ..runtime.stylize import check_direction, open_style_model
+
+        if inputs is None:
+            raise AssetganError("a CycleGAN model needs --inputs DIR (held-out source images) besides --real")
+        ev = evaluate_translation(open_style_model(path), inputs, real, check_direction(direction), n=n, seed=seed)
+    else:
+        ev = run_evaluate(open_model(path), real, train, n=n, seed=seed, c2st=c2st, truncation=truncation)
     typer.echo(ev.table())
     if json_out is not None:
         atomic_write_text(json_out, json.dumps({"model": ev.model, "n_generated": ev.n_generated,

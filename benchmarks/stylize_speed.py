@@ -1,0 +1,148 @@
+"""Stylize time and peak RSS at 1080p and 4K: the shipped generator vs the 6-block/32-wide and the paper's
+9-block/64-wide generators, in one run, as ratios; plus training seconds per step for each, and the PSNR of
+tiled vs whole-image output on the 1080p screenshot.
+
+    python benchmarks/stylize_speed.py [--model trained/monet.onnx] [--skip-paper-4k]
+
+Speed and memory depend only on the architecture, so the two reference generators are exported with their
+initial weights (the same ONNX graph a trained one would have); the shipped model is the trained file.
+Every (model, size) runs in a fresh process so its peak RSS is its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SHOT = ROOT / "assets" / "samples" / "dungeon_1080p.png"
+
+RUN = r"""
+import json, resource, sys, time
+import numpy as np
+from PIL import Image
+from assetgan.runtime.stylize import open_style_model
+path, w, h, repeats = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+img = np.asarray(Image.open(sys.argv[5]).convert("RGB").resize((w, h), Image.BICUBIC))
+m = open_style_model(path, ["CPUExecutionProvider"])
+times = []
+for _ in range(repeats):
+    t = time.perf_counter(); m.stylize(img, "a2b"); times.append(time.perf_counter() - t)
+print(json.dumps({"seconds": min(times), "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def export_reference(ngf: int, blocks: int, scale: int, folder: Path) -> Path:
+    import torch
+
+    from assetgan.runtime.card import ModelCard
+    from assetgan.train.cyclegan_export import export_cyclegan
+    from assetgan.train.cyclegan_nets import GeneratorSpec, ResnetGenerator, init_normal
+
+    torch.manual_seed(0)
+    spec = GeneratorSpec(ngf, blocks, False, scale)
+    gens = [ResnetGenerator(spec) for _ in range(2)]
+    for g in gens:
+        g.apply(init_normal)
+    card = ModelCard(kind="cyclegan", name=f"ref-{ngf}x{blocks}", size=256, channels=3, domains=["a", "b"],
+                     pad_multiple=spec.pad_multiple)
+    out = folder / f"ref-{ngf}x{blocks}-s{scale}.onnx"
+    export_cyclegan(gens[0], gens[1], card, out)
+    return out
+
+
+def measure(model: Path, w: int, h: int, repeats: int) -> dict:
+    res = subprocess.run([sys.executable, "-c", RUN, str(model), str(w), str(h), str(repeats), str(SHOT)],
+                         capture_output=True, text=True, check=True)
+    return json.loads(res.stdout.strip().splitlines()[-1])
+
+
+def train_seconds_per_step(ngf: int, blocks: int, scale: int, crop: int, steps: int = 4) -> float:
+    import numpy as np
+
+    from assetgan.train.cyclegan_config import CycleGANConfig
+    from assetgan.train.cyclegan_data import Domain
+    from assetgan.train.cyclegan_loop import CycleGANTrainer
+
+    rng = np.random.default_rng(0)
+    imgs = [rng.integers(0, 256, (crop + 16, crop + 16, 3), dtype=np.uint8) for _ in range(4)]
+    dom = Domain(imgs, [str(i) for i in range(4)], [], "x")
+    cfg = CycleGANConfig(ngf=ngf, blocks=blocks, internal_scale=scale, crop=crop, load_size=crop + 16,
+                         steps=100)
+    tr = CycleGANTrainer(cfg, dom, dom, Path(tempfile.mkdtemp()), {})
+    tr.train_step()
+    t = time.perf_counter()
+    for _ in range(steps):
+        tr.train_step()
+    return (time.perf_counter() - t) / steps
+
+
+def tiled_psnr(model: Path) -> tuple[float, float]:
+    import numpy as np
+    from PIL import Image
+
+    from assetgan.runtime.stylize import open_style_model
+
+    img = np.asarray(Image.open(SHOT).convert("RGB"))
+    m = open_style_model(model, ["CPUExecutionProvider"])
+    whole = m.stylize(img).astype(np.float64)
+    tiled = m.stylize(img, tile=512).astype(np.float64)
+    mse = float(np.mean((whole - tiled) ** 2))
+    return 10 * np.log10(255.0**2 / mse) if mse else float("inf"), float(np.abs(whole - tiled).max())
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--model", type=Path, default=ROOT / "trained" / "monet.onnx")
+    ap.add_argument("--skip-paper-4k", action="store_true", help="the paper's generator at 4K takes minutes")
+    ap.add_argument("--no-train", action="store_true", help="skip the training-speed part")
+    args = ap.parse_args()
+
+    from assetgan.runtime.model import read_card
+
+    card = read_card(args.model)
+    tc = card.training_config
+    tmp = Path(tempfile.mkdtemp())
+    models = {
+        f"shipped ({tc.get('ngf')}x{tc.get('blocks')}, internal 1/{tc.get('internal_scale')})": args.model,
+        "6-block/32-wide": export_reference(32, 6, 1, tmp),
+        "paper 9-block/64-wide": export_reference(64, 9, 1, tmp),
+    }
+    sizes = {"1080p": (1920, 1080), "4K (3840x2400)": (3840, 2400)}
+    rows: dict[tuple[str, str], dict] = {}
+    for size_name, (w, h) in sizes.items():
+        for name, path in models.items():
+            if args.skip_paper_4k and name.startswith("paper") and w > 2000:
+                continue
+            rows[name, size_name] = r = measure(path, w, h, 2 if w < 2000 else 1)
+            print(f"{size_name:15s} {name:42s} {r['seconds']:7.2f} s  peak RSS {r['rss_mb']:7.0f} MB", flush=True)
+    shipped = next(iter(models))
+    print("\nratios (reference / shipped; > 1 means the shipped model is faster or smaller):")
+    for size_name in sizes:
+        base = rows[shipped, size_name]
+        for name in list(models)[1:]:
+            if (name, size_name) in rows:
+                r = rows[name, size_name]
+                print(f"  {size_name:15s} {name:24s} time x{r['seconds'] / base['seconds']:.2f}  "
+                      f"RSS x{r['rss_mb'] / base['rss_mb']:.2f}")
+    p, worst = tiled_psnr(args.model)
+    print(f"\ntiled (512 px tiles) vs whole-image on the 1080p screenshot: PSNR {p:.1f} dB, "
+          f"max diff {worst:.0f} levels")
+    if args.no_train:
+        return
+    print("\ntraining seconds per step (both directions, batch 1, PatchGAN D 64 wide):")
+    for crop in (128, 256):
+        base = train_seconds_per_step(tc.get("ngf", 32), tc.get("blocks", 6), tc.get("internal_scale", 2), crop)
+        ref = train_seconds_per_step(32, 6, 1, crop)
+        paper = train_seconds_per_step(64, 9, 1, crop)
+        print(f"  crop {crop}: shipped {base:.2f} s, 6/32 {ref:.2f} s (x{ref / base:.2f}), "
+              f"paper 9/64 {paper:.2f} s (x{paper / base:.2f})")
+
+
+if __name__ == "__main__":
+    main()

@@ -86,3 +86,57 @@ def test_resumed_two_process_run_matches_an_uninterrupted_one(tmp_path):
                           "10"], env=ENV, capture_output=True, text=True, timeout=240)
     assert out.returncode == 0, out.stderr[-2000:]
     assert load_checkpoint(single)["step"] == 10
+
+
+CYCLE_WORKER = r"""
+import sys, torch, torch.distributed as dist
+sys.path.insert(0, sys.argv[3])
+from tests.conftest import tiny_cyclegan_config, tiny_domains
+from assetgan.train.cyclegan_loop import CycleGANTrainer
+from assetgan.train.distributed import init_from_env, shutdown
+info = init_from_env()
+cfg = tiny_cyclegan_config(batch_size=2, steps=3, threads=1)
+a, b = tiny_domains(cfg)
+tr = CycleGANTrainer(cfg, a, b, sys.argv[2], {}, info)
+for step in range(3):
+    tr.train_step()
+    n = tr.nets
+    flat = torch.cat([p.detach().reshape(-1) for m in (n.g_ab, n.g_ba, n.d_a, n.d_b) for p in m.parameters()])
+    both = [torch.zeros_like(flat) for _ in range(2)]
+    dist.all_gather(both, flat)
+    assert torch.equal(both[0], both[1]), f"ranks differ after step {step + 1}"
+q = tr.sampler_a.queue.clone()
+qs = [torch.zeros_like(q) for _ in range(2)]
+dist.all_gather(qs, q)
+assert not torch.equal(qs[0], qs[1]), "both ranks drew the same images"
+shutdown(info)
+print("RANKS-AGREE")
+"""
+
+
+@pytest.mark.slow
+def test_cyclegan_two_gloo_ranks_agree_and_resume_exactly(tmp_path):
+    from .conftest import ROOT, SPRITES, TEXTURES
+
+    script = tmp_path / "cycle_worker.py"
+    script.write_text(CYCLE_WORKER)
+    out = _run([str(script), "unused", str(tmp_path / "w"), str(ROOT)], tmp_path)
+    assert out.stdout.count("RANKS-AGREE") == 2
+
+    def train(run: Path, steps: int, resume: bool = False) -> list[str]:
+        if resume:
+            return ["-m", "assetgan", "train", "cyclegan", "--resume", str(run), "--steps", str(steps)]
+        return ["-m", "assetgan", "train", "cyclegan", "--a", str(TEXTURES), "--b", str(SPRITES), "--out", str(run),
+                "--steps", str(steps), "--ngf", "8", "--blocks", "2", "--ndf", "8", "--crop", "64", "--load-size",
+                "72", "--batch", "2", "--pool", "3", "--checkpoint-every", "2", "--sample-every", "100",
+                "--threads", "1"]
+
+    full, part = tmp_path / "full", tmp_path / "part"
+    _run(train(full, 4), tmp_path)
+    _run(train(part, 2), tmp_path)
+    _run(train(part, 4, resume=True), tmp_path)
+    a, b = load_checkpoint(full), load_checkpoint(part)
+    assert a["step"] == b["step"] == 4 and a["world_size"] == 2 and (full / "model.onnx").is_file()
+    for net in ("G_AB", "G_BA", "D_A", "D_B"):
+        for k in a[net]:
+            assert torch.equal(a[net][k], b[net][k]), (net, k)

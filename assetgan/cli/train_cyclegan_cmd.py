@@ -55,7 +55,11 @@ def cyclegan(
     from ..train.cyclegan_config import CycleGANConfig
     from ..train.cyclegan_data import load_domain
     from ..train.cyclegan_loop import CycleGANTrainer, holdout_split, resume_cyclegan
-    from .progress_ui import RichProgress
+    from ..train.distributed import init_from_env, shutdown
+    from .progress_ui import QuietProgress, RichProgress
+
+    dist = init_from_env()  # torchrun: join the process group; otherwise a single process
+    say = info if dist.main else (lambda message: None)
 
     if resume is not None:
         from ..train.checkpoint import load_checkpoint
@@ -89,40 +93,48 @@ def cyclegan(
         ).validate()
 
     def skip(which: str):
-        return lambda p, why: warn(f"skipped {which} {p}: {why}")
+        return (lambda p, why: warn(f"skipped {which} {p}: {why}")) if dist.main else (lambda p, why: None)
 
     dom_a = load_domain(cfg.data_a, cfg.resize_to, skip("A"))
     dom_b = load_domain(cfg.data_b, cfg.resize_to, skip("B"))
     if cfg.holdout > 0:
         dom_a, held = holdout_split(dom_a, cfg.holdout)
-        run_dir.mkdir(parents=True, exist_ok=True)
-        atomic_write_text(run_dir / "holdout.txt", "".join(f + "\n" for f in held))
+        if dist.main:
+            run_dir.mkdir(parents=True, exist_ok=True)
+            atomic_write_text(run_dir / "holdout.txt", "".join(f + "\n" for f in held))
     if cfg.extra.get("dry_run"):
         dom_a.images, dom_b.images = dom_a.images[:4], dom_b.images[:4]
         dom_a.files, dom_b.files = dom_a.files[:4], dom_b.files[:4]
     data_meta = {"source_a": cfg.data_a, "source_b": cfg.data_b, "licence_a": cfg.licence_a,
                  "licence_b": cfg.licence_b, "count_a": len(dom_a), "count_b": len(dom_b),
                  "fingerprint_a": dom_a.fingerprint, "fingerprint_b": dom_b.fingerprint}
-    info(f"training {cfg.name_a} <-> {cfg.name_b} on {len(dom_a)} + {len(dom_b)} images -> {run_dir}")
+    say(f"training {cfg.name_a} <-> {cfg.name_b} on {len(dom_a)} + {len(dom_b)} images -> {run_dir}"
+        + (f", {dist.world} processes, global batch {cfg.batch_size}" if dist.enabled else ""))
     if resume is not None:
         if (state["data"].get("fingerprint_a"), state["data"].get("fingerprint_b")) != (dom_a.fingerprint,
                                                                                          dom_b.fingerprint):
-            warn("training data changed since the run started; continuing with the new data")
-        trainer = resume_cyclegan(run_dir, dom_a, dom_b, data_meta, {"steps": cfg.steps, "minutes": cfg.minutes})
-        info(f"resuming at step {trainer.step}")
+            say("warning: training data changed since the run started; continuing with the new data")
+        trainer = resume_cyclegan(run_dir, dom_a, dom_b, data_meta, {"steps": cfg.steps, "minutes": cfg.minutes},
+                                  dist)
+        say(f"resuming at step {trainer.step}")
     else:
-        trainer = CycleGANTrainer(cfg, dom_a, dom_b, run_dir, data_meta)
+        trainer = CycleGANTrainer(cfg, dom_a, dom_b, run_dir, data_meta, dist)
 
     fmt = {"loss_g": ".3f", "loss_cycle": ".3f", "loss_d": ".3f", "s_per_step": ".2f"}
-    with RichProgress("cyclegan", fmt) as progress:
+    with RichProgress("cyclegan", fmt) if dist.main else QuietProgress() as progress:
         result = trainer.run(progress)
+    if not dist.main:
+        shutdown(dist)
+        raise typer.Exit(130 if result.status == "interrupted" else 0)
     if result.status == "interrupted":
         info(f"interrupted at step {result.step}; checkpoint saved to {result.checkpoint}; "
              f"continue with: assetgan train cyclegan --resume {run_dir}")
+        shutdown(dist)
         raise typer.Exit(130)
     from ..train.cyclegan_export import export_cyclegan_checkpoint
 
     report = export_cyclegan_checkpoint(result.checkpoint, run_dir / "model.onnx", name or run_dir.name)
     info(f"done: {result.step} steps, samples in {run_dir / 'samples'}")
     info(f"exported {report.path} (ONNX Runtime vs torch: max {report.max_diff} levels)")
+    shutdown(dist)
     typer.echo(str(report.path))

@@ -23,6 +23,7 @@ from .cyclegan_config import CycleGANConfig
 from .cyclegan_data import Domain, random_crops
 from .cyclegan_nets import PatchDiscriminator, ResnetGenerator, init_normal
 from .dcgan_loop import TrainResult
+from .distributed import DistInfo, any_rank, gather_objects, max_over_ranks
 from .sample_grid import write_sample_grid
 from .sampling import BatchSampler
 
@@ -72,11 +73,42 @@ class Nets:
     d_b: PatchDiscriminator  # tells real B from G_AB(a)
 
 
+class GeneratorPass(torch.nn.Module):
+    """Every generator output of a step in one forward, so DistributedDataParallel sees one call per step."""
+
+    def __init__(self, g_ab: ResnetGenerator, g_ba: ResnetGenerator, identity: bool) -> None:
+        super().__init__()
+        self.g_ab, self.g_ba, self.identity = g_ab, g_ba, identity
+
+    def forward(self, real_a: torch.Tensor, real_b: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        fake_b, fake_a = self.g_ab(real_a), self.g_ba(real_b)
+        rec_a, rec_b = self.g_ba(fake_b), self.g_ab(fake_a)
+        if not self.identity:
+            return fake_b, fake_a, rec_a, rec_b
+        return fake_b, fake_a, rec_a, rec_b, self.g_ab(real_b), self.g_ba(real_a)
+
+
+class DiscriminatorPass(torch.nn.Module):
+    """Both discriminators on real images and pooled fakes in one forward (one DDP call per step)."""
+
+    def __init__(self, d_a: PatchDiscriminator, d_b: PatchDiscriminator) -> None:
+        super().__init__()
+        self.d_a, self.d_b = d_a, d_b
+
+    def forward(self, real_a, fake_a, real_b, fake_b) -> tuple[torch.Tensor, ...]:
+        return self.d_a(real_a), self.d_a(fake_a), self.d_b(real_b), self.d_b(fake_b)
+
+
 class CycleGANTrainer:
     """Holds both generators and discriminators, optimisers, pools and data; `run()` trains to the budget."""
 
-    def __init__(self, cfg: CycleGANConfig, a: Domain, b: Domain, run_dir: Path, data_meta: Mapping[str, Any]) -> None:
+    def __init__(self, cfg: CycleGANConfig, a: Domain, b: Domain, run_dir: Path, data_meta: Mapping[str, Any],
+                 dist: DistInfo | None = None) -> None:
         cfg.validate()
+        self.dist = dist = dist or DistInfo()
+        if dist.enabled and cfg.batch_size % dist.world:
+            raise AssetganError(f"--batch {cfg.batch_size} (the global batch) must be divisible by the {dist.world} "
+                                f"processes, e.g. --batch {dist.world}")
         self.cfg, self.a, self.b = cfg, a, b
         self.run_dir = Path(run_dir)
         self.data_meta = dict(data_meta)
@@ -91,16 +123,24 @@ class CycleGANTrainer:
                          PatchDiscriminator(cfg.ndf), PatchDiscriminator(cfg.ndf))
         for m in (self.nets.g_ab, self.nets.g_ba, self.nets.d_a, self.nets.d_b):
             m.apply(init_normal)
+        self.g_pass: torch.nn.Module = GeneratorPass(self.nets.g_ab, self.nets.g_ba, cfg.lambda_identity > 0)
+        self.d_pass: torch.nn.Module = DiscriminatorPass(self.nets.d_a, self.nets.d_b)
+        if dist.enabled:
+            from torch.nn.parallel import DistributedDataParallel as DDP
+
+            self.g_pass, self.d_pass = DDP(self.g_pass), DDP(self.d_pass)
         betas = (cfg.beta1, 0.999)
         self.opt_g = torch.optim.Adam(itertools.chain(self.nets.g_ab.parameters(), self.nets.g_ba.parameters()),
                                       lr=cfg.lr, betas=betas)
         self.opt_d = torch.optim.Adam(itertools.chain(self.nets.d_a.parameters(), self.nets.d_b.parameters()),
                                       lr=cfg.lr, betas=betas)
-        self.sampler_a = BatchSampler(len(a), cfg.batch_size, cfg.seed + 11)
-        self.sampler_b = BatchSampler(len(b), cfg.batch_size, cfg.seed + 12)
-        self.crop_gen = torch.Generator().manual_seed(cfg.seed + 13)
-        self.pool_a = ImagePool(cfg.pool_size, cfg.seed + 14)
-        self.pool_b = ImagePool(cfg.pool_size, cfg.seed + 15)
+        r = 7919 * (dist.rank + 1) if dist.enabled else 0  # each rank its own stream of images, crops, pool
+        per_rank = cfg.batch_size // dist.world
+        self.sampler_a = BatchSampler(len(a), per_rank, cfg.seed + 11 + r)
+        self.sampler_b = BatchSampler(len(b), per_rank, cfg.seed + 12 + r)
+        self.crop_gen = torch.Generator().manual_seed(cfg.seed + 13 + r)
+        self.pool_a = ImagePool(cfg.pool_size, cfg.seed + 14 + r)
+        self.pool_b = ImagePool(cfg.pool_size, cfg.seed + 15 + r)
         gen = torch.Generator().manual_seed(cfg.seed + 16)
         n = min(4, len(a), len(b))
         self.fixed_a = random_crops(a.images, torch.arange(n), cfg.crop, gen)  # [n, 3, crop, crop]
@@ -136,18 +176,18 @@ class CycleGANTrainer:
         real_a = random_crops(self.a.images, self.sampler_a.next(), cfg.crop, self.crop_gen)  # [B, 3, c, c]
         real_b = random_crops(self.b.images, self.sampler_b.next(), cfg.crop, self.crop_gen)
 
-        # generators, with the discriminators frozen
+        # generators, with the discriminators frozen (evaluated outside DDP: their gradients are not wanted)
         for d in (n.d_a, n.d_b):
             d.requires_grad_(False)
-        fake_b = n.g_ab(real_a)
-        fake_a = n.g_ba(real_b)
+        out = self.g_pass(real_a, real_b)
+        fake_b, fake_a, rec_a, rec_b = out[:4]
         loss_gan = lsgan(n.d_b(fake_b), True) + lsgan(n.d_a(fake_a), True)
-        loss_cycle = (F.l1_loss(n.g_ba(fake_b), real_a) + F.l1_loss(n.g_ab(fake_a), real_b)) * cfg.lambda_cycle
+        loss_cycle = (F.l1_loss(rec_a, real_a) + F.l1_loss(rec_b, real_b)) * cfg.lambda_cycle
         loss_g = loss_gan + loss_cycle
         loss_id = torch.zeros(())
         if cfg.lambda_identity > 0:
             w = cfg.lambda_cycle * cfg.lambda_identity
-            loss_id = (F.l1_loss(n.g_ab(real_b), real_b) + F.l1_loss(n.g_ba(real_a), real_a)) * w
+            loss_id = (F.l1_loss(out[4], real_b) + F.l1_loss(out[5], real_a)) * w
             loss_g = loss_g + loss_id
         self.opt_g.zero_grad(set_to_none=True)
         loss_g.backward()
@@ -157,8 +197,9 @@ class CycleGANTrainer:
         for d in (n.d_a, n.d_b):
             d.requires_grad_(True)
         pa, pb = self.pool_a.query(fake_a), self.pool_b.query(fake_b)
-        loss_d_a = 0.5 * (lsgan(n.d_a(real_a), True) + lsgan(n.d_a(pa), False))
-        loss_d_b = 0.5 * (lsgan(n.d_b(real_b), True) + lsgan(n.d_b(pb), False))
+        ra, fa, rb, fb = self.d_pass(real_a, pa, real_b, pb)
+        loss_d_a = 0.5 * (lsgan(ra, True) + lsgan(fa, False))
+        loss_d_b = 0.5 * (lsgan(rb, True) + lsgan(fb, False))
         self.opt_d.zero_grad(set_to_none=True)
         (loss_d_a + loss_d_b).backward()
         self.opt_d.step()
@@ -179,7 +220,22 @@ class CycleGANTrainer:
             "crop_gen": self.crop_gen.get_state(),
             "pool_a": self.pool_a.state_dict(), "pool_b": self.pool_b.state_dict(),
             "rng_torch": torch.get_rng_state(),
+            "world_size": self.dist.world,
+            "ranks": gather_objects(self.dist, self._rank_state()) if self.dist.enabled else [],
         }
+
+    def _rank_state(self) -> dict[str, Any]:
+        return {"sampler_a": self.sampler_a.state_dict(), "sampler_b": self.sampler_b.state_dict(),
+                "crop_gen": self.crop_gen.get_state(), "pool_a": self.pool_a.state_dict(),
+                "pool_b": self.pool_b.state_dict(), "rng_torch": torch.get_rng_state()}
+
+    def _load_rank_state(self, s: Mapping[str, Any]) -> None:
+        self.sampler_a.load_state_dict(s["sampler_a"])
+        self.sampler_b.load_state_dict(s["sampler_b"])
+        self.crop_gen.set_state(s["crop_gen"])
+        self.pool_a.load_state_dict(s["pool_a"])
+        self.pool_b.load_state_dict(s["pool_b"])
+        torch.set_rng_state(s["rng_torch"])
 
     def load_state_dict(self, s: Mapping[str, Any]) -> None:
         n = self.nets
@@ -189,18 +245,21 @@ class CycleGANTrainer:
         n.d_b.load_state_dict(s["D_B"])
         self.opt_g.load_state_dict(s["opt_g"])
         self.opt_d.load_state_dict(s["opt_d"])
-        self.sampler_a.load_state_dict(s["sampler_a"])
-        self.sampler_b.load_state_dict(s["sampler_b"])
-        self.crop_gen.set_state(s["crop_gen"])
-        self.pool_a.load_state_dict(s["pool_a"])
-        self.pool_b.load_state_dict(s["pool_b"])
-        torch.set_rng_state(s["rng_torch"])
+        if self.dist.enabled:
+            if s.get("world_size") == self.dist.world and s.get("ranks"):
+                self._load_rank_state(s["ranks"][self.dist.rank])
+            # else: a different world size continues from the same weights with fresh per-rank streams
+        elif s.get("world_size", 1) == 1:
+            self._load_rank_state(s)
         self.step = int(s["step"])
         self.train_seconds = float(s["train_seconds"])
 
     def save(self) -> Path:
+        """Collective under torchrun (gathers every rank's streams); only rank 0 writes."""
         path = self.run_dir / CHECKPOINT_NAME
-        save_checkpoint(path, self.state_dict())
+        state = self.state_dict()
+        if self.dist.main:
+            save_checkpoint(path, state)
         return path
 
     # ----- loop ---------------------------------------------------------------------------------------
@@ -231,23 +290,31 @@ class CycleGANTrainer:
         """Train until the budget is spent or `progress.aborted()`; checkpoint on the way and at the end."""
         progress = progress or NullProgress()
         cfg = self.cfg
-        self.run_dir.mkdir(parents=True, exist_ok=True)
-        atomic_write_text(self.run_dir / "config.json", json.dumps(
-            {"kind": "cyclegan", "config": cfg.to_dict(), "data": self.data_meta}, indent=2) + "\n")
-        self._trim_log()
+        main = self.dist.main
+        if main:
+            self.run_dir.mkdir(parents=True, exist_ok=True)
+            atomic_write_text(self.run_dir / "config.json", json.dumps(
+                {"kind": "cyclegan", "config": cfg.to_dict(), "data": self.data_meta,
+                 "world_size": self.dist.world}, indent=2) + "\n")
+            self._trim_log()
         total = cfg.steps
         status = "done"
         metrics: dict[str, float] = {}
         window_t, window_n = time.perf_counter(), 0
-        while not self.budget_done():
-            if progress.aborted():
+        while True:
+            # ranks share one clock, so the time budget and the learning-rate decay agree everywhere
+            self.train_seconds = max_over_ranks(self.dist, self.train_seconds)
+            done, abort = any_rank(self.dist, self.budget_done(), progress.aborted())
+            if done:
+                break
+            if abort:
                 status = "interrupted"
                 break
             t0 = time.perf_counter()
             losses = self.train_step()
             self.train_seconds += time.perf_counter() - t0
             window_n += 1
-            if self.step % cfg.log_every == 0 or self.step == 1:
+            if main and (self.step % cfg.log_every == 0 or self.step == 1):
                 metrics = {k: float(v) for k, v in losses.items()}
                 if not all(math.isfinite(v) for v in metrics.values()):
                     raise AssetganError(f"training diverged at step {self.step} (loss is not finite); resume "
@@ -260,12 +327,12 @@ class CycleGANTrainer:
             if cfg.minutes is not None and cfg.steps is None and self.train_seconds > 0:
                 total = max(self.step, int(self.step * cfg.minutes * 60.0 / self.train_seconds))
             progress.update(self.step, total, metrics)
-            if self.step % cfg.sample_every == 0:
+            if main and self.step % cfg.sample_every == 0:
                 self.write_samples()
             if self.step % cfg.checkpoint_every == 0:
                 self.save()
         ckpt = self.save()
-        if status == "done":
+        if status == "done" and main:
             self.write_samples()
         rate = self.step / self.train_seconds if self.train_seconds else 0.0
         return TrainResult(self.run_dir, self.step, status, ckpt, rate * cfg.batch_size)
@@ -289,14 +356,14 @@ class CycleGANTrainer:
 
 
 def resume_cyclegan(run_dir: Path, a: Domain, b: Domain, data_meta: Mapping[str, Any],
-                    overrides: Mapping[str, Any] | None = None) -> CycleGANTrainer:
+                    overrides: Mapping[str, Any] | None = None, dist: DistInfo | None = None) -> CycleGANTrainer:
     """Rebuild a trainer from `run_dir/checkpoint.pt`; `overrides` may extend the budget (steps/minutes)."""
     state = load_checkpoint(run_dir)
     if state.get("kind") != "cyclegan":
         raise AssetganError(f"{run_dir}: checkpoint is a {state.get('kind')} run, not cyclegan")
     d = dict(state["config"])
     d.update({k: v for k, v in (overrides or {}).items() if v is not None})
-    trainer = CycleGANTrainer(CycleGANConfig.from_dict(d), a, b, run_dir, data_meta)
+    trainer = CycleGANTrainer(CycleGANConfig.from_dict(d), a, b, run_dir, data_meta, dist)
     trainer.load_state_dict(state)
     return trainer
 

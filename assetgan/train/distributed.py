@@ -67,3 +67,14 @@ def gather_objects(info: DistInfo, obj: Any) -> list[Any]:
     out: list[Any] = [None] * info.world
     dist.all_gather_object(out, obj)
     return out
+
+
+def max_over_ranks(info: DistInfo, value: float) -> float:
+    """The largest `value` over all ranks (e.g. elapsed training time, so a time-based schedule agrees)."""
+    if not info.enabled:
+        return value
+    import torch.distributed as dist
+
+    t = torch.tensor([value], dtype=torch.float64)
+    dist.all_reduce(t, op=dist.ReduceOp.MAX)
+    return float(t.item())

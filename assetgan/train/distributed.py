@@ -26,16 +26,22 @@ class DistInfo:
         return self.world > 1
 
 
-def init_from_env() -> DistInfo:
-    """Join the process group torchrun describes (WORLD_SIZE > 1): nccl on CUDA, gloo on CPU."""
+def init_from_env(cuda: bool = False) -> DistInfo:
+    """Join the process group torchrun describes (WORLD_SIZE > 1): nccl when training on CUDA, else gloo.
+
+    Training runs on the CPU today (`cuda=False`), so gloo is used even on machines that have a GPU.
+    """
     world = int(os.environ.get("WORLD_SIZE", "1"))
     if world <= 1:
         return DistInfo()
     import torch.distributed as dist
 
+    local = int(os.environ.get("LOCAL_RANK", "0"))
     if not dist.is_initialized():
-        dist.init_process_group("nccl" if torch.cuda.is_available() else "gloo")
-    return DistInfo(dist.get_rank(), dist.get_world_size(), int(os.environ.get("LOCAL_RANK", "0")))
+        if cuda:
+            torch.cuda.set_device(local)
+        dist.init_process_group("nccl" if cuda else "gloo")
+    return DistInfo(dist.get_rank(), dist.get_world_size(), local)
 
 
 def shutdown(info: DistInfo) -> None:
@@ -47,13 +53,22 @@ def shutdown(info: DistInfo) -> None:
             dist.destroy_process_group()
 
 
+def _collective_device() -> torch.device:
+    """nccl reduces CUDA tensors only; gloo reduces CPU tensors."""
+    import torch.distributed as dist
+
+    if dist.get_backend() == "nccl":
+        return torch.device("cuda", torch.cuda.current_device())
+    return torch.device("cpu")
+
+
 def any_rank(info: DistInfo, *flags: bool) -> list[bool]:
     """Element-wise OR of boolean flags over all ranks (one small all-reduce), so every rank decides alike."""
     if not info.enabled:
         return list(flags)
     import torch.distributed as dist
 
-    t = torch.tensor([float(f) for f in flags])
+    t = torch.tensor([float(f) for f in flags], device=_collective_device())
     dist.all_reduce(t, op=dist.ReduceOp.MAX)
     return [bool(v) for v in t.tolist()]
 
@@ -75,6 +90,6 @@ def max_over_ranks(info: DistInfo, value: float) -> float:
         return value
     import torch.distributed as dist
 
-    t = torch.tensor([value], dtype=torch.float64)
+    t = torch.tensor([value], dtype=torch.float64, device=_collective_device())
     dist.all_reduce(t, op=dist.ReduceOp.MAX)
     return float(t.item())

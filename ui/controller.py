@@ -39,6 +39,7 @@ class AppController(QObject):
     status = Signal(str)
     save_failed = Signal(str)  # from the session writer thread
     explore_requested = Signal(str)  # item name
+    stylize_requested = Signal(str)  # library name of a cyclegan model to use in the Stylize tab
 
     def __init__(self, window: QWidget | None = None) -> None:
         super().__init__(window)

@@ -21,9 +21,23 @@ def confirm(parent: QWidget | None, title: str, text: str) -> bool:
     return answer == QMessageBox.StandardButton.Yes
 
 
+def overwrite(parent: QWidget | None, title: str, text: str) -> bool:
+    """Overwrite / Cancel; Cancel is the default, so Enter never replaces files."""
+    box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Cancel, parent)
+    yes = box.addButton("Overwrite", QMessageBox.ButtonRole.DestructiveRole)
+    box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+    box.exec()
+    return box.clickedButton() is yes
+
+
 def open_file(parent: QWidget | None, title: str, filter_: str, start: str = "") -> Path | None:
     path, _ = QFileDialog.getOpenFileName(parent, title, start, filter_)
     return Path(path) if path else None
+
+
+def open_files(parent: QWidget | None, title: str, filter_: str, start: str = "") -> list[Path]:
+    paths, _ = QFileDialog.getOpenFileNames(parent, title, start, filter_)
+    return [Path(p) for p in paths]
 
 
 def save_file(parent: QWidget | None, title: str, filter_: str, start: str = "") -> Path | None:

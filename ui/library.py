@@ -27,6 +27,11 @@ class LibraryModel:
         """Can the Generate tab use it (a readable DCGAN card)?"""
         return self.card is not None and self.card.kind == "dcgan"
 
+    @property
+    def stylable(self) -> bool:
+        """Can the Stylize tab use it (a readable CycleGAN card)?"""
+        return self.card is not None and self.card.kind == "cyclegan"
+
 
 def read_model_card(path: Path) -> ModelCard:
     """The card of an assetgan ONNX file; ModelError (one line) for anything else."""
@@ -98,15 +103,20 @@ def add_model(path: Path) -> LibraryModel:
 
 def card_rows(card: ModelCard) -> list[tuple[str, str]]:
     """The card as (label, value) rows for a form: kind, size, channels, tileable, data, licence, …"""
-    rows = [("kind", card.kind), ("size", f"{card.size} x {card.size} px"),
-            ("channels", "4 (RGBA)" if card.channels == 4 else f"{card.channels} (RGB)"),
-            ("tileable", "yes" if card.tileable else "no")]
-    if card.kind == "dcgan":
-        rows.append(("latent size", str(card.nz)))
+    if card.kind == "cyclegan":
+        a, b = (list(card.domains) + ["a", "b"])[:2]
+        rows = [("kind", "cyclegan (style transfer, both directions)"), ("domains", f"{a} ↔ {b}"),
+                ("input size", f"any (trained on {card.size} x {card.size} px crops)")]
+    else:
+        rows = [("kind", card.kind), ("size", f"{card.size} x {card.size} px"),
+                ("channels", "4 (RGBA)" if card.channels == 4 else f"{card.channels} (RGB)"),
+                ("tileable", "yes" if card.tileable else "no"), ("latent size", str(card.nz))]
     rows += [("data", card.data_source or "unknown"), ("licence", card.data_licence or "unknown"),
-             ("training steps", str(card.steps)), ("default truncation", f"{card.default_truncation:g}"),
-             ("palette", f"{len(card.palette)} colours" if card.palette else "none"),
-             ("assetgan version", card.assetgan_version or "unknown")]
+             ("training steps", str(card.steps))]
+    if card.kind == "dcgan":
+        rows += [("default truncation", f"{card.default_truncation:g}"),
+                 ("palette", f"{len(card.palette)} colours" if card.palette else "none")]
+    rows.append(("assetgan version", card.assetgan_version or "unknown"))
     if card.notes:
         rows.append(("notes", card.notes))
     return rows

@@ -107,9 +107,12 @@ class LibraryTab(QWidget):
         path = QLabel(str(m.path))
         path.setWordWrap(True)
         self.form.addRow("file", path)
-        self.use_button.setEnabled(m.usable)
+        self.use_button.setText("Use for stylizing" if m.stylable else "Use for generating")
+        self.use_button.setEnabled(m.usable or m.stylable)
 
     def _use(self) -> None:
         m = self.selected()
-        if m is not None:
+        if m is not None and m.stylable:
+            self.ctl.stylize_requested.emit(m.name)
+        elif m is not None:
             self.ctl.use_model(m)

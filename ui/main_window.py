@@ -16,8 +16,9 @@ from .explore_tab import ExploreTab
 from .generate_tab import GenerateTab
 from .library_tab import LibraryTab
 from .startup import Opened
+from .stylize_tab import StylizeTab
 
-TABS = ("library", "generate", "curate", "explore")
+TABS = ("library", "generate", "curate", "explore", "stylize")
 
 
 class MainWindow(QMainWindow):
@@ -34,8 +35,9 @@ class MainWindow(QMainWindow):
         self.generate_tab = GenerateTab(self.ctl)
         self.curate_tab = CurateTab(self.ctl)
         self.explore_tab = ExploreTab(self.ctl)
+        self.stylize_tab = StylizeTab(self.ctl)
         for tab, title in ((self.library_tab, "Library"), (self.generate_tab, "Generate"),
-                           (self.curate_tab, "Curate"), (self.explore_tab, "Explore")):
+                           (self.curate_tab, "Curate"), (self.explore_tab, "Explore"), (self.stylize_tab, "Stylize")):
             self.tabs.addTab(tab, title)
         self.setCentralWidget(self.tabs)
         self.provider = QLabel("loading models…")
@@ -47,6 +49,9 @@ class MainWindow(QMainWindow):
         self.ctl.model_changed.connect(self._model)
         self.ctl.session_changed.connect(self._title)
         self.ctl.explore_requested.connect(lambda _n: self.tabs.setCurrentWidget(self.explore_tab))
+        self.ctl.stylize_requested.connect(self._stylize_with)
+        self.stylize_tab.model_changed.connect(self._model)
+        self.tabs.currentChanged.connect(lambda _i: self._model())
 
     def _menus(self) -> None:
         file = self.menuBar().addMenu("&File")
@@ -70,14 +75,20 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(text, 8000)
 
     def _model(self) -> None:
-        m = self.ctl.model
+        """The provider of the model the current tab uses: the style model on Stylize, else the generator."""
+        on_stylize = self.tabs.currentWidget() is self.stylize_tab
+        m = self.stylize_tab.model if on_stylize else self.ctl.model
         if m is None:
-            self.provider.setText("no model")
+            self.provider.setText("no style model" if on_stylize else "no model")
             return
         self.provider.setText(f"ONNX Runtime: {m.device}" + (f" ⚠ {m.provider_note}" if m.provider_note else ""))
         self.provider.setToolTip(m.provider_note or f"{m.provider} in use")
         if m.last_seconds:
             self.timing.setText(f"last inference {m.last_seconds * 1000:.0f} ms")
+
+    def _stylize_with(self, name: str) -> None:
+        self.stylize_tab.select_model(name)
+        self.tabs.setCurrentWidget(self.stylize_tab)
 
     def _title(self) -> None:
         s = self.ctl.session
@@ -141,7 +152,13 @@ class MainWindow(QMainWindow):
         self.open_paths(paths)
 
     def open_paths(self, paths: list[Path]) -> None:
-        """Dropped files: .onnx models are added, a .json collection is opened, anything else is refused."""
+        """Dropped files: .onnx models are added, a .json collection is opened; on the Stylize tab images and
+        folders become its inputs; anything else is refused."""
+        if self.tabs.currentWidget() is self.stylize_tab:
+            inputs = [p for p in paths if p.suffix.lower() not in (".onnx", ".json")]
+            if inputs:
+                self.stylize_tab.add_inputs(inputs)
+            paths = [p for p in paths if p not in inputs]
         for p in paths:
             if p.suffix.lower() == ".onnx":
                 self.add_model(p)

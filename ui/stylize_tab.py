@@ -1,0 +1,444 @@
+"""Stylize tab: inputs (files, folders, drops), before/after split preview with strength, batch with Cancel.
+
+Files are read, stylized and written by `assetgan.runtime.stylize_io`, the code of `assetgan stylize`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QProgressBar,
+    QPushButton,
+    QRadioButton,
+    QSlider,
+    QVBoxLayout,
+    QWidget,
+)
+
+from assetgan.errors import AssetganError
+from assetgan.imageio import IMAGE_SUFFIXES
+from assetgan.runtime.stylize import StyleModel, open_style_model
+from assetgan.runtime.stylize_io import StylizeJob, StylizeReport
+
+from . import dialogs
+from . import stylize_logic as logic
+from .controller import AppController
+from .library import LibraryModel
+from .pixmaps import to_pixmap
+from .split_view import SplitView
+from .workers import Job
+
+IMAGE_FILTER = f"Images ({' '.join('*' + s for s in sorted(IMAGE_SUFFIXES))});;All files (*)"
+
+
+class StylizeTab(QWidget):
+    """Model, direction and inputs on the left; the split preview with its strength slider on the right."""
+
+    model_changed = Signal()  # the style model in use changed (the status bar shows its provider)
+
+    def __init__(self, ctl: AppController, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctl = ctl
+        self.setAcceptDrops(True)
+        self.models: list[LibraryModel] = []
+        self.model: StyleModel | None = None
+        self.files: list[Path] = []
+        self.cache = logic.PreviewCache()
+        self.preview: logic.Preview | None = None  # shown in the split view
+        self.after_img = None  # the blended "after" on screen, uint8 [h, w, 3]
+        self.preview_job: Job | None = None
+        self.batch_job: Job | None = None
+        self.report: StylizeReport | None = None
+        self.unreadable: dict[Path, str] = {}  # inputs whose preview failed, with the reason
+        self._model_epoch = 0
+        self._build()
+        ctl.library_changed.connect(self.refresh_models)
+
+    # ---- layout
+    def _build(self) -> None:
+        self.model_box = QComboBox()
+        self.model_box.currentIndexChanged.connect(lambda _i: self._pick_model())
+        self.direction = QComboBox()
+        self.direction.currentIndexChanged.connect(lambda _i: self._options_changed())
+        self.hint = QLabel(logic.NO_MODEL_HINT)
+        self.hint.setWordWrap(True)
+        self.hint.setVisible(False)
+        self.list = QListWidget()
+        self.list.setSelectionMode(QListWidget.SelectionMode.ExtendedSelection)
+        self.list.currentRowChanged.connect(lambda _r: self.request_preview())
+        open_files = QPushButton("Open files…")
+        open_files.clicked.connect(self._open_files)
+        open_folder = QPushButton("Open folder…")
+        open_folder.clicked.connect(self._open_folder)
+        remove = QPushButton("Remove")
+        remove.clicked.connect(self._remove_selected)
+        self.beside = QRadioButton("Beside the originals")
+        self.into = QRadioButton("Into folder")
+        self.beside.setChecked(True)
+        group = QButtonGroup(self)
+        group.addButton(self.beside)
+        group.addButton(self.into)
+        self.out = QLineEdit()
+        self.out.setPlaceholderText("output folder")
+        self.out.textEdited.connect(lambda _t: self.into.setChecked(True))
+        browse = QPushButton("Browse…")
+        browse.clicked.connect(self._browse)
+        self.names = QLabel()
+        self.names.setEnabled(False)
+        self.stylize_button = QPushButton("Stylize all")
+        self.stylize_button.setDefault(True)
+        self.stylize_button.clicked.connect(self.stylize_all)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setEnabled(False)
+        self.cancel_button.clicked.connect(self.cancel)
+        self.progress = QProgressBar()
+        self.progress.setTextVisible(True)
+        self.command = QLineEdit()
+        self.command.setReadOnly(True)
+        self.command.setStyleSheet("font-family: monospace;")
+        self.command.setToolTip("The `assetgan stylize` command that writes the same files")
+        self.view = SplitView()
+        self.view.set_message("Open files or a folder, or drop screenshots here, to see them before and after.")
+        self.strength = QSlider(Qt.Orientation.Horizontal)
+        self.strength.setRange(0, 100)
+        self.strength.setValue(100)
+        self.strength.valueChanged.connect(self._strength_changed)
+        self.strength_label = QLabel("100 %")
+        self.strength_label.setMinimumWidth(48)
+        self.info = QLabel()
+        self.info.setEnabled(False)
+        for w in (self.beside, self.into):
+            w.toggled.connect(lambda _c: self._update_command())
+        self.out.textChanged.connect(lambda _t: self._update_command())
+
+        left = QVBoxLayout()
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Model"))
+        top.addWidget(self.model_box, 1)
+        left.addLayout(top)
+        drow = QHBoxLayout()
+        drow.addWidget(QLabel("Direction"))
+        drow.addWidget(self.direction, 1)
+        left.addLayout(drow)
+        left.addWidget(self.hint)
+        left.addWidget(self.list, 1)
+        brow = QHBoxLayout()
+        for b in (open_files, open_folder, remove):
+            brow.addWidget(b)
+        left.addLayout(brow)
+        outbox = QGroupBox("Save results")
+        ol = QVBoxLayout(outbox)
+        ol.addWidget(self.beside)
+        frow = QHBoxLayout()
+        frow.addWidget(self.into)
+        frow.addWidget(self.out, 1)
+        frow.addWidget(browse)
+        ol.addLayout(frow)
+        ol.addWidget(self.names)
+        left.addWidget(outbox)
+        run = QHBoxLayout()
+        run.addWidget(self.stylize_button)
+        run.addWidget(self.cancel_button)
+        run.addWidget(self.progress, 1)
+        left.addLayout(run)
+        right = QVBoxLayout()
+        right.addWidget(self.view, 1)
+        srow = QHBoxLayout()
+        srow.addWidget(QLabel("Strength"))
+        srow.addWidget(self.strength, 1)
+        srow.addWidget(self.strength_label)
+        right.addLayout(srow)
+        right.addWidget(self.info)
+        cols = QHBoxLayout()
+        cols.addLayout(left, 2)
+        cols.addLayout(right, 3)
+        layout = QVBoxLayout(self)
+        layout.addLayout(cols, 1)
+        crow = QHBoxLayout()
+        crow.addWidget(QLabel("Same from a shell"))
+        crow.addWidget(self.command, 1)
+        layout.addLayout(crow)
+        self.refresh_models()
+
+    # ---- models and options
+    def refresh_models(self) -> None:
+        """List the library's cyclegan models; keep the current one, else pick monet or the first."""
+        keep = self.model_box.currentText()
+        self.models = logic.style_models(self.ctl.library)
+        names = [m.name for m in self.models]
+        self.model_box.blockSignals(True)
+        self.model_box.clear()
+        for m in self.models:
+            self.model_box.addItem(m.name)
+            self.model_box.setItemData(self.model_box.count() - 1, m.card.summary() if m.card else "",
+                                       Qt.ItemDataRole.ToolTipRole)
+        pick = keep if keep in names else getattr(logic.default_style_model(self.models), "name", None)
+        self.model_box.setCurrentIndex(names.index(pick) if pick in names else -1)
+        self.model_box.blockSignals(False)
+        self.hint.setVisible(not self.models)
+        if not self.models:
+            self.view.set_images(None, None)
+            self.view.set_message(logic.NO_MODEL_HINT)
+        self._pick_model()
+
+    def select_model(self, name: str) -> None:
+        names = [m.name for m in self.models]
+        if name in names:
+            self.model_box.setCurrentIndex(names.index(name))
+
+    def current_library_model(self) -> LibraryModel | None:
+        i = self.model_box.currentIndex()
+        return self.models[i] if 0 <= i < len(self.models) else None
+
+    def _pick_model(self) -> None:
+        """Open the chosen model on a worker thread; the tab is usable again once it arrives."""
+        m = self.current_library_model()
+        self._model_epoch += 1
+        if m is None:
+            self._set_model(None)
+            return
+        if self.model is not None and self.model.path == m.path:
+            return
+        epoch = self._model_epoch
+        self.stylize_button.setEnabled(False)
+        job = Job(lambda _ctx: open_style_model(m.path), "open model")
+        job.signals.result.connect(lambda model: epoch == self._model_epoch and self._set_model(model))
+        job.signals.error.connect(lambda msg: self.ctl.alert("Stylize", msg))
+        self.ctl.runner.start(job)
+
+    def _set_model(self, model: StyleModel | None) -> None:
+        self.model = model
+        self.direction.blockSignals(True)
+        keep = max(0, self.direction.currentIndex())
+        self.direction.clear()
+        if model is not None:
+            for _d, label in logic.direction_choices(model.card):
+                self.direction.addItem(label)
+            self.direction.setCurrentIndex(keep)
+        self.direction.blockSignals(False)
+        self.stylize_button.setEnabled(model is not None and self.batch_job is None)
+        self.model_changed.emit()
+        self._options_changed()
+
+    def direction_code(self) -> str:
+        return "b2a" if self.direction.currentIndex() == 1 else "a2b"
+
+    def strength_value(self) -> float:
+        return self.strength.value() / 100
+
+    def out_dir(self) -> Path | None:
+        return Path(self.out.text()).expanduser() if self.into.isChecked() and self.out.text().strip() else None
+
+    def _options_changed(self) -> None:
+        if self.model is not None:
+            suffix = logic.default_suffix(self.model.card, self.direction_code())
+            self.names.setText(f"Results are named <name>{suffix}.png; inputs are never replaced.")
+        self._update_command()
+        self.request_preview()
+
+    def _update_command(self) -> None:
+        if self.model is None or not self.files:
+            self.command.setText("")
+            return
+        m = self.current_library_model()
+        spec = m.name if m is not None and m.path == self.model.path else self.model.path
+        self.command.setText(logic.command_line(Path(spec), self.files, self.out_dir(), self.direction_code(),
+                                                self.strength_value()))
+
+    # ---- inputs
+    def add_inputs(self, paths: list[Path]) -> None:
+        """Add files and folders to the list (folders recursively); refused paths are listed in one message."""
+        added = logic.add_inputs(self.files, paths)
+        new = added.files[len(self.files):]
+        self.files = added.files
+        for f in new:
+            row = QListWidgetItem(f.name)
+            row.setToolTip(str(f))
+            self.list.addItem(row)
+        if new and self.list.currentRow() < 0:
+            self.list.setCurrentRow(0)
+        elif new:
+            self.list.setCurrentRow(len(self.files) - len(new))
+        if added.refused:
+            self.ctl.alert("Some inputs were skipped", "These were not added:\n" + "\n".join(
+                f"  {r}" for r in added.refused) + (f"\n\n{len(new)} image(s) were added." if new else ""))
+        self._update_command()
+
+    def _open_files(self) -> None:
+        paths = dialogs.open_files(self, "Open images to stylize", IMAGE_FILTER)
+        if paths:
+            self.add_inputs(paths)
+
+    def _open_folder(self) -> None:
+        p = dialogs.folder(self, "Open a folder of images")
+        if p is not None:
+            self.add_inputs([p])
+
+    def _remove_selected(self) -> None:
+        rows = sorted({i.row() for i in self.list.selectedIndexes()}, reverse=True)
+        for r in rows:
+            self.list.takeItem(r)
+            del self.files[r]
+        self._update_command()
+        self.request_preview()
+
+    def _browse(self) -> None:
+        p = dialogs.folder(self, "Save results into folder", self.out.text())
+        if p is not None:
+            self.out.setText(str(p))
+            self.into.setChecked(True)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 (Qt override)
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 (Qt override)
+        paths = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
+        event.acceptProposedAction()
+        self.add_inputs(paths)
+
+    # ---- preview
+    def selected_file(self) -> Path | None:
+        row = self.list.currentRow()
+        return self.files[row] if 0 <= row < len(self.files) else None
+
+    def request_preview(self) -> None:
+        """Show the selected input before/after: from the cache at once, else rendered on a worker thread."""
+        path, model = self.selected_file(), self.model
+        if path is None or model is None:
+            self.preview = None
+            self.view.set_images(None, None)
+            if model is not None:
+                self.view.set_message("Open files or a folder, or drop screenshots here.")
+            return
+        if path in self.unreadable:
+            self.preview = None
+            self.view.set_images(None, None)
+            self.view.set_message(f"Cannot preview: {self.unreadable[path]}\nStylize all will skip it.")
+            return
+        key = logic.preview_key(model, self.direction_code(), path)
+        cached = self.cache.get(key)
+        if cached is not None:
+            self._show(cached)
+            return
+        self.view.set_message("rendering preview…")
+        if self.preview_job is not None:  # one preview at a time; the newest request runs next
+            return
+        direction = self.direction_code()
+        job = Job(lambda _ctx: logic.make_preview(model, direction, path), "preview")
+        job.signals.result.connect(self._preview_ready)
+        job.signals.error.connect(lambda msg: self._preview_failed(path, msg))
+        self.preview_job = job
+        self.ctl.runner.start(job, on_done=self._preview_done)
+
+    def _preview_ready(self, p: logic.Preview) -> None:
+        self.cache.put(p)
+        if self.model is not None and self.selected_file() is not None and p.key == logic.preview_key(
+                self.model, self.direction_code(), self.selected_file()):
+            self._show(p)
+            self.ctl.status.emit(f"last inference {p.seconds * 1000:.0f} ms (preview)")
+
+    def _preview_failed(self, path: Path, msg: str) -> None:
+        self.unreadable[path] = msg
+        for row in range(min(self.list.count(), len(self.files))):
+            if self.files[row] == path:
+                self.list.item(row).setForeground(QColor(200, 40, 40))
+                self.list.item(row).setToolTip(msg)
+        self.ctl.status.emit(msg)
+
+    def _preview_done(self, _cancelled: bool) -> None:
+        """Show the outcome, or render the input selected while this preview ran."""
+        self.preview_job = None
+        f = self.selected_file()
+        if f is not None and self.model is not None and (
+                self.preview is None or self.preview.key != logic.preview_key(self.model, self.direction_code(), f)):
+            self.request_preview()
+
+    def _show(self, p: logic.Preview) -> None:
+        self.preview = p
+        self.after_img = p.at(self.strength_value())
+        self.view.set_images(to_pixmap(p.before), to_pixmap(self.after_img))
+        h, w = p.full_size
+        self.info.setText(f"{self.selected_file().name if self.selected_file() else ''}: {w} x {h} px; preview at "
+                          f"{p.before.shape[1]} x {p.before.shape[0]} px")
+
+    def _strength_changed(self, value: int) -> None:
+        """Re-blend the cached full-strength preview; the model does not run again."""
+        self.strength_label.setText(f"{value} %")
+        if self.preview is not None:
+            self.after_img = self.preview.at(value / 100)
+            self.view.set_after(to_pixmap(self.after_img))
+        self._update_command()
+
+    # ---- batch
+    def stylize_all(self) -> Job | None:
+        """Plan outputs, ask before replacing any existing file, then stylize every input on a worker thread."""
+        model = self.model
+        if self.batch_job is not None:
+            return None
+        if model is None:
+            self.ctl.alert("Stylize", logic.NO_MODEL_HINT)
+            return None
+        if self.into.isChecked() and self.out_dir() is None:
+            self.ctl.alert("Stylize", "choose an output folder (Browse…) or save beside the originals")
+            return None
+        direction, strength = self.direction_code(), self.strength_value()
+        try:
+            plan = logic.plan_batch(self.files, self.out_dir(), logic.default_suffix(model.card, direction))
+        except AssetganError as exc:
+            self.ctl.alert("Stylize", f"{exc}\n\nNothing was written.")
+            return None
+        if plan.existing and not dialogs.overwrite(self, "Replace existing files?",
+                                                   logic.overwrite_question(plan.existing)):
+            self.ctl.status.emit("stylize: nothing written (existing files kept)")
+            return None
+        self.report = None
+        self.progress.setRange(0, len(plan.jobs))
+        self.progress.setValue(0)
+        self.progress.setFormat("%v / %m")
+        self.stylize_button.setEnabled(False)
+        self.cancel_button.setEnabled(True)
+        job = Job(lambda ctx: logic.run_batch(model, plan, direction, strength, ctx, on_done=ctx.emit), "stylize")
+        job.signals.progress.connect(self._progress)
+        job.signals.result.connect(self._batch_result)
+        job.signals.error.connect(lambda msg: self.ctl.alert("Stylize", f"{msg}\n\nThe inputs are unchanged."))
+        self.batch_job = job
+        return self.ctl.runner.start(job, self._written, lambda c: self._batch_done(c, len(plan.jobs)))
+
+    def cancel(self) -> None:
+        if self.batch_job is not None:
+            self.batch_job.cancel()
+
+    def _progress(self, done: int, total: int) -> None:
+        if total:
+            self.progress.setRange(0, total)
+        self.progress.setValue(done)
+
+    def _written(self, _job: StylizeJob) -> None:
+        if self.model is not None:
+            self.ctl.status.emit(f"last inference {self.model.last_seconds * 1000:.0f} ms")
+
+    def _batch_result(self, report: StylizeReport) -> None:
+        self.report = report
+        if report.skipped:
+            self.ctl.alert("Some files were skipped", logic.skipped_message(report.skipped))
+
+    def _batch_done(self, cancelled: bool, total: int) -> None:
+        self.batch_job = None
+        report = self.report or StylizeReport()
+        summary = logic.batch_summary(report, total, cancelled)
+        self.progress.setFormat(summary)
+        self.stylize_button.setEnabled(self.model is not None)
+        self.cancel_button.setEnabled(False)
+        self.ctl.status.emit(summary)

@@ -34,5 +34,10 @@ bench: setup-dev
 	$(BIN)/python benchmarks/generate_speed.py
 	$(BIN)/python benchmarks/cli_startup.py
 
+# The desktop bundle (PyInstaller, no torch) and its archive in packaging/dist/; see README "Packaging".
+.PHONY: bundle
+bundle:
+	bash packaging/build.sh
+
 clean:
 	rm -rf $(OUT) .pytest_cache

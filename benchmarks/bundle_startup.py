@@ -86,7 +86,7 @@ def main() -> None:
     print(f"bundle {args.bundle}: {size / 2**20:.0f} MiB"
           + (f"; archive {archives[-1].name}: {archives[-1].stat().st_size / 2**20:.0f} MiB" if archives else ""))
     print(f"platform: {base.get('QT_QPA_PLATFORM') or 'display ' + base.get('DISPLAY', '?')}; "
-          f"warm = median of {args.runs}")
+          f"warm = median of {args.runs}; venv app launched as {' '.join(venv_app)}")
     print(f"{'':28}{'bundle':>10}{'venv':>10}{'bundle/venv':>13}")
     for key, label in (("help", "assetgan --help"), ("visible", "app window visible"), ("ready", "app ready")):
         for i, kind in enumerate(("cold", "warm")):

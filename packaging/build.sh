@@ -18,8 +18,8 @@ if [ ! -x "$VENV/bin/python" ]; then
   "$PY" -m venv "$VENV"
   "$VENV/bin/python" -m pip install -q --upgrade pip
 fi
-# Runtime + app deps and PyInstaller; assetgan itself re-installed from this checkout on every build.
-"$VENV/bin/python" -m pip install -q pyinstaller '.[app]'
+# Runtime + app deps and PyInstaller (the `bundle` extra); assetgan itself re-installed from this checkout each time.
+"$VENV/bin/python" -m pip install -q '.[app,bundle]'
 "$VENV/bin/python" -m pip install -q --no-deps --force-reinstall .
 if "$VENV/bin/python" -c "import torch" 2>/dev/null; then
   echo "error: torch is installed in $VENV; delete that folder and build again" >&2

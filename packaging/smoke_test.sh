@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # CI proof of the desktop bundle: build it on this machine (packaging/build.sh), then run what is inside it with a
-# bare environment from an empty folder: the CLI generates a sprite sheet and stylizes an image, `assetgan train`
-# says torch is absent, and the app starts offscreen, prints READY and exits 0.
+# bare environment from an empty folder: the CLI generates a sprite sheet, exports a collection and stylizes an
+# image, `assetgan train` says torch is absent, and the app starts offscreen, prints READY and exits 0.
 #
 #   packaging/smoke_test.sh              # build, then test
 #   packaging/smoke_test.sh --no-build   # test the bundle already in packaging/dist/assetgan
@@ -44,6 +44,15 @@ if [ "$(uname -m)" = x86_64 ]; then
     *) fail "expected CUDA in use or a CUDA fallback note, got: $provider" ;;
   esac
 fi
+
+# A curated collection re-renders through `export`, and `export --check` finds every file matching.
+run "$B/assetgan" generate --count 4 --save-collection "$TMP/picks.json" --out "$TMP/picks" > /dev/null 2>&1 \
+  || fail "generate --save-collection"
+run "$B/assetgan" export "$TMP/picks.json" --out "$TMP/export" > "$TMP/export.txt" 2>&1 \
+  || fail "export: $(cat "$TMP/export.txt")"
+run "$B/assetgan" export "$TMP/picks.json" --out "$TMP/export" --check > "$TMP/check.txt" 2>&1 \
+  || fail "export --check: $(cat "$TMP/check.txt")"
+tail -1 "$TMP/check.txt"
 
 # 2. Stylize a 1080p screenshot: the shipped monet model when trained/ has it, else a tiny exported CycleGAN.
 if [ -f trained/monet.onnx ]; then

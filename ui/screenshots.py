@@ -1,7 +1,8 @@
-"""Screenshots of each tab of the real app for the README: `python -m ui.screenshots [OUT_DIR]` (uses Xvfb).
+"""Screenshots of each tab of the real app for the README: `python -m ui.screenshots [OUT_DIR [STYLE.onnx]]`.
 
 Without a display it re-runs itself under `xvfb-run`; the app runs on throwaway settings, session and cache
-folders, generates from the shipped model and writes assets/docs/app-{library,generate,curate,explore,export}.png.
+folders, generates from the shipped model and writes assets/docs/app-{library,generate,curate,explore,export}.png,
+and app-stylize.png (the CC0 dungeon screenshot before/after) with the shipped monet model, or STYLE.onnx when given.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ def _shoot(widget, path: Path) -> None:
     print(path)
 
 
-def take(out: Path) -> None:
+def take(out: Path, style: Path | None = None) -> None:
     from PySide6.QtWidgets import QApplication
 
     from .export_dialog import ExportDialog
@@ -96,7 +97,30 @@ def take(out: Path) -> None:
     _wait(lambda: dlg.job is None)
     _shoot(dlg, out / "app-export.png")
     dlg.close()
+    _stylize(w, out, style)
     w.close()
+
+
+def _stylize(w, out: Path, style: Path | None) -> None:
+    """The Stylize tab on the dungeon screenshot, divider in the middle, a little under full strength."""
+    t = w.stylize_tab
+    if style is not None and not w.add_model(style):
+        raise SystemExit(f"{style}: could not add the style model")
+    if not t.models:
+        print("app-stylize.png skipped: no cyclegan model installed (ship trained/monet.onnx or pass one)")
+        return
+    if style is not None:
+        t.select_model(style.stem)
+    w.tabs.setCurrentWidget(t)
+    _wait(lambda: t.model is not None and not w.ctl.runner.active)
+    t.add_inputs([ROOT / "assets" / "samples" / "dungeon_1080p.png", ROOT / "assets" / "samples" / "sheet_4x2_32.png"])
+    t.list.setCurrentRow(0)
+    t.into.setChecked(True)
+    t.out.setText(str(Path(os.environ["XDG_DATA_HOME"]).parent / "stylized"))
+    _wait(lambda: t.preview is not None and not w.ctl.runner.active, 120)
+    t.strength.setValue(85)
+    t.view.set_split(0.5)
+    _shoot(w, out / "app-stylize.png")
 
 
 def main() -> int:
@@ -106,11 +130,11 @@ def main() -> int:
         if xvfb is None:
             raise SystemExit("screenshots: no display and no xvfb-run; apt-get install xvfb (see README)")
         return subprocess.call([xvfb, "-a", "-s", "-screen 0 1400x1000x24", sys.executable, "-m", "ui.screenshots",
-                                str(out.resolve())])
+                                str(out.resolve()), *(str(Path(a).resolve()) for a in sys.argv[2:3])])
     tmp = Path(tempfile.mkdtemp(prefix="assetgan-shots-")) / "demo"
     for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "ASSETGAN_MODELS"):
         os.environ[var] = str(tmp / var.lower().replace("xdg_", "").replace("_home", ""))
-    take(out)
+    take(out, Path(sys.argv[2]) if len(sys.argv) > 2 else None)
     return 0
 
 

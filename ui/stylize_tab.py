@@ -162,7 +162,7 @@ class StylizeTab(QWidget):
         right.addWidget(self.info)
         cols = QHBoxLayout()
         cols.addLayout(left, 2)
-        cols.addLayout(right, 3)
+        cols.addLayout(right, 5)
         layout = QVBoxLayout(self)
         layout.addLayout(cols, 1)
         crow = QHBoxLayout()
@@ -255,6 +255,7 @@ class StylizeTab(QWidget):
         spec = m.name if m is not None and m.path == self.model.path else self.model.path
         self.command.setText(logic.command_line(Path(spec), self.files, self.out_dir(), self.direction_code(),
                                                 self.strength_value()))
+        self.command.setCursorPosition(0)
 
     # ---- inputs
     def add_inputs(self, paths: list[Path]) -> None:

@@ -208,7 +208,8 @@ class StylizeTab(QWidget):
         if m is None:
             self._set_model(None)
             return
-        if self.model is not None and self.model.path == m.path:
+        if self.model is not None and self.model.path == m.path:  # back to the open model: drop any other opening
+            self.stylize_button.setEnabled(self.batch_job is None)
             return
         epoch = self._model_epoch
         self.stylize_button.setEnabled(False)

@@ -43,7 +43,7 @@ done
 install -m755 "$PKG/install-desktop.sh" "$BUNDLE/install-desktop.sh"
 install -m644 "$PKG/BUNDLE_README.txt" "$BUNDLE/README.txt"
 
-VERSION=$("$VENV/bin/python" -c "import tomllib; print(tomllib.load(open('pyproject.toml', 'rb'))['project']['version'])")
+VERSION=$(sed -n 's/^version = "\(.*\)"$/\1/p' pyproject.toml | head -1)
 NAME=assetgan-$VERSION-linux-$(uname -m)
 rm -f "$DIST"/assetgan-*-linux-*.tar.gz
 # The archive unpacks into assetgan-<version>/.

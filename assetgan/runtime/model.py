@@ -45,6 +45,8 @@ def _session(path: Path, providers: Sequence[str] | None):
     used = sess.get_providers()[0]
     if not note and used != wanted[0]:
         note = f"{short_name(wanted[0])} unavailable here; using {short_name(used)}"
+    if note and wanted[0] == "CUDAExecutionProvider":
+        note += "; the GPU needs the NVIDIA driver and the CUDA 13 + cuDNN 9 runtimes, see the README"
     return sess, used, note
 
 

@@ -168,3 +168,23 @@ def test_cli_bad_input_is_one_line(tmp_path, monkeypatch, args, needle):
     assert r.exit_code == 2, r.output
     lines = [x for x in r.stderr.splitlines() if x.startswith("error: ")]
     assert len(lines) == 1 and needle in lines[0], r.stderr
+
+
+def test_abort_saves_a_checkpoint_at_the_current_step(tmp_path):
+    class StopAfterTwo:
+        def __init__(self):
+            self.done = 0
+
+        def update(self, done, total, metrics=None):
+            self.done = done
+
+        def aborted(self):
+            return self.done >= 2
+
+    cfg = tiny_cyclegan_config(steps=50, checkpoint_every=100, sample_every=100)
+    a, b = tiny_domains(cfg)
+    result = CycleGANTrainer(cfg, a, b, tmp_path / "r", {}).run(StopAfterTwo())
+    assert result.status == "interrupted" and result.step == 2
+    from assetgan.train.checkpoint import load_checkpoint
+
+    assert load_checkpoint(tmp_path / "r")["step"] == 2

@@ -29,16 +29,16 @@ from .conftest import SPRITES, TEXTURES, tiny_cyclegan_config, tiny_domains
 runner = CliRunner()
 
 
-def _gen(scale=2, seed=0, **kw):
+def _gen(scale=2, seed=0, **kw):  # kw: separable, upsample
     torch.manual_seed(seed)
     g = ResnetGenerator(GeneratorSpec(ngf=8, blocks=2, internal_scale=scale, **kw))
     g.apply(init_normal)
     return g.eval()
 
 
-@pytest.mark.parametrize("scale", [1, 2])
-def test_generator_keeps_size_and_range(scale):
-    g = _gen(scale)
+@pytest.mark.parametrize("scale, upsample, separable", [(1, "transpose", False), (2, "bilinear", True)])
+def test_generator_keeps_size_and_range(scale, upsample, separable):
+    g = _gen(scale, upsample=upsample, separable=separable)
     x = torch.rand(2, 3, 48, 64) * 2 - 1
     with torch.no_grad():
         y = g(x)
@@ -126,13 +126,13 @@ def test_crop_larger_than_images_is_refused(tmp_path):
         cfg.validate()
 
 
-@pytest.mark.parametrize("scale", [1, 2])
-def test_export_parity_and_one_direction_feeds(tmp_path, scale):
+@pytest.mark.parametrize("scale, upsample", [(1, "transpose"), (2, "bilinear")])
+def test_export_parity_and_one_direction_feeds(tmp_path, scale, upsample):
     import onnxruntime as ort
 
     from assetgan.runtime.card import ModelCard
 
-    g_ab, g_ba = _gen(scale, 1), _gen(scale, 2)
+    g_ab, g_ba = _gen(scale, 1, upsample=upsample), _gen(scale, 2, upsample=upsample)
     card = ModelCard(kind="cyclegan", name="t", size=64, channels=3, domains=["x", "y"], pad_multiple=4 * scale)
     report = export_cyclegan(g_ab, g_ba, card, tmp_path / "t.onnx")
     assert report.max_diff <= 1
@@ -188,3 +188,16 @@ def test_abort_saves_a_checkpoint_at_the_current_step(tmp_path):
     from assetgan.train.checkpoint import load_checkpoint
 
     assert load_checkpoint(tmp_path / "r")["step"] == 2
+
+
+def test_the_guided_head_sees_only_the_inputs_high_pass_band():
+    """Colour must come from the trunk: a flat input gives the head nothing, so the output is the trunk's."""
+    g = _gen(2)
+    for p in g.refine.parameters():
+        torch.nn.init.normal_(p, 0, 0.5)
+    flat = torch.full((1, 3, 64, 64), 0.3)
+    with torch.no_grad():
+        trunk = F.interpolate(g.net(F.avg_pool2d(flat, 2)), scale_factor=2.0, mode="bilinear")
+        head_in = torch.cat([trunk, torch.zeros_like(flat)], 1)
+        want = (trunk + g.refine(head_in)).clamp(-1, 1)
+        assert torch.allclose(g(flat), want, atol=1e-5)

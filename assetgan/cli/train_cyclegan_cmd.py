@@ -27,6 +27,9 @@ def cyclegan(
     separable: Annotated[bool, typer.Option(help="Depthwise-separable convolutions in the blocks.")] = False,
     internal_scale: Annotated[int, typer.Option(help="2: trunk at half resolution + guided full-res head; "
                                                      "1: the paper's full-resolution generator.")] = 2,
+    upsample: Annotated[str, typer.Option(help="Generator upsampling: bilinear (3x3 conv, then bilinear x2: no "
+                                               "checkerboard) or transpose (the paper's transposed convs).")]
+    = "bilinear",
     ndf: Annotated[int, typer.Option(help="PatchGAN discriminator width.")] = 64,
     crop: Annotated[int, typer.Option(help="Random crop side.")] = 256,
     load_size: Annotated[int, typer.Option(help="Resize shorter side to this before cropping (0: crop*1.12).")]
@@ -86,7 +89,8 @@ def cyclegan(
         cfg = CycleGANConfig(
             data_a=str(a.resolve()), data_b=str(b.resolve()), name_a=name_a, name_b=name_b, licence_a=licence_a,
             licence_b=licence_b, ngf=ngf, blocks=blocks, separable=separable, internal_scale=internal_scale,
-            ndf=ndf, crop=crop, load_size=load_size, batch_size=batch, lr=lr, lambda_cycle=lambda_cycle,
+            upsample=upsample, ndf=ndf, crop=crop, load_size=load_size, batch_size=batch, lr=lr,
+            lambda_cycle=lambda_cycle,
             lambda_identity=lambda_identity, pool_size=pool, steps=steps, minutes=minutes, seed=seed,
             sample_every=sample_every, checkpoint_every=checkpoint_every, threads=threads, holdout=holdout,
             extra={"dry_run": dry_run},

@@ -25,6 +25,7 @@ class CycleGANConfig:
     blocks: int = 6  # residual blocks (paper: 9 at 256x256)
     separable: bool = False  # depthwise-separable convolutions in the residual blocks
     internal_scale: int = 2  # 2: the trunk runs at half resolution with a full-resolution guided head
+    upsample: str = "bilinear"  # generator upsampling: "bilinear" (conv + bilinear x2) or "transpose" (paper)
     ndf: int = 64  # PatchGAN discriminator width
     crop: int = 256  # random crop side in pixels
     load_size: int = 0  # images are resized so their shorter side is this before cropping (0: crop * 1.12)
@@ -47,7 +48,7 @@ class CycleGANConfig:
 
     @property
     def spec(self) -> GeneratorSpec:
-        return GeneratorSpec(self.ngf, self.blocks, self.separable, self.internal_scale)
+        return GeneratorSpec(self.ngf, self.blocks, self.separable, self.internal_scale, self.upsample)
 
     @property
     def resize_to(self) -> int:
@@ -55,6 +56,8 @@ class CycleGANConfig:
 
     def validate(self) -> CycleGANConfig:
         """Raise AssetganError naming the bad value and the fix; return self when valid."""
+        if self.upsample not in ("bilinear", "transpose"):
+            raise AssetganError(f"--upsample {self.upsample}: must be bilinear or transpose")
         if self.internal_scale not in (1, 2):
             raise AssetganError(f"--internal-scale {self.internal_scale}: must be 1 or 2")
         mult = self.spec.pad_multiple * 8

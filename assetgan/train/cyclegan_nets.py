@@ -22,6 +22,7 @@ class GeneratorSpec:
     blocks: int = 6  # residual blocks in the trunk
     separable: bool = False  # depthwise-separable 3x3 convolutions in the residual blocks
     internal_scale: int = 1  # 2: run the network at half resolution, then a full-resolution guided refinement
+    upsample: str = "bilinear"  # "bilinear": 3x3 conv then bilinear x2 (no checkerboard); "transpose": the paper's
 
     @property
     def pad_multiple(self) -> int:
@@ -56,6 +57,15 @@ class StatsNorm(nn.Module):
         return (x - mean) * torch.rsqrt(var + self.eps)
 
 
+def _up(cin: int, cout: int, mode: str) -> nn.Module:
+    """[N, cin, h, w] -> [N, cout, 2h, 2w]."""
+    if mode == "transpose":
+        return nn.ConvTranspose2d(cin, cout, 3, 2, 1, output_padding=1)
+    if mode == "bilinear":  # convolve at the low resolution (same cost), then interpolate: no checkerboard
+        return nn.Sequential(nn.Conv2d(cin, cout, 3, 1, 1), nn.Upsample(scale_factor=2.0, mode="bilinear"))
+    raise ValueError(f"upsample {mode!r}: must be 'bilinear' or 'transpose'")
+
+
 def _conv3(cin: int, cout: int, separable: bool) -> nn.Module:
     if not separable:
         return nn.Conv2d(cin, cout, 3, bias=True)
@@ -80,8 +90,10 @@ class ResnetGenerator(nn.Module):
     """image [N, 3, H, W] in [-1, 1] -> image [N, 3, H, W] in [-1, 1]; H, W multiples of spec.pad_multiple.
 
     c7s1-ngf, d(2ngf), d(4ngf), R(4ngf) x blocks, u(2ngf), u(ngf), c7s1-3 as in Johnson et al. / Zhu et al.
-    With internal_scale 2 this trunk runs on a 2x average-pooled copy and a small full-resolution head refines
-    the bilinearly upsampled result guided by the input (no normalisation there, so tiles need no statistics).
+    With internal_scale 2 this trunk runs on a 2x average-pooled copy; a small full-resolution head (no
+    normalisation, so tiles need no statistics) adds detail to the bilinearly upsampled result, guided by the
+    input's high-pass band only (input minus its own down-and-up-sampled copy): colour and style must come from the
+    trunk, the head cannot route the input around it.
     """
 
     def __init__(self, spec: GeneratorSpec) -> None:
@@ -96,14 +108,14 @@ class ResnetGenerator(nn.Module):
             nn.Conv2d(2 * g, 4 * g, 3, 2, 1), StatsNorm(4 * g), nn.ReLU(True),
             *[ResBlock(4 * g, spec.separable) for _ in range(spec.blocks)],
             # -> [N, 2g, h/2, w/2] -> [N, g, h, w]
-            nn.ConvTranspose2d(4 * g, 2 * g, 3, 2, 1, output_padding=1), StatsNorm(2 * g), nn.ReLU(True),
-            nn.ConvTranspose2d(2 * g, g, 3, 2, 1, output_padding=1), StatsNorm(g), nn.ReLU(True),
+            _up(4 * g, 2 * g, spec.upsample), StatsNorm(2 * g), nn.ReLU(True),
+            _up(2 * g, g, spec.upsample), StatsNorm(g), nn.ReLU(True),
             # -> [N, 3, h, w]
             nn.ReflectionPad2d(3), nn.Conv2d(g, 3, 7), nn.Tanh(),
         )
         self.refine: nn.Module | None = None
         if spec.internal_scale == 2:
-            # [N, 6, H, W] (upsampled output, input) -> [N, 3, H, W] residual; zero-initialised last layer
+            # [N, 6, H, W] (upsampled output, input high-pass) -> [N, 3, H, W] residual; zero-initialised last layer
             last = nn.Conv2d(16, 3, 3, padding=1)
             nn.init.zeros_(last.weight)
             nn.init.zeros_(last.bias)
@@ -123,8 +135,9 @@ class ResnetGenerator(nn.Module):
         if self.refine is None:
             return self.net(x)
         low = F.avg_pool2d(x, 2)  # [N, 3, H/2, W/2]
+        detail = x - F.interpolate(low, scale_factor=2.0, mode="bilinear", align_corners=False)  # high-pass band
         y = F.interpolate(self.net(low), scale_factor=2.0, mode="bilinear", align_corners=False)
-        return (y + self.refine(torch.cat([y, x], dim=1))).clamp(-1.0, 1.0)
+        return (y + self.refine(torch.cat([y, detail], dim=1))).clamp(-1.0, 1.0)
 
 
 class GeneratorWithStats(nn.Module):

@@ -37,7 +37,7 @@ print(json.dumps({"seconds": min(times), "rss_mb": resource.getrusage(resource.R
 """
 
 
-def export_reference(ngf: int, blocks: int, scale: int, folder: Path) -> Path:
+def export_reference(ngf: int, blocks: int, scale: int, folder: Path, upsample: str = "transpose") -> Path:
     import torch
 
     from assetgan.runtime.card import ModelCard
@@ -45,7 +45,7 @@ def export_reference(ngf: int, blocks: int, scale: int, folder: Path) -> Path:
     from assetgan.train.cyclegan_nets import GeneratorSpec, ResnetGenerator, init_normal
 
     torch.manual_seed(0)
-    spec = GeneratorSpec(ngf, blocks, False, scale)
+    spec = GeneratorSpec(ngf, blocks, False, scale, upsample)
     gens = [ResnetGenerator(spec) for _ in range(2)]
     for g in gens:
         g.apply(init_normal)
@@ -62,7 +62,7 @@ def measure(model: Path, w: int, h: int, repeats: int) -> dict:
     return json.loads(res.stdout.strip().splitlines()[-1])
 
 
-def train_seconds_per_step(ngf: int, blocks: int, scale: int, crop: int, steps: int = 4) -> float:
+def train_seconds_per_step(ngf: int, blocks: int, scale: int, crop: int, upsample: str, steps: int = 4) -> float:
     import numpy as np
 
     from assetgan.train.cyclegan_config import CycleGANConfig
@@ -72,8 +72,8 @@ def train_seconds_per_step(ngf: int, blocks: int, scale: int, crop: int, steps: 
     rng = np.random.default_rng(0)
     imgs = [rng.integers(0, 256, (crop + 16, crop + 16, 3), dtype=np.uint8) for _ in range(4)]
     dom = Domain(imgs, [str(i) for i in range(4)], [], "x")
-    cfg = CycleGANConfig(ngf=ngf, blocks=blocks, internal_scale=scale, crop=crop, load_size=crop + 16,
-                         steps=100)
+    cfg = CycleGANConfig(ngf=ngf, blocks=blocks, internal_scale=scale, upsample=upsample, crop=crop,
+                         load_size=crop + 16, steps=100)
     tr = CycleGANTrainer(cfg, dom, dom, Path(tempfile.mkdtemp()), {})
     tr.train_step()
     t = time.perf_counter()
@@ -152,9 +152,10 @@ def main() -> None:
         return
     print("\ntraining seconds per step (both directions, batch 1, PatchGAN D 64 wide):")
     for crop in (128, 256):
-        base = train_seconds_per_step(tc.get("ngf", 32), tc.get("blocks", 6), tc.get("internal_scale", 2), crop)
-        ref = train_seconds_per_step(32, 6, 1, crop)
-        paper = train_seconds_per_step(64, 9, 1, crop)
+        base = train_seconds_per_step(tc.get("ngf", 32), tc.get("blocks", 6), tc.get("internal_scale", 2), crop,
+                                      tc.get("upsample", "transpose"))
+        ref = train_seconds_per_step(32, 6, 1, crop, "transpose")
+        paper = train_seconds_per_step(64, 9, 1, crop, "transpose")
         print(f"  crop {crop}: shipped {base:.2f} s, 6/32 {ref:.2f} s (x{ref / base:.2f}), "
               f"paper 9/64 {paper:.2f} s (x{paper / base:.2f})")
 

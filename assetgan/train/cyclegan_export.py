@@ -93,12 +93,23 @@ def _to_onnx(model: BothDirections, stats_size: int) -> Any:
     return proto
 
 
+def _display_path(path: str) -> str:
+    """A data path as people read it: relative to the working folder when that is shorter."""
+    import os
+
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return path
+    return rel if len(rel) < len(path) else path
+
+
 def build_cyclegan_card(cfg: CycleGANConfig, state: dict[str, Any], name: str) -> ModelCard:
     data = state.get("data", {})
     return ModelCard(
         kind="cyclegan", name=name, size=cfg.crop, channels=3,
-        data_source=f"A ({cfg.name_a}): {data.get('source_a', cfg.data_a)}; B ({cfg.name_b}): "
-                    f"{data.get('source_b', cfg.data_b)}",
+        data_source=f"A ({cfg.name_a}): {_display_path(data.get('source_a', cfg.data_a))}; B ({cfg.name_b}): "
+                    f"{_display_path(data.get('source_b', cfg.data_b))}",
         data_licence=f"A: {cfg.licence_a}; B: {cfg.licence_b}",
         steps=int(state["step"]), assetgan_version=__version__, training_config=cfg.to_dict(),
         domains=[cfg.name_a, cfg.name_b], pad_multiple=cfg.spec.pad_multiple,

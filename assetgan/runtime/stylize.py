@@ -26,7 +26,7 @@ DIRECTIONS = ("a2b", "b2a")
 WHOLE_PIXELS = 2_200_000  # images up to this size (1080p and a bit) run in one pass unless tiles are asked for
 DEFAULT_TILE = 512  # tile core side for larger images
 DEFAULT_OVERLAP = 32  # pixels each tile extends past its core, blended with its neighbours
-STATS_PIXELS = 1_000_000  # the statistics pass sees the whole image downscaled to at most this many pixels
+STATS_PIXELS = WHOLE_PIXELS  # the statistics pass sees the whole image, downscaled to at most this many pixels
 
 
 class Cancelled(AssetganError):

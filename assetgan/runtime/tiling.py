@@ -42,23 +42,29 @@ def plan_tiles(height: int, width: int, tile: int, overlap: int, multiple: int =
 
 
 def _ramp(n: int, lo_open: bool, hi_open: bool, overlap: int) -> np.ndarray:
-    """1-D weight: rises over `overlap` pixels at an inner start edge, falls at an inner end edge, else 1."""
+    """1-D weight across a tile's 2*overlap-wide zones shared with neighbours (0 at its own edge, 1 inside).
+
+    The outer half of the tile's overhang (`overlap // 2` pixels at its edge, where zero and reflection padding
+    of the network disturb the result) gets weight 0; the weight then rises linearly to 1 over the next
+    `overlap` pixels. A neighbour's weights mirror this, so the two always sum to 1.
+    """
     w = np.ones(n, np.float32)
     if overlap <= 0:
         return w
-    k = min(overlap * 2, n // 2)
-    if k <= 0:
+    zone = min(2 * overlap, n // 2)
+    if zone <= 0:
         return w
-    ramp = (np.arange(k, dtype=np.float32) + 0.5) / k
+    margin = zone // 4
+    ramp = np.clip((np.arange(zone, dtype=np.float32) + 0.5 - margin) / (zone - 2 * margin), 0.0, 1.0)
     if lo_open:
-        w[:k] = np.minimum(w[:k], ramp)
+        w[:zone] = np.minimum(w[:zone], ramp)
     if hi_open:
-        w[n - k :] = np.minimum(w[n - k :], ramp[::-1])
+        w[n - zone :] = np.minimum(w[n - zone :], ramp[::-1])
     return w
 
 
 def tile_weight(t: Tile, height: int, width: int, overlap: int) -> np.ndarray:
-    """Feather weights [h, w] for a tile: linear ramps across its overlaps with neighbours, 1 elsewhere."""
+    """Feather weights [h, w] for a tile: ramps across its overlaps with neighbours, 1 elsewhere."""
     wy = _ramp(t.y1 - t.y0, t.y0 > 0, t.y1 < height, overlap)
     wx = _ramp(t.x1 - t.x0, t.x0 > 0, t.x1 < width, overlap)
     return wy[:, None] * wx[None, :]

@@ -41,8 +41,8 @@ mine = torch.cat(batches)
 theirs = [torch.zeros_like(mine) for _ in range(2)]
 dist.all_gather(theirs, mine)
 assert not torch.equal(theirs[0], theirs[1]), "both ranks drew the same batches"
-shutdown(info)
-print("RANKS-AGREE")
+print("RANKS-AGREE", flush=True)
+shutdown(info, 0)
 """
 
 
@@ -109,8 +109,8 @@ q = tr.sampler_a.queue.clone()
 qs = [torch.zeros_like(q) for _ in range(2)]
 dist.all_gather(qs, q)
 assert not torch.equal(qs[0], qs[1]), "both ranks drew the same images"
-shutdown(info)
-print("RANKS-AGREE")
+print("RANKS-AGREE", flush=True)
+shutdown(info, 0)
 """
 
 

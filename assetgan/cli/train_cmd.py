@@ -151,20 +151,20 @@ def dcgan(
     with RichProgress("dcgan", fmt) if dist.main else QuietProgress() as progress:
         result = trainer.run(progress)
     if not dist.main:
-        shutdown(dist)
+        shutdown(dist, 130 if result.status == "interrupted" else 0)
         raise typer.Exit(130 if result.status == "interrupted" else 0)
     if result.status == "interrupted":
         info(f"interrupted at step {result.step}; checkpoint saved to {result.checkpoint}; "
              f"continue with: assetgan train dcgan --resume {run_dir}")
-        shutdown(dist)
+        shutdown(dist, 130)
         raise typer.Exit(130)
     g = trainer.export_generator()
     card = build_card(trainer.cfg, {"step": trainer.step, "data": trainer.data_meta}, name or run_dir.name)
     report = export_generator(g, card, run_dir / "model.onnx")
     info(f"done: {result.step} steps, samples in {run_dir / 'samples'}")
     info(f"exported {report.path} (ONNX Runtime vs torch: max {report.max_diff} level)")
-    shutdown(dist)
     typer.echo(str(report.path))
+    shutdown(dist, 0)
 
 
 def _resume_config(state: dict, steps: int | None, minutes: float | None):

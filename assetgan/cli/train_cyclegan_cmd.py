@@ -128,17 +128,17 @@ def cyclegan(
     with RichProgress("cyclegan", fmt) if dist.main else QuietProgress() as progress:
         result = trainer.run(progress)
     if not dist.main:
-        shutdown(dist)
+        shutdown(dist, 130 if result.status == "interrupted" else 0)
         raise typer.Exit(130 if result.status == "interrupted" else 0)
     if result.status == "interrupted":
         info(f"interrupted at step {result.step}; checkpoint saved to {result.checkpoint}; "
              f"continue with: assetgan train cyclegan --resume {run_dir}")
-        shutdown(dist)
+        shutdown(dist, 130)
         raise typer.Exit(130)
     from ..train.cyclegan_export import export_cyclegan_checkpoint
 
     report = export_cyclegan_checkpoint(result.checkpoint, run_dir / "model.onnx", name or run_dir.name)
     info(f"done: {result.step} steps, samples in {run_dir / 'samples'}")
     info(f"exported {report.path} (ONNX Runtime vs torch: max {report.max_diff} levels)")
-    shutdown(dist)
     typer.echo(str(report.path))
+    shutdown(dist, 0)

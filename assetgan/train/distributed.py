@@ -44,13 +44,26 @@ def init_from_env(cuda: bool = False) -> DistInfo:
     return DistInfo(dist.get_rank(), dist.get_world_size(), local)
 
 
-def shutdown(info: DistInfo) -> None:
-    if info.enabled:
-        import torch.distributed as dist
+def shutdown(info: DistInfo, exit_code: int | None = None) -> None:
+    """Leave the process group; under torchrun with `exit_code`, also end the process right here.
 
-        if dist.is_initialized():
-            dist.barrier()
-            dist.destroy_process_group()
+    Everything is written and flushed by then. Ending with os._exit skips interpreter finalisation, where gloo's
+    worker threads can still hold work objects and abort the process ("terminate called without an active
+    exception", seen once under heavy load) after a run that succeeded.
+    """
+    if not info.enabled:
+        return
+    import sys
+
+    import torch.distributed as dist
+
+    if dist.is_initialized():
+        dist.barrier()
+        dist.destroy_process_group()
+    if exit_code is not None:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(exit_code)
 
 
 def _collective_device() -> torch.device:

@@ -18,9 +18,10 @@ import dataclasses
 import json
 import math
 import re
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 from .atomic import atomic_write_text
 from .errors import CollectionError
@@ -60,6 +61,38 @@ class Item:
     state: str = "none"
 
 
+class SeedRange(Sequence[Item]):
+    """Items `prefix_<seed:06d>` for seeds start..start+count-1, made on demand: a batch of any size in O(1) memory.
+
+    What `assetgan generate` renders; saving it writes the items out like any other collection.
+    """
+
+    def __init__(self, prefix: str, start: int, count: int) -> None:
+        self.prefix, self.start, self.count = prefix, start, count
+
+    def __len__(self) -> int:
+        return self.count
+
+    @overload
+    def __getitem__(self, i: int) -> Item: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[Item]: ...
+
+    def __getitem__(self, i: int | slice) -> Item | list[Item]:
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(self.count))]
+        if i < 0:
+            i += self.count
+        if not 0 <= i < self.count:
+            raise IndexError(i)
+        seed = self.start + i
+        return Item(name=f"{self.prefix}_{seed:06d}", seed=seed)
+
+    def __iter__(self) -> Iterator[Item]:
+        return (self[k] for k in range(self.count))
+
+
 @dataclass
 class ModelRef:
     name: str
@@ -70,13 +103,15 @@ class ModelRef:
 @dataclass
 class Collection:
     model: ModelRef
-    items: list[Item] = field(default_factory=list)
+    items: list[Item] | SeedRange = field(default_factory=list)
     output: OutputSettings = field(default_factory=OutputSettings)
     name: str = "collection"
     extra: dict[str, Any] = field(default_factory=dict)  # app state (window, explore settings) kept as-is
 
-    def selected(self) -> list[Item]:
+    def selected(self) -> Sequence[Item]:
         inc = self.output.include
+        if isinstance(self.items, SeedRange):  # fresh seeds: none is a favourite, none is rejected
+            return [] if inc == "favourites" else self.items
         if inc == "all":
             return list(self.items)
         if inc == "favourites":
@@ -175,7 +210,7 @@ def _check_types(col: Collection, src: str) -> None:
         raise bad("\"extra\"", "an object")
     if col.model.path is not None and not isinstance(col.model.path, str):
         raise bad("\"model.path\"", "a string")
-    for i, it in enumerate(col.items):
+    for i, it in enumerate([] if isinstance(col.items, SeedRange) else col.items):
         if not isinstance(it.tags, list) or not all(isinstance(t, str) for t in it.tags):
             raise bad(f"item {i + 1} \"tags\"", "a list of strings")
     o = col.output
@@ -196,7 +231,11 @@ def validate(col: Collection, src: str = "collection") -> None:
     """Check names, seeds/latents, states and output settings; raise CollectionError on the first problem."""
     _check_types(col, src)
     seen: set[str] = set()
-    for i, it in enumerate(col.items):
+    # a SeedRange's items differ only in their seed: its first and last stand for all of them
+    items = col.items
+    if isinstance(items, SeedRange):
+        items = items[:: max(1, len(items) - 1)]  # the first and the last
+    for i, it in enumerate(items):
         where = f"{src}: item {i + 1} ({it.name!r})"
         if not isinstance(it.name, str) or not _NAME_RE.match(it.name):
             raise CollectionError(f"{where}: name must be 1-128 letters, digits, '.', '_' or '-' "

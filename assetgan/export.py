@@ -5,8 +5,10 @@ The same code serves `assetgan export`, `assetgan generate` and the desktop app'
 
 from __future__ import annotations
 
+import io
+import itertools
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -101,30 +103,54 @@ def parse_shard(text: str | None) -> tuple[int, int]:
     return i - 1, n
 
 
-def output_names(col: Collection) -> list[str]:
+def iter_output_names(col: Collection) -> Iterator[str]:
     """Every file a full export writes, in order; known without rendering anything."""
     o = col.output
-    names = [f"{it.name}.png" for it in col.selected()] if o.files else []
+    if o.files:
+        yield from (f"{it.name}.png" for it in col.selected())
     if o.sheet:
-        names += [f"{o.sheet_name}.png", f"{o.sheet_name}.json"]
-    return names + [MANIFEST]
+        yield from (f"{o.sheet_name}.png", f"{o.sheet_name}.json")
+    yield MANIFEST
 
 
-def _render(col: Collection, model: GeneratorModel, items: list[Item], palette: np.ndarray | None, chunk: int,
+def output_names(col: Collection) -> list[str]:
+    return list(iter_output_names(col))
+
+
+def _manifest(col: Collection) -> bytes:
+    """assetgan-export.json, streamed name by name (a 100,000-file list never exists as Python objects)."""
+    buf = io.StringIO()
+    head = {"collection": col.name, "model": {"name": col.model.name, "sha256": col.model.sha256}}
+    buf.write('{\n  "collection": ' + json.dumps(head["collection"]) + ',\n  "files": [')
+    first = True
+    for name in iter_output_names(col):
+        if name == MANIFEST:
+            continue
+        buf.write(("\n    " if first else ",\n    ") + json.dumps(name))
+        first = False
+    buf.write("\n  ]" if not first else "]")
+    model = json.dumps(head["model"], indent=2, sort_keys=True).replace("\n", "\n  ")
+    buf.write(',\n  "model": ' + model + "\n}\n")
+    return buf.getvalue().encode()
+
+
+def _render(col: Collection, model: GeneratorModel, items: Sequence[Item], palette: np.ndarray | None, chunk: int,
             shard: tuple[int, int]) -> Iterator[RenderedFile]:
     o = col.output
     index, count = shard
-    mine = [k % count == index for k in range(len(items))]  # item k belongs to shard k mod N
     with_sheet = o.sheet and index == 0  # shard 1 also renders the sheet, so N shards write what one run does
-    todo = [k for k in range(len(items)) if mine[k] or with_sheet]
+    todo = (k for k in range(len(items)) if k % count == index or with_sheet)  # item k belongs to shard k mod N
     frames: list[tuple[str, np.ndarray]] = []
-    for start in range(0, len(todo), chunk):
-        part = [items[k] for k in todo[start : start + chunk]]
+    while True:
+        ks = list(itertools.islice(todo, chunk))
+        if not ks:
+            break
+        part = [items[k] for k in ks]
         z = np.stack([_latent(it, model.nz, o.truncation) for it in part])  # [n, nz]
         images = model.run(z)  # [n, H, W, C] uint8
-        for k, it, img in zip(todo[start : start + chunk], part, images):
+        for k, it, img in zip(ks, part, images):
             out = finish(img, scale=o.scale, palette=palette, alpha_threshold=o.alpha_threshold)
-            if o.files and mine[k]:
+            if o.files and k % count == index:
                 yield RenderedFile(f"{it.name}.png", encode_png(out))
             if with_sheet:
                 frames.append((f"{it.name}.png", out))
@@ -132,9 +158,7 @@ def _render(col: Collection, model: GeneratorModel, items: list[Item], palette: 
         sheet, atlas = pack_sheet(frames, o.sheet_columns, o.sheet_padding, f"{o.sheet_name}.png")
         yield RenderedFile(f"{o.sheet_name}.png", encode_png(sheet))
         yield RenderedFile(f"{o.sheet_name}.json", atlas_json(atlas))
-    manifest = {"collection": col.name, "model": {"name": col.model.name, "sha256": col.model.sha256},
-                "files": output_names(col)[:-1]}
-    yield RenderedFile(MANIFEST, (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode())
+    yield RenderedFile(MANIFEST, _manifest(col))
 
 
 def prepare_out_dir(out_dir: Path, force: bool) -> None:
@@ -148,8 +172,11 @@ def prepare_out_dir(out_dir: Path, force: bool) -> None:
         raise AssetganError(f"{out_dir}: cannot create the folder ({exc.strerror}); choose another --out") from None
 
 
-def write_files(files: Iterator[RenderedFile], out_dir: Path) -> list[Path]:
-    """Write each file under a temporary name and rename it: an interruption never leaves half a file."""
+def write_files(files: Iterator[RenderedFile], out_dir: Path, keep: Callable[[str], bool] | None = None) -> list[Path]:
+    """Write each file under a temporary name and rename it: an interruption never leaves half a file.
+
+    Returns the written paths (only those `keep` accepts, when given: a 100,000-file export need not list them).
+    """
     written = []
     for f in files:
         target = out_dir / f.name
@@ -157,7 +184,8 @@ def write_files(files: Iterator[RenderedFile], out_dir: Path) -> list[Path]:
             atomic_write_bytes(target, f.data)
         except PermissionError:
             raise AssetganError(f"{target}: permission denied; choose a writable --out folder") from None
-        written.append(target)
+        if keep is None or keep(f.name):
+            written.append(target)
     return written
 
 
@@ -187,8 +215,11 @@ def _previous_outputs(out_dir: Path) -> set[str]:
 
 def export(col: Collection, out_dir: Path, base_dir: Path, force: bool = False, check: bool = False,
            providers: list[str] | None = None, model: GeneratorModel | None = None,
-           shard: tuple[int, int] = (0, 1)) -> list[Path]:
-    """Render `col` into `out_dir`; with `check`, raise DriftError listing files that differ instead."""
+           shard: tuple[int, int] = (0, 1), item_paths: bool = True) -> list[Path]:
+    """Render `col` into `out_dir`; with `check`, raise DriftError listing files that differ instead.
+
+    Returns the written paths; with `item_paths=False` only the sheet, atlas and manifest (memory flat in the count).
+    """
     model = model or resolve_collection_model(col, base_dir, providers)
     if check:
         if not out_dir.is_dir():
@@ -201,7 +232,10 @@ def export(col: Collection, out_dir: Path, base_dir: Path, force: bool = False, 
     files = render_collection(col, model, base_dir, shard=shard)  # raises on bad input before any write
     prepare_out_dir(out_dir, force)
     previous = _previous_outputs(out_dir) if shard[1] == 1 else set()  # shards never delete each other's files
-    written = write_files(files, out_dir)
-    for name in previous - set(output_names(col)):  # files of an earlier export this one no longer makes
-        (out_dir / name).unlink(missing_ok=True)
+    o = col.output
+    fixed = {f"{o.sheet_name}.png", f"{o.sheet_name}.json", MANIFEST}
+    written = write_files(files, out_dir, None if item_paths else fixed.__contains__)
+    if previous:
+        for name in previous - set(iter_output_names(col)):  # files of an earlier export this one no longer makes
+            (out_dir / name).unlink(missing_ok=True)
     return written

@@ -54,3 +54,24 @@ def test_invalid_json_names_line(tmp_path):
     p.write_text('{"format": "assetgan.collection",\n "version": 1,,}')
     with pytest.raises(CollectionError, match="invalid JSON at line 2"):
         load_collection(p)
+
+
+def test_seed_range_is_a_lazy_item_sequence_that_saves_like_a_list(tmp_path):
+    from assetgan.collection import Collection, ModelRef, SeedRange, load_collection, validate
+
+    r = SeedRange("imp", 7, 100_000)
+    assert len(r) == 100_000 and r[0].name == "imp_000007" and r[-1].seed == 100_006
+    assert [it.seed for it in r[2:5]] == [9, 10, 11] and next(iter(r)).name == "imp_000007"
+    col = Collection(ModelRef("m", "ab" * 32), SeedRange("imp", 7, 3))
+    validate(col)
+    assert col.selected() is col.items
+    col.save(tmp_path / "c.json")
+    back = load_collection(tmp_path / "c.json")
+    assert [(it.name, it.seed) for it in back.items] == [("imp_000007", 7), ("imp_000008", 8), ("imp_000009", 9)]
+    validate(Collection(ModelRef("m", "ab" * 32), SeedRange("imp", 0, 1)))  # one item: no false duplicate
+    import pytest
+
+    from assetgan.errors import CollectionError
+
+    with pytest.raises(CollectionError, match="name"):
+        validate(Collection(ModelRef("m", "ab" * 32), SeedRange("bad name", 0, 5)))

@@ -33,7 +33,7 @@ def generate(
     shard: Annotated[str | None, typer.Option(help="I/N: write only images I, I+N, ... (build farms).")] = None,
 ) -> None:
     """Generate images from a model (default: the shipped sprite model)."""
-    from ..collection import Collection, Item, ModelRef, OutputSettings, validate
+    from ..collection import Collection, ModelRef, OutputSettings, SeedRange, validate
     from ..errors import AssetganError
     from ..export import export as run_export
     from ..export import parse_shard
@@ -51,7 +51,7 @@ def generate(
     info(f"provider: {m.device}" + (f" ({m.provider_note})" if m.provider_note else ""))
     psi = truncation if truncation is not None else m.card.default_truncation
     name = prefix or m.card.name or path.stem
-    items = [Item(name=f"{name}_{s:06d}", seed=s) for s in range(seed, seed + count)]
+    items = SeedRange(name, seed, count)  # made on demand: memory stays flat in --count
     output = OutputSettings(scale=scale, palette=palette, alpha_threshold=alpha_threshold, truncation=psi,
                             files=not no_files, sheet=sheet or no_files, sheet_name=f"{name}_sheet")
     if palette not in (None, "auto"):  # inline the colours so the saved collection works from anywhere
@@ -61,11 +61,13 @@ def generate(
     validate(col, "--prefix/options")
     if save_collection is not None and not save_collection.parent.is_dir():
         raise AssetganError(f"{save_collection}: folder {save_collection.parent} does not exist; create it first")
-    written = run_export(col, out, Path.cwd(), force=force, model=m, shard=parse_shard(shard))
+    index, n = parse_shard(shard)
+    written = run_export(col, out, Path.cwd(), force=force, model=m, shard=(index, n), item_paths=False)
     if save_collection is not None:
         col.save(save_collection)
         info(f"collection saved to {save_collection}")
-    info(f"{count} images from {path.name} on {m.device} -> {out} ({len(written)} files)")
+    mine = len(range(index, count, n)) if not no_files else 0  # this shard's image files
+    info(f"{count} images from {path.name} on {m.device} -> {out} ({mine + len(written)} files)")
     for p in written:
         if p.name.endswith("_sheet.png"):
             typer.echo(str(p))

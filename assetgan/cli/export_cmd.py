@@ -29,9 +29,11 @@ def export(
     from ..runtime.providers import parse_device
 
     col = load_collection(collection)
+    index, n = parse_shard(shard)
     written = run_export(col, out, collection.resolve().parent, force=force, check=check,
-                         providers=parse_device(device), shard=parse_shard(shard))
+                         providers=parse_device(device), shard=(index, n), item_paths=False)
     if check:
         info(f"{out}: every file matches a fresh render of {collection}")
     else:
-        info(f"exported {len(written)} files to {out}")
+        items = len(range(index, len(col.selected()), n)) if col.output.files else 0
+        info(f"exported {items + len(written)} files to {out}")

@@ -259,3 +259,18 @@ def test_evaluate_a_cyclegan_model(tiny_style_model, tmp_path):
     assert f["style_distance"] == pytest.approx(f["swd_outputs_to_target_x1e3"] / f["swd_inputs_to_target_x1e3"])
     r = runner.invoke(app, ["evaluate", str(tiny_style_model), "--real", str(SPRITES)])
     _one_line_error(r, "--inputs")
+
+
+def test_icc_profiles_are_applied_and_a_broken_one_is_ignored(tmp_path, monkeypatch):
+    from PIL import ImageCms
+
+    calls = []
+    real = ImageCms.profileToProfile
+    monkeypatch.setattr(ImageCms, "profileToProfile", lambda *a, **k: calls.append(1) or real(*a, **k))
+    rgb = _photo(24, 32)
+    srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    Image.fromarray(rgb).save(tmp_path / "tagged.png", icc_profile=srgb)
+    Image.fromarray(rgb).save(tmp_path / "broken.png", icc_profile=b"not a profile")
+    got, _ = read_for_stylize(tmp_path / "tagged.png")  # sRGB -> sRGB through littleCMS: the same colours
+    assert got.shape == rgb.shape and np.abs(got.astype(int) - rgb).max() <= 2 and calls == [1]
+    assert np.array_equal(read_for_stylize(tmp_path / "broken.png")[0], rgb)

@@ -76,8 +76,8 @@ def _open_checked(path: Path, providers: Sequence[str] | None):
 
 
 @dataclass
-class GeneratorModel:
-    """A DCGAN generator: seeds or latents in, uint8 images [N, H, W, C] out."""
+class OpenedModel:
+    """An assetgan ONNX model opened in ONNX Runtime: its card, the provider in use and the last call's time."""
 
     path: Path
     card: ModelCard
@@ -90,12 +90,17 @@ class GeneratorModel:
     def device(self) -> str:
         return short_name(self.provider)
 
+    def sha256(self) -> str:
+        return file_sha256(self.path)
+
+
+@dataclass
+class GeneratorModel(OpenedModel):
+    """A DCGAN generator: seeds or latents in, uint8 images [N, H, W, C] out."""
+
     @property
     def nz(self) -> int:
         return self.card.nz
-
-    def sha256(self) -> str:
-        return file_sha256(self.path)
 
     def run(self, z: np.ndarray) -> np.ndarray:
         """z [N, nz] float32 -> images [N, H, W, C] uint8 in one call."""

@@ -17,9 +17,7 @@ from PIL import Image
 
 from ..errors import AssetganError, ModelError
 from ..progress import NullProgress, Progress
-from .card import ModelCard
-from .model import _open_checked, file_sha256, read_card
-from .providers import short_name
+from .model import OpenedModel, _open_checked, read_card
 from .tiling import plan_tiles, tile_weight
 
 DIRECTIONS = ("a2b", "b2a")
@@ -36,26 +34,12 @@ class Cancelled(AssetganError):
 
 
 @dataclass
-class StyleModel:
+class StyleModel(OpenedModel):
     """A CycleGAN translator (both directions in one ONNX file); uint8 RGB arrays in and out."""
-
-    path: Path
-    card: ModelCard
-    provider: str
-    provider_note: str
-    _sess: object
-    last_seconds: float = 0.0  # wall time of the last stylize call
-
-    @property
-    def device(self) -> str:
-        return short_name(self.provider)
 
     @property
     def multiple(self) -> int:
         return max(1, int(self.card.pad_multiple))
-
-    def sha256(self) -> str:
-        return file_sha256(self.path)
 
     def direction_label(self, direction: str) -> str:
         a, b = (list(self.card.domains) + ["a", "b"])[:2]

@@ -22,11 +22,11 @@ from torch import nn
 from .. import __version__
 from ..atomic import atomic_write_bytes
 from ..errors import AssetganError
-from ..runtime.card import CARD_KEY, ModelCard
+from ..runtime.card import ModelCard
 from .checkpoint import load_checkpoint
 from .cyclegan_config import CycleGANConfig
 from .cyclegan_nets import GeneratorWithStats, ResnetGenerator
-from .onnx_export import ExportReport
+from .onnx_export import ExportReport, attach_card
 
 OPSET = 17
 PARITY_MAX_LEVELS = 1
@@ -160,13 +160,7 @@ def export_cyclegan(g_ab: ResnetGenerator, g_ba: ResnetGenerator, card: ModelCar
     out = Path(out)
     model = BothDirections(g_ab.eval(), g_ba.eval()).eval()
     stats_size = g_ab.stats_size()
-    proto = _to_onnx(model, stats_size)
-    del proto.metadata_props[:]
-    for key, value in ((CARD_KEY, card.to_json()), ("assetgan.kind", card.kind),
-                       ("assetgan.version", __version__), ("assetgan.licence", card.data_licence)):
-        proto.metadata_props.add(key=key, value=value)
-    proto.doc_string = f"assetgan cyclegan translator '{card.name}': {card.summary()}"
-    data = proto.SerializeToString()
+    data = attach_card(_to_onnx(model, stats_size), card, f"assetgan cyclegan translator '{card.name}'")
     worst = parity_check(model, data, stats_size)
     if worst > PARITY_MAX_LEVELS:
         raise AssetganError(f"ONNX parity check failed for {out}: ONNX Runtime differs from torch by up to "

@@ -24,6 +24,7 @@ from .cyclegan_data import Domain, random_crops
 from .cyclegan_nets import PatchDiscriminator, ResnetGenerator, init_normal
 from .dcgan_loop import TrainResult
 from .distributed import DistInfo, any_rank, gather_objects, max_over_ranks
+from .run_log import append_log, budget_spent, trim_log
 from .sample_grid import write_sample_grid
 from .sampling import BatchSampler
 
@@ -264,10 +265,7 @@ class CycleGANTrainer:
 
     # ----- loop ---------------------------------------------------------------------------------------
     def budget_done(self) -> bool:
-        cfg = self.cfg
-        if cfg.steps is not None and self.step >= cfg.steps:
-            return True
-        return cfg.minutes is not None and self.train_seconds >= cfg.minutes * 60.0
+        return budget_spent(self.cfg.steps, self.cfg.minutes, self.step, self.train_seconds)
 
     @torch.no_grad()
     def write_samples(self) -> Path:
@@ -296,7 +294,7 @@ class CycleGANTrainer:
             atomic_write_text(self.run_dir / "config.json", json.dumps(
                 {"kind": "cyclegan", "config": cfg.to_dict(), "data": self.data_meta,
                  "world_size": self.dist.world}, indent=2) + "\n")
-            self._trim_log()
+            trim_log(self.run_dir, self.step)
         total = cfg.steps
         status = "done"
         metrics: dict[str, float] = {}
@@ -323,7 +321,7 @@ class CycleGANTrainer:
                 metrics["s_per_step"] = (now - window_t) / max(window_n, 1)
                 window_t, window_n = now, 0
                 metrics["train_seconds"] = self.train_seconds
-                self._log({"step": self.step, **metrics})
+                append_log(self.run_dir, {"step": self.step, **metrics})
             if cfg.minutes is not None and cfg.steps is None and self.train_seconds > 0:
                 total = max(self.step, int(self.step * cfg.minutes * 60.0 / self.train_seconds))
             progress.update(self.step, total, metrics)
@@ -336,23 +334,6 @@ class CycleGANTrainer:
             self.write_samples()
         rate = self.step / self.train_seconds if self.train_seconds else 0.0
         return TrainResult(self.run_dir, self.step, status, ckpt, rate * cfg.batch_size)
-
-    def _log(self, row: dict[str, float]) -> None:
-        with open(self.run_dir / "log.jsonl", "a", encoding="utf-8") as fh:
-            fh.write(json.dumps(row) + "\n")
-
-    def _trim_log(self) -> None:
-        log = self.run_dir / "log.jsonl"
-        if not log.exists():
-            return
-        keep = []
-        for line in log.read_text(encoding="utf-8").splitlines():
-            try:
-                if json.loads(line)["step"] <= self.step:
-                    keep.append(line)
-            except (ValueError, KeyError):
-                continue
-        atomic_write_text(log, "".join(k + "\n" for k in keep))
 
 
 def resume_cyclegan(run_dir: Path, a: Domain, b: Domain, data_meta: Mapping[str, Any],

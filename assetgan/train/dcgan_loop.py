@@ -23,6 +23,7 @@ from .checkpoint import CHECKPOINT_NAME, load_checkpoint, save_checkpoint
 from .config import DCGANConfig
 from .distributed import DistInfo, any_rank, gather_objects
 from .nets import Discriminator, Generator, init_weights, recalibrate_batchnorm
+from .run_log import append_log, budget_spent, trim_log
 from .sample_grid import write_sample_grid
 from .sampling import BatchSampler, ema_update
 
@@ -185,10 +186,7 @@ class DCGANTrainer:
 
     # ----- loop -------------------------------------------------------------------------------------
     def budget_done(self) -> bool:
-        cfg = self.cfg
-        if cfg.steps is not None and self.step >= cfg.steps:
-            return True
-        return cfg.minutes is not None and self.train_seconds >= cfg.minutes * 60.0
+        return budget_spent(self.cfg.steps, self.cfg.minutes, self.step, self.train_seconds)
 
     def write_samples(self) -> Path:
         g = self.export_generator()
@@ -207,7 +205,7 @@ class DCGANTrainer:
             atomic_write_text(self.run_dir / "config.json", json.dumps(
                 {"kind": "dcgan", "config": cfg.to_dict(), "data": self.data_meta,
                  "world_size": self.dist.world}, indent=2) + "\n")
-            self._trim_log()
+            trim_log(self.run_dir, self.step)
         total = cfg.steps
         status = "done"
         window_t, window_n = time.perf_counter(), 0
@@ -234,7 +232,7 @@ class DCGANTrainer:
                 window_t, window_n = now, 0
                 metrics["images_per_s"] = ips
                 metrics["train_seconds"] = self.train_seconds
-                self._log({"step": self.step, **metrics})
+                append_log(self.run_dir, {"step": self.step, **metrics})
             if cfg.minutes is not None and cfg.steps is None and self.train_seconds > 0:
                 total = max(self.step, int(self.step * cfg.minutes * 60.0 / self.train_seconds))
             progress.update(self.step, total, metrics)
@@ -246,24 +244,6 @@ class DCGANTrainer:
         if status == "done" and main:
             self.write_samples()
         return TrainResult(self.run_dir, self.step, status, ckpt, ips)
-
-    def _log(self, row: dict[str, float]) -> None:
-        with open(self.run_dir / "log.jsonl", "a", encoding="utf-8") as fh:
-            fh.write(json.dumps(row) + "\n")
-
-    def _trim_log(self) -> None:
-        """After a resume, drop log rows written after the checkpoint we continue from."""
-        log = self.run_dir / "log.jsonl"
-        if not log.exists():
-            return
-        keep = []
-        for line in log.read_text(encoding="utf-8").splitlines():
-            try:
-                if json.loads(line)["step"] <= self.step:
-                    keep.append(line)
-            except (ValueError, KeyError):
-                continue
-        atomic_write_text(log, "".join(k + "\n" for k in keep))
 
 
 def resume_trainer(run_dir: Path, images: np.ndarray, data_meta: Mapping[str, Any],

@@ -83,6 +83,16 @@ def _to_onnx_bytes(wrapper: nn.Module, nz: int) -> bytes:
     return buf.getvalue()
 
 
+def attach_card(proto: Any, card: ModelCard, title: str) -> bytes:
+    """Put the model card (and kind, version, licence) into an ONNX model's metadata; return its bytes."""
+    del proto.metadata_props[:]
+    for key, value in ((CARD_KEY, card.to_json()), ("assetgan.kind", card.kind),
+                       ("assetgan.version", __version__), ("assetgan.licence", card.data_licence)):
+        proto.metadata_props.add(key=key, value=value)
+    proto.doc_string = f"{title}: {card.summary()}"
+    return proto.SerializeToString()
+
+
 def export_generator(g: nn.Module, card: ModelCard, out: str | Path) -> ExportReport:
     """Export `g` with `card` to `out` atomically, after checking parity with ONNX Runtime on 16 seeds."""
     import onnx
@@ -91,12 +101,7 @@ def export_generator(g: nn.Module, card: ModelCard, out: str | Path) -> ExportRe
     out = Path(out)
     wrapper = ToUint8NHWC(g).eval()
     model = onnx.load_from_string(_to_onnx_bytes(wrapper, card.nz))
-    del model.metadata_props[:]
-    for key, value in ((CARD_KEY, card.to_json()), ("assetgan.kind", card.kind),
-                       ("assetgan.version", __version__), ("assetgan.licence", card.data_licence)):
-        model.metadata_props.add(key=key, value=value)
-    model.doc_string = f"assetgan {card.kind} generator '{card.name}': {card.summary()}"
-    data = model.SerializeToString()
+    data = attach_card(model, card, f"assetgan {card.kind} generator '{card.name}'")
 
     z = latents_for_seeds(range(PARITY_SEEDS), card.nz)
     with torch.no_grad():

@@ -33,7 +33,7 @@ def load_samples(cfg):
 def tiny_run(tmp_path_factory) -> Path:
     """A finished 20-step run folder holding checkpoint.pt and model.onnx."""
     from assetgan.train.dcgan_loop import DCGANTrainer
-    from assetgan.train.onnx_export import build_card, export_generator
+    from assetgan.train.onnx_export import build_card, critic_for_export, export_generator
 
     cfg = tiny_config()
     data = load_samples(cfg)
@@ -43,7 +43,8 @@ def tiny_run(tmp_path_factory) -> Path:
                                                "palette": ["#000000", "#ffffff", "#aa3311", "#33aa11"]})
     result = tr.run()
     assert result.step == 20
-    export_generator(tr.export_generator(), build_card(cfg, tr.state_dict(), "tiny-sprites"), run / "model.onnx")
+    export_generator(tr.export_generator(), build_card(cfg, tr.state_dict(), "tiny-sprites"), run / "model.onnx",
+                     critic_for_export(tr.D))
     return run
 
 

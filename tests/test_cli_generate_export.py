@@ -309,3 +309,41 @@ def test_shards_together_write_exactly_what_one_run_writes(model_dir, tmp_path):
                     "--shard 4/3")
     _one_line_error(runner.invoke(app, ["export", str(col), "--out", str(tmp_path / "x"), "--shard", "half"]),
                     "--shard half")
+
+
+def test_keep_best_keeps_the_critics_favourites(model_dir, tmp_path):
+    from assetgan.runtime import latents_for_seeds, open_model
+
+    col_path = tmp_path / "kept.json"
+    r = runner.invoke(app, ["generate", "tiny-sprites", "--count", "8", "--seed", "5", "--keep-best", "0.5",
+                            "--out", str(tmp_path / "out"), "--save-collection", str(col_path)])
+    assert r.exit_code == 0, r.output
+    assert "8 most convincing of 16" in r.stderr
+    seeds = [it.seed for it in load_collection(col_path).items]
+    assert len(seeds) == 8 and seeds == sorted(seeds) and set(seeds) <= set(range(5, 21))
+    assert sorted(p.name for p in (tmp_path / "out").glob("*.png")) == [f"tiny-sprites_{s:06d}.png" for s in seeds]
+    m = open_model(model_dir / "tiny-sprites.onnx")
+    scores = m.score(m.run(latents_for_seeds(list(range(5, 21)), m.nz, 1.0)))
+    kept = np.isin(np.arange(5, 21), seeds)
+    assert scores[kept].min() >= scores[~kept].max()
+    # the collection re-renders the same kept files
+    r = runner.invoke(app, ["export", str(col_path), "--out", str(tmp_path / "again")])
+    assert r.exit_code == 0, r.output
+    for s in seeds:
+        name = f"tiny-sprites_{s:06d}.png"
+        assert (tmp_path / "again" / name).read_bytes() == (tmp_path / "out" / name).read_bytes()
+
+
+def test_keep_best_bad_inputs(model_dir, tmp_path, tiny_run):
+    r = runner.invoke(app, ["generate", "tiny-sprites", "--keep-best", "0", "--out", str(tmp_path / "a")])
+    _one_line_error(r, "--keep-best 0", "(0, 1]")
+    r = runner.invoke(app, ["generate", "tiny-sprites", "--keep-best", "1.5", "--out", str(tmp_path / "b")])
+    _one_line_error(r, "--keep-best 1.5")
+    from assetgan.train import onnx_export
+    from assetgan.train.checkpoint import load_checkpoint
+
+    state = load_checkpoint(tiny_run)
+    g, cfg = onnx_export.generator_from_checkpoint(state)
+    onnx_export.export_generator(g, onnx_export.build_card(cfg, state, "nocritic"), model_dir / "nocritic.onnx")
+    r = runner.invoke(app, ["generate", "nocritic", "--keep-best", "0.8", "--out", str(tmp_path / "c")])
+    _one_line_error(r, "nocritic.onnx", "has no critic", "to-onnx")

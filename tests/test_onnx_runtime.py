@@ -54,8 +54,8 @@ def test_export_refuses_when_parity_fails(tiny_run, tmp_path, monkeypatch):
         return (real(self, z).int() + 3).clamp(0, 255).to(dtype=real(self, z).dtype)
 
     # Export the true graph (traced before the patch), but compare against a reference 3 levels off.
-    true_bytes = onnx_export._to_onnx_bytes(onnx_export.ToUint8NHWC(g).eval(), card.nz)
-    monkeypatch.setattr(onnx_export, "_to_onnx_bytes", lambda w, nz: true_bytes)
+    true_proto = onnx_export._to_onnx(onnx_export.ToUint8NHWC(g).eval(), card, False)
+    monkeypatch.setattr(onnx_export, "_to_onnx", lambda w, c, with_critic: true_proto)
     monkeypatch.setattr(onnx_export.ToUint8NHWC, "forward", off_by_three)
     with pytest.raises(AssetganError, match="up to 3 levels"):
         onnx_export.export_generator(g, card, tmp_path / "bad.onnx")
@@ -127,3 +127,41 @@ def test_refuses_a_model_of_another_kind(tiny_model, tmp_path):
     onnx.save(model, str(other))
     with pytest.raises(ModelError, match="cyclegan model.*stylize"):
         open_model(other)
+
+
+def test_critic_in_the_file_scores_like_torch_and_is_not_run_when_generating(tiny_run, tiny_model):
+    import torch
+
+    from assetgan.train import onnx_export
+    from assetgan.train.checkpoint import load_checkpoint
+
+    m = open_model(tiny_model)
+    assert m.card.critic
+    imgs = m.generate_seeds(range(12))
+    d = onnx_export.critic_from_checkpoint(load_checkpoint(tiny_run))
+    with torch.no_grad():
+        want = onnx_export.CriticOnUint8(d)(torch.from_numpy(imgs)).numpy()
+    got = m.score(imgs)
+    assert got.shape == (12,)
+    np.testing.assert_allclose(got, want, rtol=1e-3, atol=1e-3)
+    assert np.ptp(got) > 0  # a real discriminator tells these apart a little
+    # the critic's input has a default: generating needs only z, and gives what a critic-free export gives
+    g, cfg = onnx_export.generator_from_checkpoint(load_checkpoint(tiny_run))
+    with torch.no_grad():
+        ref = onnx_export.ToUint8NHWC(g)(torch.from_numpy(latents_for_seeds(range(12), cfg.nz))).numpy()
+    assert np.abs(ref.astype(int) - imgs.astype(int)).max() <= 1
+    with pytest.raises(ModelError, match="scores uint8"):
+        m.score(imgs[..., :3])
+
+
+def test_model_without_critic_refuses_to_score(tiny_run, tmp_path):
+    from assetgan.train import onnx_export
+    from assetgan.train.checkpoint import load_checkpoint
+
+    state = load_checkpoint(tiny_run)
+    g, cfg = onnx_export.generator_from_checkpoint(state)
+    onnx_export.export_generator(g, onnx_export.build_card(cfg, state, "x"), tmp_path / "plain.onnx")
+    m = open_model(tmp_path / "plain.onnx")
+    assert not m.card.critic
+    with pytest.raises(ModelError, match="has no critic"):
+        m.score(np.zeros((1, cfg.size, cfg.size, cfg.channels), np.uint8))

@@ -299,3 +299,25 @@ def test_provider_fallback_note_is_shown(qtbot, alerts):
     w.ctl.model_changed.emit()
     assert "CUDA failed to load (libcudnn missing); using CPU" in w.provider.text()
     assert "CPU" in w.provider.text() and "CUDA failed" in w.generate_tab.model_label.text()
+
+
+def test_keep_best_ranks_with_the_critic_like_the_cli(qtbot, alerts, tiny_model):
+    from assetgan.runtime.curate import best_seeds
+    from assetgan.runtime.model import open_model
+    from ui.library import LibraryModel, read_model_card
+
+    w = start(qtbot)
+    g = w.generate_tab
+    assert g.keep.isEnabled() == w.ctl.model.card.critic
+    assert w.ctl.use_model(LibraryModel("tiny", tiny_model, "user", read_model_card(tiny_model)))
+    assert g.keep.isEnabled() and g.keep.value() == 100
+    g.count.setValue(6)
+    g.seed.setValue(3)
+    g.truncation.setValue(1.0)
+    g.keep.setValue(50)
+    qtbot.mouseClick(g.generate_button, Qt.MouseButton.LeftButton)
+    idle(qtbot, w)
+    want = best_seeds(open_model(tiny_model), 3, 6, 0.5, 1.0)
+    assert [it.seed for it in w.ctl.session.items] == want and g.grid.count() == 6
+    assert g.seed.value() == 15  # the next batch starts after all 12 candidates
+    assert not alerts

@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from assetgan.progress import Progress
+from assetgan.runtime.curate import best_seeds, candidate_count
 from assetgan.runtime.latent import latents_for_seeds
 from assetgan.runtime.model import GeneratorModel
 
@@ -29,6 +30,43 @@ def generate_seeds(model: GeneratorModel, seeds: Sequence[int], truncation: floa
         done += len(part)
         progress.update(done, total, {"seconds": model.last_seconds})
     return done
+
+
+def generate_best(model: GeneratorModel, start: int, count: int, keep: float, truncation: float, progress: Progress,
+                  on_chunk: Callable[[list[tuple[int, np.ndarray]]], None], chunk: int = CHUNK) -> int:
+    """Rank count/keep candidate seeds with the model's critic, then generate the `count` best like
+    `generate_seeds` (what `assetgan generate --keep-best` picks)."""
+    if keep >= 1.0:
+        return generate_seeds(model, range(start, start + count), truncation, progress, on_chunk, chunk)
+    total = candidate_count(count, keep)
+
+    def ranked(done: int, _n: int) -> None:
+        progress.update(done, total + count)
+        if progress.aborted():
+            raise Cancelled
+
+    try:
+        seeds = best_seeds(model, start, count, keep, truncation, progress=ranked)
+    except Cancelled:
+        return 0
+    return generate_seeds(model, seeds, truncation, _Offset(progress, total), on_chunk, chunk)
+
+
+class Cancelled(Exception):
+    """The ranking pass saw the job's abort flag."""
+
+
+class _Offset:
+    """Progress after the ranking pass: counts continue from `offset`."""
+
+    def __init__(self, inner: Progress, offset: int) -> None:
+        self.inner, self.offset = inner, offset
+
+    def update(self, done: int, total: int | None = None, metrics: dict | None = None) -> None:
+        self.inner.update(self.offset + done, None if total is None else self.offset + total, metrics)
+
+    def aborted(self) -> bool:
+        return self.inner.aborted()
 
 
 def render_latents(model: GeneratorModel, keys: Sequence[str], z: np.ndarray, progress: Progress,

@@ -11,10 +11,11 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
 from assetgan.errors import AssetganError
+from assetgan.runtime.curate import candidate_count
 from assetgan.runtime.model import GeneratorModel
 
 from . import dialogs
-from .batch import generate_seeds, render_latents
+from .batch import generate_best, render_latents
 from .explore import item_latent
 from .library import LibraryModel
 from .pixmaps import ThumbStore
@@ -195,8 +196,10 @@ class AppController(QObject):
         return True
 
     # ---- generating
-    def generate(self, count: int, seed: int, truncation: float) -> Job | None:
-        """Start a batch of `count` seeds from `seed`; thumbnails arrive through `images_arrived`."""
+    def generate(self, count: int, seed: int, truncation: float, keep: float = 1.0) -> Job | None:
+        """Start a batch of `count` seeds from `seed`; thumbnails arrive through `images_arrived`.
+
+        keep < 1 first ranks count/keep candidates with the model's critic and keeps the best `count`."""
         if self.model is None or self.session is None:
             self.alert("Generate", "no model is open; pick one in the Library tab")
             return None
@@ -208,18 +211,21 @@ class AppController(QObject):
         if not self.attempt("Generate", lambda: self.session.update_settings(
                 count=count, seed=seed, truncation=truncation)):
             return None
-        seeds = list(range(seed, seed + count))
+        if keep < 1.0 and not self.model.card.critic:
+            self.alert("Generate", f"{self.model.path.name} has no critic to rank samples with; keep 100 %")
+            return None
+        seeds = list(range(seed, seed + candidate_count(count, keep)))
         model = self.model
         self.batch_names = []
         self.batch_started.emit(seeds)
         started = time.perf_counter()
-        job = Job(lambda ctx: generate_seeds(model, seeds, truncation, ctx, ctx.emit), "generate")
+        job = Job(lambda ctx: generate_best(model, seed, count, keep, truncation, ctx, ctx.emit), "generate")
         epoch = self.epoch
         job.signals.progress.connect(self.batch_progress.emit)
         job.signals.error.connect(lambda msg: self.alert("Generate", msg))
         self.batch_job = job
         return self.runner.start(job, lambda chunk: epoch == self.epoch and self._batch_chunk(chunk, truncation),
-                                 lambda cancelled: self._batch_done(cancelled, started, seed, count))
+                                 lambda cancelled: self._batch_done(cancelled, started, seed, len(seeds)))
 
     def _batch_chunk(self, chunk: list[tuple[int, np.ndarray]], truncation: float) -> None:
         if self.session is None:

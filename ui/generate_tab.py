@@ -1,4 +1,4 @@
-"""Generate tab: count, seed, truncation, "Generate batch" with progress and Cancel; the batch's thumbnails."""
+"""Generate tab: count, seed, truncation, keep-best share, "Generate batch" with progress and Cancel; the batch's thumbnails."""
 
 from __future__ import annotations
 
@@ -33,6 +33,12 @@ class GenerateTab(QWidget):
         self.truncation.setRange(0.05, 2.0)
         self.truncation.setSingleStep(0.05)
         self.truncation.setDecimals(2)
+        self.keep = QSpinBox()
+        self.keep.setRange(10, 100)
+        self.keep.setSuffix(" %")
+        self.keep.setValue(100)
+        self.keep.setToolTip("Draw more candidates and keep this share that the model's discriminator finds most "
+                             "convincing (100 % = off; needs a model exported with its critic)")
         self.generate_button = QPushButton("Generate batch")
         self.generate_button.setDefault(True)
         self.generate_button.clicked.connect(self._generate)
@@ -46,7 +52,8 @@ class GenerateTab(QWidget):
         self.grid = ItemGrid(ctl.store)
         self.grid.action.connect(ctl.curate)
         row = QHBoxLayout()
-        for label, w in (("Count", self.count), ("First seed", self.seed), ("Truncation ψ", self.truncation)):
+        for label, w in (("Count", self.count), ("First seed", self.seed), ("Truncation ψ", self.truncation),
+                         ("Keep best", self.keep)):
             row.addWidget(QLabel(label))
             row.addWidget(w)
         row.addWidget(self.generate_button)
@@ -77,11 +84,14 @@ class GenerateTab(QWidget):
             note = f" — {m.provider_note}" if m.provider_note else ""
             self.model_label.setText(f"Model: {m.card.name or m.path.stem} ({m.card.summary()}){note}")
             self.grid.set_thumb_size(self.ctl.store.target)
+            self.keep.setEnabled(m.card.critic)
+            self.keep.setValue(round(m.card.default_keep * 100) if m.card.critic else 100)
         names = [n for n in self.ctl.batch_names if s is not None and n in s.names()]
         self.grid.set_items([s.item(n) for n in names] if s else [])
 
     def _generate(self) -> None:
-        self.ctl.generate(self.count.value(), self.seed.value(), round(self.truncation.value(), 2))
+        self.ctl.generate(self.count.value(), self.seed.value(), round(self.truncation.value(), 2),
+                          self.keep.value() / 100.0)
 
     def _started(self, seeds: list) -> None:
         self.grid.set_items([])

@@ -31,14 +31,19 @@ def generate(
     device: Annotated[str, typer.Option(help="auto, cpu, cuda, directml or coreml.")] = "auto",
     force: Annotated[bool, typer.Option(help="Write into a non-empty folder.")] = False,
     shard: Annotated[str | None, typer.Option(help="I/N: write only images I, I+N, ... (build farms).")] = None,
+    keep_best: Annotated[float | None, typer.Option(help="Draw COUNT/KEEP candidates and keep the COUNT the "
+                                                          "model's discriminator finds most convincing "
+                                                          "(default: the model card's, usually 1 = off).")]
+    = None,
 ) -> None:
     """Generate images from a model (default: the shipped sprite model)."""
-    from ..collection import Collection, ModelRef, OutputSettings, SeedRange, validate
+    from ..collection import Collection, Item, ModelRef, OutputSettings, SeedRange, validate
     from ..errors import AssetganError
     from ..export import export as run_export
     from ..export import parse_shard
     from ..registry import resolve_model
     from ..render.palette import palette_to_hex, parse_palette_spec
+    from ..runtime.curate import best_seeds, candidate_count, check_keep
     from ..runtime.model import open_model
     from ..runtime.providers import parse_device
 
@@ -51,7 +56,13 @@ def generate(
     info(f"provider: {m.device}" + (f" ({m.provider_note})" if m.provider_note else ""))
     psi = truncation if truncation is not None else m.card.default_truncation
     name = prefix or m.card.name or path.stem
-    items = SeedRange(name, seed, count)  # made on demand: memory stays flat in --count
+    keep = check_keep(keep_best if keep_best is not None else m.card.default_keep)
+    if keep < 1.0:  # ranked by the critic: the chosen seeds are listed (one int each)
+        chosen = best_seeds(m, seed, count, keep, psi)
+        info(f"kept the {count} most convincing of {candidate_count(count, keep)} candidates (critic)")
+        items = [Item(name=f"{name}_{s:06d}", seed=s) for s in chosen]
+    else:
+        items = SeedRange(name, seed, count)  # made on demand: memory stays flat in --count
     output = OutputSettings(scale=scale, palette=palette, alpha_threshold=alpha_threshold, truncation=psi,
                             files=not no_files, sheet=sheet or no_files, sheet_name=f"{name}_sheet")
     if palette not in (None, "auto"):  # inline the colours so the saved collection works from anywhere

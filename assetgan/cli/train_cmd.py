@@ -81,7 +81,7 @@ def dcgan(
     from ..train.config import DCGANConfig
     from ..train.dcgan_loop import DCGANTrainer, resume_trainer
     from ..train.distributed import init_from_env, shutdown
-    from ..train.onnx_export import build_card, export_generator
+    from ..train.onnx_export import build_card, critic_for_export, export_generator
     from .progress_ui import QuietProgress, RichProgress
 
     dist = init_from_env()  # torchrun: join the process group; otherwise a single process
@@ -160,7 +160,7 @@ def dcgan(
         raise typer.Exit(130)
     g = trainer.export_generator()
     card = build_card(trainer.cfg, {"step": trainer.step, "data": trainer.data_meta}, name or run_dir.name)
-    report = export_generator(g, card, run_dir / "model.onnx")
+    report = export_generator(g, card, run_dir / "model.onnx", critic_for_export(trainer.D))
     info(f"done: {result.step} steps, samples in {run_dir / 'samples'}")
     info(f"exported {report.path} (ONNX Runtime vs torch: max {report.max_diff} level)")
     typer.echo(str(report.path))

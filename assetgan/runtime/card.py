@@ -31,10 +31,12 @@ class ModelCard:
     training_config: dict[str, Any] = field(default_factory=dict)
     palette: list[str] = field(default_factory=list)  # "#rrggbb" colours learned from the training data
     default_truncation: float = 1.0  # truncation psi used when the user gives none
+    default_keep: float = 1.0  # fraction of critic-ranked candidates `generate` keeps when the user gives none
     metrics: dict[str, Any] = field(default_factory=dict)  # measured quality figures, if any
     notes: str = ""
     domains: list[str] = field(default_factory=list)  # cyclegan: names of domains A and B, e.g. photo, monet
     pad_multiple: int = 1  # cyclegan: input sides must be multiples of this (the runtime pads)
+    critic: bool = False  # dcgan: the file also holds the discriminator (input critic.image -> critic.score)
     card_version: int = CARD_VERSION
 
     def to_json(self) -> str:

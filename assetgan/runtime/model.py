@@ -108,9 +108,24 @@ class GeneratorModel(OpenedModel):
         if z.ndim != 2 or z.shape[1] != self.nz:
             raise ModelError(f"latent shape {z.shape} does not fit {self.path.name} (expects [N, {self.nz}])")
         t = time.perf_counter()
-        out = self._sess.run(None, {"z": z})[0]
+        out = self._sess.run(["image"], {"z": z})[0]
         self.last_seconds = time.perf_counter() - t
         return out
+
+    def score(self, images: np.ndarray) -> np.ndarray:
+        """Discriminator logits [N] for uint8 images [N, H, W, C] of this model's size (higher = more convincing).
+
+        Only for models exported with their critic (card.critic); generating never runs it.
+        """
+        if not self.card.critic:
+            raise ModelError(f"{self.path.name}: has no critic (exported before assetgan 0.2 or without its "
+                             "discriminator); re-export it from its checkpoint with `assetgan to-onnx`")
+        c = self.card
+        if images.ndim != 4 or images.shape[1:] != (c.size, c.size, c.channels) or images.dtype != np.uint8:
+            raise ModelError(f"critic of {self.path.name} scores uint8 [N, {c.size}, {c.size}, {c.channels}] images, "
+                             f"got {images.dtype} {images.shape}")
+        z = np.zeros((1, self.nz), np.float32)  # the generator input is required; one latent is cheap
+        return self._sess.run(["critic.score"], {"z": z, "critic.image": np.ascontiguousarray(images)})[0]
 
     def iter_generate(self, z: np.ndarray, chunk: int = 64) -> Iterator[np.ndarray]:
         """Yield images chunk by chunk so memory stays bounded by `chunk`, whatever N is."""

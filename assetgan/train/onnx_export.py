@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import io
 import warnings
 from dataclasses import dataclass
@@ -19,7 +21,7 @@ from ..runtime.card import CARD_KEY, ModelCard
 from ..runtime.latent import latents_for_seeds
 from .checkpoint import load_checkpoint
 from .config import DCGANConfig
-from .nets import Generator, recalibrate_batchnorm
+from .nets import Discriminator, Generator, recalibrate_batchnorm
 
 PARITY_SEEDS = 16
 PARITY_MAX_LEVELS = 1
@@ -39,6 +41,41 @@ class ToUint8NHWC(nn.Module):
         return x.permute(0, 2, 3, 1).to(torch.uint8)  # [N, H, W, C]
 
 
+class CriticOnUint8(nn.Module):
+    """Wraps D: image [N, H, W, C] uint8 -> critic logit [N] (higher = more convincing to the discriminator)."""
+
+    def __init__(self, d: nn.Module) -> None:
+        super().__init__()
+        self.d = d
+
+    def forward(self, image: torch.Tensor) -> torch.Tensor:
+        x = image.permute(0, 3, 1, 2).to(torch.float32) / 127.5 - 1.0  # [N, C, H, W] in [-1, 1]
+        return self.d(x)  # [N]
+
+
+class GeneratorWithCritic(nn.Module):
+    """Two independent graphs in one file: z -> image, and critic.image -> critic.score (fed only when scoring)."""
+
+    def __init__(self, g: nn.Module, d: nn.Module) -> None:
+        super().__init__()
+        self.gen = ToUint8NHWC(g)
+        self.critic = CriticOnUint8(d)
+
+    def forward(self, z: torch.Tensor, image: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        return self.gen(z), self.critic(image)
+
+
+def critic_for_export(d: nn.Module) -> nn.Module:
+    """A copy of D in eval mode with spectral norm folded into plain weights (no power iteration at inference)."""
+    from torch.nn.utils import parametrize
+
+    d = copy.deepcopy(getattr(d, "module", d)).eval()
+    for m in d.modules():
+        if parametrize.is_parametrized(m, "weight"):
+            parametrize.remove_parametrizations(m, "weight", leave_parametrized=True)
+    return d
+
+
 @dataclass
 class ExportReport:
     path: Path
@@ -55,6 +92,13 @@ def generator_from_checkpoint(state: dict[str, Any]) -> tuple[nn.Module, DCGANCo
     return g.eval(), cfg
 
 
+def critic_from_checkpoint(state: dict[str, Any]) -> nn.Module:
+    """The discriminator of a DCGAN checkpoint, ready for export."""
+    d = Discriminator(DCGANConfig.from_dict(state["config"]))
+    d.load_state_dict(state["D"])
+    return critic_for_export(d)
+
+
 def build_card(cfg: DCGANConfig, state: dict[str, Any], name: str) -> ModelCard:
     data = state.get("data", {})
     return ModelCard(
@@ -66,21 +110,36 @@ def build_card(cfg: DCGANConfig, state: dict[str, Any], name: str) -> ModelCard:
     )
 
 
-def _to_onnx_bytes(wrapper: nn.Module, nz: int) -> bytes:
-    z = torch.randn(2, nz)
+CRITIC_INPUT = "critic.image"
+CRITIC_OUTPUT = "critic.score"
+
+
+def _critic_default(card: ModelCard) -> np.ndarray:
+    return np.zeros((1, card.size, card.size, card.channels), np.uint8)
+
+
+def _to_onnx(wrapper: nn.Module, card: ModelCard, with_critic: bool) -> Any:
+    """TorchScript export (fast and exact for these conv nets); with a critic, its input gets a default value."""
+    import onnx
+    from onnx import numpy_helper
+
+    z = torch.randn(2, card.nz)
+    args: tuple = (z,)
+    inputs, outputs = ["z"], ["image"]
+    dyn = {"z": {0: "batch"}, "image": {0: "batch"}}
+    if with_critic:
+        args = (z, torch.from_numpy(np.repeat(_critic_default(card), 2, 0)))
+        inputs, outputs = inputs + [CRITIC_INPUT], outputs + [CRITIC_OUTPUT]
+        dyn |= {CRITIC_INPUT: {0: "critic_batch"}, CRITIC_OUTPUT: {0: "critic_batch"}}
     buf = io.BytesIO()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        # The TorchScript exporter is fast and exact for these conv nets; fall back to torch.export's.
-        try:
-            torch.onnx.export(wrapper, (z,), buf, input_names=["z"], output_names=["image"],
-                              dynamic_axes={"z": {0: "batch"}, "image": {0: "batch"}}, opset_version=OPSET,
-                              dynamo=False)
-        except Exception:
-            buf = io.BytesIO()
-            torch.onnx.export(wrapper, (z,), buf, input_names=["z"], output_names=["image"],
-                              dynamic_shapes={"z": {0: torch.export.Dim("batch")}}, dynamo=True)
-    return buf.getvalue()
+        torch.onnx.export(wrapper, args, buf, input_names=inputs, output_names=outputs, dynamic_axes=dyn,
+                          opset_version=OPSET, dynamo=False)
+    proto = onnx.load_from_string(buf.getvalue())
+    if with_critic:  # callers that only generate never feed the critic: it then scores one blank image
+        proto.graph.initializer.append(numpy_helper.from_array(_critic_default(card), CRITIC_INPUT))
+    return proto
 
 
 def attach_card(proto: Any, card: ModelCard, title: str) -> bytes:
@@ -93,27 +152,36 @@ def attach_card(proto: Any, card: ModelCard, title: str) -> bytes:
     return proto.SerializeToString()
 
 
-def export_generator(g: nn.Module, card: ModelCard, out: str | Path) -> ExportReport:
-    """Export `g` with `card` to `out` atomically, after checking parity with ONNX Runtime on 16 seeds."""
-    import onnx
+def export_generator(g: nn.Module, card: ModelCard, out: str | Path, critic: nn.Module | None = None) -> ExportReport:
+    """Export `g` (and the discriminator `critic`, for curation) with `card` to `out` atomically, after checking
+    parity with ONNX Runtime on 16 seeds."""
     import onnxruntime as ort
 
     out = Path(out)
-    wrapper = ToUint8NHWC(g).eval()
-    model = onnx.load_from_string(_to_onnx_bytes(wrapper, card.nz))
-    data = attach_card(model, card, f"assetgan {card.kind} generator '{card.name}'")
+    card = dataclasses.replace(card, critic=critic is not None)
+    wrapper = (GeneratorWithCritic(g, critic) if critic is not None else ToUint8NHWC(g)).eval()
+    data = attach_card(_to_onnx(wrapper, card, critic is not None), card,
+                       f"assetgan {card.kind} generator '{card.name}'")
 
     z = latents_for_seeds(range(PARITY_SEEDS), card.nz)
     with torch.no_grad():
-        ref = wrapper(torch.from_numpy(z)).numpy().astype(np.int16)
+        gen = wrapper.gen if critic is not None else wrapper
+        ref = gen(torch.from_numpy(z))
     sess = ort.InferenceSession(data, providers=["CPUExecutionProvider"])
-    got = sess.run(None, {"z": z})[0].astype(np.int16)
-    if got.shape != ref.shape:
+    got = sess.run(["image"], {"z": z})[0].astype(np.int16)
+    if got.shape != tuple(ref.shape):
         raise AssetganError(f"ONNX parity check failed for {out}: output shape {got.shape} != torch's {ref.shape}")
-    max_diff = int(np.abs(ref - got).max())
+    max_diff = int(np.abs(ref.numpy().astype(np.int16) - got).max())
     if max_diff > PARITY_MAX_LEVELS:
         raise AssetganError(f"ONNX parity check failed for {out}: ONNX Runtime differs from torch by up to "
                             f"{max_diff} levels (limit {PARITY_MAX_LEVELS}); the model was not written")
+    if critic is not None:
+        with torch.no_grad():
+            want = wrapper.critic(ref).numpy()
+        score = sess.run([CRITIC_OUTPUT], {"z": z[:1], CRITIC_INPUT: ref.numpy()})[0]
+        if not np.allclose(score, want, rtol=1e-3, atol=1e-3):
+            raise AssetganError(f"ONNX parity check failed for {out}: critic scores differ from torch by up to "
+                                f"{np.abs(score - want).max():.2g}; the model was not written")
     out.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_bytes(out, data)
     return ExportReport(out, max_diff, card)
@@ -125,7 +193,8 @@ def export_checkpoint(checkpoint: str | Path, out: str | Path, name: str | None 
     if state.get("kind") != "dcgan":
         raise AssetganError(f"{checkpoint}: a {state.get('kind')} checkpoint; this exports dcgan runs")
     g, cfg = generator_from_checkpoint(state)
+    critic = critic_from_checkpoint(state) if "D" in state else None
     run_name = Path(checkpoint).resolve()
     run_name = run_name.parent.name if run_name.is_file() else run_name.name
     card = build_card(cfg, state, name or run_name)
-    return export_generator(g, card, out)
+    return export_generator(g, card, out, critic)

@@ -1,0 +1,208 @@
+"""Quality at equal CPU budget: a classic recipe and assetgan's default, trained side by side, measured offline.
+
+    python benchmarks/quality.py sprites    # plain Radford DCGAN vs assetgan's recipe, crawl-sprites, RGBA 32x32
+    python benchmarks/quality.py textures   # the same on crawl-textures, tileable RGB 32x32
+    python benchmarks/quality.py cyclegan   # the paper's 9-block/64-wide generator vs the shipped design, monet2photo
+
+Both runs share the machine for the whole budget (one torch thread each, started together), so each gets the same
+wall-clock time and the same CPU. At every budget (default 10 and 30 minutes) both runs stop, their ONNX exports are
+measured with nothing else running, and then both resume exactly from their checkpoints to the next budget.
+
+DCGAN figures, all against the same held-out split (`--holdout 0.1`, by salted file-name hash; never trained on):
+SWD x1e3 (Karras et al. 2018; floor: 1000 training images vs the held-out ones), C2ST accuracy (mean of 5 classifier
+seeds; 0.5 = indistinguishable), memorisation ratio (>= 0.9: no copying), and for tileable models the wrap-seam
+score. CycleGAN figures, on held-out photos: style distance (SWD of outputs to Monet / SWD of inputs to Monet; lower
+is more Monet-like) and content SSIM of luma.
+
+A finished stage is not re-run: re-running the command after an interruption continues where it stopped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+DATA = REPO.parent / "shared" / "datasets"
+PLAIN = ["--loss", "ns", "--augment", "none", "--ema", "0", "--no-spectral-norm", "--ngf", "64", "--ndf", "64",
+         "--batch", "64", "--lr", "2e-4"]  # Radford et al.: BCE, BatchNorm in G and D, Adam 2e-4 / beta1 0.5
+TASKS = {
+    "sprites": {
+        "kind": "dcgan", "data": DATA / "crawl-sprites", "base": ["--size", "32", "--channels", "4"],
+        "licence": "CC0 1.0 (Dungeon Crawl Stone Soup tiles)",
+        # assetgan: the command's defaults (ns loss, spectral norm, DiffAugment, EMA), G 48 wide for < 50 ms / 64
+        "variants": {"plain": PLAIN, "assetgan": ["--ngf", "48"]},
+    },
+    "textures": {
+        "kind": "dcgan", "data": DATA / "crawl-textures", "base": ["--size", "32", "--channels", "3", "--tileable"],
+        "licence": "CC0 1.0 (Dungeon Crawl Stone Soup tiles)",
+        "variants": {"plain": PLAIN, "assetgan": ["--ngf", "48"]},
+    },
+    "cyclegan": {
+        "kind": "cyclegan", "a": DATA / "monet2photo" / "photo", "b": DATA / "monet2photo" / "monet",
+        "base": ["--name-a", "photo", "--name-b", "monet", "--crop", "128", "--load-size", "256",
+                 "--holdout", "0.05"],
+        "variants": {
+            "paper": ["--ngf", "64", "--blocks", "9", "--internal-scale", "1", "--upsample", "transpose"],
+            "assetgan": [],  # the command's defaults = the shipped design
+        },
+    },
+}
+
+
+def log(msg: str) -> None:
+    print(msg, flush=True)
+
+
+def train_stage(task: dict, out: Path, minutes: float, seed: int) -> dict[str, float]:
+    """Train every variant to `minutes` of training time, side by side, one thread each; return seconds taken."""
+    procs = {}
+    for name, extra in task["variants"].items():
+        run = out / name
+        if (out / f"{name}-{minutes:g}min.onnx").exists():
+            continue
+        cmd = [sys.executable, "-m", "assetgan", "train", task["kind"]]
+        if (run / "checkpoint.pt").exists():
+            cmd += ["--resume", str(run)]
+        elif task["kind"] == "dcgan":
+            cmd += [str(task["data"]), "--out", str(run), *task["base"], *extra, "--holdout", "0.1",
+                    "--seed", str(seed), "--licence", task["licence"], "--sample-every", "1000",
+                    "--checkpoint-every", "1000"]
+        else:
+            cmd += ["--a", str(task["a"]), "--b", str(task["b"]), "--out", str(run), *task["base"], *extra,
+                    "--seed", str(seed), "--sample-every", "250", "--checkpoint-every", "250"]
+        cmd += ["--minutes", f"{minutes:g}", "--threads", "1"]
+        log(f"[{name}] {' '.join(cmd[2:])}")
+        procs[name] = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=open(out / f"{name}.log", "a"),
+                                       cwd=REPO)
+    for name, p in procs.items():
+        if p.wait() != 0:
+            raise SystemExit(f"[{name}] training failed (exit {p.returncode}); see {out / (name + '.log')}")
+        shutil.copyfile(out / name / "model.onnx", out / f"{name}-{minutes:g}min.onnx")
+    return {}
+
+
+def steps_of(run: Path) -> int:
+    from assetgan.train.checkpoint import load_checkpoint
+
+    return int(load_checkpoint(run / "checkpoint.pt")["step"])
+
+
+def split(run: Path, images, files: list[str]):
+    held = set((run / "holdout.txt").read_text().split())
+    mask = np.array([f in held for f in files])
+    return images[~mask], images[mask]
+
+
+def measure_dcgan(model_path: Path, run: Path, n: int, seed: int) -> dict[str, float]:
+    from assetgan.data.dataset import load_training_images
+    from assetgan.metrics.c2st import c2st
+    from assetgan.metrics.memorisation import memorisation
+    from assetgan.metrics.seam import wrap_seam_score
+    from assetgan.metrics.swd import sliced_wasserstein
+    from assetgan.runtime.model import open_model
+
+    cfg = json.loads((run / "config.json").read_text())["config"]
+    data = load_training_images(cfg["data"], cfg["size"], cfg["channels"])
+    train, held = split(run, data.images, data.files)
+    m = open_model(model_path)
+    gen = m.generate_seeds(range(seed, seed + n), truncation=1.0)
+    rng = np.random.default_rng(seed)
+    floor_set = train[rng.permutation(len(train))[:n]]
+    accs = [c2st(held, gen, seed=s) for s in range(5)]
+    mem = memorisation(gen, train, held)
+    f = {
+        "swd": sliced_wasserstein(gen, held, seed=seed).mean,
+        "swd_floor": sliced_wasserstein(floor_set, held, seed=seed).mean,
+        "c2st": float(np.mean([a.accuracy for a in accs])),
+        "c2st_p": float(np.median([a.p_value for a in accs])),
+        "nn_ratio": mem.ratio,
+        "near_dup": mem.near_duplicates,
+    }
+    if cfg.get("tileable"):
+        f["seam"] = wrap_seam_score(gen)
+        f["seam_real"] = wrap_seam_score(held)
+    return f
+
+
+def measure_cyclegan(model_path: Path, run: Path, task: dict, n: int, seed: int) -> dict[str, float]:
+    from assetgan.evaluate import evaluate_translation
+    from assetgan.runtime.stylize import open_style_model
+
+    held = run.parent / "heldout-photos"
+    if not held.exists():
+        tmp = run.parent / "heldout-photos.tmp"
+        tmp.mkdir(exist_ok=True)
+        for name in (run / "holdout.txt").read_text().split():
+            dst = tmp / name
+            if not dst.exists():
+                dst.symlink_to(task["a"] / name)
+        tmp.rename(held)
+    ev = evaluate_translation(open_style_model(model_path), held, task["b"], "a2b", n=n, seed=seed)
+    return {"style_distance": ev.figures["style_distance"], "content_ssim": ev.figures["content_ssim_luma"],
+            "swd_to_monet": ev.figures["swd_outputs_to_target_x1e3"]}
+
+
+def verdict(task_kind: str, rows: dict[str, dict]) -> list[str]:
+    names = list(rows)
+    base, ours = rows[names[0]], rows[names[1]]
+    out = []
+    if task_kind == "dcgan":
+        out.append(f"  SWD ratio {names[1]}/{names[0]}: {ours['swd'] / base['swd']:.3f}  "
+                   f"({'better' if ours['swd'] < base['swd'] else 'NOT better'})")
+        d0, d1 = abs(base["c2st"] - 0.5), abs(ours["c2st"] - 0.5)
+        out.append(f"  C2ST distance from 0.5: {d1:.3f} vs {d0:.3f}  ({'better' if d1 < d0 else 'NOT better'})")
+        out.append(f"  memorisation ratio {ours['nn_ratio']:.3f}  ({'ok' if ours['nn_ratio'] >= 0.9 else 'COPYING'})")
+    else:
+        out.append(f"  style distance {ours['style_distance']:.3f} vs {base['style_distance']:.3f}  "
+                   f"({'better' if ours['style_distance'] < base['style_distance'] else 'NOT better'})")
+        out.append(f"  content SSIM {ours['content_ssim']:.3f} vs {base['content_ssim']:.3f}  "
+                   f"({'better' if ours['content_ssim'] > base['content_ssim'] else 'NOT better'})")
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("task", choices=sorted(TASKS))
+    ap.add_argument("--budgets", type=float, nargs="+", default=[10.0, 30.0], help="minutes, ascending")
+    ap.add_argument("--out", type=Path, default=None, help="work folder (default: runs/quality-TASK)")
+    ap.add_argument("--n", type=int, default=1000, help="generated images per measurement")
+    ap.add_argument("--seed", type=int, default=1)
+    args = ap.parse_args()
+    task = TASKS[args.task]
+    out = args.out or REPO / "runs" / f"quality-{args.task}"
+    out.mkdir(parents=True, exist_ok=True)
+    results_path = out / "results.json"
+    results = json.loads(results_path.read_text()) if results_path.exists() else {}
+    for minutes in sorted(args.budgets):
+        key = f"{minutes:g}"
+        t0 = time.time()
+        train_stage(task, out, minutes, args.seed)
+        if key not in results:
+            rows = {}
+            for name in task["variants"]:
+                model = out / f"{name}-{key}min.onnx"
+                if task["kind"] == "dcgan":
+                    rows[name] = measure_dcgan(model, out / name, args.n, args.seed)
+                else:
+                    rows[name] = measure_cyclegan(model, out / name, task, args.n, args.seed)
+                rows[name]["steps"] = steps_of(out / name)
+            results[key] = rows
+            results_path.write_text(json.dumps(results, indent=2) + "\n")
+        log(f"-- {key} min of training each (stage took {time.time() - t0:.0f} s)")
+        for name, f in results[key].items():
+            log(f"  {name:9s} " + "  ".join(f"{k} {v:.4g}" if isinstance(v, float) else f"{k} {v}"
+                                             for k, v in f.items()))
+        for line in verdict(task["kind"], results[key]):
+            log(line)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,4 +1,4 @@
-"""Generate tab: count, seed, truncation, keep-best share, "Generate batch" with progress and Cancel; the batch's thumbnails."""
+"""Generate tab: count, seed, truncation, keep-best share, "Generate batch" with progress and Cancel; thumbnails."""
 
 from __future__ import annotations
 

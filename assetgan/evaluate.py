@@ -14,6 +14,7 @@ from .metrics.memorisation import memorisation
 from .metrics.seam import wrap_seam_score
 from .metrics.swd import sliced_wasserstein
 from .metrics.translation import ssim_luminance
+from .runtime.curate import best_seeds
 from .runtime.model import GeneratorModel
 from .runtime.stylize import StyleModel
 
@@ -31,36 +32,56 @@ class Evaluation:
         return "\n".join(rows)
 
 
+def image_figures(gen: np.ndarray, real: np.ndarray, train: np.ndarray | None = None, tileable: bool = False,
+                  seed: int = 0, c2st_repeats: int = 1, floor: np.ndarray | None = None) -> dict[str, Any]:
+    """SWD to `real` (with a real-vs-real floor), C2ST (mean over `c2st_repeats` classifier seeds; needs torch),
+    memorisation against `train`, wrap seams. `floor`: real images to compare with `real` for the floor
+    (default: two halves of `real`). c2st_repeats=0 skips C2ST."""
+    f: dict[str, Any] = {"swd_x1e3": sliced_wasserstein(gen, real, seed=seed).mean}
+    if floor is not None:
+        f["swd_floor_real_vs_real"] = sliced_wasserstein(floor, real, seed=seed).mean
+    elif len(real) >= 32:
+        perm = np.random.default_rng(seed).permutation(len(real))
+        a, b = real[perm[: len(real) // 2]], real[perm[len(real) // 2 :]]
+        f["swd_floor_real_vs_real"] = sliced_wasserstein(a, b, seed=seed).mean
+    if c2st_repeats:
+        from .metrics.c2st import c2st as run_c2st
+
+        runs = [run_c2st(real, gen, seed=seed + k) for k in range(c2st_repeats)]
+        f["c2st_accuracy"] = float(np.mean([r.accuracy for r in runs]))
+        f["c2st_p_value"] = float(np.median([r.p_value for r in runs]))
+    if train is not None:
+        mem = memorisation(gen, train, real)
+        f["nn_ratio_generated_heldout"] = mem.ratio
+        f["near_duplicates"] = mem.near_duplicates
+    if tileable:
+        f["wrap_seam_generated"] = wrap_seam_score(gen)
+        f["wrap_seam_real"] = wrap_seam_score(real)
+    return f
+
+
+def curated_samples(model: GeneratorModel, start: int, n: int, truncation: float | None = None,
+                    keep: float | None = None) -> np.ndarray:
+    """What `assetgan generate` gives for these settings (card defaults when None): n images from seed `start`."""
+    psi = model.card.default_truncation if truncation is None else truncation
+    keep = model.card.default_keep if keep is None else keep
+    seeds = best_seeds(model, start, n, keep, psi) if keep < 1.0 else range(start, start + n)
+    return model.generate_seeds(seeds, psi)
+
+
 def evaluate(model: GeneratorModel, real_dir: Path, train_dir: Path | None = None, n: int = 1000, seed: int = 0,
-             c2st: bool = True, truncation: float | None = None) -> Evaluation:
-    """SWD (with its real-vs-real floor), C2ST, memorisation (with --train) and the wrap-seam score."""
+             c2st: bool = True, truncation: float | None = None, keep: float | None = None,
+             c2st_repeats: int = 5) -> Evaluation:
+    """SWD (with its real-vs-real floor), C2ST, memorisation (with --train) and the wrap-seam score, measured on
+    what `generate` gives with the same truncation and keep-best settings (the card's defaults unless given)."""
     card = model.card
     real = load_training_images(real_dir, card.size, card.channels).images
     if len(real) < 16:
         raise AssetganError(f"{real_dir}: only {len(real)} usable images; evaluation needs at least 16 real images")
-    gen = model.generate_seeds(range(seed, seed + n), truncation)
+    gen = curated_samples(model, seed, n, truncation, keep)
+    train = load_training_images(train_dir, card.size, card.channels).images if train_dir is not None else None
     ev = Evaluation(model.path.name, len(gen), len(real))
-    f = ev.figures
-    f["swd_x1e3"] = sliced_wasserstein(gen, real, seed=seed).mean
-    if len(real) >= 32:
-        rng = np.random.default_rng(seed)
-        perm = rng.permutation(len(real))
-        a, b = real[perm[: len(real) // 2]], real[perm[len(real) // 2 :]]
-        f["swd_floor_real_vs_real"] = sliced_wasserstein(a, b, seed=seed).mean
-    if c2st:
-        from .metrics.c2st import c2st as run_c2st
-
-        res = run_c2st(real, gen, seed=seed)
-        f["c2st_accuracy"] = res.accuracy
-        f["c2st_p_value"] = res.p_value
-    if train_dir is not None:
-        train = load_training_images(train_dir, card.size, card.channels).images
-        mem = memorisation(gen, train, real)
-        f["nn_ratio_generated_heldout"] = mem.ratio
-        f["near_duplicates"] = mem.near_duplicates
-    if card.tileable:
-        f["wrap_seam_generated"] = wrap_seam_score(gen)
-        f["wrap_seam_real"] = wrap_seam_score(real)
+    ev.figures.update(image_figures(gen, real, train, card.tileable, seed, c2st_repeats if c2st else 0))
     return ev
 
 

@@ -101,35 +101,31 @@ def split(run: Path, images, files: list[str]):
     return images[~mask], images[mask]
 
 
-def measure_dcgan(model_path: Path, run: Path, n: int, seed: int) -> dict[str, float]:
+SHORT = {"swd_x1e3": "swd", "swd_floor_real_vs_real": "swd_floor", "c2st_accuracy": "c2st", "c2st_p_value": "c2st_p",
+         "nn_ratio_generated_heldout": "nn_ratio", "near_duplicates": "near_dup", "wrap_seam_generated": "seam",
+         "wrap_seam_real": "seam_real"}
+
+
+def load_split(run: Path):
+    """Training and held-out images of a DCGAN run, split as the run split them."""
     from assetgan.data.dataset import load_training_images
-    from assetgan.metrics.c2st import c2st
-    from assetgan.metrics.memorisation import memorisation
-    from assetgan.metrics.seam import wrap_seam_score
-    from assetgan.metrics.swd import sliced_wasserstein
-    from assetgan.runtime.model import open_model
 
     cfg = json.loads((run / "config.json").read_text())["config"]
     data = load_training_images(cfg["data"], cfg["size"], cfg["channels"])
     train, held = split(run, data.images, data.files)
-    m = open_model(model_path)
-    gen = m.generate_seeds(range(seed, seed + n), truncation=1.0)
-    rng = np.random.default_rng(seed)
-    floor_set = train[rng.permutation(len(train))[:n]]
-    accs = [c2st(held, gen, seed=s) for s in range(5)]
-    mem = memorisation(gen, train, held)
-    f = {
-        "swd": sliced_wasserstein(gen, held, seed=seed).mean,
-        "swd_floor": sliced_wasserstein(floor_set, held, seed=seed).mean,
-        "c2st": float(np.mean([a.accuracy for a in accs])),
-        "c2st_p": float(np.median([a.p_value for a in accs])),
-        "nn_ratio": mem.ratio,
-        "near_dup": mem.near_duplicates,
-    }
-    if cfg.get("tileable"):
-        f["seam"] = wrap_seam_score(gen)
-        f["seam_real"] = wrap_seam_score(held)
-    return f
+    return train, held, bool(cfg.get("tileable"))
+
+
+def measure_dcgan(model_path: Path, run: Path, n: int, seed: int) -> dict[str, float]:
+    """Raw samples (truncation 1, no critic): the training recipes are compared, not the curation."""
+    from assetgan.evaluate import image_figures
+    from assetgan.runtime.model import open_model
+
+    train, held, tileable = load_split(run)
+    gen = open_model(model_path).generate_seeds(range(seed, seed + n), truncation=1.0)
+    floor = train[np.random.default_rng(seed).permutation(len(train))[:n]]  # as many real images as generated
+    f = image_figures(gen, held, train, tileable, seed, c2st_repeats=5, floor=floor)
+    return {SHORT.get(k, k): v for k, v in f.items()}
 
 
 def measure_cyclegan(model_path: Path, run: Path, task: dict, n: int, seed: int) -> dict[str, float]:

@@ -115,3 +115,27 @@ def test_style_distance_moves_toward_target(sprites):
     inputs, target = sprites[:24], _blur(sprites[24:48], 2.0)
     assert style_distance(_blur(inputs, 2.0), inputs, target) < 0.85  # outputs took the target's (blurry) style
     assert style_distance(inputs, inputs, target) == pytest.approx(1.0)
+
+
+def test_evaluate_records_figures_in_the_card_and_measures_what_generate_gives(tiny_model, tmp_path):
+    import shutil
+
+    from typer.testing import CliRunner
+
+    from assetgan.cli.main import app
+    from assetgan.evaluate import curated_samples
+    from assetgan.runtime import open_model
+
+    model = tmp_path / "m.onnx"
+    shutil.copy(tiny_model, model)
+    before = open_model(model).generate_seeds(range(8))
+    r = CliRunner().invoke(app, ["evaluate", str(model), "--real", str(SPRITES), "--n", "32", "--no-c2st",
+                                 "--keep-best", "0.5", "--record"])
+    assert r.exit_code == 0, r.output
+    m = open_model(model)
+    rec = m.card.metrics["evaluate"]
+    assert rec["n_generated"] == 32 and "--keep-best 0.5" in rec["command"] and rec["figures"]["swd_x1e3"] > 0
+    assert np.array_equal(m.generate_seeds(range(8)), before)  # the graph is untouched
+    # keep-best 0.5 measures the critic's favourite half of 64 candidates, as `generate --keep-best 0.5` writes
+    kept = curated_samples(m, 0, 32, 1.0, 0.5)
+    assert not np.array_equal(kept, m.generate_seeds(range(32), 1.0))

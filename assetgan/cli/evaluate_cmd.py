@@ -22,7 +22,11 @@ def evaluate(
     seed: Annotated[int, typer.Option(help="First seed; also seeds the metrics.")] = 0,
     c2st: Annotated[bool, typer.Option(help="Run the classifier two-sample test (needs torch).")] = True,
     truncation: Annotated[float | None, typer.Option(help="Truncation psi (default: the model card's).")] = None,
+    keep_best: Annotated[float | None, typer.Option(help="Critic keep-best fraction, as in `generate` "
+                                                          "(default: the model card's).")] = None,
     json_out: Annotated[Path | None, typer.Option("--json", help="Write the figures as JSON here.")] = None,
+    record: Annotated[bool, typer.Option(help="Store the figures and this command in the model file's card "
+                                              "(`metrics`; the .onnx is rewritten atomically).")] = False,
 ) -> None:
     """Measure a model offline: SWD with a real-vs-real floor, C2ST, memorisation, wrap seams."""
     import json
@@ -51,9 +55,34 @@ def evaluate(
             raise AssetganError("a CycleGAN model needs --inputs DIR (held-out source images) besides --real")
         ev = evaluate_translation(open_style_model(path), inputs, real, check_direction(direction), n=n, seed=seed)
     else:
-        ev = run_evaluate(open_model(path), real, train, n=n, seed=seed, c2st=c2st, truncation=truncation)
+        ev = run_evaluate(open_model(path), real, train, n=n, seed=seed, c2st=c2st, truncation=truncation,
+                          keep=keep_best)
     typer.echo(ev.table())
+    if record:
+        argv = [model, "--real", str(real)] + (["--inputs", str(inputs), "--direction", direction] if inputs else [])
+        argv += (["--train", str(train)] if train else []) + ["--n", str(n), "--seed", str(seed)]
+        argv += (["--truncation", f"{truncation:g}"] if truncation is not None else [])
+        argv += (["--keep-best", f"{keep_best:g}"] if keep_best is not None else [])
+        argv += ([] if c2st else ["--no-c2st"])
+        _record(path, ev, argv)
     if json_out is not None:
         atomic_write_text(json_out, json.dumps({"model": ev.model, "n_generated": ev.n_generated,
                                                 "n_real": ev.n_real, **ev.figures}, indent=2) + "\n")
         info(f"figures written to {json_out}")
+
+
+def _record(path: Path, ev, argv: list[str]) -> None:
+    """Put the figures, the settings they were measured with and the command into the card's `metrics`."""
+    import dataclasses
+    import shlex
+    import time
+
+    from ..card_io import rewrite_card
+    from ..runtime.model import read_card
+
+    card = read_card(path)
+    entry = {"figures": ev.figures, "n_generated": ev.n_generated, "n_real": ev.n_real,
+             "measured": time.strftime("%Y-%m-%d"),
+             "command": "assetgan evaluate " + " ".join(shlex.quote(a) for a in argv)}
+    rewrite_card(path, dataclasses.replace(card, metrics={**card.metrics, "evaluate": entry}))
+    info(f"figures recorded in the card of {path}")

@@ -252,3 +252,20 @@ def test_logic_modules_never_import_qt():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=ROOT)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
+
+
+def test_card_rows_show_critic_and_recorded_quality():
+    import dataclasses
+
+    from assetgan.runtime.card import ModelCard
+
+    card = ModelCard(kind="dcgan", name="x", size=32, channels=4, nz=8)
+    rows = dict(card_rows(card))
+    assert rows["critic (keep best)"] == "no" and "SWD x1e3" not in rows
+    rec = {"evaluate": {"figures": {"swd_x1e3": 41.234, "c2st_accuracy": 0.91, "near_duplicates": 2},
+                        "measured": "2026-11-25", "n_generated": 1000}}
+    rows = dict(card_rows(dataclasses.replace(card, critic=True, default_keep=0.8, metrics=rec)))
+    assert rows["critic (keep best)"] == "yes, default keep 80%"
+    assert rows["SWD x1e3"] == "41.2" and rows["C2ST accuracy (0.5 ideal)"] == "0.91"
+    assert rows["measured"] == "2026-11-25, 1000 samples"
+    assert dict(card_rows(dataclasses.replace(card, metrics={"evaluate": "junk"})))["kind"] == "dcgan"

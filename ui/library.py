@@ -115,10 +115,30 @@ def card_rows(card: ModelCard) -> list[tuple[str, str]]:
              ("training steps", str(card.steps))]
     if card.kind == "dcgan":
         rows += [("default truncation", f"{card.default_truncation:g}"),
-                 ("palette", f"{len(card.palette)} colours" if card.palette else "none")]
+                 ("palette", f"{len(card.palette)} colours" if card.palette else "none"),
+                 ("critic (keep best)", f"yes, default keep {card.default_keep:.0%}" if card.critic else "no")]
+    rows += quality_rows(card)
     rows.append(("assetgan version", card.assetgan_version or "unknown"))
     if card.notes:
         rows.append(("notes", card.notes))
+    return rows
+
+
+QUALITY_LABELS = {"swd_x1e3": "SWD x1e3", "swd_floor_real_vs_real": "SWD floor (real vs real)",
+                  "c2st_accuracy": "C2ST accuracy (0.5 ideal)", "nn_ratio_generated_heldout": "memorisation ratio",
+                  "wrap_seam_generated": "wrap seam", "style_distance": "style distance",
+                  "content_ssim_luma": "content SSIM"}
+
+
+def quality_rows(card: ModelCard) -> list[tuple[str, str]]:
+    """Figures `assetgan evaluate --record` stored in the card, with the date they were measured."""
+    rec = card.metrics.get("evaluate") if isinstance(card.metrics, dict) else None
+    if not isinstance(rec, dict) or not isinstance(rec.get("figures"), dict):
+        return []
+    rows = [(label, f"{rec['figures'][k]:.3g}") for k, label in QUALITY_LABELS.items()
+            if isinstance(rec["figures"].get(k), (int, float))]
+    if rows:
+        rows.append(("measured", f"{rec.get('measured', '?')}, {rec.get('n_generated', '?')} samples"))
     return rows
 
 

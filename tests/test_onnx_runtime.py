@@ -165,3 +165,19 @@ def test_model_without_critic_refuses_to_score(tiny_run, tmp_path):
     assert not m.card.critic
     with pytest.raises(ModelError, match="has no critic"):
         m.score(np.zeros((1, cfg.size, cfg.size, cfg.channels), np.uint8))
+
+
+def test_best_seeds_ranks_candidates_and_keep_one_is_a_plain_range(tiny_model):
+    from assetgan.runtime.curate import best_seeds, candidate_count
+
+    m = open_model(tiny_model)
+    assert best_seeds(m, 10, 5, 1.0, 1.0) == [10, 11, 12, 13, 14]
+    assert candidate_count(5, 0.5) == 10 and candidate_count(3, 0.3) == 10 and candidate_count(7, 0.7) == 10
+    seen = []
+    kept = best_seeds(m, 10, 5, 0.5, 1.0, chunk=4, progress=lambda d, n: seen.append((d, n)))
+    scores = m.score(m.generate_seeds(range(10, 20), 1.0))
+    assert kept == sorted(10 + i for i in np.argsort(-scores, kind="stable")[:5])
+    assert seen == [(4, 10), (8, 10), (10, 10)]
+    for bad in (0.0, -1.0, 1.01, float("nan")):
+        with pytest.raises(AssetganError, match="--keep-best"):
+            best_seeds(m, 0, 5, bad, 1.0)

@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
-DATA = REPO.parent / "shared" / "datasets"
+DATA = Path("..") / "shared" / "datasets"  # relative to REPO (the runs' cwd), so cards name no machine paths
 PLAIN = ["--loss", "ns", "--augment", "none", "--ema", "0", "--no-spectral-norm", "--ngf", "64", "--ndf", "64",
          "--batch", "64", "--lr", "2e-4"]  # Radford et al.: BCE, BatchNorm in G and D, Adam 2e-4 / beta1 0.5
 TASKS = {
@@ -45,7 +45,9 @@ TASKS = {
         "licence": "CC0 1.0 (Dungeon Crawl Stone Soup tiles)",
         "variants": {"plain": PLAIN, "assetgan": ["--ngf", "48"],
                      # the colour jitter hides what tells floor and wall textures apart: without it (see README)
-                     "assetgan-nocolor": ["--ngf", "48", "--augment", "flip,translation,cutout"]},
+                     "assetgan-nocolor": ["--ngf", "48", "--augment", "flip,translation,cutout"],
+                     # Radford's nets and loss with only assetgan's EMA generator added
+                     "plain-ema": [a if a != "0" else "0.999" for a in PLAIN]},
     },
     "cyclegan": {
         "kind": "cyclegan", "a": DATA / "monet2photo" / "photo", "b": DATA / "monet2photo" / "monet",
@@ -113,7 +115,7 @@ def load_split(run: Path):
     from assetgan.data.dataset import load_training_images
 
     cfg = json.loads((run / "config.json").read_text())["config"]
-    data = load_training_images(cfg["data"], cfg["size"], cfg["channels"])
+    data = load_training_images(REPO / cfg["data"], cfg["size"], cfg["channels"])
     train, held = split(run, data.images, data.files)
     return train, held, bool(cfg.get("tileable"))
 
@@ -141,9 +143,9 @@ def measure_cyclegan(model_path: Path, run: Path, task: dict, n: int, seed: int)
         for name in (run / "holdout.txt").read_text().split():
             dst = tmp / name
             if not dst.exists():
-                dst.symlink_to(task["a"] / name)
+                dst.symlink_to((REPO / task["a"] / name).resolve())
         tmp.rename(held)
-    ev = evaluate_translation(open_style_model(model_path), held, task["b"], "a2b", n=n, seed=seed)
+    ev = evaluate_translation(open_style_model(model_path), held, REPO / task["b"], "a2b", n=n, seed=seed)
     return {"style_distance": ev.figures["style_distance"], "content_ssim": ev.figures["content_ssim_luma"],
             "swd_to_monet": ev.figures["swd_outputs_to_target_x1e3"]}
 

@@ -211,7 +211,11 @@ def test_train_tileable_textures_and_sprite_sheet(tmp_path):
     m = open_model(run / "model.onnx")
     assert m.card.tileable and m.card.channels == 3
     assert m.generate_seeds(range(4)).shape == (4, 32, 32, 3)
-    assert m.card.training_config["tileable"] is True
+    tc = m.card.training_config
+    assert tc["tileable"] is True
+    # --recipe auto: RGB textures get the texture recipe, RGBA the sprite recipe; options override it
+    assert tc["extra"]["recipe"] == "textures" and tc["augment"] == [] and not tc["spectral_norm"]
+    assert tc["ema_beta"] == 0.999
 
     sheet_run = tmp_path / "sheet"
     r = runner.invoke(app, ["train", "dcgan", str(ROOT / "assets" / "samples" / "sheet_4x2_32.png"), "--tile",
@@ -219,6 +223,18 @@ def test_train_tileable_textures_and_sprite_sheet(tmp_path):
                             "8", "--batch", "4"])
     assert r.exit_code == 0, r.output
     assert "training on 6 images" in r.stderr  # 8 cells less one empty and one duplicate
+    tc = open_model(sheet_run / "model.onnx").card.training_config
+    assert tc["extra"]["recipe"] == "sprites" and tc["augment"] == ["flip", "translation", "color", "cutout"]
+    assert tc["spectral_norm"] and tc["ema_beta"] == 0.999
+
+    r = runner.invoke(app, ["train", "dcgan", str(TEXTURES), "--out", str(tmp_path / "r"), "--recipe", "radford",
+                            "--ema", "0.99", "--steps", "1", "--nz", "8", "--ngf", "8", "--ndf", "8", "--batch", "4"])
+    assert r.exit_code == 0, r.output
+    tc = open_model(tmp_path / "r" / "model.onnx").card.training_config
+    assert tc["extra"]["recipe"] == "radford" and tc["ema_beta"] == 0.99 and tc["augment"] == []
+    r = runner.invoke(app, ["train", "dcgan", str(TEXTURES), "--out", str(tmp_path / "x"), "--recipe", "fancy",
+                            "--steps", "1"])
+    _one_line_error(r, "--recipe fancy", "radford")
 
 
 def test_holdout_is_listed_and_excluded(tmp_path):

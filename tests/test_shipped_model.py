@@ -19,6 +19,13 @@ def test_default_model_is_shipped_with_its_card():
     assert "CC0" in card.data_licence and "crawl-sprites" in card.data_source
     assert card.steps > 1000 and len(card.palette) > 8
     assert card.training_config["extra"]["holdout"] > 0
+    # the discriminator travels with it (keep-best), and its measured quality is in the card
+    assert card.critic and m.score(m.generate_seeds(range(4))).shape == (4,)
+    rec = card.metrics["evaluate"]
+    assert rec["n_generated"] >= 1000 and rec["command"].startswith("assetgan evaluate ")
+    assert 0.5 <= rec["figures"]["c2st_accuracy"] <= 1 and rec["figures"]["nn_ratio_generated_heldout"] >= 0.9
+    # defaults are set only where measured to help (benchmarks/curation.py: truncation and keep-best did not)
+    assert card.default_truncation == 1.0 and card.default_keep == 1.0
 
 
 def test_default_model_makes_varied_transparent_sprites():

@@ -50,11 +50,15 @@ def dcgan(
     minutes: Annotated[float | None, typer.Option(help="Budget in minutes of training.")] = None,
     seed: Annotated[int, typer.Option(help="Seed for a reproducible run.")] = 0,
     loss: Annotated[Loss, typer.Option(help="ns = non-saturating logistic, hinge.")] = Loss.ns,
-    augment: Annotated[str, typer.Option(help="DiffAugment ops: flip,translation,color,cutout or none.")]
-    = "flip,translation,color,cutout",
-    ema: Annotated[float, typer.Option(help="EMA decay of the exported generator (0 = off).")] = 0.999,
-    spectral_norm: Annotated[bool, typer.Option(help="Spectral norm in D (off: BatchNorm as in Radford et al.).")]
-    = True,
+    recipe: Annotated[str, typer.Option(help="auto (textures for --channels 3, else sprites), sprites, textures "
+                                             "or radford: the defaults of --augment/--ema/--spectral-norm, "
+                                             "chosen by benchmarks/quality.py.")] = "auto",
+    augment: Annotated[str | None, typer.Option(help="DiffAugment ops: flip,translation,color,cutout or none "
+                                                     "(default: the recipe's).")] = None,
+    ema: Annotated[float | None, typer.Option(help="EMA decay of the exported generator, 0 = off "
+                                                   "(default: the recipe's).")] = None,
+    spectral_norm: Annotated[bool | None, typer.Option(help="Spectral norm in D; off = BatchNorm as in Radford et "
+                                                            "al. (default: the recipe's).")] = None,
     nz: Annotated[int, typer.Option(help="Latent size.")] = 128,
     ngf: Annotated[int, typer.Option(help="Generator width.")] = 64,
     ndf: Annotated[int, typer.Option(help="Discriminator width.")] = 64,
@@ -82,6 +86,7 @@ def dcgan(
     from ..train.dcgan_loop import DCGANTrainer, resume_trainer
     from ..train.distributed import init_from_env, shutdown
     from ..train.onnx_export import build_card, critic_for_export, export_generator
+    from ..train.recipes import resolve_recipe
     from .progress_ui import QuietProgress, RichProgress
 
     dist = init_from_env()  # torchrun: join the process group; otherwise a single process
@@ -108,13 +113,17 @@ def dcgan(
         if (run_dir / "checkpoint.pt").exists():
             raise AssetganError(f"{run_dir}: already holds a run; continue it with --resume {run_dir} "
                                 "or choose another --out")
+        recipe_name, rec = resolve_recipe(recipe, channels)
         cfg = DCGANConfig(
             data=str(data.resolve()), data_licence=licence, tile=parse_tile(tile) if tile else None, size=size,
             channels=channels, tileable=tileable, nz=nz, ngf=ngf, ndf=ndf, batch_size=batch, lr_g=lr, lr_d=lr,
-            loss=loss.value, augment=_parse_augment(augment), ema_beta=ema, spectral_norm=spectral_norm,
+            loss=loss.value, augment=rec.augment if augment is None else _parse_augment(augment),
+            ema_beta=rec.ema_beta if ema is None else ema,
+            spectral_norm=rec.spectral_norm if spectral_norm is None else spectral_norm,
             steps=steps, minutes=minutes, seed=seed, sample_every=sample_every,
             checkpoint_every=checkpoint_every, threads=threads,
-            extra={"holdout": holdout, "margin": margin, "spacing": spacing, "dry_run": dry_run},
+            extra={"holdout": holdout, "margin": margin, "spacing": spacing, "dry_run": dry_run,
+                   "recipe": recipe_name},
         ).validate()
 
     loaded = load_training_images(

@@ -1,11 +1,13 @@
 """Quality at equal CPU budget: a classic recipe and assetgan's default, trained side by side, measured offline.
 
     python benchmarks/quality.py sprites    # plain Radford DCGAN vs assetgan's recipe, crawl-sprites, RGBA 32x32
-    python benchmarks/quality.py textures   # the same on crawl-textures, tileable RGB 32x32
+    python benchmarks/quality.py textures --variants plain assetgan   # crawl-textures, tileable RGB 32x32
+    python benchmarks/quality.py textures --variants plain-ema --out runs/quality-textures-plainema
     python benchmarks/quality.py cyclegan   # the paper's 9-block/64-wide generator vs the shipped design, monet2photo
 
-Both runs share the machine for the whole budget (one torch thread each, started together), so each gets the same
-wall-clock time and the same CPU. At every budget (default 10 and 30 minutes) both runs stop, their ONNX exports are
+The variants run side by side for the whole budget (one torch thread each, started together), so each gets the same
+wall-clock time and the same share of the CPU; on 2 cores run two at a time (`--variants`), with nothing else
+running, as for the figures in benchmarks/README.md (where a run shared the CPU with more, its step count shows it). At every budget (default 10 and 30 minutes) both runs stop, their ONNX exports are
 measured with nothing else running, and then both resume exactly from their checkpoints to the next budget.
 
 DCGAN figures, all against the same held-out split (`--holdout 0.1`, by salted file-name hash; never trained on):
@@ -31,23 +33,28 @@ import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = Path("..") / "shared" / "datasets"  # relative to REPO (the runs' cwd), so cards name no machine paths
-PLAIN = ["--loss", "ns", "--augment", "none", "--ema", "0", "--no-spectral-norm", "--ngf", "64", "--ndf", "64",
-         "--batch", "64", "--lr", "2e-4"]  # Radford et al.: BCE, BatchNorm in G and D, Adam 2e-4 / beta1 0.5
+# Radford et al.: BCE, BatchNorm in G and D, Adam 2e-4 / beta1 0.5, batch 64, 64 wide (every option spelled out)
+PLAIN = ["--recipe", "radford", "--loss", "ns", "--augment", "none", "--ema", "0", "--no-spectral-norm", "--ngf",
+         "64", "--ndf", "64", "--batch", "64", "--lr", "2e-4"]
 TASKS = {
     "sprites": {
         "kind": "dcgan", "data": DATA / "crawl-sprites", "base": ["--size", "32", "--channels", "4"],
         "licence": "CC0 1.0 (Dungeon Crawl Stone Soup tiles)",
-        # assetgan: the command's defaults (ns loss, spectral norm, DiffAugment, EMA), G 48 wide for < 50 ms / 64
-        "variants": {"plain": PLAIN, "assetgan": ["--ngf", "48"]},
+        # assetgan: `--recipe sprites` (ns loss, spectral norm, DiffAugment, EMA), G 48 wide for < 50 ms / 64
+        "variants": {"plain": PLAIN, "assetgan": ["--recipe", "sprites", "--ngf", "48"]},
     },
     "textures": {
         "kind": "dcgan", "data": DATA / "crawl-textures", "base": ["--size", "32", "--channels", "3", "--tileable"],
         "licence": "CC0 1.0 (Dungeon Crawl Stone Soup tiles)",
-        "variants": {"plain": PLAIN, "assetgan": ["--ngf", "48"],
-                     # the colour jitter hides what tells floor and wall textures apart: without it (see README)
-                     "assetgan-nocolor": ["--ngf", "48", "--augment", "flip,translation,cutout"],
-                     # Radford's nets and loss with only assetgan's EMA generator added
-                     "plain-ema": [a if a != "0" else "0.999" for a in PLAIN]},
+        "variants": {
+            "plain": PLAIN,
+            # the sprite recipe (what `auto` picked for everything before this benchmark): it lost to plain
+            "assetgan": ["--recipe", "sprites", "--ngf", "48"],
+            # the sprite recipe without colour jitter (which hides what tells floor and wall textures apart)
+            "assetgan-nocolor": ["--recipe", "sprites", "--ngf", "48", "--augment", "flip,translation,cutout"],
+            # Radford's nets, loss and D with only the EMA generator added = `--recipe textures`
+            "plain-ema": ["--recipe", "textures", "--ngf", "64", "--ndf", "64", "--batch", "64", "--lr", "2e-4"],
+        },
     },
     "cyclegan": {
         "kind": "cyclegan", "a": DATA / "monet2photo" / "photo", "b": DATA / "monet2photo" / "monet",
@@ -179,11 +186,11 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=None, help="work folder (default: runs/quality-TASK)")
     ap.add_argument("--n", type=int, default=1000, help="generated images per measurement")
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--variants", nargs="+", default=None, help="train and measure only these (default: the first "
-                    "two: the classic recipe and assetgan's)")
+    ap.add_argument("--variants", nargs="+", default=None, help="train and measure only these (default: all; "
+                    "each in its own run folder under --out)")
     args = ap.parse_args()
     task = dict(TASKS[args.task])
-    names = args.variants or list(task["variants"])[:2]
+    names = args.variants or list(task["variants"])
     unknown = [v for v in names if v not in task["variants"]]
     if unknown:
         raise SystemExit(f"unknown variant(s) {unknown}; choose from {list(task['variants'])}")

@@ -5,7 +5,6 @@ The same code serves `assetgan export`, `assetgan generate` and the desktop app'
 
 from __future__ import annotations
 
-import io
 import itertools
 import json
 from collections.abc import Callable, Iterator, Sequence
@@ -14,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .atomic import atomic_write_bytes
+from .atomic import atomic_write_with
 from .collection import Collection, Item
 from .errors import AssetganError, CollectionError, DriftError
 from .registry import resolve_model
@@ -30,7 +29,11 @@ MANIFEST = "assetgan-export.json"
 @dataclass
 class RenderedFile:
     name: str  # file name inside the output folder
-    data: bytes
+    data: bytes = b""
+    chunks: Callable[[], Iterator[bytes]] | None = None  # instead of `data`: the content made piece by piece
+
+    def pieces(self) -> Iterator[bytes]:
+        return self.chunks() if self.chunks is not None else iter((self.data,))
 
 
 def resolve_collection_model(col: Collection, base_dir: Path, providers: list[str] | None = None) -> GeneratorModel:
@@ -117,21 +120,24 @@ def output_names(col: Collection) -> list[str]:
     return list(iter_output_names(col))
 
 
-def _manifest(col: Collection) -> bytes:
-    """assetgan-export.json, streamed name by name (a 100,000-file list never exists as Python objects)."""
-    buf = io.StringIO()
+def _manifest(col: Collection) -> Iterator[bytes]:
+    """assetgan-export.json, made name by name: a 100,000-file list never exists in memory, as objects or text."""
     head = {"collection": col.name, "model": {"name": col.model.name, "sha256": col.model.sha256}}
-    buf.write('{\n  "collection": ' + json.dumps(head["collection"]) + ',\n  "files": [')
+    yield ('{\n  "collection": ' + json.dumps(head["collection"]) + ',\n  "files": [').encode()
     first = True
+    batch: list[str] = []
     for name in iter_output_names(col):
         if name == MANIFEST:
             continue
-        buf.write(("\n    " if first else ",\n    ") + json.dumps(name))
+        batch.append(("\n    " if first else ",\n    ") + json.dumps(name))
         first = False
-    buf.write("\n  ]" if not first else "]")
+        if len(batch) >= 1024:
+            yield "".join(batch).encode()
+            batch = []
+    batch.append("\n  ]" if not first else "]")
     model = json.dumps(head["model"], indent=2, sort_keys=True).replace("\n", "\n  ")
-    buf.write(',\n  "model": ' + model + "\n}\n")
-    return buf.getvalue().encode()
+    batch.append(',\n  "model": ' + model + "\n}\n")
+    yield "".join(batch).encode()
 
 
 def _render(col: Collection, model: GeneratorModel, items: Sequence[Item], palette: np.ndarray | None, chunk: int,
@@ -158,7 +164,7 @@ def _render(col: Collection, model: GeneratorModel, items: Sequence[Item], palet
         sheet, atlas = pack_sheet(frames, o.sheet_columns, o.sheet_padding, f"{o.sheet_name}.png")
         yield RenderedFile(f"{o.sheet_name}.png", encode_png(sheet))
         yield RenderedFile(f"{o.sheet_name}.json", atlas_json(atlas))
-    yield RenderedFile(MANIFEST, _manifest(col))
+    yield RenderedFile(MANIFEST, chunks=lambda: _manifest(col))
 
 
 def prepare_out_dir(out_dir: Path, force: bool) -> None:
@@ -181,7 +187,7 @@ def write_files(files: Iterator[RenderedFile], out_dir: Path, keep: Callable[[st
     for f in files:
         target = out_dir / f.name
         try:
-            atomic_write_bytes(target, f.data)
+            atomic_write_with(target, lambda fh, f=f: [fh.write(piece) for piece in f.pieces()])
         except PermissionError:
             raise AssetganError(f"{target}: permission denied; choose a writable --out folder") from None
         if keep is None or keep(f.name):
@@ -198,12 +204,21 @@ def check_files(files: Iterator[RenderedFile], out_dir: Path, extras: bool = Tru
         target = out_dir / f.name
         if not target.is_file():
             problems.append(f"missing  {target}")
-        elif target.read_bytes() != f.data:
+        elif not _same_content(target, f):
             problems.append(f"drifted  {target}")
     for p in sorted(out_dir.iterdir()) if extras else ():
         if p.name not in expected and not p.name.startswith("."):
             problems.append(f"extra    {p}")
     return problems
+
+
+def _same_content(target: Path, f: RenderedFile) -> bool:
+    """Compare a file on disk with rendered content piece by piece (the manifest of a huge export stays streamed)."""
+    with open(target, "rb") as fh:
+        for piece in f.pieces():
+            if fh.read(len(piece)) != piece:
+                return False
+        return fh.read(1) == b""
 
 
 def _previous_outputs(out_dir: Path) -> set[str]:

@@ -38,3 +38,24 @@ def test_default_model_makes_varied_transparent_sprites():
     flat = imgs.reshape(32, -1).astype(np.float32)
     dists = np.abs(flat[:, None] - flat[None]).mean(-1)
     assert dists[np.triu_indices(32, 1)].min() > 1.0  # no two seeds give the same sprite
+
+
+def test_shipped_texture_model_is_tileable_rgb_with_measured_seams():
+    entries = {e.name: e for e in list_models()}
+    assert "crawl-textures-32" in entries and entries["crawl-textures-32"].origin == "shipped"
+    path = resolve_model("crawl-textures-32")
+    assert path.stat().st_size < 20 * 1024 * 1024
+    m = open_model(path)
+    card = m.card
+    assert (card.kind, card.size, card.channels, card.tileable) == ("dcgan", 32, 3, True)
+    assert "CC0" in card.data_licence and "crawl-textures" in card.data_source and card.critic
+    from assetgan.train.recipes import RECIPES  # torch-free
+
+    tc, rec = card.training_config, RECIPES["textures"]  # trained with the texture recipe's settings
+    assert (tuple(tc["augment"]), tc["ema_beta"], tc["spectral_norm"]) == (rec.augment, rec.ema_beta, rec.spectral_norm)
+    figures = card.metrics["evaluate"]["figures"]
+    assert figures["nn_ratio_generated_heldout"] >= 0.9 and "wrap_seam_generated" in figures
+    imgs = m.generate_seeds(range(16))
+    assert imgs.shape == (16, 32, 32, 3)
+    flat = imgs.reshape(16, -1).astype(np.float32)
+    assert np.abs(flat[:, None] - flat[None]).mean(-1)[np.triu_indices(16, 1)].min() > 1.0  # varied

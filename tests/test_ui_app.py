@@ -265,7 +265,7 @@ def test_dropped_files_models_and_broken_collections(qtbot, alerts, tmp_path):
     assert "sprite.png: not an assetgan model (.onnx) or collection" in alerts[0]
     assert "Not an assetgan model" in alerts[1] and "broken.onnx" in alerts[1] and "unchanged" in alerts[1]
     assert "notes.txt" in alerts[2]
-    assert [m.name for m in w.ctl.library if m.usable] == ["crawl-sprites-32"]
+    assert [m.name for m in w.ctl.library if m.usable] == ["crawl-sprites-32", "crawl-textures-32"]  # shipped only
 
     bad_json = tmp_path / "hand-edited.json"
     bad_json.write_text('{"format": "assetgan.collection",\n "items": [}')
@@ -283,7 +283,8 @@ def test_dropped_files_models_and_broken_collections(qtbot, alerts, tmp_path):
     mine = tmp_path / "my-sprites.onnx"
     mine.write_bytes(SHIPPED.read_bytes())
     drop(w, [mine])
-    assert len(alerts) == 5 and [m.name for m in w.ctl.library if m.usable] == ["crawl-sprites-32", "my-sprites"]
+    assert len(alerts) == 5 and [m.name for m in w.ctl.library if m.usable] == ["crawl-sprites-32", "crawl-textures-32",
+                                                                                   "my-sprites"]
     assert w.tabs.currentWidget() is w.library_tab and w.library_tab.selected().name == "my-sprites"
     w.library_tab._use()  # the session has items: a new session is started for the other model
     assert w.ctl.session.path != session_path and w.ctl.session.collection.model.name == "my-sprites"

@@ -192,7 +192,7 @@ def test_library_adds_only_assetgan_models(home, tmp_path):
     assert m.origin == "user" and file_sha256(m.path) == file_sha256(SHIPPED)
     assert not list(m.path.parent.glob(".*.tmp"))
     assert add_model(mine).path == m.path  # the same file again: already there
-    assert [x.name for x in scan() if x.usable] == ["crawl-sprites-32", "mine"]  # shipped style models aside
+    assert [x.name for x in scan() if x.usable] == ["crawl-sprites-32", "crawl-textures-32", "mine"]  # no style models
     mine.write_bytes(SHIPPED.read_bytes() + b"\0")
     with pytest.raises(ModelError):
         add_model(mine)

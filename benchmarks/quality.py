@@ -7,8 +7,9 @@
 
 The variants run side by side for the whole budget (one torch thread each, started together), so each gets the same
 wall-clock time and the same share of the CPU; on 2 cores run two at a time (`--variants`), with nothing else
-running, as for the figures in benchmarks/README.md (where a run shared the CPU with more, its step count shows it). At every budget (default 10 and 30 minutes) both runs stop, their ONNX exports are
-measured with nothing else running, and then both resume exactly from their checkpoints to the next budget.
+running, as for the figures in benchmarks/README.md (where a run shared the CPU with more, its step count shows it).
+At every budget (default 10 and 30 minutes) the runs stop, their ONNX exports are measured with nothing else
+running, and then both resume exactly from their checkpoints to the next budget.
 
 DCGAN figures, all against the same held-out split (`--holdout 0.1`, by salted file-name hash; never trained on):
 SWD x1e3 (Karras et al. 2018; floor: 1000 training images vs the held-out ones), C2ST accuracy (mean of 5 classifier

@@ -1,12 +1,37 @@
-"""Rewrite the model card inside an existing ONNX file (e.g. to record measured figures); needs the onnx package."""
+"""The model card inside an ONNX file: attach it at export, rewrite it later (e.g. to record measured figures).
+
+Works on `onnx` ModelProto objects and never imports torch; rewriting an existing file needs the onnx package.
+"""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from typing import Any
 
+from . import __version__
 from .atomic import atomic_write_bytes
 from .errors import AssetganError
 from .runtime.card import CARD_KEY, ModelCard
+
+
+def display_path(path: str) -> str:
+    """A data path as people read it (and as a card should show it): relative to the working folder when shorter."""
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return path
+    return rel if len(rel) < len(path) else path
+
+
+def attach_card(proto: Any, card: ModelCard, title: str) -> bytes:
+    """Put the model card (and kind, version, licence) into an ONNX model's metadata; return its bytes."""
+    del proto.metadata_props[:]
+    for key, value in ((CARD_KEY, card.to_json()), ("assetgan.kind", card.kind),
+                       ("assetgan.version", __version__), ("assetgan.licence", card.data_licence)):
+        proto.metadata_props.add(key=key, value=value)
+    proto.doc_string = f"{title}: {card.summary()}"
+    return proto.SerializeToString()
 
 
 def rewrite_card(path: Path, card: ModelCard) -> None:
@@ -17,11 +42,7 @@ def rewrite_card(path: Path, card: ModelCard) -> None:
         raise AssetganError("recording figures in a model needs the onnx package: pip install 'assetgan[train]'") \
             from None
     proto = onnx.load(str(path))
-    props = {p.key: p.value for p in proto.metadata_props}
-    if CARD_KEY not in props:
+    if not any(p.key == CARD_KEY for p in proto.metadata_props):
         raise AssetganError(f"{path}: has no assetgan model card to update")
-    props[CARD_KEY] = card.to_json()
-    del proto.metadata_props[:]
-    for key, value in props.items():
-        proto.metadata_props.add(key=key, value=value)
-    atomic_write_bytes(path, proto.SerializeToString())
+    title = proto.doc_string.split(": ", 1)[0] or f"assetgan {card.kind} model '{card.name}'"
+    atomic_write_bytes(path, attach_card(proto, card, title))

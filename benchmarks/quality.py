@@ -73,8 +73,8 @@ def log(msg: str) -> None:
     print(msg, flush=True)
 
 
-def train_stage(task: dict, out: Path, minutes: float, seed: int) -> dict[str, float]:
-    """Train every variant to `minutes` of training time, side by side, one thread each; return seconds taken."""
+def train_stage(task: dict, out: Path, minutes: float, seed: int) -> None:
+    """Train every variant to `minutes` of training time, side by side, one thread each."""
     procs = {}
     for name, extra in task["variants"].items():
         run = out / name
@@ -98,7 +98,6 @@ def train_stage(task: dict, out: Path, minutes: float, seed: int) -> dict[str, f
         if p.wait() != 0:
             raise SystemExit(f"[{name}] training failed (exit {p.returncode}); see {out / (name + '.log')}")
         shutil.copyfile(out / name / "model.onnx", out / f"{name}-{minutes:g}min.onnx")
-    return {}
 
 
 def steps_of(run: Path) -> int:

@@ -136,6 +136,12 @@ def test_evaluate_records_figures_in_the_card_and_measures_what_generate_gives(t
     rec = m.card.metrics["evaluate"]
     assert rec["n_generated"] == 32 and "--keep-best 0.5" in rec["command"] and rec["figures"]["swd_x1e3"] > 0
     assert np.array_equal(m.generate_seeds(range(8)), before)  # the graph is untouched
+    import onnx
+
+    proto = onnx.load(str(model))  # the other metadata follows the card, as at export
+    props = {p.key: p.value for p in proto.metadata_props}
+    assert props["assetgan.licence"] == m.card.data_licence and props["assetgan.kind"] == "dcgan"
+    assert proto.doc_string.startswith("assetgan dcgan generator 'tiny-sprites': dcgan 32x32")
     # keep-best 0.5 measures the critic's favourite half of 64 candidates, as `generate --keep-best 0.5` writes
     kept = curated_samples(m, 0, 32, 1.0, 0.5)
     assert not np.array_equal(kept, m.generate_seeds(range(32), 1.0))

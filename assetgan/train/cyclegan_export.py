@@ -21,12 +21,13 @@ from torch import nn
 
 from .. import __version__
 from ..atomic import atomic_write_bytes
+from ..card_io import attach_card, display_path
 from ..errors import AssetganError
 from ..runtime.card import ModelCard
 from .checkpoint import load_checkpoint
 from .cyclegan_config import CycleGANConfig
 from .cyclegan_nets import GeneratorWithStats, ResnetGenerator
-from .onnx_export import ExportReport, attach_card
+from .onnx_export import ExportReport
 
 OPSET = 17
 PARITY_MAX_LEVELS = 1
@@ -93,23 +94,12 @@ def _to_onnx(model: BothDirections, stats_size: int) -> Any:
     return proto
 
 
-def _display_path(path: str) -> str:
-    """A data path as people read it: relative to the working folder when that is shorter."""
-    import os
-
-    try:
-        rel = os.path.relpath(path)
-    except ValueError:  # another drive on Windows
-        return path
-    return rel if len(rel) < len(path) else path
-
-
 def build_cyclegan_card(cfg: CycleGANConfig, state: dict[str, Any], name: str) -> ModelCard:
     data = state.get("data", {})
     return ModelCard(
         kind="cyclegan", name=name, size=cfg.crop, channels=3,
-        data_source=f"A ({cfg.name_a}): {_display_path(data.get('source_a', cfg.data_a))}; B ({cfg.name_b}): "
-                    f"{_display_path(data.get('source_b', cfg.data_b))}",
+        data_source=f"A ({cfg.name_a}): {display_path(data.get('source_a', cfg.data_a))}; B ({cfg.name_b}): "
+                    f"{display_path(data.get('source_b', cfg.data_b))}",
         data_licence=f"A: {cfg.licence_a}; B: {cfg.licence_b}",
         steps=int(state["step"]), assetgan_version=__version__, training_config=cfg.to_dict(),
         domains=[cfg.name_a, cfg.name_b], pad_multiple=cfg.spec.pad_multiple,

@@ -16,8 +16,9 @@ from torch import nn
 
 from .. import __version__
 from ..atomic import atomic_write_bytes
+from ..card_io import attach_card, display_path
 from ..errors import AssetganError
-from ..runtime.card import CARD_KEY, ModelCard
+from ..runtime.card import ModelCard
 from ..runtime.latent import latents_for_seeds
 from .checkpoint import load_checkpoint
 from .config import DCGANConfig
@@ -103,7 +104,8 @@ def build_card(cfg: DCGANConfig, state: dict[str, Any], name: str) -> ModelCard:
     data = state.get("data", {})
     return ModelCard(
         kind="dcgan", name=name, size=cfg.size, channels=cfg.channels, nz=cfg.nz, tileable=cfg.tileable,
-        data_source=str(data.get("source", cfg.data)), data_licence=str(data.get("licence", cfg.data_licence)),
+        data_source=display_path(str(data.get("source", cfg.data))),
+        data_licence=str(data.get("licence", cfg.data_licence)),
         steps=int(state["step"]), assetgan_version=__version__, training_config=cfg.to_dict(),
         palette=list(data.get("palette", [])),
         notes=f"{data.get('count', '?')} training images, data sha256 {data.get('fingerprint', '?')[:16]}",
@@ -140,16 +142,6 @@ def _to_onnx(wrapper: nn.Module, card: ModelCard, with_critic: bool) -> Any:
     if with_critic:  # callers that only generate never feed the critic: it then scores one blank image
         proto.graph.initializer.append(numpy_helper.from_array(_critic_default(card), CRITIC_INPUT))
     return proto
-
-
-def attach_card(proto: Any, card: ModelCard, title: str) -> bytes:
-    """Put the model card (and kind, version, licence) into an ONNX model's metadata; return its bytes."""
-    del proto.metadata_props[:]
-    for key, value in ((CARD_KEY, card.to_json()), ("assetgan.kind", card.kind),
-                       ("assetgan.version", __version__), ("assetgan.licence", card.data_licence)):
-        proto.metadata_props.add(key=key, value=value)
-    proto.doc_string = f"{title}: {card.summary()}"
-    return proto.SerializeToString()
 
 
 def export_generator(g: nn.Module, card: ModelCard, out: str | Path, critic: nn.Module | None = None) -> ExportReport:

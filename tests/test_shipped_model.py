@@ -53,6 +53,7 @@ def test_shipped_texture_model_is_tileable_rgb_with_measured_seams():
 
     tc, rec = card.training_config, RECIPES["textures"]  # trained with the texture recipe's settings
     assert (tuple(tc["augment"]), tc["ema_beta"], tc["spectral_norm"]) == (rec.augment, rec.ema_beta, rec.spectral_norm)
+    assert (tc.get("mean_init"), tc.get("linear_output")) == (rec.mean_init, rec.linear_output)
     figures = card.metrics["evaluate"]["figures"]
     assert figures["nn_ratio_generated_heldout"] >= 0.9 and "wrap_seam_generated" in figures
     imgs = m.generate_seeds(range(16))

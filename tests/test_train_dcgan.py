@@ -102,6 +102,25 @@ def test_training_changes_the_generator_and_ema_tracks_it(tmp_path):
     assert 0 < ema_gap < moved * 2
 
 
+@pytest.mark.parametrize("tileable, linear", [(False, False), (True, False), (True, True)])
+def test_mean_init_starts_samples_at_the_data_colour(tmp_path, tileable, linear):
+    # dark, reddish images: Radford's initialisation starts at mid-grey, mean init at the data's colour
+    rng = np.random.default_rng(0)
+    images = np.clip(rng.normal([40, 20, 10], 15, size=(32, 32, 32, 3)), 0, 255).astype(np.uint8)
+    target = images.reshape(-1, 3).mean(0)
+    means = {}
+    for mean_init in (False, True):
+        cfg = tiny_config(channels=3, tileable=tileable, mean_init=mean_init, linear_output=linear)
+        tr = DCGANTrainer(cfg, images, tmp_path / str(mean_init), {})
+        with torch.no_grad():
+            out = tr.export_generator()(torch.randn(256, cfg.nz)).clamp(-1, 1)
+        means[mean_init] = ((out + 1) * 127.5).mean(dim=(0, 2, 3)).numpy()
+        assert ("main.%d.conv.bias" % (len(tr.G.main) - 2) in tr.G.state_dict() or
+                "main.%d.bias" % (len(tr.G.main) - 2) in tr.G.state_dict()) == mean_init
+    assert np.abs(means[True] - target).max() < 6, (means[True], target)
+    assert np.abs(means[False] - target).max() > 60  # Radford's start: about 127 everywhere
+
+
 def test_same_seed_same_run(tmp_path):
     cfg = tiny_config(steps=4, sample_every=100, checkpoint_every=100)
     data = load_samples(cfg)

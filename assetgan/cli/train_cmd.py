@@ -59,11 +59,17 @@ def dcgan(
                                                    "(default: the recipe's).")] = None,
     spectral_norm: Annotated[bool | None, typer.Option(help="Spectral norm in D; off = BatchNorm as in Radford et "
                                                             "al. (default: the recipe's).")] = None,
+    mean_init: Annotated[bool | None, typer.Option(help="Output bias in G, started at the data's mean colour "
+                                                        "(default: the recipe's).")] = None,
+    linear_output: Annotated[bool | None, typer.Option(help="G ends without tanh (clamped when made pixels) "
+                                                            "(default: the recipe's).")] = None,
     nz: Annotated[int, typer.Option(help="Latent size.")] = 128,
     ngf: Annotated[int, typer.Option(help="Generator width.")] = 64,
     ndf: Annotated[int, typer.Option(help="Discriminator width.")] = 64,
     batch: Annotated[int, typer.Option(help="Batch size.")] = 64,
     lr: Annotated[float, typer.Option(help="Adam learning rate for G and D.")] = 2e-4,
+    lr_g: Annotated[float | None, typer.Option(help="Adam learning rate of G (default: --lr).")] = None,
+    lr_d: Annotated[float | None, typer.Option(help="Adam learning rate of D (default: --lr).")] = None,
     tile: Annotated[str | None, typer.Option(help="Slice inputs as sprite sheets of WxH tiles.")] = None,
     margin: Annotated[int, typer.Option(help="Sheet margin in pixels (with --tile).")] = 0,
     spacing: Annotated[int, typer.Option(help="Sheet spacing in pixels (with --tile).")] = 0,
@@ -116,10 +122,13 @@ def dcgan(
         recipe_name, rec = resolve_recipe(recipe, channels)
         cfg = DCGANConfig(
             data=str(data.resolve()), data_licence=licence, tile=parse_tile(tile) if tile else None, size=size,
-            channels=channels, tileable=tileable, nz=nz, ngf=ngf, ndf=ndf, batch_size=batch, lr_g=lr, lr_d=lr,
+            channels=channels, tileable=tileable, nz=nz, ngf=ngf, ndf=ndf, batch_size=batch,
+            lr_g=lr if lr_g is None else lr_g, lr_d=lr if lr_d is None else lr_d,
             loss=loss.value, augment=rec.augment if augment is None else _parse_augment(augment),
             ema_beta=rec.ema_beta if ema is None else ema,
             spectral_norm=rec.spectral_norm if spectral_norm is None else spectral_norm,
+            mean_init=rec.mean_init if mean_init is None else mean_init,
+            linear_output=rec.linear_output if linear_output is None else linear_output,
             steps=steps, minutes=minutes, seed=seed, sample_every=sample_every,
             checkpoint_every=checkpoint_every, threads=threads,
             extra={"holdout": holdout, "margin": margin, "spacing": spacing, "dry_run": dry_run,

@@ -36,6 +36,8 @@ class DCGANConfig:
     augment: tuple[str, ...] = ("flip", "translation", "color", "cutout")  # DiffAugment ops, on real and fake
     ema_beta: float = 0.999  # EMA decay of the exported generator (0 disables EMA)
     spectral_norm: bool = True  # spectral norm on D's convolutions (replaces D's BatchNorm)
+    mean_init: bool = False  # G's output layer gets a bias, initialised so samples start at the data's mean colour
+    linear_output: bool = False  # G ends without tanh (clamped to [-1, 1] only when converted to pixels)
     steps: int | None = None  # training budget in steps (one D step + one G step each)
     minutes: float | None = None  # training budget in wall-clock minutes of training
     seed: int = 0  # makes a run reproducible

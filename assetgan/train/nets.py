@@ -45,7 +45,7 @@ def generator_widths(cfg: DCGANConfig) -> list[int]:
 
 
 class Generator(nn.Module):
-    """z [N, nz] -> image [N, channels, size, size] in [-1, 1]."""
+    """z [N, nz] -> image [N, channels, size, size] in [-1, 1] (beyond it with linear_output: clamp to use)."""
 
     def __init__(self, cfg: DCGANConfig) -> None:
         super().__init__()
@@ -61,7 +61,8 @@ class Generator(nn.Module):
             # [N, cin, s, s] -> [N, cout, 2s, 2s]
             layers += [_up(cin, cout, cfg.tileable), nn.BatchNorm2d(cout), nn.ReLU(True)]
         # [N, w_last, size/2, size/2] -> [N, channels, size, size]
-        layers += [_up(widths[-1], cfg.channels, cfg.tileable), nn.Tanh()]
+        layers += [_up(widths[-1], cfg.channels, cfg.tileable, bias=cfg.mean_init),
+                   nn.Identity() if cfg.linear_output else nn.Tanh()]
         self.main = nn.Sequential(*layers)
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
@@ -107,6 +108,18 @@ def init_weights(m: nn.Module) -> None:
     elif isinstance(m, nn.BatchNorm2d):
         nn.init.normal_(m.weight, 1.0, 0.02)
         nn.init.zeros_(m.bias)
+
+
+@torch.no_grad()
+def init_output_bias(g: Generator, images: torch.Tensor) -> None:
+    """Set G's output bias to (atanh of, with tanh) the data's mean colour per channel (uint8 NCHW images), so training
+    starts from the right brightness and colour instead of spending its first thousand steps finding them."""
+    last = g.main[-2]
+    conv = last.conv if isinstance(last, CircularUpConv) else last
+    if conv.bias is None:
+        raise ValueError("the generator has no output bias (mean_init is off)")
+    mean = images.float().mean(dim=(0, 2, 3)).div(127.5).sub(1.0)  # [C] in [-1, 1]
+    conv.bias.copy_(mean if isinstance(g.main[-1], nn.Identity) else torch.atanh(mean.clamp(-0.95, 0.95)))
 
 
 @torch.no_grad()

@@ -21,11 +21,13 @@ class Recipe:
     augment: tuple[str, ...]  # DiffAugment ops applied to real and fake images before D
     ema_beta: float  # EMA decay of the exported generator (0 = the raw generator)
     spectral_norm: bool  # spectral norm in D instead of BatchNorm
+    mean_init: bool = False  # G's output bias starts at the data's mean colour
+    linear_output: bool = False  # no tanh at G's output
 
 
 RECIPES: dict[str, Recipe] = {
     "sprites": Recipe(("flip", "translation", "color", "cutout"), 0.999, True),
-    "textures": Recipe((), 0.999, False),
+    "textures": Recipe((), 0.999, False, mean_init=True, linear_output=True),
     "radford": Recipe((), 0.0, False),
 }
 

@@ -64,8 +64,8 @@ class DCGANTrainer:
             raise AssetganError(f"--batch {cfg.batch_size} (the global batch) must be divisible by the "
                                 f"{dist.world} processes")
         if dist.enabled and not cfg.spectral_norm:
-            raise AssetganError("--no-spectral-norm (BatchNorm in D) is not supported under torchrun; "
-                                "drop it for multi-process runs")
+            raise AssetganError("BatchNorm in D (--no-spectral-norm, the textures and radford recipes) is not "
+                                "supported under torchrun; pass --spectral-norm for multi-process runs")
         if images.ndim != 4 or images.shape[1:] != (cfg.size, cfg.size, cfg.channels):
             raise AssetganError(f"training images have shape {images.shape[1:]}, expected "
                                 f"({cfg.size}, {cfg.size}, {cfg.channels})")

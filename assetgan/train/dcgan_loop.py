@@ -22,7 +22,7 @@ from .augment import diff_augment
 from .checkpoint import CHECKPOINT_NAME, load_checkpoint, save_checkpoint
 from .config import DCGANConfig
 from .distributed import DistInfo, any_rank, gather_objects
-from .nets import Discriminator, Generator, init_output_bias, init_weights, recalibrate_batchnorm
+from .nets import Discriminator, Generator, init_weights, recalibrate_batchnorm
 from .run_log import append_log, budget_spent, trim_log
 from .sample_grid import write_sample_grid
 from .sampling import BatchSampler, ema_update
@@ -82,7 +82,7 @@ class DCGANTrainer:
         self.G.apply(init_weights)
         self.D.apply(init_weights)
         if cfg.mean_init:
-            init_output_bias(self.G, self.data)
+            self.G.init_output_bias(self.data)
         self.G_ema = copy.deepcopy(self.G).eval().requires_grad_(False)
         self.G_train, self.D_train = self.G, self.D  # DDP wrappers under torchrun
         if dist.enabled:

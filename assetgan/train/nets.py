@@ -65,6 +65,21 @@ class Generator(nn.Module):
                    nn.Identity() if cfg.linear_output else nn.Tanh()]
         self.main = nn.Sequential(*layers)
 
+    @property
+    def output_conv(self) -> nn.ConvTranspose2d:
+        """The last (transposed) convolution, which makes the pixels."""
+        last = self.main[-2]
+        return last.conv if isinstance(last, CircularUpConv) else last
+
+    @torch.no_grad()
+    def init_output_bias(self, images: torch.Tensor) -> None:
+        """Start the output bias at the data's mean colour per channel (through atanh when G ends in tanh), so
+        training starts from the data's brightness instead of spending its first thousand steps finding it.
+        `images`: uint8 [N, C, H, W]; needs mean_init (the bias)."""
+        mean = images.float().mean(dim=(0, 2, 3)).div(127.5).sub(1.0)  # [C] in [-1, 1]
+        linear = isinstance(self.main[-1], nn.Identity)
+        self.output_conv.bias.copy_(mean if linear else torch.atanh(mean.clamp(-0.95, 0.95)))
+
     def forward(self, z: torch.Tensor) -> torch.Tensor:
         return self.main(z.reshape(z.shape[0], self.nz, 1, 1))
 
@@ -108,18 +123,6 @@ def init_weights(m: nn.Module) -> None:
     elif isinstance(m, nn.BatchNorm2d):
         nn.init.normal_(m.weight, 1.0, 0.02)
         nn.init.zeros_(m.bias)
-
-
-@torch.no_grad()
-def init_output_bias(g: Generator, images: torch.Tensor) -> None:
-    """Set G's output bias to (atanh of, with tanh) the data's mean colour per channel (uint8 NCHW images), so training
-    starts from the right brightness and colour instead of spending its first thousand steps finding them."""
-    last = g.main[-2]
-    conv = last.conv if isinstance(last, CircularUpConv) else last
-    if conv.bias is None:
-        raise ValueError("the generator has no output bias (mean_init is off)")
-    mean = images.float().mean(dim=(0, 2, 3)).div(127.5).sub(1.0)  # [C] in [-1, 1]
-    conv.bias.copy_(mean if isinstance(g.main[-1], nn.Identity) else torch.atanh(mean.clamp(-0.95, 0.95)))
 
 
 @torch.no_grad()

@@ -68,6 +68,10 @@ TASKS = {
             "lin-ema-flip": [*PLAIN, "--mean-init", "--linear-output", "--ema", "0.999", "--augment", "flip"],
             # the winner of the 10-minute screens above, as `assetgan train dcgan --recipe textures` runs it
             "recipe-textures": ["--recipe", "textures"],
+            # ... it got worse from 10 to 30 minutes while its D's loss fell to ~0.02 (612 tiles, 400 epochs): D
+            # overfits. Wrapped translation (a rolled tileable texture is still one) or a slower D against it
+            "lin-ema-trans": ["--recipe", "textures", "--augment", "translation"],
+            "lin-ema-lrd": ["--recipe", "textures", "--lr-d", "1e-4"],
         },
     },
     "cyclegan": {

@@ -139,15 +139,37 @@ def _weights(tr):
         "D." + k: v.clone() for k, v in tr.D.state_dict().items()}
 
 
-def test_resume_continues_exactly(tmp_path):
-    cfg = tiny_config(steps=12, checkpoint_every=6, sample_every=100)
+def _d_gradient_norm_at_real(tr, images):
+    real = torch.from_numpy(images[:32]).permute(0, 3, 1, 2).float().div(127.5).sub(1).requires_grad_(True)
+    tr.D.train()
+    (grad,) = torch.autograd.grad(tr.D(real).sum(), real)
+    return float(grad.square().sum(dim=(1, 2, 3)).mean())
+
+
+def test_r1_penalty_flattens_d_at_the_real_images(tmp_path):
+    norms = {}
+    for gamma in (0.0, 10.0):
+        cfg = tiny_config(steps=33, r1_gamma=gamma)
+        data = load_samples(cfg)
+        tr = DCGANTrainer(cfg, data.images, tmp_path / str(gamma), {})
+        logged = [tr.train_step() for _ in range(33)]  # R1 at steps 0, 16 and 32
+        norms[gamma] = _d_gradient_norm_at_real(tr, data.images)
+        assert ("r1" in logged[-1]) == (gamma > 0)
+    assert norms[10.0] < 0.5 * norms[0.0], norms
+    with pytest.raises(Exception, match="--r1 -1"):
+        DCGANConfig(steps=1, r1_gamma=-1).validate()
+
+
+@pytest.mark.parametrize("r1", [0.0, 1.0])
+def test_resume_continues_exactly(tmp_path, r1):
+    cfg = tiny_config(steps=12 if r1 == 0 else 20, checkpoint_every=6, sample_every=100, r1_gamma=r1)
     data = load_samples(cfg)
     full = DCGANTrainer(cfg, data.images, tmp_path / "full", {})
     full.run()
 
     half = DCGANTrainer(DCGANConfig.from_dict(cfg.to_dict() | {"steps": 6}), data.images, tmp_path / "half", {})
     half.run()
-    resumed = resume_trainer(tmp_path / "half", data.images, {}, {"steps": 12})
+    resumed = resume_trainer(tmp_path / "half", data.images, {}, {"steps": cfg.steps})
     assert resumed.step == 6
     resumed.run()
     a, b = _weights(full), _weights(resumed)

@@ -63,6 +63,8 @@ def dcgan(
                                                         "(default: the recipe's).")] = None,
     linear_output: Annotated[bool | None, typer.Option(help="G ends without tanh (clamped when made pixels) "
                                                             "(default: the recipe's).")] = None,
+    r1: Annotated[float | None, typer.Option(help="R1 penalty weight on D's gradient at real images, 0 = off "
+                                                  "(default: the recipe's).")] = None,
     nz: Annotated[int, typer.Option(help="Latent size.")] = 128,
     ngf: Annotated[int, typer.Option(help="Generator width.")] = 64,
     ndf: Annotated[int, typer.Option(help="Discriminator width.")] = 64,
@@ -129,6 +131,7 @@ def dcgan(
             spectral_norm=rec.spectral_norm if spectral_norm is None else spectral_norm,
             mean_init=rec.mean_init if mean_init is None else mean_init,
             linear_output=rec.linear_output if linear_output is None else linear_output,
+            r1_gamma=rec.r1_gamma if r1 is None else r1,
             steps=steps, minutes=minutes, seed=seed, sample_every=sample_every,
             checkpoint_every=checkpoint_every, threads=threads,
             extra={"holdout": holdout, "margin": margin, "spacing": spacing, "dry_run": dry_run,

@@ -38,6 +38,7 @@ class DCGANConfig:
     spectral_norm: bool = True  # spectral norm on D's convolutions (replaces D's BatchNorm)
     mean_init: bool = False  # G's output layer gets a bias, initialised so samples start at the data's mean colour
     linear_output: bool = False  # G ends without tanh (clamped to [-1, 1] only when converted to pixels)
+    r1_gamma: float = 0.0  # R1 penalty on D's gradient at real images (Mescheder et al. 2018); 0 = off
     steps: int | None = None  # training budget in steps (one D step + one G step each)
     minutes: float | None = None  # training budget in wall-clock minutes of training
     seed: int = 0  # makes a run reproducible
@@ -63,6 +64,8 @@ class DCGANConfig:
                 raise AssetganError(f"{name} = {getattr(self, name)}: must be at least 1")
         if not 0.0 <= self.ema_beta < 1.0:
             raise AssetganError(f"--ema {self.ema_beta}: must be in [0, 1)")
+        if not (self.r1_gamma >= 0 and math.isfinite(self.r1_gamma)):
+            raise AssetganError(f"--r1 {self.r1_gamma}: must be 0 (off) or a positive weight, e.g. 1")
         if self.steps is None and self.minutes is None:
             raise AssetganError("no training budget: pass --steps N or --minutes M")
         if self.steps is not None and self.steps < 1:

@@ -53,6 +53,9 @@ def g_loss_fn(loss: str, fake: torch.Tensor) -> torch.Tensor:
     return F.softplus(-fake).mean()
 
 
+R1_EVERY = 16  # steps between R1 penalties (lazy regularisation, Karras et al. 2020)
+
+
 class DCGANTrainer:
     """Holds G, D, the EMA generator, optimisers and data; `run()` trains until the budget or an abort."""
 
@@ -98,6 +101,7 @@ class DCGANTrainer:
         self.fixed_z = torch.randn(64, cfg.nz, generator=torch.Generator().manual_seed(cfg.seed + 2))
         self.step = 0
         self.train_seconds = 0.0
+        self.last_r1 = torch.zeros(())  # the latest R1 penalty (logged)
 
     # ----- one step -------------------------------------------------------------------------------
     def train_step(self) -> dict[str, torch.Tensor]:
@@ -108,16 +112,24 @@ class DCGANTrainer:
         fake = self.G_train(z)  # [B, C, H, W]
 
         aug = cfg.augment
+        real_in = diff_augment(real, aug, cfg.tileable)
+        r1 = cfg.r1_gamma > 0 and self.step % R1_EVERY == 0
+        if r1:
+            real_in = real_in.detach().requires_grad_(True)
         if cfg.spectral_norm:  # no BatchNorm in D: one forward over real and fake (what DDP needs)
-            logits = self.D_train(torch.cat([diff_augment(real, aug, cfg.tileable),
-                                             diff_augment(fake.detach(), aug, cfg.tileable)]))
+            logits = self.D_train(torch.cat([real_in, diff_augment(fake.detach(), aug, cfg.tileable)]))
             d_real, d_fake = logits[: real.shape[0]], logits[real.shape[0] :]
         else:  # Radford's BatchNorm D sees real and fake batches separately
-            d_real = self.D_train(diff_augment(real, aug, cfg.tileable))
+            d_real = self.D_train(real_in)
             d_fake = self.D_train(diff_augment(fake.detach(), aug, cfg.tileable))
         loss_d = d_loss_fn(cfg.loss, d_real, d_fake)
+        total_d = loss_d
+        if r1:  # lazy regularisation (StyleGAN2): every R1_EVERY steps, weighted by R1_EVERY
+            (grad,) = torch.autograd.grad(d_real.sum(), real_in, create_graph=True)
+            self.last_r1 = grad.square().sum(dim=(1, 2, 3)).mean()
+            total_d = loss_d + (cfg.r1_gamma / 2 * R1_EVERY) * self.last_r1
         self.opt_d.zero_grad(set_to_none=True)
-        loss_d.backward()
+        total_d.backward()
         self.opt_d.step()
 
         d_fake_g = self.D_train(diff_augment(fake, aug, cfg.tileable))
@@ -129,8 +141,11 @@ class DCGANTrainer:
         if cfg.ema_beta > 0:
             ema_update(self.G_ema, self.G, cfg.ema_beta, self.step)
         self.step += 1
-        return {"loss_d": loss_d.detach(), "loss_g": loss_g.detach(),
-                "d_real": d_real.detach().mean(), "d_fake": d_fake.detach().mean()}
+        out = {"loss_d": loss_d.detach(), "loss_g": loss_g.detach(),
+               "d_real": d_real.detach().mean(), "d_fake": d_fake.detach().mean()}
+        if cfg.r1_gamma > 0:
+            out["r1"] = self.last_r1.detach()
+        return out
 
     def export_generator(self) -> torch.nn.Module:
         """The generator to sample from and export: the EMA copy (or G), BatchNorm recalibrated, eval mode."""

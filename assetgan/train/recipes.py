@@ -28,6 +28,7 @@ class Recipe:
     spectral_norm: bool  # spectral norm in D instead of BatchNorm
     mean_init: bool = False  # G's output bias starts at the data's mean colour
     linear_output: bool = False  # no tanh at G's output
+    r1_gamma: float = 0.0  # R1 penalty weight on D at real images (0 = off)
 
 
 RECIPES: dict[str, Recipe] = {

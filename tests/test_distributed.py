@@ -26,7 +26,8 @@ from assetgan.train.dcgan_loop import DCGANTrainer
 from assetgan.train.distributed import init_from_env, shutdown
 info = init_from_env()
 assert info.world == 2
-cfg = DCGANConfig(data=sys.argv[1], nz=16, ngf=8, ndf=8, batch_size=8, steps=6, seed=3, threads=1)
+cfg = DCGANConfig(data=sys.argv[1], nz=16, ngf=8, ndf=8, batch_size=8, steps=6, seed=3, threads=1,
+                  r1_gamma=float(sys.argv[3]))  # R1 at step 0: the double backward through DDP
 images = load_training_images(cfg.data, 32, 4).images
 tr = DCGANTrainer(cfg, images, sys.argv[2], {}, info)
 batches = []
@@ -53,10 +54,11 @@ def _run(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
 
 
 @pytest.mark.slow
-def test_two_gloo_ranks_hold_identical_weights_after_every_step(tmp_path):
+@pytest.mark.parametrize("r1", ["0", "1"])
+def test_two_gloo_ranks_hold_identical_weights_after_every_step(tmp_path, r1):
     script = tmp_path / "worker.py"
     script.write_text(WORKER)
-    out = _run([str(script), str(SPRITES), str(tmp_path / "run")], tmp_path)
+    out = _run([str(script), str(SPRITES), str(tmp_path / "run"), r1], tmp_path)
     assert out.stdout.count("RANKS-AGREE") == 2
 
 

@@ -67,20 +67,21 @@ TASKS = {
             # ... it still makes no pixel darker than 16/255: tanh needs pre-activations beyond -2 for them
             "lin-ema": [*PLAIN, "--mean-init", "--linear-output", "--ema", "0.999"],
             "lin-ema-flip": [*PLAIN, "--mean-init", "--linear-output", "--ema", "0.999", "--augment", "flip"],
-            # the winner of the 10-minute screens above, as `assetgan train dcgan --recipe textures` runs it
-            "recipe-textures": ["--recipe", "textures"],
-            # ... it got worse from 10 to 30 minutes while its D's loss fell to ~0.02 (612 tiles, 400 epochs): D
+            # lin-ema, the winner of the 10-minute screens, was `--recipe textures` until it lost SWD at 30 minutes;
+            # it got worse from 10 to 30 minutes while its D's loss fell to ~0.02 (620 tiles, 400 epochs): D
             # overfits. Wrapped translation (a rolled tileable texture is still one) or a slower D against it
-            "lin-ema-trans": ["--recipe", "textures", "--augment", "translation"],
-            "lin-ema-lrd": ["--recipe", "textures", "--lr-d", "1e-4"],
+            "lin-ema-trans": [*PLAIN, "--mean-init", "--linear-output", "--ema", "0.999", "--augment", "translation"],
+            "lin-ema-lrd": [*PLAIN, "--mean-init", "--linear-output", "--ema", "0.999", "--lr-d", "1e-4"],
             # the slower D fixed C2ST at 30 minutes (0.644) but lost the 10-minute budget; R1 (Mescheder et al. 2018)
             # regularises D where it overfits, without slowing it early
-            "lin-ema-r1": ["--recipe", "textures", "--r1", "0.1"],
-            "lin-ema-r1-strong": ["--recipe", "textures", "--r1", "1"],
+            "lin-ema-r1": [*PLAIN, "--mean-init", "--linear-output", "--ema", "0.999", "--r1", "0.1"],
+            "lin-ema-r1-strong": [*PLAIN, "--mean-init", "--linear-output", "--ema", "0.999", "--r1", "1"],
             # ... R1 did not (30 min C2ST 0.932 / 0.944). Keep the slower D's ratio but speed G up instead, so the
             # first 10 minutes are not lost; and the slower D on the tanh generator (the closest at 30 minutes)
-            "lin-ema-lrg": ["--recipe", "textures", "--lr-g", "4e-4"],
+            "lin-ema-lrg": [*PLAIN, "--mean-init", "--linear-output", "--ema", "0.999", "--lr-g", "4e-4"],
             "mi-ema-lrd": [*PLAIN, "--mean-init", "--ema", "0.999", "--lr-d", "1e-4"],
+            # the best 30-minute model of these (lin-ema-lrd), as `assetgan train dcgan --recipe textures` runs it
+            "recipe-textures": ["--recipe", "textures"],
         },
     },
     "cyclegan": {

@@ -216,6 +216,7 @@ def test_train_tileable_textures_and_sprite_sheet(tmp_path):
     # --recipe auto: RGB textures get the texture recipe, RGBA the sprite recipe; options override it
     assert tc["extra"]["recipe"] == "textures" and tc["augment"] == [] and not tc["spectral_norm"]
     assert tc["ema_beta"] == 0.999 and tc["mean_init"] and tc["linear_output"]
+    assert (tc["lr_g"], tc["lr_d"]) == (2e-4, 1e-4)  # the texture recipe's D learns at half the rate
     # a linear-output generator still gives valid pixels: the ONNX graph clamps (parity-checked at export)
     px = m.generate_seeds(range(64))
     assert px.dtype == np.uint8 and px.std() > 0
@@ -235,7 +236,7 @@ def test_train_tileable_textures_and_sprite_sheet(tmp_path):
     assert r.exit_code == 0, r.output
     tc = open_model(tmp_path / "r" / "model.onnx").card.training_config
     assert tc["extra"]["recipe"] == "radford" and tc["ema_beta"] == 0.99 and tc["augment"] == []
-    assert not tc["mean_init"] and not tc["linear_output"]
+    assert not tc["mean_init"] and not tc["linear_output"] and tc["lr_d"] == tc["lr_g"] == 2e-4
     r = runner.invoke(app, ["train", "dcgan", str(TEXTURES), "--out", str(tmp_path / "x"), "--recipe", "fancy",
                             "--steps", "1"])
     _one_line_error(r, "--recipe fancy", "radford")

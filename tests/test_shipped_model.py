@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from assetgan.registry import DEFAULT_MODEL, list_models, resolve_model
 from assetgan.runtime.model import open_model
@@ -54,6 +55,7 @@ def test_shipped_texture_model_is_tileable_rgb_with_measured_seams():
     tc, rec = card.training_config, RECIPES["textures"]  # trained with the texture recipe's settings
     assert (tuple(tc["augment"]), tc["ema_beta"], tc["spectral_norm"]) == (rec.augment, rec.ema_beta, rec.spectral_norm)
     assert (tc.get("mean_init"), tc.get("linear_output")) == (rec.mean_init, rec.linear_output)
+    assert tc["lr_d"] == pytest.approx(tc["lr_g"] * rec.d_lr_factor)
     figures = card.metrics["evaluate"]["figures"]
     assert figures["nn_ratio_generated_heldout"] >= 0.9 and "wrap_seam_generated" in figures
     imgs = m.generate_seeds(range(16))

@@ -3,14 +3,15 @@
 Chosen by `benchmarks/quality.py` (equal CPU time, same held-out split; figures in benchmarks/README.md):
 - sprites: DiffAugment (flip, translation, colour, cutout) + EMA generator + spectral norm in D. On crawl-sprites it
   beat Radford et al.'s recipe at 10 and 30 minutes (SWD 39.9 vs 93.5 at 30 min).
-- textures: Radford's nets, loss and BatchNorm D, no augmentation, plus three changes to G: its output layer gets a
-  bias started at the data's mean colour (`mean_init`), it ends without tanh (`linear_output`; pixels are clamped
-  when made), and the EMA generator is exported. Radford's G spends this budget finding the data's brightness and
-  never reaches its dark pixels (median tile 65 vs the data's 42, no pixel below 16/255 where a fifth of the data
-  is). On crawl-textures (tileable) this recipe beat it at 10 minutes (SWD 77.9 vs 101.2, C2ST 0.865 vs 0.927) and
-  is far more convincing to the classifier at 30 (C2ST 0.774 vs 0.932), but its SWD is worse there (104.8 vs 83.1):
-  not better on both. The sprite recipe lost to plain DCGAN on textures (30 min SWD 173.7 vs 87.6), so did
-  spectral norm alone.
+- textures: Radford's nets, loss and BatchNorm D, no augmentation, plus: G's output layer gets a bias started at
+  the data's mean colour (`mean_init`), G ends without tanh (`linear_output`; pixels are clamped when made), the EMA
+  generator is exported, and D learns at half G's rate (`d_lr_factor`). Radford's G spends this budget finding the
+  data's brightness and never reaches its dark pixels (median tile 65 vs the data's 42, no pixel below 16/255 where
+  a fifth of the data is); Radford's D overfits the 620 tiles by 30 minutes (its loss ~0.02), which the slower D
+  counters. On crawl-textures (tileable) at 30 minutes: C2ST 0.644 vs Radford's 0.932, SWD 89.0 vs 83.1 (mean of
+  12 draws 85.3 vs 76.5): not better on both; at 10 minutes the same recipe with D at full rate was better on both.
+  The sprite recipe lost to plain DCGAN on textures (30 min SWD 173.7 vs 87.6), so did spectral norm, R1 and
+  DiffAugment translation (benchmarks/README.md).
 - radford: the DCGAN paper's recipe (BCE/non-saturating loss, BatchNorm in D, no augmentation, no EMA).
 """
 
@@ -29,11 +30,12 @@ class Recipe:
     mean_init: bool = False  # G's output bias starts at the data's mean colour
     linear_output: bool = False  # no tanh at G's output
     r1_gamma: float = 0.0  # R1 penalty weight on D at real images (0 = off)
+    d_lr_factor: float = 1.0  # D's learning rate = --lr times this (G's = --lr)
 
 
 RECIPES: dict[str, Recipe] = {
     "sprites": Recipe(("flip", "translation", "color", "cutout"), 0.999, True),
-    "textures": Recipe((), 0.999, False, mean_init=True, linear_output=True),
+    "textures": Recipe((), 0.999, False, mean_init=True, linear_output=True, d_lr_factor=0.5),
     "radford": Recipe((), 0.0, False),
 }
 

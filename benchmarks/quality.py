@@ -80,6 +80,10 @@ TASKS = {
             # first 10 minutes are not lost; and the slower D on the tanh generator (the closest at 30 minutes)
             "lin-ema-lrg": [*PLAIN, "--mean-init", "--linear-output", "--ema", "0.999", "--lr-g", "4e-4"],
             "mi-ema-lrd": [*PLAIN, "--mean-init", "--ema", "0.999", "--lr-d", "1e-4"],
+            # R1 lowered the 30-minute SWD, the slower D the C2ST: both together
+            "lin-ema-lrd-r1": [*PLAIN, "--mean-init", "--linear-output", "--ema", "0.999", "--lr-d", "1e-4",
+                               "--r1", "1"],
+            "mi-ema-lrd-r1": [*PLAIN, "--mean-init", "--ema", "0.999", "--lr-d", "1e-4", "--r1", "1"],
             # the best 30-minute model of these (lin-ema-lrd), as `assetgan train dcgan --recipe textures` runs it
             "recipe-textures": ["--recipe", "textures"],
         },

@@ -126,8 +126,9 @@ class DCGANTrainer:
         total_d = loss_d
         if r1:  # lazy regularisation (StyleGAN2): every R1_EVERY steps, weighted by R1_EVERY
             (grad,) = torch.autograd.grad(d_real.sum(), real_in, create_graph=True)
-            self.last_r1 = grad.square().sum(dim=(1, 2, 3)).mean()
-            total_d = loss_d + (cfg.r1_gamma / 2 * R1_EVERY) * self.last_r1
+            penalty = grad.square().sum(dim=(1, 2, 3)).mean()
+            total_d = loss_d + (cfg.r1_gamma / 2 * R1_EVERY) * penalty
+            self.last_r1 = penalty.detach()  # not the graph: it would be kept alive until the next R1 step
         self.opt_d.zero_grad(set_to_none=True)
         total_d.backward()
         self.opt_d.step()
@@ -144,7 +145,7 @@ class DCGANTrainer:
         out = {"loss_d": loss_d.detach(), "loss_g": loss_g.detach(),
                "d_real": d_real.detach().mean(), "d_fake": d_fake.detach().mean()}
         if cfg.r1_gamma > 0:
-            out["r1"] = self.last_r1.detach()
+            out["r1"] = self.last_r1
         return out
 
     def export_generator(self) -> torch.nn.Module:

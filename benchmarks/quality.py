@@ -38,6 +38,8 @@ DATA = Path("..") / "shared" / "datasets"  # relative to REPO (the runs' cwd), s
 # Radford et al.: BCE, BatchNorm in G and D, Adam 2e-4 / beta1 0.5, batch 64, 64 wide (every option spelled out)
 PLAIN = ["--recipe", "radford", "--loss", "ns", "--augment", "none", "--ema", "0", "--no-spectral-norm", "--ngf",
          "64", "--ndf", "64", "--batch", "64", "--lr", "2e-4"]
+MI_EMA = [*PLAIN, "--mean-init", "--ema", "0.999"]  # + output bias at the data's mean colour, EMA generator
+LIN_EMA = [*MI_EMA, "--linear-output"]  # ... and no tanh
 TASKS = {
     "sprites": {
         "kind": "dcgan", "data": DATA / "crawl-sprites", "base": ["--size", "32", "--channels", "4"],
@@ -63,27 +65,26 @@ TASKS = {
             # Radford's G cannot reach dark pixels in this budget (none below 16/255; a fifth of the data is): start its
             # output bias at the data's mean colour
             "mi": [*PLAIN, "--mean-init"],
-            "mi-ema": [*PLAIN, "--mean-init", "--ema", "0.999"],
+            "mi-ema": MI_EMA,
             # ... it still makes no pixel darker than 16/255: tanh needs pre-activations beyond -2 for them
-            "lin-ema": [*PLAIN, "--mean-init", "--linear-output", "--ema", "0.999"],
-            "lin-ema-flip": [*PLAIN, "--mean-init", "--linear-output", "--ema", "0.999", "--augment", "flip"],
+            "lin-ema": LIN_EMA,
+            "lin-ema-flip": [*LIN_EMA, "--augment", "flip"],
             # lin-ema, the winner of the 10-minute screens, was `--recipe textures` until it lost SWD at 30 minutes;
             # it got worse from 10 to 30 minutes while its D's loss fell to ~0.02 (620 tiles, 400 epochs): D
             # overfits. Wrapped translation (a rolled tileable texture is still one) or a slower D against it
-            "lin-ema-trans": [*PLAIN, "--mean-init", "--linear-output", "--ema", "0.999", "--augment", "translation"],
-            "lin-ema-lrd": [*PLAIN, "--mean-init", "--linear-output", "--ema", "0.999", "--lr-d", "1e-4"],
+            "lin-ema-trans": [*LIN_EMA, "--augment", "translation"],
+            "lin-ema-lrd": [*LIN_EMA, "--lr-d", "1e-4"],
             # the slower D fixed C2ST at 30 minutes (0.644) but lost the 10-minute budget; R1 (Mescheder et al. 2018)
             # regularises D where it overfits, without slowing it early
-            "lin-ema-r1": [*PLAIN, "--mean-init", "--linear-output", "--ema", "0.999", "--r1", "0.1"],
-            "lin-ema-r1-strong": [*PLAIN, "--mean-init", "--linear-output", "--ema", "0.999", "--r1", "1"],
+            "lin-ema-r1": [*LIN_EMA, "--r1", "0.1"],
+            "lin-ema-r1-strong": [*LIN_EMA, "--r1", "1"],
             # ... R1 did not (30 min C2ST 0.932 / 0.944). Keep the slower D's ratio but speed G up instead, so the
             # first 10 minutes are not lost; and the slower D on the tanh generator (the closest at 30 minutes)
-            "lin-ema-lrg": [*PLAIN, "--mean-init", "--linear-output", "--ema", "0.999", "--lr-g", "4e-4"],
-            "mi-ema-lrd": [*PLAIN, "--mean-init", "--ema", "0.999", "--lr-d", "1e-4"],
+            "lin-ema-lrg": [*LIN_EMA, "--lr-g", "4e-4"],
+            "mi-ema-lrd": [*MI_EMA, "--lr-d", "1e-4"],
             # R1 lowered the 30-minute SWD, the slower D the C2ST: both together
-            "lin-ema-lrd-r1": [*PLAIN, "--mean-init", "--linear-output", "--ema", "0.999", "--lr-d", "1e-4",
-                               "--r1", "1"],
-            "mi-ema-lrd-r1": [*PLAIN, "--mean-init", "--ema", "0.999", "--lr-d", "1e-4", "--r1", "1"],
+            "lin-ema-lrd-r1": [*LIN_EMA, "--lr-d", "1e-4", "--r1", "1"],
+            "mi-ema-lrd-r1": [*MI_EMA, "--lr-d", "1e-4", "--r1", "1"],
             # the best 30-minute model of these (lin-ema-lrd), as `assetgan train dcgan --recipe textures` runs it
             "recipe-textures": ["--recipe", "textures"],
         },
@@ -178,14 +179,19 @@ def measure_dcgan(model_path: Path, run: Path, n: int, seed: int) -> dict[str, f
 SWD_DRAWS = 12
 
 
-def swd_draws(gen, held, train, seed: int) -> dict[str, float]:
+def swd_over_draws(a: np.ndarray, b: np.ndarray, seed: int, draws: int = SWD_DRAWS) -> np.ndarray:
     """SWD compares equal-sized sets, so one figure uses only len(held) of the n samples (68 textures) and moves
-    by about ±9 with the draw (benchmarks/swd_spread.py): the mean over SWD_DRAWS draws, and the floor the same way."""
+    by about ±9 with the draw: the figures of `draws` draws (subsample, patches and directions)."""
     from assetgan.metrics.swd import sliced_wasserstein
 
-    g = [sliced_wasserstein(gen, held, seed=seed + k).mean for k in range(SWD_DRAWS)]
-    f = [sliced_wasserstein(train, held, seed=seed + k).mean for k in range(SWD_DRAWS)]
-    return {"swd_12": float(np.mean(g)), "swd_12_sd": float(np.std(g)), "swd_12_floor": float(np.mean(f))}
+    return np.array([sliced_wasserstein(a, b, seed=seed + k).mean for k in range(draws)])
+
+
+def swd_draws(gen, held, train, seed: int) -> dict[str, float]:
+    """The mean and spread over SWD_DRAWS draws, and the real-vs-real floor the same way."""
+    g = swd_over_draws(gen, held, seed)
+    return {"swd_12": float(g.mean()), "swd_12_sd": float(g.std()),
+            "swd_12_floor": float(swd_over_draws(train, held, seed).mean())}
 
 
 def measure_cyclegan(model_path: Path, run: Path, task: dict, n: int, seed: int) -> dict[str, float]:

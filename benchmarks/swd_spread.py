@@ -29,14 +29,13 @@ def main() -> None:
 
     import quality
 
-    from assetgan.metrics.swd import sliced_wasserstein
     from assetgan.runtime.model import open_model
 
     train, held, _ = quality.load_split(args.run)
     print(f"{len(held)} held-out vs {len(train)} training images; {args.seeds} seeds")
 
     def row(name: str, images: np.ndarray) -> None:
-        v = np.array([sliced_wasserstein(images, held, seed=s).mean for s in range(args.seeds)])
+        v = quality.swd_over_draws(images, held, seed=0, draws=args.seeds)
         print(f"  {name:40s} SWD {v.mean():6.1f} ± {v.std():4.1f}  (min {v.min():.1f}, max {v.max():.1f})")
 
     row("floor (training vs held-out)", train)

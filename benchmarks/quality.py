@@ -85,6 +85,12 @@ TASKS = {
             # R1 lowered the 30-minute SWD, the slower D the C2ST: both together
             "lin-ema-lrd-r1": [*LIN_EMA, "--lr-d", "1e-4", "--r1", "1"],
             "mi-ema-lrd-r1": [*MI_EMA, "--lr-d", "1e-4", "--r1", "1"],
+            # D overfits from ~1200-2000 steps on (its loss below 0.1 in every run), while a slower D from the start
+            # loses the first 10 minutes: full rate first, D at half rate after 1500 steps; and the same with G at
+            # twice D's rate early (lin-ema-lrg, best at 10 minutes) and both rates halved after 1500 steps
+            "lin-ema-dropd": [*LIN_EMA, "--lr-drop-at", "1500", "--lr-drop-d", "0.5"],
+            "lin-ema-lrg-drop": [*LIN_EMA, "--lr-g", "4e-4", "--lr-drop-at", "1500", "--lr-drop-g", "0.5",
+                                 "--lr-drop-d", "0.5"],
             # the best 30-minute model of these (lin-ema-lrd), as `assetgan train dcgan --recipe textures` runs it
             "recipe-textures": ["--recipe", "textures"],
         },

@@ -160,9 +160,31 @@ def test_r1_penalty_flattens_d_at_the_real_images(tmp_path):
         DCGANConfig(steps=1, r1_gamma=-1).validate()
 
 
-@pytest.mark.parametrize("r1", [0.0, 1.0])
-def test_resume_continues_exactly(tmp_path, r1):
-    cfg = tiny_config(steps=12 if r1 == 0 else 20, checkpoint_every=6, sample_every=100, r1_gamma=r1)
+def test_lr_drop_changes_the_rates_after_its_step_only(tmp_path):
+    cfg = tiny_config(steps=6, lr_g=4e-4, lr_d=2e-4, lr_drop_at=3, lr_drop_g=0.5, lr_drop_d=0.25)
+    data = load_samples(cfg)
+    history = {}
+    for name, c in (("drop", cfg), ("steady", DCGANConfig.from_dict(cfg.to_dict() | {"lr_drop_at": 0}))):
+        tr = DCGANTrainer(c, data.images, tmp_path / name, {})  # seeds torch's RNG: one trainer at a time
+        history[name] = []
+        for _ in range(6):
+            tr.train_step()
+            history[name].append(((tr.opt_g.param_groups[0]["lr"], tr.opt_d.param_groups[0]["lr"]), _weights(tr)))
+    rates = [r for r, _ in history["drop"]]
+    same = [all(torch.equal(a[k], b[k]) for k in a) for (_, a), (_, b) in zip(history["drop"], history["steady"])]
+    assert rates == [(4e-4, 2e-4)] * 3 + [(2e-4, 5e-5)] * 3
+    assert same == [True] * 3 + [False] * 3  # identical until the drop, different after it
+    for bad, flag in (({"lr_drop_d": 0.0}, "--lr-drop-d 0.0"), ({"lr_drop_g": 2.0}, "--lr-drop-g 2.0"),
+                      ({"lr_drop_at": -1}, "--lr-drop-at -1")):
+        with pytest.raises(Exception, match=flag):
+            DCGANConfig(steps=1, **bad).validate()
+
+
+@pytest.mark.parametrize("r1, drop_at", [(0.0, 0), (1.0, 0), (0.0, 4), (0.0, 9)])
+def test_resume_continues_exactly(tmp_path, r1, drop_at):
+    """R1 and a learning-rate drop before (4) or after (9) the interruption at step 6 resume exactly too."""
+    cfg = tiny_config(steps=12 if r1 == 0 else 20, checkpoint_every=6, sample_every=100, r1_gamma=r1,
+                      lr_drop_at=drop_at, lr_drop_g=0.5, lr_drop_d=0.25)
     data = load_samples(cfg)
     full = DCGANTrainer(cfg, data.images, tmp_path / "full", {})
     full.run()

@@ -73,6 +73,13 @@ def dcgan(
     lr_g: Annotated[float | None, typer.Option(help="Adam learning rate of G (default: --lr).")] = None,
     lr_d: Annotated[float | None, typer.Option(help="Adam learning rate of D (default: --lr times the recipe's "
                                                     "D factor: 0.5 for textures, else 1).")] = None,
+    lr_drop_at: Annotated[int | None, typer.Option(help="From this step on, G and D learn at their rates times "
+                                                        "--lr-drop-g / --lr-drop-d; 0 = never (default: the "
+                                                        "recipe's).")] = None,
+    lr_drop_g: Annotated[float | None, typer.Option(help="G's learning-rate factor after --lr-drop-at "
+                                                         "(default: the recipe's).")] = None,
+    lr_drop_d: Annotated[float | None, typer.Option(help="D's learning-rate factor after --lr-drop-at "
+                                                         "(default: the recipe's).")] = None,
     tile: Annotated[str | None, typer.Option(help="Slice inputs as sprite sheets of WxH tiles.")] = None,
     margin: Annotated[int, typer.Option(help="Sheet margin in pixels (with --tile).")] = 0,
     spacing: Annotated[int, typer.Option(help="Sheet spacing in pixels (with --tile).")] = 0,
@@ -133,6 +140,9 @@ def dcgan(
             mean_init=rec.mean_init if mean_init is None else mean_init,
             linear_output=rec.linear_output if linear_output is None else linear_output,
             r1_gamma=rec.r1_gamma if r1 is None else r1,
+            lr_drop_at=rec.lr_drop_at if lr_drop_at is None else lr_drop_at,
+            lr_drop_g=rec.lr_drop_g if lr_drop_g is None else lr_drop_g,
+            lr_drop_d=rec.lr_drop_d if lr_drop_d is None else lr_drop_d,
             steps=steps, minutes=minutes, seed=seed, sample_every=sample_every,
             checkpoint_every=checkpoint_every, threads=threads,
             extra={"holdout": holdout, "margin": margin, "spacing": spacing, "dry_run": dry_run,

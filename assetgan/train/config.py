@@ -39,6 +39,9 @@ class DCGANConfig:
     mean_init: bool = False  # G's output layer gets a bias, initialised so samples start at the data's mean colour
     linear_output: bool = False  # G ends without tanh (clamped to [-1, 1] only when converted to pixels)
     r1_gamma: float = 0.0  # R1 penalty on D's gradient at real images (Mescheder et al. 2018); 0 = off
+    lr_drop_at: int = 0  # from this step on, G and D learn at lr_g * lr_drop_g and lr_d * lr_drop_d (0 = never)
+    lr_drop_g: float = 1.0  # G's learning-rate factor after lr_drop_at
+    lr_drop_d: float = 1.0  # D's learning-rate factor after lr_drop_at
     steps: int | None = None  # training budget in steps (one D step + one G step each)
     minutes: float | None = None  # training budget in wall-clock minutes of training
     seed: int = 0  # makes a run reproducible
@@ -66,6 +69,11 @@ class DCGANConfig:
             raise AssetganError(f"--ema {self.ema_beta}: must be in [0, 1)")
         if not (self.r1_gamma >= 0 and math.isfinite(self.r1_gamma)):
             raise AssetganError(f"--r1 {self.r1_gamma}: must be 0 (off) or a positive weight, e.g. 1")
+        if self.lr_drop_at < 0:
+            raise AssetganError(f"--lr-drop-at {self.lr_drop_at}: must be a step (0 = no drop)")
+        for flag, f in (("--lr-drop-g", self.lr_drop_g), ("--lr-drop-d", self.lr_drop_d)):
+            if not (0 < f <= 1):
+                raise AssetganError(f"{flag} {f}: must be a factor in (0, 1], e.g. 0.5")
         if self.steps is None and self.minutes is None:
             raise AssetganError("no training budget: pass --steps N or --minutes M")
         if self.steps is not None and self.steps < 1:

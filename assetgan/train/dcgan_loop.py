@@ -114,6 +114,8 @@ class DCGANTrainer:
         aug = cfg.augment
         real_in = diff_augment(real, aug, cfg.tileable)
         r1 = cfg.r1_gamma > 0 and self.step % R1_EVERY == 0
+        if cfg.lr_drop_at and self.step == cfg.lr_drop_at:
+            self.set_learning_rates()
         if r1:
             real_in = real_in.detach().requires_grad_(True)
         if cfg.spectral_norm:  # no BatchNorm in D: one forward over real and fake (what DDP needs)
@@ -147,6 +149,14 @@ class DCGANTrainer:
         if cfg.r1_gamma > 0:
             out["r1"] = self.last_r1
         return out
+
+    def set_learning_rates(self) -> None:
+        """The configured rates, times the drop factors once `lr_drop_at` steps are done (a pure step function)."""
+        cfg = self.cfg
+        late = bool(cfg.lr_drop_at) and self.step >= cfg.lr_drop_at
+        for opt, lr, factor in ((self.opt_g, cfg.lr_g, cfg.lr_drop_g), (self.opt_d, cfg.lr_d, cfg.lr_drop_d)):
+            for group in opt.param_groups:
+                group["lr"] = lr * factor if late else lr
 
     def export_generator(self) -> torch.nn.Module:
         """The generator to sample from and export: the EMA copy (or G), BatchNorm recalibrated, eval mode."""
@@ -193,6 +203,7 @@ class DCGANTrainer:
         self.fixed_z = s["fixed_z"]
         self.step = int(s["step"])
         self.train_seconds = float(s["train_seconds"])
+        self.set_learning_rates()  # from the config and step (a resume may have changed the budget, not the rates)
 
     def save(self) -> Path:
         """Collective under torchrun (gathers every rank's RNG state); only rank 0 writes."""

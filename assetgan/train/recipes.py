@@ -31,6 +31,9 @@ class Recipe:
     linear_output: bool = False  # no tanh at G's output
     r1_gamma: float = 0.0  # R1 penalty weight on D at real images (0 = off)
     d_lr_factor: float = 1.0  # D's learning rate = --lr times this (G's = --lr)
+    lr_drop_at: int = 0  # step from which G's and D's rates are multiplied by the factors below (0 = never)
+    lr_drop_g: float = 1.0
+    lr_drop_d: float = 1.0
 
 
 RECIPES: dict[str, Recipe] = {

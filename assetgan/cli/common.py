@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import sys
 from collections.abc import Callable
+from enum import Enum
 from typing import ParamSpec, TypeVar
 
 import typer
@@ -13,6 +14,13 @@ from ..errors import AssetganError
 
 P = ParamSpec("P")
 R = TypeVar("R")
+
+
+class Precision(str, Enum):
+    """`assetgan train --precision`: fp32, or bf16 autocast for the forward passes."""
+
+    fp32 = "fp32"
+    bf16 = "bf16"
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:

@@ -12,7 +12,7 @@ import typer
 
 from ..atomic import atomic_write_text
 from ..errors import AssetganError
-from .common import handle_errors, info, warn
+from .common import Precision, handle_errors, info, warn
 from .train_cyclegan_cmd import cyclegan
 
 app = typer.Typer(help="Train generators (needs the 'train' extra: torch, onnx).", no_args_is_help=True)
@@ -90,6 +90,11 @@ def dcgan(
     sample_every: Annotated[int, typer.Option(help="Sample grid every N steps.")] = 500,
     checkpoint_every: Annotated[int, typer.Option(help="Checkpoint every N steps.")] = 500,
     threads: Annotated[int, typer.Option(help="Torch threads (0 = default).")] = 0,
+    device: Annotated[str, typer.Option(help="auto (the GPU when torch sees one, else the CPU), cpu, cuda or "
+                                             "cuda:N; under torchrun, auto = cuda:LOCAL_RANK.")] = "auto",
+    precision: Annotated[Precision, typer.Option(help="bf16: forward passes under bf16 autocast (weights stay "
+                                                      "fp32). A new run's choice; --resume keeps the run's.")]
+    = Precision.fp32,
     resume: Annotated[Path | None, typer.Option(help="Continue the run in this folder exactly.")] = None,
     dry_run: Annotated[bool, typer.Option(help="A few steps on a few images, smallest nets: a smoke test.")]
     = False,
@@ -100,12 +105,14 @@ def dcgan(
     from ..data.slicing import parse_tile
     from ..train.config import DCGANConfig
     from ..train.dcgan_loop import DCGANTrainer, resume_trainer
+    from ..train.device import placement, resolve_device
     from ..train.distributed import init_from_env, shutdown
-    from ..train.onnx_export import build_card, critic_for_export, export_generator
+    from ..train.onnx_export import build_card, export_generator
     from ..train.recipes import resolve_recipe
     from .progress_ui import QuietProgress, RichProgress
 
-    dist = init_from_env()  # torchrun: join the process group; otherwise a single process
+    dev = resolve_device(device)  # before joining a process group: a bad --device fails every rank alike
+    dist = init_from_env(dev)  # torchrun: join the process group (nccl on CUDA, gloo on the CPU); else one process
     say = info if dist.main else (lambda message: None)
 
     if resume is not None:
@@ -144,7 +151,7 @@ def dcgan(
             lr_drop_g=rec.lr_drop_g if lr_drop_g is None else lr_drop_g,
             lr_drop_d=rec.lr_drop_d if lr_drop_d is None else lr_drop_d,
             steps=steps, minutes=minutes, seed=seed, sample_every=sample_every,
-            checkpoint_every=checkpoint_every, threads=threads,
+            checkpoint_every=checkpoint_every, threads=threads, precision=precision.value,
             extra={"holdout": holdout, "margin": margin, "spacing": spacing, "dry_run": dry_run,
                    "recipe": recipe_name},
         ).validate()
@@ -167,17 +174,19 @@ def dcgan(
     if cfg.extra.get("dry_run"):
         images = images[:32]
     data_meta = _data_meta(cfg, images, loaded.fingerprint)
+    place = placement(dev, cfg.precision)
     say(f"training on {len(images)} images from {cfg.data} ({len(loaded.skipped)} skipped) -> {run_dir}"
-        + (f", {dist.world} processes, global batch {cfg.batch_size}" if dist.enabled else ""))
+        + (f", {dist.world} processes, global batch {cfg.batch_size}" if dist.enabled else "")
+        + f"; device {place.describe()}")
 
     if resume is not None:
         if state["data"].get("fingerprint") != data_meta["fingerprint"]:
             warn(f"training data under {cfg.data} changed since the run started; continuing with the new data")
         trainer = resume_trainer(run_dir, images, state["data"] | {"fingerprint": data_meta["fingerprint"]},
-                                 {"steps": cfg.steps, "minutes": cfg.minutes}, dist)
+                                 {"steps": cfg.steps, "minutes": cfg.minutes}, dist, place)
         say(f"resuming at step {trainer.step}")
     else:
-        trainer = DCGANTrainer(cfg, images, run_dir, data_meta, dist)
+        trainer = DCGANTrainer(cfg, images, run_dir, data_meta, dist, place)
 
     fmt = {"loss_d": ".3f", "loss_g": ".3f", "images_per_s": ".0f"}
     with RichProgress("dcgan", fmt) if dist.main else QuietProgress() as progress:
@@ -192,7 +201,7 @@ def dcgan(
         raise typer.Exit(130)
     g = trainer.export_generator()
     card = build_card(trainer.cfg, {"step": trainer.step, "data": trainer.data_meta}, name or run_dir.name)
-    report = export_generator(g, card, run_dir / "model.onnx", critic_for_export(trainer.D))
+    report = export_generator(g, card, run_dir / "model.onnx", trainer.export_critic())
     info(f"done: {result.step} steps, samples in {run_dir / 'samples'}")
     info(f"exported {report.path} (ONNX Runtime vs torch: max {report.max_diff} level)")
     typer.echo(str(report.path))

@@ -10,7 +10,7 @@ import typer
 
 from ..atomic import atomic_write_text
 from ..errors import AssetganError
-from .common import handle_errors, info, warn
+from .common import Precision, handle_errors, info, warn
 
 
 @handle_errors
@@ -48,6 +48,11 @@ def cyclegan(
     sample_every: Annotated[int, typer.Option(help="Sample sheet every N steps.")] = 200,
     checkpoint_every: Annotated[int, typer.Option(help="Checkpoint every N steps.")] = 200,
     threads: Annotated[int, typer.Option(help="Torch threads (0 = default).")] = 0,
+    device: Annotated[str, typer.Option(help="auto (the GPU when torch sees one, else the CPU), cpu, cuda or "
+                                             "cuda:N; under torchrun, auto = cuda:LOCAL_RANK.")] = "auto",
+    precision: Annotated[Precision, typer.Option(help="bf16: forward passes under bf16 autocast (weights stay "
+                                                      "fp32). A new run's choice; --resume keeps the run's.")]
+    = Precision.fp32,
     resume: Annotated[Path | None, typer.Option(help="Continue the run in this folder exactly.")] = None,
     dry_run: Annotated[bool, typer.Option(help="A few steps, smallest nets: a smoke test.")] = False,
 ) -> None:
@@ -58,10 +63,12 @@ def cyclegan(
     from ..train.cyclegan_config import CycleGANConfig
     from ..train.cyclegan_data import load_domain
     from ..train.cyclegan_loop import CycleGANTrainer, holdout_split, resume_cyclegan
+    from ..train.device import placement, resolve_device
     from ..train.distributed import init_from_env, shutdown
     from .progress_ui import QuietProgress, RichProgress
 
-    dist = init_from_env()  # torchrun: join the process group; otherwise a single process
+    dev = resolve_device(device)  # before joining a process group: a bad --device fails every rank alike
+    dist = init_from_env(dev)  # torchrun: join the process group (nccl on CUDA, gloo on the CPU); else one process
     say = info if dist.main else (lambda message: None)
 
     if resume is not None:
@@ -93,7 +100,7 @@ def cyclegan(
             lambda_cycle=lambda_cycle,
             lambda_identity=lambda_identity, pool_size=pool, steps=steps, minutes=minutes, seed=seed,
             sample_every=sample_every, checkpoint_every=checkpoint_every, threads=threads, holdout=holdout,
-            extra={"dry_run": dry_run},
+            precision=precision.value, extra={"dry_run": dry_run},
         ).validate()
 
     def skip(which: str):
@@ -112,17 +119,19 @@ def cyclegan(
     data_meta = {"source_a": cfg.data_a, "source_b": cfg.data_b, "licence_a": cfg.licence_a,
                  "licence_b": cfg.licence_b, "count_a": len(dom_a), "count_b": len(dom_b),
                  "fingerprint_a": dom_a.fingerprint, "fingerprint_b": dom_b.fingerprint}
+    place = placement(dev, cfg.precision)
     say(f"training {cfg.name_a} <-> {cfg.name_b} on {len(dom_a)} + {len(dom_b)} images -> {run_dir}"
-        + (f", {dist.world} processes, global batch {cfg.batch_size}" if dist.enabled else ""))
+        + (f", {dist.world} processes, global batch {cfg.batch_size}" if dist.enabled else "")
+        + f"; device {place.describe()}")
     if resume is not None:
         if (state["data"].get("fingerprint_a"), state["data"].get("fingerprint_b")) != (dom_a.fingerprint,
                                                                                          dom_b.fingerprint):
             say("warning: training data changed since the run started; continuing with the new data")
         trainer = resume_cyclegan(run_dir, dom_a, dom_b, data_meta, {"steps": cfg.steps, "minutes": cfg.minutes},
-                                  dist)
+                                  dist, place)
         say(f"resuming at step {trainer.step}")
     else:
-        trainer = CycleGANTrainer(cfg, dom_a, dom_b, run_dir, data_meta, dist)
+        trainer = CycleGANTrainer(cfg, dom_a, dom_b, run_dir, data_meta, dist, place)
 
     fmt = {"loss_g": ".3f", "loss_cycle": ".3f", "loss_d": ".3f", "s_per_step": ".2f"}
     with RichProgress("cyclegan", fmt) if dist.main else QuietProgress() as progress:

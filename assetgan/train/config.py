@@ -49,6 +49,7 @@ class DCGANConfig:
     checkpoint_every: int = 500  # write a checkpoint every N steps
     log_every: int = 50  # append losses to log.jsonl every N steps
     threads: int = 0  # torch intra-op threads (0 = torch's default)
+    precision: str = "fp32"  # "bf16": forward passes under bf16 autocast (weights and optimiser state stay fp32)
     extra: dict[str, Any] = field(default_factory=dict)  # free-form notes (e.g. holdout split)
 
     def validate(self) -> DCGANConfig:
@@ -82,6 +83,8 @@ class DCGANConfig:
             raise AssetganError(f"--minutes {self.minutes}: must be a positive number")
         if self.threads < 0:
             raise AssetganError(f"--threads {self.threads}: must be 0 (torch's default) or more")
+        if self.precision not in ("fp32", "bf16"):
+            raise AssetganError(f"--precision {self.precision}: must be fp32 or bf16")
         holdout = float(self.extra.get("holdout", 0.0))
         if not 0.0 <= holdout < 1.0:
             raise AssetganError(f"--holdout {holdout}: must be a fraction in [0, 1), e.g. 0.1")

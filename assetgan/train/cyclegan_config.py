@@ -43,6 +43,7 @@ class CycleGANConfig:
     checkpoint_every: int = 200
     log_every: int = 20
     threads: int = 0  # torch intra-op threads (0 = torch's default)
+    precision: str = "fp32"  # "bf16": forward passes under bf16 autocast (weights and optimiser state stay fp32)
     holdout: float = 0.0  # fraction of domain A held out from training (listed in the run)
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -76,6 +77,8 @@ class CycleGANConfig:
             raise AssetganError("--lambda-cycle and --lambda-identity must be zero or positive")
         if not 0.0 <= self.decay_from <= 1.0:
             raise AssetganError(f"--decay-from {self.decay_from}: must be a fraction in [0, 1]")
+        if self.precision not in ("fp32", "bf16"):
+            raise AssetganError(f"--precision {self.precision}: must be fp32 or bf16")
         if self.steps is None and self.minutes is None:
             raise AssetganError("no training budget: pass --steps N or --minutes M")
         if self.steps is not None and self.steps < 1:

@@ -22,7 +22,8 @@ from .checkpoint import CHECKPOINT_NAME, load_checkpoint, save_checkpoint
 from .cyclegan_config import CycleGANConfig
 from .cyclegan_data import Domain, random_crops
 from .cyclegan_nets import PatchDiscriminator, ResnetGenerator, init_normal
-from .dcgan_loop import TrainResult
+from .dcgan_loop import POLL_EVERY_CUDA_DDP, TrainResult
+from .device import Placement, rng_state, set_rng_state
 from .distributed import DistInfo, any_rank, gather_objects, max_over_ranks
 from .run_log import append_log, budget_spent, trim_log
 from .sample_grid import write_sample_grid
@@ -32,10 +33,11 @@ from .sampling import BatchSampler
 class ImagePool:
     """History of generated images (Shrivastava et al. 2017): D sees a mix of new and older fakes."""
 
-    def __init__(self, size: int, seed: int) -> None:
+    def __init__(self, size: int, seed: int, device: torch.device | None = None) -> None:
         self.size = size
+        self.device = device or torch.device("cpu")  # where the kept images live (the training device)
         self.images: list[torch.Tensor] = []
-        self.gen = torch.Generator().manual_seed(seed)
+        self.gen = torch.Generator().manual_seed(seed)  # on the CPU: the keep/swap decisions need no device sync
 
     def query(self, batch: torch.Tensor) -> torch.Tensor:
         if self.size == 0:
@@ -57,7 +59,7 @@ class ImagePool:
         return {"images": [t.clone() for t in self.images], "gen": self.gen.get_state()}
 
     def load_state_dict(self, s: Mapping[str, Any]) -> None:
-        self.images = [t.clone() for t in s["images"]]
+        self.images = [t.to(self.device, copy=True) for t in s["images"]]
         self.gen.set_state(s["gen"])
 
 
@@ -101,12 +103,19 @@ class DiscriminatorPass(torch.nn.Module):
 
 
 class CycleGANTrainer:
-    """Holds both generators and discriminators, optimisers, pools and data; `run()` trains to the budget."""
+    """Holds both generators and discriminators, optimisers, pools and data; `run()` trains to the budget.
+
+    `place` says where it trains (default: the CPU, in the config's precision); crops are cut on the CPU and
+    copied there without blocking.
+    """
 
     def __init__(self, cfg: CycleGANConfig, a: Domain, b: Domain, run_dir: Path, data_meta: Mapping[str, Any],
-                 dist: DistInfo | None = None) -> None:
+                 dist: DistInfo | None = None, place: Placement | None = None) -> None:
         cfg.validate()
         self.dist = dist = dist or DistInfo()
+        self.place = place = place or Placement(bf16=cfg.precision == "bf16")
+        if place.bf16 != (cfg.precision == "bf16"):
+            raise ValueError(f"placement {place} disagrees with the config's precision {cfg.precision}")
         if dist.enabled and cfg.batch_size % dist.world:
             raise AssetganError(f"--batch {cfg.batch_size} (the global batch) must be divisible by the {dist.world} "
                                 f"processes, e.g. --batch {dist.world}")
@@ -124,12 +133,14 @@ class CycleGANTrainer:
                          PatchDiscriminator(cfg.ndf), PatchDiscriminator(cfg.ndf))
         for m in (self.nets.g_ab, self.nets.g_ba, self.nets.d_a, self.nets.d_b):
             m.apply(init_normal)
+            place.module(m)
         self.g_pass: torch.nn.Module = GeneratorPass(self.nets.g_ab, self.nets.g_ba, cfg.lambda_identity > 0)
         self.d_pass: torch.nn.Module = DiscriminatorPass(self.nets.d_a, self.nets.d_b)
         if dist.enabled:
             from torch.nn.parallel import DistributedDataParallel as DDP
 
-            self.g_pass, self.d_pass = DDP(self.g_pass), DDP(self.d_pass)
+            ids = [place.device.index] if place.cuda else None
+            self.g_pass, self.d_pass = DDP(self.g_pass, device_ids=ids), DDP(self.d_pass, device_ids=ids)
         betas = (cfg.beta1, 0.999)
         self.opt_g = torch.optim.Adam(itertools.chain(self.nets.g_ab.parameters(), self.nets.g_ba.parameters()),
                                       lr=cfg.lr, betas=betas)
@@ -140,14 +151,15 @@ class CycleGANTrainer:
         self.sampler_a = BatchSampler(len(a), per_rank, cfg.seed + 11 + r)
         self.sampler_b = BatchSampler(len(b), per_rank, cfg.seed + 12 + r)
         self.crop_gen = torch.Generator().manual_seed(cfg.seed + 13 + r)
-        self.pool_a = ImagePool(cfg.pool_size, cfg.seed + 14 + r)
-        self.pool_b = ImagePool(cfg.pool_size, cfg.seed + 15 + r)
+        self.pool_a = ImagePool(cfg.pool_size, cfg.seed + 14 + r, place.device)
+        self.pool_b = ImagePool(cfg.pool_size, cfg.seed + 15 + r, place.device)
         gen = torch.Generator().manual_seed(cfg.seed + 16)
         n = min(4, len(a), len(b))
         self.fixed_a = random_crops(a.images, torch.arange(n), cfg.crop, gen)  # [n, 3, crop, crop]
         self.fixed_b = random_crops(b.images, torch.arange(n), cfg.crop, gen)
         self.step = 0
         self.train_seconds = 0.0
+        self.clock = 0.0  # training seconds agreed by all ranks at the last poll: the schedule's time
 
     # ----- schedule -----------------------------------------------------------------------------------
     def progress_fraction(self) -> float:
@@ -156,7 +168,7 @@ class CycleGANTrainer:
         if cfg.steps is not None:
             fr.append(self.step / cfg.steps)
         if cfg.minutes is not None:
-            fr.append(self.train_seconds / (cfg.minutes * 60.0))
+            fr.append(self.clock / (cfg.minutes * 60.0))
         return min(1.0, max(fr))
 
     def lr_now(self) -> float:
@@ -169,23 +181,25 @@ class CycleGANTrainer:
     # ----- one step -----------------------------------------------------------------------------------
     def train_step(self) -> dict[str, torch.Tensor]:
         """One G update (both directions, D fixed), then one D update on pooled fakes (G fixed)."""
-        cfg, n = self.cfg, self.nets
+        cfg, n, place = self.cfg, self.nets, self.place
         lr = self.lr_now()
         for opt in (self.opt_g, self.opt_d):
             for group in opt.param_groups:
                 group["lr"] = lr
-        real_a = random_crops(self.a.images, self.sampler_a.next(), cfg.crop, self.crop_gen)  # [B, 3, c, c]
-        real_b = random_crops(self.b.images, self.sampler_b.next(), cfg.crop, self.crop_gen)
+        real_a = place.batch(random_crops(self.a.images, self.sampler_a.next(), cfg.crop, self.crop_gen))
+        real_b = place.batch(random_crops(self.b.images, self.sampler_b.next(), cfg.crop, self.crop_gen))
 
         # generators, with the discriminators frozen (evaluated outside DDP: their gradients are not wanted)
         for d in (n.d_a, n.d_b):
             d.requires_grad_(False)
-        out = self.g_pass(real_a, real_b)
-        fake_b, fake_a, rec_a, rec_b = out[:4]
-        loss_gan = lsgan(n.d_b(fake_b), True) + lsgan(n.d_a(fake_a), True)
+        with place.autocast():  # network outputs back in fp32 for the losses and the pools
+            out = [o.float() for o in self.g_pass(real_a, real_b)]
+            fake_b, fake_a, rec_a, rec_b = out[:4]
+            d_fb, d_fa = n.d_b(fake_b).float(), n.d_a(fake_a).float()
+        loss_gan = lsgan(d_fb, True) + lsgan(d_fa, True)
         loss_cycle = (F.l1_loss(rec_a, real_a) + F.l1_loss(rec_b, real_b)) * cfg.lambda_cycle
         loss_g = loss_gan + loss_cycle
-        loss_id = torch.zeros(())
+        loss_id = torch.zeros((), device=place.device)
         if cfg.lambda_identity > 0:
             w = cfg.lambda_cycle * cfg.lambda_identity
             loss_id = (F.l1_loss(out[4], real_b) + F.l1_loss(out[5], real_a)) * w
@@ -198,7 +212,8 @@ class CycleGANTrainer:
         for d in (n.d_a, n.d_b):
             d.requires_grad_(True)
         pa, pb = self.pool_a.query(fake_a), self.pool_b.query(fake_b)
-        ra, fa, rb, fb = self.d_pass(real_a, pa, real_b, pb)
+        with place.autocast():
+            ra, fa, rb, fb = (t.float() for t in self.d_pass(real_a, pa, real_b, pb))
         loss_d_a = 0.5 * (lsgan(ra, True) + lsgan(fa, False))
         loss_d_b = 0.5 * (lsgan(rb, True) + lsgan(fb, False))
         self.opt_d.zero_grad(set_to_none=True)
@@ -220,7 +235,7 @@ class CycleGANTrainer:
             "sampler_a": self.sampler_a.state_dict(), "sampler_b": self.sampler_b.state_dict(),
             "crop_gen": self.crop_gen.get_state(),
             "pool_a": self.pool_a.state_dict(), "pool_b": self.pool_b.state_dict(),
-            "rng_torch": torch.get_rng_state(),
+            "rng_torch": torch.get_rng_state(), "rng_cuda": rng_state(self.place), "device": str(self.place.device),
             "world_size": self.dist.world,
             "ranks": gather_objects(self.dist, self._rank_state()) if self.dist.enabled else [],
         }
@@ -228,7 +243,8 @@ class CycleGANTrainer:
     def _rank_state(self) -> dict[str, Any]:
         return {"sampler_a": self.sampler_a.state_dict(), "sampler_b": self.sampler_b.state_dict(),
                 "crop_gen": self.crop_gen.get_state(), "pool_a": self.pool_a.state_dict(),
-                "pool_b": self.pool_b.state_dict(), "rng_torch": torch.get_rng_state()}
+                "pool_b": self.pool_b.state_dict(), "rng_torch": torch.get_rng_state(),
+                "rng_cuda": rng_state(self.place)}
 
     def _load_rank_state(self, s: Mapping[str, Any]) -> None:
         self.sampler_a.load_state_dict(s["sampler_a"])
@@ -237,6 +253,7 @@ class CycleGANTrainer:
         self.pool_a.load_state_dict(s["pool_a"])
         self.pool_b.load_state_dict(s["pool_b"])
         torch.set_rng_state(s["rng_torch"])
+        set_rng_state(self.place, s.get("rng_cuda"))
 
     def load_state_dict(self, s: Mapping[str, Any]) -> None:
         n = self.nets
@@ -253,7 +270,7 @@ class CycleGANTrainer:
         elif s.get("world_size", 1) == 1:
             self._load_rank_state(s)
         self.step = int(s["step"])
-        self.train_seconds = float(s["train_seconds"])
+        self.clock = self.train_seconds = float(s["train_seconds"])
 
     def save(self) -> Path:
         """Collective under torchrun (gathers every rank's streams); only rank 0 writes."""
@@ -274,10 +291,11 @@ class CycleGANTrainer:
         for g in (n.g_ab, n.g_ba):
             g.eval()
         try:
-            ab = n.g_ab(self.fixed_a)
-            ba = n.g_ba(self.fixed_b)
-            tiles = torch.cat([torch.stack([self.fixed_a, ab, n.g_ba(ab)], 1),
-                               torch.stack([self.fixed_b, ba, n.g_ab(ba)], 1)]).flatten(0, 1)
+            fa, fb = self.place.batch(self.fixed_a), self.place.batch(self.fixed_b)
+            ab = n.g_ab(fa)
+            ba = n.g_ba(fb)
+            tiles = torch.cat([torch.stack([fa, ab, n.g_ba(ab)], 1),
+                               torch.stack([fb, ba, n.g_ab(ba)], 1)]).flatten(0, 1).cpu()
         finally:
             for g in (n.g_ab, n.g_ba):
                 g.train()
@@ -293,21 +311,27 @@ class CycleGANTrainer:
             self.run_dir.mkdir(parents=True, exist_ok=True)
             atomic_write_text(self.run_dir / "config.json", json.dumps(
                 {"kind": "cyclegan", "config": cfg.to_dict(), "data": self.data_meta,
-                 "world_size": self.dist.world}, indent=2) + "\n")
+                 "world_size": self.dist.world, "device": self.place.describe()}, indent=2) + "\n")
             trim_log(self.run_dir, self.step)
         total = cfg.steps
         status = "done"
         metrics: dict[str, float] = {}
         window_t, window_n = time.perf_counter(), 0
+        # the step budget ends every rank at the same step; time and Ctrl-C need a joint decision, which on CUDA
+        # under torchrun is a host sync, so it is taken every few steps there (and every step otherwise)
+        poll_every = POLL_EVERY_CUDA_DDP if self.dist.enabled and self.place.cuda else 1
         while True:
-            # ranks share one clock, so the time budget and the learning-rate decay agree everywhere
-            self.train_seconds = max_over_ranks(self.dist, self.train_seconds)
-            done, abort = any_rank(self.dist, self.budget_done(), progress.aborted())
-            if done:
+            if cfg.steps is not None and self.step >= cfg.steps:
                 break
-            if abort:
-                status = "interrupted"
-                break
+            if self.step % poll_every == 0:
+                # ranks share one clock, so the time budget and the learning-rate decay agree everywhere
+                self.clock = self.train_seconds = max_over_ranks(self.dist, self.train_seconds)
+                done, abort = any_rank(self.dist, self.budget_done(), progress.aborted())
+                if done:
+                    break
+                if abort:
+                    status = "interrupted"
+                    break
             t0 = time.perf_counter()
             losses = self.train_step()
             self.train_seconds += time.perf_counter() - t0
@@ -337,14 +361,15 @@ class CycleGANTrainer:
 
 
 def resume_cyclegan(run_dir: Path, a: Domain, b: Domain, data_meta: Mapping[str, Any],
-                    overrides: Mapping[str, Any] | None = None, dist: DistInfo | None = None) -> CycleGANTrainer:
+                    overrides: Mapping[str, Any] | None = None, dist: DistInfo | None = None,
+                    place: Placement | None = None) -> CycleGANTrainer:
     """Rebuild a trainer from `run_dir/checkpoint.pt`; `overrides` may extend the budget (steps/minutes)."""
     state = load_checkpoint(run_dir)
     if state.get("kind") != "cyclegan":
         raise AssetganError(f"{run_dir}: checkpoint is a {state.get('kind')} run, not cyclegan")
     d = dict(state["config"])
     d.update({k: v for k, v in (overrides or {}).items() if v is not None})
-    trainer = CycleGANTrainer(CycleGANConfig.from_dict(d), a, b, run_dir, data_meta, dist)
+    trainer = CycleGANTrainer(CycleGANConfig.from_dict(d), a, b, run_dir, data_meta, dist, place)
     trainer.load_state_dict(state)
     return trainer
 

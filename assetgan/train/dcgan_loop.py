@@ -21,6 +21,7 @@ from ..progress import NullProgress, Progress
 from .augment import diff_augment
 from .checkpoint import CHECKPOINT_NAME, load_checkpoint, save_checkpoint
 from .config import DCGANConfig
+from .device import Placement, rng_state, set_rng_state
 from .distributed import DistInfo, any_rank, gather_objects
 from .nets import Discriminator, Generator, init_weights, recalibrate_batchnorm
 from .run_log import append_log, budget_spent, trim_log
@@ -54,15 +55,22 @@ def g_loss_fn(loss: str, fake: torch.Tensor) -> torch.Tensor:
 
 
 R1_EVERY = 16  # steps between R1 penalties (lazy regularisation, Karras et al. 2020)
+POLL_EVERY_CUDA_DDP = 8  # steps between the ranks' joint budget/abort decision under torchrun on CUDA (a host sync)
 
 
 class DCGANTrainer:
-    """Holds G, D, the EMA generator, optimisers and data; `run()` trains until the budget or an abort."""
+    """Holds G, D, the EMA generator, optimisers and data; `run()` trains until the budget or an abort.
+
+    `place` says where it trains (default: the CPU, in the config's precision); the data set lives there too.
+    """
 
     def __init__(self, cfg: DCGANConfig, images: np.ndarray, run_dir: Path, data_meta: Mapping[str, Any],
-                 dist: DistInfo | None = None) -> None:
+                 dist: DistInfo | None = None, place: Placement | None = None) -> None:
         cfg.validate()
         self.dist = dist = dist or DistInfo()
+        self.place = place = place or Placement(bf16=cfg.precision == "bf16")
+        if place.bf16 != (cfg.precision == "bf16"):
+            raise ValueError(f"placement {place} disagrees with the config's precision {cfg.precision}")
         if dist.enabled and cfg.batch_size % dist.world:
             raise AssetganError(f"--batch {cfg.batch_size} (the global batch) must be divisible by the "
                                 f"{dist.world} processes")
@@ -86,12 +94,16 @@ class DCGANTrainer:
         self.D.apply(init_weights)
         if cfg.mean_init:
             self.G.init_output_bias(self.data)
+        place.module(self.G)
+        place.module(self.D)
+        self.data = self.data.to(place.device)  # uint8: batches are gathered on the device, no copy per step
         self.G_ema = copy.deepcopy(self.G).eval().requires_grad_(False)
         self.G_train, self.D_train = self.G, self.D  # DDP wrappers under torchrun
         if dist.enabled:
             from torch.nn.parallel import DistributedDataParallel as DDP
 
-            self.G_train, self.D_train = DDP(self.G), DDP(self.D)
+            ids = [place.device.index] if place.cuda else None
+            self.G_train, self.D_train = DDP(self.G, device_ids=ids), DDP(self.D, device_ids=ids)
             torch.manual_seed(cfg.seed + 1_000_003 * (dist.rank + 1))  # own z/augment stream per rank
         self.opt_g = torch.optim.Adam(self.G.parameters(), lr=cfg.lr_g, betas=(cfg.beta1, cfg.beta2))
         self.opt_d = torch.optim.Adam(self.D.parameters(), lr=cfg.lr_d, betas=(cfg.beta1, cfg.beta2))
@@ -101,15 +113,17 @@ class DCGANTrainer:
         self.fixed_z = torch.randn(64, cfg.nz, generator=torch.Generator().manual_seed(cfg.seed + 2))
         self.step = 0
         self.train_seconds = 0.0
-        self.last_r1 = torch.zeros(())  # the latest R1 penalty (logged)
+        self.last_r1 = torch.zeros((), device=place.device)  # the latest R1 penalty (logged)
 
     # ----- one step -------------------------------------------------------------------------------
     def train_step(self) -> dict[str, torch.Tensor]:
         """One D update with G fixed, then one G update with D fixed; returns detached losses."""
-        cfg = self.cfg
-        real = self.data[self.sampler.next()].float().div_(127.5).sub_(1.0)  # [B, C, H, W] in [-1, 1]
-        z = torch.randn(real.shape[0], cfg.nz)
-        fake = self.G_train(z)  # [B, C, H, W]
+        cfg, place = self.cfg, self.place
+        idx = self.sampler.next().to(place.device, non_blocking=True)
+        real = place.batch(self.data[idx].float().div_(127.5).sub_(1.0))  # [B, C, H, W] in [-1, 1]
+        z = torch.randn(real.shape[0], cfg.nz, device=place.device)
+        with place.autocast():
+            fake = self.G_train(z)  # [B, C, H, W]
 
         aug = cfg.augment
         real_in = diff_augment(real, aug, cfg.tileable)
@@ -118,12 +132,13 @@ class DCGANTrainer:
             self.set_learning_rates()
         if r1:
             real_in = real_in.detach().requires_grad_(True)
-        if cfg.spectral_norm:  # no BatchNorm in D: one forward over real and fake (what DDP needs)
-            logits = self.D_train(torch.cat([real_in, diff_augment(fake.detach(), aug, cfg.tileable)]))
-            d_real, d_fake = logits[: real.shape[0]], logits[real.shape[0] :]
-        else:  # Radford's BatchNorm D sees real and fake batches separately
-            d_real = self.D_train(real_in)
-            d_fake = self.D_train(diff_augment(fake.detach(), aug, cfg.tileable))
+        with place.autocast():  # logits back in fp32 for the losses
+            if cfg.spectral_norm:  # no BatchNorm in D: one forward over real and fake (what DDP needs)
+                logits = self.D_train(torch.cat([real_in, diff_augment(fake.detach(), aug, cfg.tileable)])).float()
+                d_real, d_fake = logits[: real.shape[0]], logits[real.shape[0] :]
+            else:  # Radford's BatchNorm D sees real and fake batches separately
+                d_real = self.D_train(real_in).float()
+                d_fake = self.D_train(diff_augment(fake.detach(), aug, cfg.tileable)).float()
         loss_d = d_loss_fn(cfg.loss, d_real, d_fake)
         total_d = loss_d
         if r1:  # lazy regularisation (StyleGAN2): every R1_EVERY steps, weighted by R1_EVERY
@@ -135,7 +150,8 @@ class DCGANTrainer:
         total_d.backward()
         self.opt_d.step()
 
-        d_fake_g = self.D_train(diff_augment(fake, aug, cfg.tileable))
+        with place.autocast():
+            d_fake_g = self.D_train(diff_augment(fake, aug, cfg.tileable)).float()
         loss_g = g_loss_fn(cfg.loss, d_fake_g)
         self.opt_g.zero_grad(set_to_none=True)
         loss_g.backward()
@@ -161,8 +177,15 @@ class DCGANTrainer:
     def export_generator(self) -> torch.nn.Module:
         """The generator to sample from and export: the EMA copy (or G), BatchNorm recalibrated, eval mode."""
         g = copy.deepcopy(self.G_ema if self.cfg.ema_beta > 0 else self.G)
+        g.to("cpu", memory_format=torch.contiguous_format)
         recalibrate_batchnorm(g, self.cfg.nz, seed=self.cfg.seed + 3)
         return g.eval()
+
+    def export_critic(self) -> torch.nn.Module:
+        """D for the ONNX file: on the CPU, spectral norm folded into its weights, eval mode."""
+        from .onnx_export import critic_for_export
+
+        return critic_for_export(self.D).to("cpu", memory_format=torch.contiguous_format)
 
     # ----- state ------------------------------------------------------------------------------------
     def state_dict(self) -> dict[str, Any]:
@@ -179,11 +202,17 @@ class DCGANTrainer:
             "opt_d": self.opt_d.state_dict(),
             "sampler": self.sampler.state_dict(),
             "rng_torch": torch.get_rng_state(),
+            "rng_cuda": rng_state(self.place),
+            "device": str(self.place.device),
             "world_size": self.dist.world,
-            "ranks": gather_objects(self.dist, {"sampler": self.sampler.state_dict(),
-                                                "rng_torch": torch.get_rng_state()}) if self.dist.enabled else [],
+            "ranks": gather_objects(self.dist, self._rank_state()) if self.dist.enabled else [],
             "fixed_z": self.fixed_z,
         }
+
+    def _rank_state(self) -> dict[str, Any]:
+        """What differs between ranks: the sampler and the random streams."""
+        return {"sampler": self.sampler.state_dict(), "rng_torch": torch.get_rng_state(),
+                "rng_cuda": rng_state(self.place)}
 
     def load_state_dict(self, s: Mapping[str, Any]) -> None:
         self.G.load_state_dict(s["G"])
@@ -196,10 +225,12 @@ class DCGANTrainer:
                 mine = s["ranks"][self.dist.rank]
                 self.sampler.load_state_dict(mine["sampler"])
                 torch.set_rng_state(mine["rng_torch"])
+                set_rng_state(self.place, mine.get("rng_cuda"))
             # else: a different world size continues from the same weights with fresh per-rank streams
         elif s.get("world_size", 1) == 1:
             self.sampler.load_state_dict(s["sampler"])
             torch.set_rng_state(s["rng_torch"])
+            set_rng_state(self.place, s.get("rng_cuda"))  # a CPU checkpoint on CUDA: a fresh device stream
         self.fixed_z = s["fixed_z"]
         self.step = int(s["step"])
         self.train_seconds = float(s["train_seconds"])
@@ -233,20 +264,26 @@ class DCGANTrainer:
             self.run_dir.mkdir(parents=True, exist_ok=True)
             atomic_write_text(self.run_dir / "config.json", json.dumps(
                 {"kind": "dcgan", "config": cfg.to_dict(), "data": self.data_meta,
-                 "world_size": self.dist.world}, indent=2) + "\n")
+                 "world_size": self.dist.world, "device": self.place.describe()}, indent=2) + "\n")
             trim_log(self.run_dir, self.step)
         total = cfg.steps
         status = "done"
         window_t, window_n = time.perf_counter(), 0
         ips = 0.0
         metrics: dict[str, float] = {}
+        # the step budget ends every rank at the same step; time and Ctrl-C need a joint decision, which on CUDA
+        # under torchrun is a host sync, so it is taken every few steps there (and every step otherwise)
+        poll_every = POLL_EVERY_CUDA_DDP if self.dist.enabled and self.place.cuda else 1
         while True:
-            done, abort = any_rank(self.dist, self.budget_done(), progress.aborted())
-            if done:
+            if cfg.steps is not None and self.step >= cfg.steps:
                 break
-            if abort:
-                status = "interrupted"
-                break
+            if self.step % poll_every == 0:
+                done, abort = any_rank(self.dist, self.budget_done(), progress.aborted())
+                if done:
+                    break
+                if abort:
+                    status = "interrupted"
+                    break
             t0 = time.perf_counter()
             losses = self.train_step()
             self.train_seconds += time.perf_counter() - t0
@@ -276,7 +313,8 @@ class DCGANTrainer:
 
 
 def resume_trainer(run_dir: Path, images: np.ndarray, data_meta: Mapping[str, Any],
-                   overrides: Mapping[str, Any] | None = None, dist: DistInfo | None = None) -> DCGANTrainer:
+                   overrides: Mapping[str, Any] | None = None, dist: DistInfo | None = None,
+                   place: Placement | None = None) -> DCGANTrainer:
     """Rebuild a trainer from `run_dir/checkpoint.pt`; `overrides` may extend the budget (steps/minutes)."""
     state = load_checkpoint(run_dir)
     if state.get("kind") != "dcgan":
@@ -284,6 +322,6 @@ def resume_trainer(run_dir: Path, images: np.ndarray, data_meta: Mapping[str, An
     cfg_d = dict(state["config"])
     cfg_d.update(overrides or {})
     cfg = DCGANConfig.from_dict(cfg_d)
-    trainer = DCGANTrainer(cfg, images, run_dir, data_meta, dist)
+    trainer = DCGANTrainer(cfg, images, run_dir, data_meta, dist, place)
     trainer.load_state_dict(state)
     return trainer

@@ -26,10 +26,15 @@ class DistInfo:
         return self.world > 1
 
 
-def init_from_env(cuda: bool = False) -> DistInfo:
-    """Join the process group torchrun describes (WORLD_SIZE > 1): nccl when training on CUDA, else gloo.
+def backend_for(device: torch.device) -> str:
+    """nccl for CUDA training, gloo for the CPU."""
+    return "nccl" if device.type == "cuda" else "gloo"
 
-    Training runs on the CPU today (`cuda=False`), so gloo is used even on machines that have a GPU.
+
+def init_from_env(device: torch.device | None = None) -> DistInfo:
+    """Join the process group torchrun describes (WORLD_SIZE > 1) with the backend for `device` (default CPU).
+
+    On CUDA each process first makes its GPU (cuda:LOCAL_RANK unless --device names one) the current device.
     """
     world = int(os.environ.get("WORLD_SIZE", "1"))
     if world <= 1:
@@ -37,10 +42,11 @@ def init_from_env(cuda: bool = False) -> DistInfo:
     import torch.distributed as dist
 
     local = int(os.environ.get("LOCAL_RANK", "0"))
+    device = device or torch.device("cpu")
     if not dist.is_initialized():
-        if cuda:
-            torch.cuda.set_device(local)
-        dist.init_process_group("nccl" if cuda else "gloo")
+        if device.type == "cuda":
+            torch.cuda.set_device(device)
+        dist.init_process_group(backend_for(device))
     return DistInfo(dist.get_rank(), dist.get_world_size(), local)
 
 

@@ -1,0 +1,128 @@
+"""Training placement: --device resolution, bf16 autocast and channels-last (exercised on the CPU), CLI errors."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from typer.testing import CliRunner
+
+from assetgan.cli.main import app
+from assetgan.errors import AssetganError
+from assetgan.train.cyclegan_loop import CycleGANTrainer, resume_cyclegan
+from assetgan.train.dcgan_loop import DCGANTrainer, resume_trainer
+from assetgan.train.device import Placement, placement, resolve_device
+from assetgan.train.distributed import backend_for
+
+from .conftest import SPRITES, load_samples, tiny_config, tiny_cyclegan_config, tiny_domains
+
+runner = CliRunner()
+
+
+def test_auto_picks_this_ranks_gpu_when_there_is_one_else_the_cpu():
+    assert resolve_device("auto", 0, cuda_available=False) == torch.device("cpu")
+    assert resolve_device("auto", 3, cuda_available=True, cuda_count=8) == torch.device("cuda", 3)
+    assert resolve_device("CUDA", 1, cuda_available=True, cuda_count=2) == torch.device("cuda", 1)
+    assert resolve_device("cuda:0", 5, cuda_available=True, cuda_count=1) == torch.device("cuda", 0)
+    assert resolve_device("cpu", 0, cuda_available=True, cuda_count=1) == torch.device("cpu")
+    assert backend_for(torch.device("cuda", 0)) == "nccl" and backend_for(torch.device("cpu")) == "gloo"
+
+
+@pytest.mark.parametrize("flag, avail, count, needle", [
+    ("cuda", False, 0, "--device cuda: CUDA is not available"),
+    ("cuda:2", True, 2, "--device cuda:2: GPU 2 does not exist (2 visible)"),
+    ("auto", True, 1, "--device auto: GPU 1 does not exist"),  # torchrun with more ranks than GPUs
+    ("tpu", False, 0, "--device tpu: unknown device; use auto, cpu, cuda or cuda:N"),
+    ("cuda:x", True, 1, "--device cuda:x: unknown device"),
+])
+def test_bad_devices_are_one_line_errors_naming_the_flag(flag, avail, count, needle):
+    with pytest.raises(AssetganError) as err:
+        resolve_device(flag, 1, cuda_available=avail, cuda_count=count)
+    assert needle in str(err.value) and "\n" not in str(err.value)
+
+
+def test_cpu_placement_is_plain_fp32_and_contiguous():
+    p = placement(torch.device("cpu"), "fp32")
+    assert p == Placement() and not p.cuda and p.describe() == "cpu, fp32"
+    assert placement(torch.device("cpu"), "bf16").describe() == "cpu, bf16 autocast"
+    with pytest.raises(AssetganError, match="--precision fp16"):
+        placement(torch.device("cpu"), "fp16")
+
+
+def _trained(cfg, steps, place=None):
+    data = load_samples(cfg)
+    tr = DCGANTrainer(cfg, data.images, "unused", {}, place=place)
+    losses = [tr.train_step() for _ in range(steps)]
+    return tr, losses
+
+
+def test_bf16_autocast_trains_in_bf16_and_keeps_fp32_weights():
+    cfg = tiny_config(steps=3)
+    fp32, _ = _trained(cfg, 3)
+    bf16, losses = _trained(tiny_config(steps=3, precision="bf16"), 3)
+    assert all(p.dtype == torch.float32 for p in bf16.G.parameters())
+    assert all(torch.isfinite(v).all() for row in losses for v in row.values())
+    with bf16.place.autocast():  # the generator's convolutions really run in bf16 there
+        assert bf16.G(torch.randn(2, cfg.nz)).dtype == torch.bfloat16
+    gap = max(float((a - b).detach().abs().max()) for a, b in zip(fp32.G.parameters(), bf16.G.parameters()))
+    assert 0 < gap < 0.05  # a different rounding, the same training
+
+
+def test_bf16_run_resumes_exactly(tmp_path):
+    cfg = tiny_config(steps=8, checkpoint_every=4, sample_every=100, precision="bf16")
+    data = load_samples(cfg)
+    full = DCGANTrainer(cfg, data.images, tmp_path / "full", {})
+    full.run()
+    DCGANTrainer(tiny_config(steps=4, checkpoint_every=4, sample_every=100, precision="bf16"), data.images,
+                 tmp_path / "half", {}).run()
+    resumed = resume_trainer(tmp_path / "half", data.images, {}, {"steps": 8})
+    assert resumed.cfg.precision == "bf16" and resumed.step == 4
+    resumed.run()
+    a, b = full.state_dict(), resumed.state_dict()
+    for net in ("G", "D", "G_ema"):
+        assert all(torch.equal(a[net][k], b[net][k]) for k in a[net]), net
+
+
+def test_channels_last_gives_the_same_training():
+    """The CUDA memory format, checked where it can be here: same steps, same weights up to float rounding."""
+    cfg = tiny_config(steps=3)
+    plain, _ = _trained(cfg, 3)
+    cl, _ = _trained(cfg, 3, Placement(channels_last=True))
+    conv = next(m for m in cl.D.modules() if isinstance(m, torch.nn.Conv2d))
+    assert conv.weight.is_contiguous(memory_format=torch.channels_last)
+    for a, b in zip(plain.G.parameters(), cl.G.parameters()):
+        torch.testing.assert_close(a, b, atol=1e-4, rtol=1e-3)
+    g = cl.export_generator()  # exported from plain contiguous CPU weights
+    assert all(p.is_contiguous() and p.device.type == "cpu" for p in g.parameters())
+
+
+def test_placement_must_match_the_configured_precision():
+    cfg = tiny_config(steps=1, precision="bf16")
+    with pytest.raises(ValueError, match="precision"):
+        DCGANTrainer(cfg, load_samples(cfg).images, "unused", {}, place=Placement())
+
+
+def test_cyclegan_bf16_trains_and_resumes_exactly(tmp_path):
+    cfg = tiny_cyclegan_config(steps=4, checkpoint_every=2, sample_every=100, precision="bf16")
+    a, b = tiny_domains(cfg)
+    full = CycleGANTrainer(cfg, a, b, tmp_path / "full", {})
+    full.run()
+    CycleGANTrainer(tiny_cyclegan_config(steps=2, sample_every=100, precision="bf16"), a, b, tmp_path / "half",
+                    {}).run()
+    resumed = resume_cyclegan(tmp_path / "half", a, b, {}, {"steps": 4})
+    resumed.run()
+    for key in ("G_AB", "D_B"):
+        s1, s2 = full.state_dict()[key], resumed.state_dict()[key]
+        assert all(torch.equal(s1[k], s2[k]) for k in s1), key
+        assert all(v.dtype == torch.float32 for k, v in s1.items() if v.is_floating_point())
+
+
+@pytest.mark.parametrize("cmd", [["dcgan", str(SPRITES)], ["cyclegan", "--a", str(SPRITES), "--b", str(SPRITES)]])
+def test_cli_device_errors_exit_2_with_one_line(tmp_path, cmd):
+    if torch.cuda.is_available():
+        pytest.skip("this machine has CUDA")
+    r = runner.invoke(app, ["train", *cmd, "--dry-run", "--device", "cuda"])
+    assert r.exit_code == 2
+    assert r.output.strip().startswith("error: --device cuda: CUDA is not available (")
+    assert r.output.strip().endswith("use --device cpu or auto") and r.output.count("\n") == 1
+    r = runner.invoke(app, ["train", *cmd, "--dry-run", "--precision", "fp16"])
+    assert r.exit_code == 2 and "fp16" in r.output

@@ -160,6 +160,8 @@ class CycleGANTrainer:
         self.step = 0
         self.train_seconds = 0.0
         self.clock = 0.0  # training seconds agreed by all ranks at the last poll: the schedule's time
+        # steps between the ranks' joint time-budget/abort decisions: a host sync on CUDA under torchrun
+        self.poll_every = POLL_EVERY_CUDA_DDP if dist.enabled and place.cuda else 1
 
     # ----- schedule -----------------------------------------------------------------------------------
     def progress_fraction(self) -> float:
@@ -317,13 +319,11 @@ class CycleGANTrainer:
         status = "done"
         metrics: dict[str, float] = {}
         window_t, window_n = time.perf_counter(), 0
-        # the step budget ends every rank at the same step; time and Ctrl-C need a joint decision, which on CUDA
-        # under torchrun is a host sync, so it is taken every few steps there (and every step otherwise)
-        poll_every = POLL_EVERY_CUDA_DDP if self.dist.enabled and self.place.cuda else 1
+        # the step budget ends every rank at the same step; time and Ctrl-C need a joint decision (self.poll_every)
         while True:
             if cfg.steps is not None and self.step >= cfg.steps:
                 break
-            if self.step % poll_every == 0:
+            if self.step % self.poll_every == 0:
                 # ranks share one clock, so the time budget and the learning-rate decay agree everywhere
                 self.clock = self.train_seconds = max_over_ranks(self.dist, self.train_seconds)
                 done, abort = any_rank(self.dist, self.budget_done(), progress.aborted())

@@ -114,6 +114,8 @@ class DCGANTrainer:
         self.step = 0
         self.train_seconds = 0.0
         self.last_r1 = torch.zeros((), device=place.device)  # the latest R1 penalty (logged)
+        # steps between the ranks' joint time-budget/abort decisions: a host sync on CUDA under torchrun
+        self.poll_every = POLL_EVERY_CUDA_DDP if dist.enabled and place.cuda else 1
 
     # ----- one step -------------------------------------------------------------------------------
     def train_step(self) -> dict[str, torch.Tensor]:
@@ -271,13 +273,11 @@ class DCGANTrainer:
         window_t, window_n = time.perf_counter(), 0
         ips = 0.0
         metrics: dict[str, float] = {}
-        # the step budget ends every rank at the same step; time and Ctrl-C need a joint decision, which on CUDA
-        # under torchrun is a host sync, so it is taken every few steps there (and every step otherwise)
-        poll_every = POLL_EVERY_CUDA_DDP if self.dist.enabled and self.place.cuda else 1
+        # the step budget ends every rank at the same step; time and Ctrl-C need a joint decision (self.poll_every)
         while True:
             if cfg.steps is not None and self.step >= cfg.steps:
                 break
-            if self.step % poll_every == 0:
+            if self.step % self.poll_every == 0:
                 done, abort = any_rank(self.dist, self.budget_done(), progress.aborted())
                 if done:
                     break

@@ -96,7 +96,8 @@ TASKS = {
             # the 10-minute model (~1600 steps) is lin-ema-lrg's, the best 10-minute one so far
             "lin-ema-lrg-drop2000": [*LIN_EMA, "--lr-g", "4e-4", "--lr-drop-at", "2000", "--lr-drop-g", "0.5",
                                      "--lr-drop-d", "0.5"],
-            # the best 30-minute model of these (lin-ema-lrd), as `assetgan train dcgan --recipe textures` runs it
+            # lin-ema-lrg-drop beat plain on SWD and C2ST at 10 and 30 minutes: `--recipe textures` since Dec 2026
+            # (lin-ema-lrd before), as `assetgan train dcgan --recipe textures` runs it
             "recipe-textures": ["--recipe", "textures"],
         },
     },

@@ -216,7 +216,8 @@ def test_train_tileable_textures_and_sprite_sheet(tmp_path):
     # --recipe auto: RGB textures get the texture recipe, RGBA the sprite recipe; options override it
     assert tc["extra"]["recipe"] == "textures" and tc["augment"] == [] and not tc["spectral_norm"]
     assert tc["ema_beta"] == 0.999 and tc["mean_init"] and tc["linear_output"]
-    assert (tc["lr_g"], tc["lr_d"]) == (2e-4, 1e-4)  # the texture recipe's D learns at half the rate
+    assert (tc["lr_g"], tc["lr_d"]) == (4e-4, 2e-4)  # the texture recipe's G learns at twice D's rate ...
+    assert (tc["lr_drop_at"], tc["lr_drop_g"], tc["lr_drop_d"]) == (1500, 0.5, 0.5)  # ... until both halve
     # a linear-output generator still gives valid pixels: the ONNX graph clamps (parity-checked at export)
     px = m.generate_seeds(range(64))
     assert px.dtype == np.uint8 and px.std() > 0

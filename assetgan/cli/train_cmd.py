@@ -70,9 +70,10 @@ def dcgan(
     ndf: Annotated[int, typer.Option(help="Discriminator width.")] = 64,
     batch: Annotated[int, typer.Option(help="Batch size.")] = 64,
     lr: Annotated[float, typer.Option(help="Adam learning rate for G and D.")] = 2e-4,
-    lr_g: Annotated[float | None, typer.Option(help="Adam learning rate of G (default: --lr).")] = None,
+    lr_g: Annotated[float | None, typer.Option(help="Adam learning rate of G (default: --lr times the recipe's G "
+                                                    "factor: 2 for textures, else 1).")] = None,
     lr_d: Annotated[float | None, typer.Option(help="Adam learning rate of D (default: --lr times the recipe's "
-                                                    "D factor: 0.5 for textures, else 1).")] = None,
+                                                    "D factor: 1 for every recipe).")] = None,
     lr_drop_at: Annotated[int | None, typer.Option(help="From this step on, G and D learn at their rates times "
                                                         "--lr-drop-g / --lr-drop-d; 0 = never (default: the "
                                                         "recipe's).")] = None,
@@ -140,7 +141,7 @@ def dcgan(
         cfg = DCGANConfig(
             data=str(data.resolve()), data_licence=licence, tile=parse_tile(tile) if tile else None, size=size,
             channels=channels, tileable=tileable, nz=nz, ngf=ngf, ndf=ndf, batch_size=batch,
-            lr_g=lr if lr_g is None else lr_g, lr_d=lr * rec.d_lr_factor if lr_d is None else lr_d,
+            lr_g=lr * rec.g_lr_factor if lr_g is None else lr_g, lr_d=lr * rec.d_lr_factor if lr_d is None else lr_d,
             loss=loss.value, augment=rec.augment if augment is None else _parse_augment(augment),
             ema_beta=rec.ema_beta if ema is None else ema,
             spectral_norm=rec.spectral_norm if spectral_norm is None else spectral_norm,

@@ -77,7 +77,9 @@ class Placement:
         return m.to(self.device, memory_format=self.memory_format)
 
     def batch(self, x: torch.Tensor) -> torch.Tensor:
-        """An image batch [N, C, H, W] here, without blocking the host (the copy is queued)."""
+        """An image batch [N, C, H, W] here, without blocking the host (a CPU batch is pinned, the copy queued)."""
+        if self.cuda and x.device.type == "cpu":
+            x = x.pin_memory()
         x = x.to(self.device, non_blocking=True)
         return x.contiguous(memory_format=torch.channels_last) if self.channels_last else x
 

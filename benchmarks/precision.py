@@ -69,7 +69,7 @@ def main() -> None:
                    "device": json.loads((run / "config.json").read_text()).get("device", "?")}
     (args.out / "results.json").write_text(json.dumps(rows, indent=2) + "\n")
     print(f"{args.steps} steps each, sprite recipe (ngf 48), crawl-sprites held-out split; device "
-          f"{rows[names[0]]['device']}")
+          f"{rows[names[0]]['device'].split(',')[0]}")
     for n, r in rows.items():
         print(f"  {n:12s} {r['images_per_s']:7.1f} images/s   SWD {r['swd']:6.1f}  SWD_12 {r['swd_12']:6.1f}  "
               f"C2ST {r['c2st']:.3f}")

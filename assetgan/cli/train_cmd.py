@@ -73,7 +73,7 @@ def dcgan(
     lr_g: Annotated[float | None, typer.Option(help="Adam learning rate of G (default: --lr times the recipe's G "
                                                     "factor: 2 for textures, else 1).")] = None,
     lr_d: Annotated[float | None, typer.Option(help="Adam learning rate of D (default: --lr times the recipe's "
-                                                    "D factor: 1 for every recipe).")] = None,
+                                                    "D factor).")] = None,
     lr_drop_at: Annotated[int | None, typer.Option(help="From this step on, G and D learn at their rates times "
                                                         "--lr-drop-g / --lr-drop-d; 0 = never (default: the "
                                                         "recipe's).")] = None,

@@ -24,7 +24,7 @@ from .cyclegan_data import Domain, random_crops
 from .cyclegan_nets import PatchDiscriminator, ResnetGenerator, init_normal
 from .dcgan_loop import POLL_EVERY_CUDA_DDP, TrainResult
 from .device import Placement, rng_state, set_rng_state
-from .distributed import DistInfo, any_rank, gather_objects, max_over_ranks
+from .distributed import DistInfo, gather_objects, joint_stop, max_over_ranks
 from .run_log import append_log, budget_spent, trim_log
 from .sample_grid import write_sample_grid
 from .sampling import BatchSampler
@@ -326,11 +326,9 @@ class CycleGANTrainer:
             if self.step % self.poll_every == 0:
                 # ranks share one clock, so the time budget and the learning-rate decay agree everywhere
                 self.clock = self.train_seconds = max_over_ranks(self.dist, self.train_seconds)
-                done, abort = any_rank(self.dist, self.budget_done(), progress.aborted())
-                if done:
-                    break
-                if abort:
-                    status = "interrupted"
+                stop = joint_stop(self.dist, self.budget_done(), progress.aborted())
+                if stop:
+                    status = stop
                     break
             t0 = time.perf_counter()
             losses = self.train_step()

@@ -22,7 +22,7 @@ from .augment import diff_augment
 from .checkpoint import CHECKPOINT_NAME, load_checkpoint, save_checkpoint
 from .config import DCGANConfig
 from .device import Placement, rng_state, set_rng_state
-from .distributed import DistInfo, any_rank, gather_objects
+from .distributed import DistInfo, gather_objects, joint_stop
 from .nets import Discriminator, Generator, init_weights, recalibrate_batchnorm
 from .run_log import append_log, budget_spent, trim_log
 from .sample_grid import write_sample_grid
@@ -278,11 +278,9 @@ class DCGANTrainer:
             if cfg.steps is not None and self.step >= cfg.steps:
                 break
             if self.step % self.poll_every == 0:
-                done, abort = any_rank(self.dist, self.budget_done(), progress.aborted())
-                if done:
-                    break
-                if abort:
-                    status = "interrupted"
+                stop = joint_stop(self.dist, self.budget_done(), progress.aborted())
+                if stop:
+                    status = stop
                     break
             t0 = time.perf_counter()
             losses = self.train_step()

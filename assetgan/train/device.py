@@ -15,7 +15,6 @@ import torch
 
 from ..errors import AssetganError
 
-DEVICES = ("auto", "cpu", "cuda")  # plus "cuda:N"
 PRECISIONS = ("fp32", "bf16")
 
 
@@ -32,12 +31,10 @@ def resolve_device(requested: str, local_rank: int | None = None, cuda_available
         cuda_available = torch.cuda.is_available()
     if cuda_count is None:
         cuda_count = torch.cuda.device_count() if cuda_available else 0
-    if text == "cpu":
-        return torch.device("cpu")
     if text == "auto":
         text = "cuda" if cuda_available else "cpu"
-        if text == "cpu":
-            return torch.device("cpu")
+    if text == "cpu":
+        return torch.device("cpu")
     if text != "cuda" and not (text.startswith("cuda:") and text[5:].isdigit()):
         raise AssetganError(f"--device {requested}: unknown device; use auto, cpu, cuda or cuda:N")
     if not cuda_available:

@@ -92,6 +92,13 @@ def any_rank(info: DistInfo, *flags: bool) -> list[bool]:
     return [bool(v) for v in t.tolist()]
 
 
+def joint_stop(info: DistInfo, budget_done: bool, aborted: bool) -> str | None:
+    """One decision for all ranks: "done" once any rank's budget is spent, else "interrupted" once any rank was asked
+    to stop, else None (keep training)."""
+    done, abort = any_rank(info, budget_done, aborted)
+    return "done" if done else "interrupted" if abort else None
+
+
 def gather_objects(info: DistInfo, obj: Any) -> list[Any]:
     """Every rank's `obj`, in rank order (a list of one outside torchrun)."""
     if not info.enabled:

@@ -9,9 +9,9 @@ Chosen by `benchmarks/quality.py` (equal CPU time, same held-out split; figures 
   D 1e-4 with the default --lr). Radford's G spends this budget finding the data's brightness and never reaches its
   dark pixels (median tile 65 vs the data's 42, no pixel below 16/255 where a fifth of the data is); the faster G
   wins the first minutes, and the drop counters D overfitting the ~600 tiles later on (its loss falls to ~0.02 by
-  30 minutes at full rate). On crawl-textures (tileable), against Radford's recipe in the same run: 10 minutes SWD
-  70.0 vs 113.5, C2ST 0.706 vs 0.888; 30 minutes SWD 95.1 vs 114.2, C2ST 0.753 vs 0.997 (seed 1); with seed 2,
-  10 minutes SWD 67.6 vs 67.2 (not better), C2ST 0.606 vs 0.918; 30 minutes 89.8 vs 113.8, 0.627 vs 0.968. The
+  30 minutes at full rate). On crawl-textures (tileable), against Radford's recipe trained beside it, five seeds:
+  C2ST 0.642 vs 0.914 at 10 minutes and 0.661 vs 0.975 at 30 (better with every seed); SWD 75.5 vs 80.0 and 77.8
+  vs 88.1 on average, but the 12-draw SWD is better in only 2 of 5 seeds at each budget (benchmarks/README.md). The
   sprite recipe lost to plain DCGAN on textures (30 min SWD 173.7 vs 87.6), so did spectral norm, R1 and
   DiffAugment translation (benchmarks/README.md).
 - radford: the DCGAN paper's recipe (BCE/non-saturating loss, BatchNorm in D, no augmentation, no EMA).

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from assetgan.registry import DEFAULT_MODEL, list_models, resolve_model
 from assetgan.runtime.model import open_model
@@ -51,12 +52,13 @@ def test_shipped_texture_model_is_tileable_rgb_with_measured_seams():
     assert "CC0" in card.data_licence and "crawl-textures" in card.data_source and card.critic
     from assetgan.train.recipes import RECIPES  # torch-free
 
-    # trained as trained/README.md says: the previous texture recipe (lin-ema-lrd: D at half G's rate, no drop),
-    # which made a better 30-minute model than the current recipe's (benchmarks/README.md); the rest is shared
+    # trained with `--recipe textures` exactly as the CLI resolves it at the default --lr 2e-4 (trained/README.md)
     tc, rec = card.training_config, RECIPES["textures"]
+    assert tc["extra"]["recipe"] == "textures"
     assert (tuple(tc["augment"]), tc["ema_beta"], tc["spectral_norm"]) == (rec.augment, rec.ema_beta, rec.spectral_norm)
     assert (tc.get("mean_init"), tc.get("linear_output")) == (rec.mean_init, rec.linear_output)
-    assert (tc["lr_g"], tc["lr_d"], tc.get("lr_drop_at", 0)) == (2e-4, 1e-4, 0)
+    assert (tc["lr_g"], tc["lr_d"]) == pytest.approx((2e-4 * rec.g_lr_factor, 2e-4 * rec.d_lr_factor))
+    assert (tc["lr_drop_at"], tc["lr_drop_g"], tc["lr_drop_d"]) == (rec.lr_drop_at, rec.lr_drop_g, rec.lr_drop_d)
     figures = card.metrics["evaluate"]["figures"]
     assert figures["nn_ratio_generated_heldout"] >= 0.9 and "wrap_seam_generated" in figures
     imgs = m.generate_seeds(range(16))

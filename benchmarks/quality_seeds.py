@@ -7,8 +7,9 @@
 Each folder is a `benchmarks/quality.py` work folder (its results.json). Every seed uses the same held-out split
 (salted file-name hash) but its own initialisation, batches and samples; one SWD figure moves by about ±10 with
 the draw, and the classic recipe's own figures vary widely from seed to seed (plain DCGAN's 30-minute texture SWD
-59.4-114.2 over five seeds, benchmarks/README.md). This reads the pairs that are there, trains nothing, and prints per budget: each seed's pair, the mean ± sd over seeds of SWD, the 12-draw SWD and C2ST,
-how many seeds the candidate wins, and whether it is better on the means.
+59.4-114.2 over five seeds, benchmarks/README.md). This reads the pairs that are there, trains nothing, and
+prints per budget: each seed's pair, the mean ± sd over seeds of SWD, the 12-draw SWD and C2ST, how many seeds
+the candidate wins, and whether it is better on the means.
 --alias names a variant that ran under another name with the same flags (old=new).
 """
 

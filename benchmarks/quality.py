@@ -11,7 +11,9 @@ running, as for the figures in benchmarks/README.md (where a run shared the CPU 
 At every budget (default 10 and 30 minutes) the runs stop, their ONNX exports are measured with nothing else
 running, and then both resume exactly from their checkpoints to the next budget.
 
-DCGAN figures, all against the same held-out split (`--holdout 0.1`, by salted file-name hash; never trained on):
+DCGAN figures, all against the same held-out split (`--holdout`, by salted file-name hash; never trained on; 0.1 of
+the sprites, 0.25 of the textures since Dec 2026: SWD compares as many samples as there are held-out images, and 68
+tiles (0.1) left it unable to tell the variants apart, see benchmarks/README.md):
 SWD x1e3 (Karras et al. 2018; floor: 1000 training images vs the held-out ones; each figure compares len(held-out)
 samples, so the mean over 12 draws, swd_12, is printed beside it), C2ST accuracy (mean of 5 classifier
 seeds; 0.5 = indistinguishable), memorisation ratio (>= 0.9: no copying), and for tileable models the wrap-seam
@@ -49,6 +51,7 @@ TASKS = {
     },
     "textures": {
         "kind": "dcgan", "data": DATA / "crawl-textures", "base": ["--size", "32", "--channels", "3", "--tileable"],
+        "holdout": 0.25,
         "licence": "CC0 1.0 (Dungeon Crawl Stone Soup tiles)",
         "variants": {
             "plain": PLAIN,
@@ -117,7 +120,7 @@ def log(msg: str) -> None:
     print(msg, flush=True)
 
 
-def train_stage(task: dict, out: Path, minutes: float, seed: int) -> None:
+def train_stage(task: dict, out: Path, minutes: float, seed: int, holdout: float) -> None:
     """Train every variant to `minutes` of training time, side by side, one thread each."""
     procs = {}
     for name, extra in task["variants"].items():
@@ -128,7 +131,7 @@ def train_stage(task: dict, out: Path, minutes: float, seed: int) -> None:
         if (run / "checkpoint.pt").exists():
             cmd += ["--resume", str(run)]
         elif task["kind"] == "dcgan":
-            cmd += [str(task["data"]), "--out", str(run), *task["base"], *extra, "--holdout", "0.1",
+            cmd += [str(task["data"]), "--out", str(run), *task["base"], *extra, "--holdout", f"{holdout:g}",
                     "--seed", str(seed), "--licence", task["licence"], "--sample-every", "1000",
                     "--checkpoint-every", "1000"]
         else:
@@ -250,6 +253,14 @@ def verdict(task_kind: str, rows: dict[str, dict]) -> list[str]:
     return out
 
 
+def check_holdout(results: dict, holdout: float, out: Path) -> None:
+    """A work folder's runs all use the split it started with: a continued run must not change the fraction."""
+    started = results.get("holdout", 0.1 if results else holdout)  # folders from before this key held out 0.1
+    if started != holdout:
+        raise SystemExit(f"{out} was started with --holdout {started:g}, not {holdout:g}: "
+                         f"pass --holdout {started:g} or another --out")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("task", choices=sorted(TASKS))
@@ -257,6 +268,8 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=None, help="work folder (default: runs/quality-TASK)")
     ap.add_argument("--n", type=int, default=1000, help="generated images per measurement")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--holdout", type=float, default=None, help="held-out fraction of a DCGAN task's data "
+                    "(default: the task's; a work folder keeps the fraction it started with)")
     ap.add_argument("--variants", nargs="+", default=None, help="train and measure only these (default: all; "
                     "each in its own run folder under --out)")
     args = ap.parse_args()
@@ -270,10 +283,14 @@ def main() -> None:
     out.mkdir(parents=True, exist_ok=True)
     results_path = out / "results.json"
     results = json.loads(results_path.read_text()) if results_path.exists() else {}
+    holdout = args.holdout if args.holdout is not None else task.get("holdout", 0.1)
+    if task["kind"] == "dcgan":
+        check_holdout(results, holdout, out)
+        results["holdout"] = holdout
     for minutes in sorted(args.budgets):
         key = f"{minutes:g}"
         t0 = time.time()
-        train_stage(task, out, minutes, args.seed)
+        train_stage(task, out, minutes, args.seed, holdout)
         rows = results.setdefault(key, {})
         stale = [v for v in task["variants"] if task["kind"] == "dcgan" and v in rows and "swd_12" not in rows[v]]
         for name in stale:

@@ -24,14 +24,19 @@ METRICS = ("swd", "swd_12", "c2st")
 
 
 def load(folders: list[Path], aliases: dict[str, str]) -> list[tuple[str, dict]]:
-    out = []
+    out, holdouts = [], {}
     for folder in folders:
         path = folder / "results.json"
         if not path.is_file():
             raise SystemExit(f"{path}: no results.json; run benchmarks/quality.py with --out {folder} first")
         results = json.loads(path.read_text())
+        holdouts[folder] = results.get("holdout", 0.1)  # folders from before the key held out 0.1
+        if len(set(holdouts.values())) > 1:
+            first = next(iter(holdouts))
+            raise SystemExit(f"{folder} held out {holdouts[folder]:g} of the data, {first} {holdouts[first]:g}: "
+                             "summarise folders of one --holdout at a time")
         out.append((folder.name, {budget: {aliases.get(k, k): v for k, v in rows.items()}
-                                  for budget, rows in results.items()}))
+                                  for budget, rows in results.items() if budget != "holdout"}))
     return out
 
 

@@ -49,3 +49,14 @@ def test_seeds_without_both_variants_are_left_out(tmp_path):
 def test_a_folder_without_results_names_it_and_the_fix(tmp_path):
     with pytest.raises(SystemExit, match=r"empty.*results\.json.*quality\.py"):
         quality_seeds.load([tmp_path / "empty"], {})
+
+
+def test_folders_of_different_held_out_fractions_are_not_mixed(tmp_path):
+    a = _folder(tmp_path, "s1", {"10": {"plain": _row(1, 1, 0.5), "new": _row(2, 2, 0.5)}})  # before the key: 0.1
+    b = _folder(tmp_path, "s2", {"holdout": 0.25, "10": {"plain": _row(1, 1, 0.5), "new": _row(2, 2, 0.5)}})
+    c = _folder(tmp_path, "s3", {"holdout": 0.25, "10": {"plain": _row(3, 3, 0.5), "new": _row(1, 1, 0.5)}})
+    with pytest.raises(SystemExit, match=r"s2 held out 0\.25 .*s1 0\.1"):
+        quality_seeds.load([a, b], {})
+    runs = quality_seeds.load([b, c], {})
+    assert [sorted(rows) for _, rows in runs] == [["10"], ["10"]]  # the holdout key is not a budget
+    assert "2 seed(s)" in quality_seeds.summary(runs, "10", "plain", "new")[0]

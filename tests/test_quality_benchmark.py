@@ -1,0 +1,32 @@
+"""benchmarks/quality.py: a work folder keeps the held-out fraction it started with."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+import quality  # noqa: E402
+
+
+def test_a_new_folder_takes_any_fraction(tmp_path):
+    quality.check_holdout({}, 0.25, tmp_path)
+
+
+def test_a_folder_keeps_its_fraction(tmp_path):
+    quality.check_holdout({"holdout": 0.25, "10": {}}, 0.25, tmp_path)
+    with pytest.raises(SystemExit, match=r"started with --holdout 0\.25, not 0\.1: pass --holdout 0\.25"):
+        quality.check_holdout({"holdout": 0.25, "10": {}}, 0.1, tmp_path)
+
+
+def test_folders_from_before_the_key_held_out_a_tenth(tmp_path):
+    quality.check_holdout({"10": {}}, 0.1, tmp_path)
+    with pytest.raises(SystemExit, match=r"started with --holdout 0\.1, not 0\.25"):
+        quality.check_holdout({"10": {}}, 0.25, tmp_path)
+
+
+def test_textures_hold_out_a_quarter_sprites_a_tenth():
+    assert quality.TASKS["textures"]["holdout"] == 0.25
+    assert quality.TASKS["sprites"].get("holdout", 0.1) == 0.1

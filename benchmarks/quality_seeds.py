@@ -9,7 +9,8 @@ Each folder is a `benchmarks/quality.py` work folder (its results.json). Every s
 the draw, and the classic recipe's own figures vary widely from seed to seed (plain DCGAN's 30-minute texture SWD
 59.4-114.2 over five seeds, benchmarks/README.md). This reads the pairs that are there, trains nothing, and
 prints per budget: each seed's pair, the mean ± sd over seeds of SWD, the 12-draw SWD and C2ST, how many seeds
-the candidate wins, and whether it is better on the means.
+the candidate wins, whether it is better on the means, and the paired difference (candidate minus baseline, per
+seed) with its standard error: "clear" when more than two standard errors from zero.
 --alias names a variant that ran under another name with the same flags (old=new).
 """
 
@@ -49,6 +50,16 @@ def sd(values: list[float]) -> float:
     return statistics.stdev(values) if len(values) > 1 else 0.0
 
 
+def paired(diffs: list[float]) -> str:
+    """Candidate minus baseline over the seeds, mean ± its standard error, and whether it is clear of zero (more
+    than two standard errors; with fewer than 3 seeds it never is)."""
+    n = len(diffs)
+    mean = statistics.mean(diffs)
+    se = sd(diffs) / n**0.5
+    clear = n >= 3 and abs(mean) > 2 * se
+    return f"difference {mean:+.3f} ± {se:.3f} (s.e.) {'clear' if clear else 'within noise'}"
+
+
 def summary(runs: list[tuple[str, dict]], budget: str, base: str, cand: str) -> list[str]:
     pairs = [(name, rows[budget]) for name, rows in runs
              if budget in rows and base in rows[budget] and cand in rows[budget]]
@@ -65,7 +76,8 @@ def summary(runs: list[tuple[str, dict]], budget: str, base: str, cand: str) -> 
         label = "C2ST distance from 0.5" if m == "c2st" else m
         lines.append(f"  mean {label:24s} {statistics.mean(c):8.3f} ± {sd(c):.3f} vs {statistics.mean(b):8.3f} ± "
                      f"{sd(b):.3f}  wins {wins}/{len(pairs)}  "
-                     f"({'better' if statistics.mean(c) < statistics.mean(b) else 'NOT better'})")
+                     f"({'better' if statistics.mean(c) < statistics.mean(b) else 'NOT better'})  "
+                     + paired([x - y for x, y in zip(c, b)]))
     return lines
 
 

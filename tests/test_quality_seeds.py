@@ -60,3 +60,12 @@ def test_folders_of_different_held_out_fractions_are_not_mixed(tmp_path):
     runs = quality_seeds.load([b, c], {})
     assert [sorted(rows) for _, rows in runs] == [["10"], ["10"]]  # the holdout key is not a budget
     assert "2 seed(s)" in quality_seeds.summary(runs, "10", "plain", "new")[0]
+
+
+def test_paired_difference_and_its_standard_error():
+    # differences -10, -12, -8: mean -10, sd 2, s.e. 2/sqrt(3) = 1.155 -> clear of zero
+    assert quality_seeds.paired([-10.0, -12.0, -8.0]) == "difference -10.000 ± 1.155 (s.e.) clear"
+    # -10, +8, -1: mean -1, s.e. 5.196 -> within noise
+    assert quality_seeds.paired([-10.0, 8.0, -1.0]).endswith("within noise")
+    # two seeds are never enough, however far apart
+    assert quality_seeds.paired([-10.0, -10.5]).endswith("within noise")

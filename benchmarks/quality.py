@@ -12,8 +12,9 @@ At every budget (default 10 and 30 minutes) the runs stop, their ONNX exports ar
 running, and then both resume exactly from their checkpoints to the next budget.
 
 DCGAN figures, all against the same held-out split (`--holdout`, by salted file-name hash; never trained on; 0.1 of
-the sprites, 0.25 of the textures since Dec 2026: SWD compares as many samples as there are held-out images, and 68
-tiles (0.1) left it unable to tell the variants apart, see benchmarks/README.md):
+the sprites, 0.25 of the textures since Dec 2026: SWD compares as many samples as there are held-out images, and
+with 68 tiles (0.1) the real-vs-real floor was where the models were; 169 tiles bring it from ~74 to ~43, see
+benchmarks/README.md):
 SWD x1e3 (Karras et al. 2018; floor: 1000 training images vs the held-out ones; each figure compares len(held-out)
 samples, so the mean over 12 draws, swd_12, is printed beside it), C2ST accuracy (mean of 5 classifier
 seeds; 0.5 = indistinguishable), memorisation ratio (>= 0.9: no copying), and for tileable models the wrap-seam

@@ -254,9 +254,17 @@ def verdict(task_kind: str, rows: dict[str, dict]) -> list[str]:
     return out
 
 
+DEFAULT_HOLDOUT = 0.1  # a DCGAN task's unless it names its own; also what work folders from before the key held out
+
+
+def holdout_of(results: dict) -> float:
+    """The held-out fraction a work folder's results.json records (folders from before the key: the default)."""
+    return results.get("holdout", DEFAULT_HOLDOUT)
+
+
 def check_holdout(results: dict, holdout: float, out: Path) -> None:
     """A work folder's runs all use the split it started with: a continued run must not change the fraction."""
-    started = results.get("holdout", 0.1 if results else holdout)  # folders from before this key held out 0.1
+    started = holdout_of(results) if results else holdout
     if started != holdout:
         raise SystemExit(f"{out} was started with --holdout {started:g}, not {holdout:g}: "
                          f"pass --holdout {started:g} or another --out")
@@ -284,10 +292,12 @@ def main() -> None:
     out.mkdir(parents=True, exist_ok=True)
     results_path = out / "results.json"
     results = json.loads(results_path.read_text()) if results_path.exists() else {}
-    holdout = args.holdout if args.holdout is not None else task.get("holdout", 0.1)
+    holdout = args.holdout if args.holdout is not None else task.get("holdout", DEFAULT_HOLDOUT)
     if task["kind"] == "dcgan":
         check_holdout(results, holdout, out)
         results["holdout"] = holdout
+        results_path.write_text(json.dumps(results, indent=2) + "\n")  # claimed before training: a rerun after an
+        # interruption in the first stage is held to the fraction its run folders were split with
     for minutes in sorted(args.budgets):
         key = f"{minutes:g}"
         t0 = time.time()

@@ -21,6 +21,8 @@ import json
 import statistics
 from pathlib import Path
 
+from quality import holdout_of  # benchmarks/ (this script's folder) is on the path
+
 METRICS = ("swd", "swd_12", "c2st")
 
 
@@ -31,7 +33,7 @@ def load(folders: list[Path], aliases: dict[str, str]) -> list[tuple[str, dict]]
         if not path.is_file():
             raise SystemExit(f"{path}: no results.json; run benchmarks/quality.py with --out {folder} first")
         results = json.loads(path.read_text())
-        holdouts[folder] = results.get("holdout", 0.1)  # folders from before the key held out 0.1
+        holdouts[folder] = holdout_of(results)
         if len(set(holdouts.values())) > 1:
             first = next(iter(holdouts))
             raise SystemExit(f"{folder} held out {holdouts[folder]:g} of the data, {first} {holdouts[first]:g}: "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -30,3 +31,22 @@ def test_folders_from_before_the_key_held_out_a_tenth(tmp_path):
 def test_textures_hold_out_a_quarter_sprites_a_tenth():
     assert quality.TASKS["textures"]["holdout"] == 0.25
     assert quality.TASKS["sprites"].get("holdout", 0.1) == 0.1
+
+
+def test_the_recorded_fraction_and_the_default_for_folders_without_one():
+    assert quality.holdout_of({"holdout": 0.25, "10": {}}) == 0.25
+    assert quality.holdout_of({"10": {}}) == quality.DEFAULT_HOLDOUT == 0.1
+
+
+def test_an_interrupted_first_stage_still_holds_the_folder_to_its_fraction(tmp_path, monkeypatch):
+    def interrupted(*_args):
+        raise KeyboardInterrupt  # training stopped before anything was measured
+
+    monkeypatch.setattr(quality, "train_stage", interrupted)
+    monkeypatch.setattr(sys, "argv", ["quality.py", "textures", "--out", str(tmp_path)])
+    with pytest.raises(KeyboardInterrupt):
+        quality.main()
+    assert quality.holdout_of(json.loads((tmp_path / "results.json").read_text())) == 0.25
+    monkeypatch.setattr(sys, "argv", ["quality.py", "textures", "--out", str(tmp_path), "--holdout", "0.1"])
+    with pytest.raises(SystemExit, match=r"started with --holdout 0\.25, not 0\.1"):
+        quality.main()

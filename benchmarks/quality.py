@@ -103,6 +103,24 @@ TASKS = {
             # lin-ema-lrg-drop beat plain on SWD and C2ST at 10 and 30 minutes: `--recipe textures` since Dec 2026
             # (lin-ema-lrd before), as `assetgan train dcgan --recipe textures` runs it
             "recipe-textures": ["--recipe", "textures"],
+            # --recipe textures ties plain on the 10-minute SWD (169 held-out tiles, 3 seeds): ~1300 steps of 64-wide
+            # nets in 10 minutes, and the fine level gets worse as D overfits the 507 tiles. Narrower nets: ~3x the
+            # steps at 32 wide (140 vs 410 ms per step, one thread) and a D with a quarter of the weights; or only D
+            # narrower (~1.5x the steps, G keeps its width)
+            "recipe-textures-w32": ["--recipe", "textures", "--ngf", "32", "--ndf", "32"],
+            "recipe-textures-d32": ["--recipe", "textures", "--ndf", "32"],
+            # ... w32 made 3.4x the steps and collapsed (43 near-duplicates, SWD 81), d32 tied: more steps do not
+            # help. Wrapped translation gave the best 30-minute SWD so far on lin-ema but lost C2ST; on the recipe
+            "recipe-textures-trans": ["--recipe", "textures", "--augment", "translation"],
+            # the samples at 10 minutes are speckled where the held-out tiles are flat with thin sharp lines, and the
+            # gap moves to the fine Laplacian level: G's 4x4 transposed convolutions, whose four output phases see
+            # different weights (checkerboard, Odena et al. 2016), replaced by nearest 2x + 3x3 conv (1.4x per step)
+            "recipe-textures-resize": ["--recipe", "textures", "--upsample", "resize"],
+            # ... no better (59.2, 59.9 vs plain's 55.2, 57.9; C2ST 0.93-0.97 lost). Per Laplacian level the recipe
+            # beats plain at 16x16 and loses at the finest (seed 1: 43 vs 23, floor 18): G's tanh, which linear_output
+            # removed so dark pixels can be reached, also bounds the speckle; tanh back, with the mean-colour start
+            "recipe-textures-tanh": ["--recipe", "textures", "--no-linear-output"],
+            # ... no better either (58.3, 57.0 vs 55.2, 57.9) and C2ST lost (0.91): benchmarks/README.md
         },
     },
     "cyclegan": {

@@ -17,23 +17,25 @@ from assetgan.train.augment import diff_augment
 from assetgan.train.checkpoint import load_checkpoint
 from assetgan.train.config import DCGANConfig
 from assetgan.train.dcgan_loop import DCGANTrainer, resume_trainer
-from assetgan.train.nets import CircularUpConv, Discriminator, Generator
+from assetgan.train.nets import CircularUpConv, Discriminator, Generator, ResizeConv
 
 from .conftest import SPRITES, load_samples, tiny_config
 
 
 @pytest.mark.parametrize("size", [16, 32, 64, 128])
 @pytest.mark.parametrize("tileable", [False, True])
-def test_generator_and_discriminator_shapes(size, tileable):
-    cfg = DCGANConfig(size=size, channels=4, nz=8, ngf=4, ndf=4, steps=1, tileable=tileable)
+@pytest.mark.parametrize("upsample", ["transpose", "resize"])
+def test_generator_and_discriminator_shapes(size, tileable, upsample):
+    cfg = DCGANConfig(size=size, channels=4, nz=8, ngf=4, ndf=4, steps=1, tileable=tileable, upsample=upsample)
     x = Generator(cfg)(torch.randn(3, 8))
     assert x.shape == (3, 4, size, size)
     assert float(x.detach().abs().max()) <= 1.0
     assert Discriminator(cfg)(x).shape == (3,)
 
 
-def test_circular_upconv_is_shift_equivariant_on_the_torus():
-    m = CircularUpConv(3, 2)
+@pytest.mark.parametrize("make", [lambda: CircularUpConv(3, 2), lambda: ResizeConv(3, 2, tileable=True)])
+def test_tileable_upsampling_is_shift_equivariant_on_the_torus(make):
+    m = make()
     x = torch.randn(1, 3, 5, 5)
     y = m(x)
     assert y.shape == (1, 2, 10, 10)
@@ -41,12 +43,14 @@ def test_circular_upconv_is_shift_equivariant_on_the_torus():
     torch.testing.assert_close(m(torch.roll(x, 2, dims=-2)), torch.roll(y, 4, dims=-2))
 
 
-def test_tileable_generator_output_wraps_without_a_seam():
+@pytest.mark.parametrize("upsample", ["transpose", "resize"])
+def test_tileable_generator_output_wraps_without_a_seam(upsample):
     # On a torus, a 2x2 tiling of the first feature map must give exactly the 2x2 tiling of the image:
     # the image is one period of a seamless texture. Zero padding breaks this at every tile border.
     torch.manual_seed(0)
     for tileable, seamless in ((True, True), (False, False)):
-        g = Generator(DCGANConfig(size=32, channels=3, nz=8, ngf=8, steps=1, tileable=tileable)).eval()
+        g = Generator(DCGANConfig(size=32, channels=3, nz=8, ngf=8, steps=1, tileable=tileable,
+                                  upsample=upsample)).eval()
         with torch.no_grad():
             h = g.main[:3](torch.randn(2, 8, 1, 1))  # [2, C, 4, 4]
             rest = g.main[3:]
@@ -74,6 +78,25 @@ def test_config_validation_names_the_value():
         DCGANConfig().validate()
     with pytest.raises(Exception, match="--augment rotate"):
         DCGANConfig(steps=1, augment=("rotate",)).validate()
+    with pytest.raises(Exception, match="--upsample bilinear"):
+        DCGANConfig(steps=1, upsample="bilinear").validate()
+
+
+@pytest.mark.parametrize("warmup", [9.0, 19.0, 1.0])
+def test_ema_warmup_averages_the_last_fraction_of_steps(warmup):
+    # G's single weight takes the value of the step (0, 1, 2, ...): the EMA is then a weighted mean of past steps.
+    # warmup 1 weighs every step alike (the running mean); a larger warmup forgets faster, and with decay 0.999 far
+    # away the mean lags the current step by about step / (warmup + 1)
+    from assetgan.train.sampling import ema_update
+
+    g, ema = torch.nn.Linear(1, 1, bias=False), torch.nn.Linear(1, 1, bias=False)
+    steps = 400
+    for step in range(steps):
+        with torch.no_grad():
+            g.weight.fill_(float(step))
+        ema_update(ema, g, 0.999, step, warmup)
+    lag = (steps - 1) - float(ema.weight.detach())
+    assert abs(lag - steps / (warmup + 1)) < 0.02 * steps, lag
 
 
 def test_twenty_step_run_writes_checkpoint_samples_and_log(tiny_run):
@@ -102,21 +125,24 @@ def test_training_changes_the_generator_and_ema_tracks_it(tmp_path):
     assert 0 < ema_gap < moved * 2
 
 
-@pytest.mark.parametrize("tileable, linear", [(False, False), (True, False), (True, True)])
-def test_mean_init_starts_samples_at_the_data_colour(tmp_path, tileable, linear):
+@pytest.mark.parametrize("tileable, linear, upsample", [(False, False, "transpose"), (True, False, "transpose"),
+                                                        (True, True, "transpose"), (True, True, "resize")])
+def test_mean_init_starts_samples_at_the_data_colour(tmp_path, tileable, linear, upsample):
     # dark, reddish images: Radford's initialisation starts at mid-grey, mean init at the data's colour
     rng = np.random.default_rng(0)
     images = np.clip(rng.normal([40, 20, 10], 15, size=(32, 32, 32, 3)), 0, 255).astype(np.uint8)
     target = images.reshape(-1, 3).mean(0)
     means = {}
     for mean_init in (False, True):
-        cfg = tiny_config(channels=3, tileable=tileable, mean_init=mean_init, linear_output=linear)
+        cfg = tiny_config(channels=3, tileable=tileable, mean_init=mean_init, linear_output=linear,
+                          upsample=upsample)
         tr = DCGANTrainer(cfg, images, tmp_path / str(mean_init), {})
         with torch.no_grad():
             out = tr.export_generator()(torch.randn(256, cfg.nz)).clamp(-1, 1)
         means[mean_init] = ((out + 1) * 127.5).mean(dim=(0, 2, 3)).numpy()
         assert (tr.G.output_conv.bias is not None) == mean_init  # Radford's output layer has no bias
-    assert np.abs(means[True] - target).max() < 6, (means[True], target)
+    # resize: its 3x3 convolution starts with a wider spread of pixels, and the clamp at 0 lifts the darkest channel
+    assert np.abs(means[True] - target).max() < (6 if upsample == "transpose" else 9), (means[True], target)
     assert np.abs(means[False] - target).max() > 60  # Radford's start: about 127 everywhere
 
 

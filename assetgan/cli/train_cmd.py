@@ -65,6 +65,9 @@ def dcgan(
                                                             "(default: the recipe's).")] = None,
     r1: Annotated[float | None, typer.Option(help="R1 penalty weight on D's gradient at real images, 0 = off "
                                                   "(default: the recipe's).")] = None,
+    upsample: Annotated[str | None, typer.Option(help="G's 2x layers: transpose (4x4 transposed conv, Radford et "
+                                                      "al.) or resize (nearest 2x + 3x3 conv, no checkerboard) "
+                                                      "(default: the recipe's).")] = None,
     nz: Annotated[int, typer.Option(help="Latent size.")] = 128,
     ngf: Annotated[int, typer.Option(help="Generator width.")] = 64,
     ndf: Annotated[int, typer.Option(help="Discriminator width.")] = 64,
@@ -147,6 +150,7 @@ def dcgan(
             spectral_norm=rec.spectral_norm if spectral_norm is None else spectral_norm,
             mean_init=rec.mean_init if mean_init is None else mean_init,
             linear_output=rec.linear_output if linear_output is None else linear_output,
+            upsample=rec.upsample if upsample is None else upsample,
             r1_gamma=rec.r1_gamma if r1 is None else r1,
             lr_drop_at=rec.lr_drop_at if lr_drop_at is None else lr_drop_at,
             lr_drop_g=rec.lr_drop_g if lr_drop_g is None else lr_drop_g,

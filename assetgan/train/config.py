@@ -11,6 +11,7 @@ from ..errors import AssetganError
 
 SIZES = (16, 32, 64, 128)
 LOSSES = ("ns", "hinge")
+UPSAMPLES = ("transpose", "resize")
 AUGMENTS = ("flip", "translation", "color", "cutout")
 
 
@@ -38,6 +39,8 @@ class DCGANConfig:
     spectral_norm: bool = True  # spectral norm on D's convolutions (replaces D's BatchNorm)
     mean_init: bool = False  # G's output layer gets a bias, initialised so samples start at the data's mean colour
     linear_output: bool = False  # G ends without tanh (clamped to [-1, 1] only when converted to pixels)
+    upsample: str = "transpose"  # G's 2x layers: "transpose" (Radford: 4x4 transposed conv), "resize" (nearest 2x
+    # then 3x3 conv, Odena et al. 2016: no checkerboard)
     r1_gamma: float = 0.0  # R1 penalty on D's gradient at real images (Mescheder et al. 2018); 0 = off
     lr_drop_at: int = 0  # from this step on, G and D learn at lr_g * lr_drop_g and lr_d * lr_drop_d (0 = never)
     lr_drop_g: float = 1.0  # G's learning-rate factor after lr_drop_at
@@ -60,6 +63,8 @@ class DCGANConfig:
             raise AssetganError(f"--channels {self.channels}: must be 4 (RGBA sprites) or 3 (RGB textures)")
         if self.loss not in LOSSES:
             raise AssetganError(f"--loss {self.loss}: must be one of {', '.join(LOSSES)}")
+        if self.upsample not in UPSAMPLES:
+            raise AssetganError(f"--upsample {self.upsample}: must be one of {', '.join(UPSAMPLES)}")
         bad = [a for a in self.augment if a not in AUGMENTS]
         if bad:
             raise AssetganError(f"--augment {','.join(bad)}: unknown; choose from {','.join(AUGMENTS)} or 'none'")

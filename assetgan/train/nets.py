@@ -34,8 +34,27 @@ class CircularUpConv(nn.Module):
         return y[..., 3 : 3 + 2 * h, 3 : 3 + 2 * w]
 
 
-def _up(cin: int, cout: int, tileable: bool, bias: bool = False) -> nn.Module:
-    return CircularUpConv(cin, cout, bias) if tileable else nn.ConvTranspose2d(cin, cout, 4, 2, 1, bias=bias)
+class ResizeConv(nn.Module):
+    """Nearest-neighbour 2x, then a 3x3 convolution (Odena et al. 2016): every output pixel sees the same number of
+    input pixels, so no checkerboard. Tileable: the 3x3 conv pads circularly. [N, C, n, n] -> [N, C', 2n, 2n]."""
+
+    def __init__(self, cin: int, cout: int, tileable: bool, bias: bool = False) -> None:
+        super().__init__()
+        self.tileable = tileable
+        self.conv = nn.Conv2d(cin, cout, 3, 1, 0 if tileable else 1, bias=bias)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = nn.functional.interpolate(x, scale_factor=2.0, mode="nearest")
+        if self.tileable:
+            x = torch.cat([x[..., -1:, :], x, x[..., :1, :]], dim=-2)
+            x = torch.cat([x[..., -1:], x, x[..., :1]], dim=-1)
+        return self.conv(x)
+
+
+def _up(cin: int, cout: int, cfg: DCGANConfig, bias: bool = False) -> nn.Module:
+    if cfg.upsample == "resize":
+        return ResizeConv(cin, cout, cfg.tileable, bias)
+    return CircularUpConv(cin, cout, bias) if cfg.tileable else nn.ConvTranspose2d(cin, cout, 4, 2, 1, bias=bias)
 
 
 def generator_widths(cfg: DCGANConfig) -> list[int]:
@@ -59,17 +78,17 @@ class Generator(nn.Module):
         ]
         for cin, cout in zip(widths[:-1], widths[1:]):
             # [N, cin, s, s] -> [N, cout, 2s, 2s]
-            layers += [_up(cin, cout, cfg.tileable), nn.BatchNorm2d(cout), nn.ReLU(True)]
+            layers += [_up(cin, cout, cfg), nn.BatchNorm2d(cout), nn.ReLU(True)]
         # [N, w_last, size/2, size/2] -> [N, channels, size, size]
-        layers += [_up(widths[-1], cfg.channels, cfg.tileable, bias=cfg.mean_init),
+        layers += [_up(widths[-1], cfg.channels, cfg, bias=cfg.mean_init),
                    nn.Identity() if cfg.linear_output else nn.Tanh()]
         self.main = nn.Sequential(*layers)
 
     @property
-    def output_conv(self) -> nn.ConvTranspose2d:
-        """The last (transposed) convolution, which makes the pixels."""
+    def output_conv(self) -> nn.Module:
+        """The last convolution, which makes the pixels."""
         last = self.main[-2]
-        return last.conv if isinstance(last, CircularUpConv) else last
+        return last.conv if isinstance(last, (CircularUpConv, ResizeConv)) else last
 
     @torch.no_grad()
     def init_output_bias(self, images: torch.Tensor) -> None:

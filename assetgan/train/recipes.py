@@ -37,6 +37,7 @@ class Recipe:
     lr_drop_at: int = 0  # step from which G's and D's rates are multiplied by the factors below (0 = never)
     lr_drop_g: float = 1.0
     lr_drop_d: float = 1.0
+    upsample: str = "transpose"  # G's 2x layers: transposed conv (Radford) or nearest 2x + 3x3 conv ("resize")
 
 
 RECIPES: dict[str, Recipe] = {

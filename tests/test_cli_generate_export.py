@@ -246,7 +246,7 @@ def test_train_tileable_textures_and_sprite_sheet(tmp_path):
 def test_train_with_resize_upsampling_exports_with_parity_and_refuses_an_unknown_mode(tmp_path):
     from assetgan.runtime import open_model
 
-    from .conftest import TEXTURES
+    from .conftest import SPRITES, TEXTURES
 
     base = ["train", "dcgan", str(TEXTURES), "--channels", "3", "--tileable", "--steps", "3", "--nz", "8", "--ngf",
             "8", "--ndf", "8", "--batch", "4"]
@@ -257,6 +257,11 @@ def test_train_with_resize_upsampling_exports_with_parity_and_refuses_an_unknown
     assert m.generate_seeds(range(4)).shape == (4, 32, 32, 3)
     r = runner.invoke(app, [*base, "--out", str(tmp_path / "bad"), "--upsample", "bilinear"])
     _one_line_error(r, "--upsample bilinear", "transpose, resize")
+    # sprites (RGBA, zero padding) export with parity too
+    r = runner.invoke(app, ["train", "dcgan", str(SPRITES), "--out", str(tmp_path / "spr"), "--steps", "3", "--nz",
+                            "8", "--ngf", "8", "--ndf", "8", "--batch", "4", "--upsample", "resize"])
+    assert r.exit_code == 0, r.output
+    assert open_model(tmp_path / "spr" / "model.onnx").generate_seeds(range(2)).shape == (2, 32, 32, 4)
     assert not (tmp_path / "bad" / "checkpoint.pt").exists()
 
 

@@ -117,8 +117,8 @@ TASKS = {
             # different weights (checkerboard, Odena et al. 2016), replaced by nearest 2x + 3x3 conv (1.4x per step)
             "recipe-textures-resize": ["--recipe", "textures", "--upsample", "resize"],
             # ... no better (59.2, 59.9 vs plain's 55.2, 57.9; C2ST 0.93-0.97 lost). Per Laplacian level the recipe
-            # beats plain at 16x16 and loses at the finest (seed 1: 43 vs 23, floor 18): G's tanh, which linear_output
-            # removed so dark pixels can be reached, also bounds the speckle; tanh back, with the mean-colour start
+            # loses the finest level in every seed (32-36 vs 26-33, floor 25) and ties or wins the 16x16 low-pass:
+            # G's tanh, which linear_output removed so dark pixels can be reached, also bounds the speckle; tanh back
             "recipe-textures-tanh": ["--recipe", "textures", "--no-linear-output"],
             # ... no better either (58.3, 57.0 vs 55.2, 57.9) and C2ST lost (0.91): benchmarks/README.md
             # The recipe's SWD levels off from ~6 minutes (~900 steps) while its rates are still high; the drop at

@@ -125,6 +125,10 @@ TASKS = {
             # step 1500 comes after the 10-minute mark. Drop at 800, so the last minutes refine at half the rates
             "recipe-textures-drop800": ["--recipe", "textures", "--lr-drop-at", "800"],
             # ... a tie again (55.5, 56.2 vs 55.2, 57.9), C2ST worse than the recipe's (0.86)
+            # Per level (swd_power.py, seed 1): tanh fixed the finest level (27.2 vs the recipe's 32.4, plain 25.8) but
+            # lost the low-pass (89.5 vs 84.4); the narrower D won the low-pass (67.9) and lost the finest (47.7).
+            # Both together
+            "recipe-textures-tanh-d32": ["--recipe", "textures", "--no-linear-output", "--ndf", "32"],
         },
     },
     "cyclegan": {

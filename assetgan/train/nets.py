@@ -14,6 +14,12 @@ def _num_up(size: int) -> int:
     return int(math.log2(size)) - 2  # 4x4 -> size in stride-2 steps
 
 
+def wrap_pad(x: torch.Tensor) -> torch.Tensor:
+    """Pad [..., H, W] by one pixel each side with the opposite edge (a torus): [..., H + 2, W + 2]."""
+    x = torch.cat([x[..., -1:, :], x, x[..., :1, :]], dim=-2)
+    return torch.cat([x[..., -1:], x, x[..., :1]], dim=-1)
+
+
 class CircularUpConv(nn.Module):
     """ConvTranspose2d(k=4, s=2, p=1) on a torus: the input wraps, so the output tiles seamlessly.
 
@@ -28,9 +34,7 @@ class CircularUpConv(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         h, w = x.shape[-2:]
-        x = torch.cat([x[..., -1:, :], x, x[..., :1, :]], dim=-2)
-        x = torch.cat([x[..., -1:], x, x[..., :1]], dim=-1)
-        y = self.conv(x)  # [N, C', 2n+6, 2n+6]
+        y = self.conv(wrap_pad(x))  # [N, C', 2n+6, 2n+6]
         return y[..., 3 : 3 + 2 * h, 3 : 3 + 2 * w]
 
 
@@ -45,10 +49,7 @@ class ResizeConv(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = nn.functional.interpolate(x, scale_factor=2.0, mode="nearest")
-        if self.tileable:
-            x = torch.cat([x[..., -1:, :], x, x[..., :1, :]], dim=-2)
-            x = torch.cat([x[..., -1:], x, x[..., :1]], dim=-1)
-        return self.conv(x)
+        return self.conv(wrap_pad(x) if self.tileable else x)
 
 
 def _up(cin: int, cout: int, cfg: DCGANConfig, bias: bool = False) -> nn.Module:

@@ -7,6 +7,8 @@ ema <- b * ema + (1 - b) * G with b = min(0.999, (1 + step) / (1 + k + step)), i
 step / (k + 1) steps (`ema_update`'s warmup; training uses 9; k = 1 averages every step since the start; "raw" is
 G itself). At each of --at steps every copy gets its BatchNorm statistics recalibrated (as at export) and is
 measured as benchmarks/quality.py measures: the mean SWD over 12 draws of 1000 samples against the held-out tiles.
+The figures in benchmarks/README.md were measured with the texture recipe of 2 Dec 2026 (64-wide D, no tanh); the
+script runs `--recipe textures` as it is now.
 """
 
 from __future__ import annotations
@@ -38,15 +40,11 @@ def main() -> None:
     from assetgan.train.dcgan_loop import DCGANTrainer
     from assetgan.train.holdout import holdout_mask
     from assetgan.train.nets import recalibrate_batchnorm
-    from assetgan.train.recipes import RECIPES
+    from assetgan.train.recipes import RECIPES, config_fields
     from assetgan.train.sampling import ema_update
 
-    rec = RECIPES["textures"]
-    cfg = DCGANConfig(data=str(REPO / DATA / "crawl-textures"), size=32, channels=3, tileable=True, ngf=64, ndf=64,
-                      lr_g=2e-4 * rec.g_lr_factor, lr_d=2e-4 * rec.d_lr_factor, augment=rec.augment,
-                      ema_beta=rec.ema_beta, spectral_norm=rec.spectral_norm, mean_init=rec.mean_init,
-                      linear_output=rec.linear_output, upsample=rec.upsample, lr_drop_at=rec.lr_drop_at,
-                      lr_drop_g=rec.lr_drop_g, lr_drop_d=rec.lr_drop_d, steps=args.steps, seed=args.seed, threads=1)
+    cfg = DCGANConfig(data=str(REPO / DATA / "crawl-textures"), size=32, channels=3, tileable=True,
+                      **config_fields(RECIPES["textures"], 2e-4), steps=args.steps, seed=args.seed, threads=1)
     data = load_training_images(cfg.data, cfg.size, cfg.channels)
     held_mask = holdout_mask(list(data.files), args.holdout)
     train, held = data.images[~held_mask], data.images[held_mask]

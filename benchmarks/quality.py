@@ -43,6 +43,8 @@ PLAIN = ["--recipe", "radford", "--loss", "ns", "--augment", "none", "--ema", "0
          "64", "--ndf", "64", "--batch", "64", "--lr", "2e-4"]
 MI_EMA = [*PLAIN, "--mean-init", "--ema", "0.999"]  # + output bias at the data's mean colour, EMA generator
 LIN_EMA = [*MI_EMA, "--linear-output"]  # ... and no tanh
+# `--recipe textures` of 1-2 Dec 2026 (no tanh, 64-wide D), which the texture screens below started from
+PREV_TEX = ["--recipe", "textures", "--linear-output", "--ndf", "64"]
 TASKS = {
     "sprites": {
         "kind": "dcgan", "data": DATA / "crawl-sprites", "base": ["--size", "32", "--channels", "4"],
@@ -100,37 +102,41 @@ TASKS = {
             # the 10-minute model (~1600 steps) is lin-ema-lrg's, the best 10-minute one so far
             "lin-ema-lrg-drop2000": [*LIN_EMA, "--lr-g", "4e-4", "--lr-drop-at", "2000", "--lr-drop-g", "0.5",
                                      "--lr-drop-d", "0.5"],
-            # lin-ema-lrg-drop beat plain on SWD and C2ST at 10 and 30 minutes: `--recipe textures` since Dec 2026
-            # (lin-ema-lrd before), as `assetgan train dcgan --recipe textures` runs it
+            # lin-ema-lrg-drop beat plain on SWD and C2ST at 10 and 30 minutes: `--recipe textures` of 1-2 Dec
+            # 2026 (lin-ema-lrd before). Spelled out here, since the recipe has changed since (below); the
+            # `recipe-textures` figures and folders of 1-2 Dec 2026 are this recipe
+            "prev-textures": PREV_TEX,
+            # `assetgan train dcgan --recipe textures` as the CLI resolves it today
             "recipe-textures": ["--recipe", "textures"],
             # --recipe textures ties plain on the 10-minute SWD (169 held-out tiles, 3 seeds): ~1300 steps of 64-wide
             # nets in 10 minutes, and the fine level gets worse as D overfits the 507 tiles. Narrower nets: ~3x the
             # steps at 32 wide (140 vs 410 ms per step, one thread) and a D with a quarter of the weights; or only D
             # narrower (~1.5x the steps, G keeps its width)
-            "recipe-textures-w32": ["--recipe", "textures", "--ngf", "32", "--ndf", "32"],
-            "recipe-textures-d32": ["--recipe", "textures", "--ndf", "32"],
+            "recipe-textures-w32": ["--recipe", "textures", "--linear-output", "--ngf", "32", "--ndf", "32"],
+            "recipe-textures-d32": ["--recipe", "textures", "--linear-output", "--ndf", "32"],
             # ... w32 made 3.4x the steps and collapsed (43 near-duplicates, SWD 81), d32 tied: more steps do not
             # help. Wrapped translation gave the best 30-minute SWD so far on lin-ema but lost C2ST; on the recipe
-            "recipe-textures-trans": ["--recipe", "textures", "--augment", "translation"],
+            "recipe-textures-trans": [*PREV_TEX, "--augment", "translation"],
             # the samples at 10 minutes are speckled where the held-out tiles are flat with thin sharp lines, and the
             # gap moves to the fine Laplacian level: G's 4x4 transposed convolutions, whose four output phases see
             # different weights (checkerboard, Odena et al. 2016), replaced by nearest 2x + 3x3 conv (1.4x per step)
-            "recipe-textures-resize": ["--recipe", "textures", "--upsample", "resize"],
+            "recipe-textures-resize": [*PREV_TEX, "--upsample", "resize"],
             # ... no better (59.2, 59.9 vs plain's 55.2, 57.9; C2ST 0.93-0.97 lost). Per Laplacian level the recipe
             # loses the finest level in every seed (32-36 vs 26-33, floor 25) and ties or wins the 16x16 low-pass:
             # G's tanh, which linear_output removed so dark pixels can be reached, also bounds the speckle; tanh back
-            "recipe-textures-tanh": ["--recipe", "textures", "--no-linear-output"],
+            "recipe-textures-tanh": ["--recipe", "textures", "--no-linear-output", "--ndf", "64"],
             # ... no better either (58.3, 57.0 vs 55.2, 57.9) and C2ST lost (0.91): benchmarks/README.md
             # The recipe's SWD levels off from ~6 minutes (~900 steps) while its rates are still high; the drop at
             # step 1500 comes after the 10-minute mark. Drop at 800, so the last minutes refine at half the rates
-            "recipe-textures-drop800": ["--recipe", "textures", "--lr-drop-at", "800"],
+            "recipe-textures-drop800": [*PREV_TEX, "--lr-drop-at", "800"],
             # ... a tie again (55.5, 56.2 vs 55.2, 57.9), C2ST worse than the recipe's (0.86)
             # Per level (swd_power.py, seed 1): tanh fixed the finest level (27.2 vs the recipe's 32.4, plain 25.8) but
             # lost the low-pass (89.5 vs 84.4); the narrower D won the low-pass (67.9) and lost the finest (47.7).
             # Both together
             "recipe-textures-tanh-d32": ["--recipe", "textures", "--no-linear-output", "--ndf", "32"],
             # ... better than plain on every 10-minute mean over 3 seeds (12-draw SWD 53.4 vs 56.2, within noise; C2ST
-            # 0.86 vs 0.95, clear): the lead to take to 30 minutes
+            # 0.86 vs 0.95, clear), and at 30 minutes on every seed (60.5 vs 78.8, C2ST 0.84 vs 0.98): `--recipe
+            # textures` since the evening of 2 Dec 2026
         },
     },
     "cyclegan": {

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from assetgan.cli.main import app
 from assetgan.collection import load_collection
+from assetgan.train.recipes import RECIPES
 
 runner = CliRunner()
 
@@ -206,7 +207,7 @@ def test_train_tileable_textures_and_sprite_sheet(tmp_path):
 
     run = tmp_path / "tex"
     r = runner.invoke(app, ["train", "dcgan", str(TEXTURES), "--out", str(run), "--channels", "3", "--tileable",
-                            "--steps", "3", "--nz", "8", "--ngf", "8", "--ndf", "8", "--batch", "4"])
+                            "--steps", "3", "--nz", "8", "--ngf", "8", "--batch", "4"])
     assert r.exit_code == 0, r.output
     m = open_model(run / "model.onnx")
     assert m.card.tileable and m.card.channels == 3
@@ -215,12 +216,10 @@ def test_train_tileable_textures_and_sprite_sheet(tmp_path):
     assert tc["tileable"] is True
     # --recipe auto: RGB textures get the texture recipe, RGBA the sprite recipe; options override it
     assert tc["extra"]["recipe"] == "textures" and tc["augment"] == [] and not tc["spectral_norm"]
-    assert tc["ema_beta"] == 0.999 and tc["mean_init"] and tc["linear_output"]
+    assert tc["ema_beta"] == 0.999 and tc["mean_init"] and not tc["linear_output"]  # tanh kept
     assert (tc["lr_g"], tc["lr_d"]) == (4e-4, 2e-4)  # the texture recipe's G learns at twice D's rate ...
     assert (tc["lr_drop_at"], tc["lr_drop_g"], tc["lr_drop_d"]) == (1500, 0.5, 0.5)  # ... until both halve
-    # a linear-output generator still gives valid pixels: the ONNX graph clamps (parity-checked at export)
-    px = m.generate_seeds(range(64))
-    assert px.dtype == np.uint8 and px.std() > 0
+    assert (tc["ngf"], tc["ndf"]) == (8, RECIPES["textures"].ndf) == (8, 32)  # --ngf overrides the recipe's width
 
     sheet_run = tmp_path / "sheet"
     r = runner.invoke(app, ["train", "dcgan", str(ROOT / "assets" / "samples" / "sheet_4x2_32.png"), "--tile",
@@ -233,11 +232,18 @@ def test_train_tileable_textures_and_sprite_sheet(tmp_path):
     assert tc["spectral_norm"] and tc["ema_beta"] == 0.999
 
     r = runner.invoke(app, ["train", "dcgan", str(TEXTURES), "--out", str(tmp_path / "r"), "--recipe", "radford",
-                            "--ema", "0.99", "--steps", "1", "--nz", "8", "--ngf", "8", "--ndf", "8", "--batch", "4"])
+                            "--ema", "0.99", "--linear-output", "--steps", "1", "--nz", "8", "--ngf", "8", "--ndf",
+                            "8", "--batch", "4"])
     assert r.exit_code == 0, r.output
-    tc = open_model(tmp_path / "r" / "model.onnx").card.training_config
+    m = open_model(tmp_path / "r" / "model.onnx")
+    tc = m.card.training_config
     assert tc["extra"]["recipe"] == "radford" and tc["ema_beta"] == 0.99 and tc["augment"] == []
-    assert not tc["mean_init"] and not tc["linear_output"] and tc["lr_d"] == tc["lr_g"] == 2e-4
+    assert not tc["mean_init"] and tc["lr_d"] == tc["lr_g"] == 2e-4 and (tc["ngf"], tc["ndf"]) == (8, 8)
+    # a linear-output generator (option over the recipe) still gives valid pixels: the ONNX graph clamps
+    # (parity-checked at export)
+    assert tc["linear_output"]
+    px = m.generate_seeds(range(64))
+    assert px.dtype == np.uint8 and px.std() > 0
     r = runner.invoke(app, ["train", "dcgan", str(TEXTURES), "--out", str(tmp_path / "x"), "--recipe", "fancy",
                             "--steps", "1"])
     _one_line_error(r, "--recipe fancy", "radford")

@@ -69,8 +69,9 @@ def dcgan(
                                                       "al.) or resize (nearest 2x + 3x3 conv, no checkerboard) "
                                                       "(default: the recipe's).")] = None,
     nz: Annotated[int, typer.Option(help="Latent size.")] = 128,
-    ngf: Annotated[int, typer.Option(help="Generator width.")] = 64,
-    ndf: Annotated[int, typer.Option(help="Discriminator width.")] = 64,
+    ngf: Annotated[int | None, typer.Option(help="Generator width (default: the recipe's, 64).")] = None,
+    ndf: Annotated[int | None, typer.Option(help="Discriminator width (default: the recipe's: 64, 32 for "
+                                                 "textures).")] = None,
     batch: Annotated[int, typer.Option(help="Batch size.")] = 64,
     lr: Annotated[float, typer.Option(help="Adam learning rate for G and D.")] = 2e-4,
     lr_g: Annotated[float | None, typer.Option(help="Adam learning rate of G (default: --lr times the recipe's G "
@@ -112,7 +113,7 @@ def dcgan(
     from ..train.device import placement, resolve_device
     from ..train.distributed import init_from_env, shutdown
     from ..train.onnx_export import build_card, export_generator
-    from ..train.recipes import resolve_recipe
+    from ..train.recipes import config_fields, resolve_recipe
     from .progress_ui import QuietProgress, RichProgress
 
     dev = resolve_device(device)  # before joining a process group: a bad --device fails every rank alike
@@ -141,20 +142,14 @@ def dcgan(
             raise AssetganError(f"{run_dir}: already holds a run; continue it with --resume {run_dir} "
                                 "or choose another --out")
         recipe_name, rec = resolve_recipe(recipe, channels)
+        chosen = {"augment": None if augment is None else _parse_augment(augment), "ema_beta": ema,
+                  "spectral_norm": spectral_norm, "mean_init": mean_init, "linear_output": linear_output,
+                  "upsample": upsample, "r1_gamma": r1, "lr_g": lr_g, "lr_d": lr_d, "lr_drop_at": lr_drop_at,
+                  "lr_drop_g": lr_drop_g, "lr_drop_d": lr_drop_d, "ngf": ngf, "ndf": ndf}
         cfg = DCGANConfig(
             data=str(data.resolve()), data_licence=licence, tile=parse_tile(tile) if tile else None, size=size,
-            channels=channels, tileable=tileable, nz=nz, ngf=ngf, ndf=ndf, batch_size=batch,
-            lr_g=lr * rec.g_lr_factor if lr_g is None else lr_g, lr_d=lr * rec.d_lr_factor if lr_d is None else lr_d,
-            loss=loss.value, augment=rec.augment if augment is None else _parse_augment(augment),
-            ema_beta=rec.ema_beta if ema is None else ema,
-            spectral_norm=rec.spectral_norm if spectral_norm is None else spectral_norm,
-            mean_init=rec.mean_init if mean_init is None else mean_init,
-            linear_output=rec.linear_output if linear_output is None else linear_output,
-            upsample=rec.upsample if upsample is None else upsample,
-            r1_gamma=rec.r1_gamma if r1 is None else r1,
-            lr_drop_at=rec.lr_drop_at if lr_drop_at is None else lr_drop_at,
-            lr_drop_g=rec.lr_drop_g if lr_drop_g is None else lr_drop_g,
-            lr_drop_d=rec.lr_drop_d if lr_drop_d is None else lr_drop_d,
+            channels=channels, tileable=tileable, nz=nz, batch_size=batch, loss=loss.value,
+            **(config_fields(rec, lr) | {k: v for k, v in chosen.items() if v is not None}),
             steps=steps, minutes=minutes, seed=seed, sample_every=sample_every,
             checkpoint_every=checkpoint_every, threads=threads, precision=precision.value,
             extra={"holdout": holdout, "margin": margin, "spacing": spacing, "dry_run": dry_run,

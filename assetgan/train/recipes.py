@@ -3,17 +3,19 @@
 Chosen by `benchmarks/quality.py` (equal CPU time, same held-out split; figures in benchmarks/README.md):
 - sprites: DiffAugment (flip, translation, colour, cutout) + EMA generator + spectral norm in D. On crawl-sprites it
   beat Radford et al.'s recipe at 10 and 30 minutes (SWD 39.9 vs 93.5 at 30 min).
-- textures: Radford's nets, loss and BatchNorm D, no augmentation, plus: G's output layer gets a bias started at
-  the data's mean colour (`mean_init`), G ends without tanh (`linear_output`; pixels are clamped when made), the EMA
-  generator is exported, G learns at twice D's rate for the first 1500 steps and then both rates halve (G 2e-4,
-  D 1e-4 with the default --lr). Radford's G spends this budget finding the data's brightness and never reaches its
-  dark pixels (median tile 65 vs the data's 42, no pixel below 16/255 where a fifth of the data is); the faster G
-  wins the first minutes, and the drop counters D overfitting the ~600 tiles later on (its loss falls to ~0.02 by
-  30 minutes at full rate). On crawl-textures (tileable), against Radford's recipe trained beside it, five seeds:
-  C2ST 0.642 vs 0.914 at 10 minutes and 0.661 vs 0.975 at 30 (better with every seed); SWD 75.5 vs 80.0 and 77.8
-  vs 88.1 on average, but the 12-draw SWD is better in only 2 of 5 seeds at each budget (benchmarks/README.md). The
-  sprite recipe lost to plain DCGAN on textures (30 min SWD 173.7 vs 87.6), so did spectral norm, R1 and
-  DiffAugment translation (benchmarks/README.md).
+- textures: Radford's G, loss and BatchNorm D, no augmentation, plus: G's output layer gets a bias started at the
+  data's mean colour (`mean_init`), the EMA generator is exported, D is half as wide (ndf 32: ~1.8x the steps in the
+  same time, and D overfits the ~500 tiles later), G learns at twice D's rate for the first 1500 steps and then both
+  rates halve (G 2e-4, D 1e-4 with the default --lr). Radford's G spends this budget finding the data's brightness
+  and never reaches its dark pixels (median tile 65 vs the data's 42); the faster G wins the first minutes, and the
+  drop counters D overfitting the tiles later on. On crawl-textures (tileable, 169 held-out tiles), against
+  Radford's recipe trained beside it, three seeds at 30 minutes: 12-draw SWD 60.5 vs 78.8 and C2ST 0.838 vs 0.982
+  (better with every seed); at 10 minutes, five seeds, C2ST 0.870 vs 0.950 (every seed) and 12-draw SWD 54.5 vs 57.4
+  (3 of 5 seeds, within noise; benchmarks/README.md). The previous texture recipe (64-wide D, no tanh) measured SWD
+  73.3 at 30 minutes: without tanh G's finest detail got worse, with the narrower D alone the coarse colour layout
+  did. Tanh costs the darkest tones (median pixel 46 vs the data's 31; `--linear-output` trades them back for SWD).
+  The sprite recipe lost to plain DCGAN on textures (30 min SWD 173.7 vs 87.6), so did spectral norm, R1 and
+  DiffAugment translation.
 - radford: the DCGAN paper's recipe (BCE/non-saturating loss, BatchNorm in D, no augmentation, no EMA).
 """
 
@@ -38,12 +40,14 @@ class Recipe:
     lr_drop_g: float = 1.0
     lr_drop_d: float = 1.0
     upsample: str = "transpose"  # G's 2x layers: transposed conv (Radford) or nearest 2x + 3x3 conv ("resize")
+    ngf: int = 64  # G's width (channels of its last hidden layer)
+    ndf: int = 64  # D's width (channels of its first layer)
 
 
 RECIPES: dict[str, Recipe] = {
     "sprites": Recipe(("flip", "translation", "color", "cutout"), 0.999, True),
-    "textures": Recipe((), 0.999, False, mean_init=True, linear_output=True, g_lr_factor=2.0, lr_drop_at=1500,
-                       lr_drop_g=0.5, lr_drop_d=0.5),
+    "textures": Recipe((), 0.999, False, mean_init=True, g_lr_factor=2.0, lr_drop_at=1500, lr_drop_g=0.5,
+                       lr_drop_d=0.5, ndf=32),
     "radford": Recipe((), 0.0, False),
 }
 
@@ -55,3 +59,12 @@ def resolve_recipe(name: str, channels: int) -> tuple[str, Recipe]:
     if name not in RECIPES:
         raise AssetganError(f"--recipe {name}: unknown; choose auto, {', '.join(RECIPES)}")
     return name, RECIPES[name]
+
+
+def config_fields(rec: Recipe, lr: float) -> dict:
+    """The DCGANConfig fields a recipe sets, at base learning rate `lr` (options given on top replace them)."""
+    return {"augment": rec.augment, "ema_beta": rec.ema_beta, "spectral_norm": rec.spectral_norm,
+            "mean_init": rec.mean_init, "linear_output": rec.linear_output, "upsample": rec.upsample,
+            "r1_gamma": rec.r1_gamma, "lr_g": lr * rec.g_lr_factor, "lr_d": lr * rec.d_lr_factor,
+            "lr_drop_at": rec.lr_drop_at, "lr_drop_g": rec.lr_drop_g, "lr_drop_d": rec.lr_drop_d, "ngf": rec.ngf,
+            "ndf": rec.ndf}

@@ -25,6 +25,17 @@ def file_sha256(path: str | Path) -> str:
     return h.hexdigest()
 
 
+def cpu_session(model: bytes | str | Path):
+    """A quiet CPU session, e.g. for the exporters' parity checks. ONNX Runtime warns about every input that has a
+    default initializer (the critic's optional `critic.image`), which is by design here."""
+    import onnxruntime as ort
+
+    opts = ort.SessionOptions()
+    opts.log_severity_level = 3  # errors only
+    return ort.InferenceSession(model if isinstance(model, bytes) else str(model), sess_options=opts,
+                                providers=["CPUExecutionProvider"])
+
+
 def _session(path: Path, providers: Sequence[str] | None):
     import onnxruntime as ort
 

@@ -122,9 +122,9 @@ def _parity_images(seed: int = 0) -> list[np.ndarray]:
 
 def parity_check(model: BothDirections, data: bytes, stats_size: int) -> int:
     """Largest per-pixel difference (levels) between ONNX Runtime and torch, both directions, both stat modes."""
-    import onnxruntime as ort
+    from ..runtime.model import cpu_session
 
-    sess = ort.InferenceSession(data, providers=["CPUExecutionProvider"])
+    sess = cpu_session(data)
     worst = 0
     imgs = _parity_images()
     for d in DIRECTIONS:

@@ -147,7 +147,7 @@ def _to_onnx(wrapper: nn.Module, card: ModelCard, with_critic: bool) -> Any:
 def export_generator(g: nn.Module, card: ModelCard, out: str | Path, critic: nn.Module | None = None) -> ExportReport:
     """Export `g` (and the discriminator `critic`, for curation) with `card` to `out` atomically, after checking
     parity with ONNX Runtime on 16 seeds."""
-    import onnxruntime as ort
+    from ..runtime.model import cpu_session
 
     out = Path(out)
     card = dataclasses.replace(card, critic=critic is not None)
@@ -159,7 +159,7 @@ def export_generator(g: nn.Module, card: ModelCard, out: str | Path, critic: nn.
     with torch.no_grad():
         gen = wrapper.gen if critic is not None else wrapper
         ref = gen(torch.from_numpy(z))
-    sess = ort.InferenceSession(data, providers=["CPUExecutionProvider"])
+    sess = cpu_session(data)
     got = sess.run(["image"], {"z": z})[0].astype(np.int16)
     if got.shape != tuple(ref.shape):
         raise AssetganError(f"ONNX parity check failed for {out}: output shape {got.shape} != torch's {ref.shape}")

@@ -59,7 +59,8 @@ def test_shipped_texture_model_is_tileable_rgb_with_measured_seams():
     assert (tc.get("mean_init"), tc.get("linear_output")) == (rec.mean_init, rec.linear_output)
     assert (tc["lr_g"], tc["lr_d"]) == pytest.approx((2e-4 * rec.g_lr_factor, 2e-4 * rec.d_lr_factor))
     assert (tc["lr_drop_at"], tc["lr_drop_g"], tc["lr_drop_d"]) == (rec.lr_drop_at, rec.lr_drop_g, rec.lr_drop_d)
-    assert (tc["ngf"], tc["ndf"], tc.get("upsample", "transpose")) == (rec.ngf, rec.ndf, rec.upsample)
+    assert (tc["ngf"], tc["ndf"], tc.get("upsample", "transpose"), tc.get("output_gain", 1.0)) == (
+        rec.ngf, rec.ndf, rec.upsample, rec.output_gain)
     figures = card.metrics["evaluate"]["figures"]
     assert figures["nn_ratio_generated_heldout"] >= 0.9 and "wrap_seam_generated" in figures
     imgs = m.generate_seeds(range(16))

@@ -125,9 +125,10 @@ def test_training_changes_the_generator_and_ema_tracks_it(tmp_path):
     assert 0 < ema_gap < moved * 2
 
 
-@pytest.mark.parametrize("tileable, linear, upsample", [(False, False, "transpose"), (True, False, "transpose"),
-                                                        (True, True, "transpose"), (True, True, "resize")])
-def test_mean_init_starts_samples_at_the_data_colour(tmp_path, tileable, linear, upsample):
+@pytest.mark.parametrize("tileable, linear, upsample, gain", [
+    (False, False, "transpose", 1.0), (True, False, "transpose", 1.0), (True, True, "transpose", 1.0),
+    (True, True, "resize", 1.0), (True, False, "transpose", 1.5)])
+def test_mean_init_starts_samples_at_the_data_colour(tmp_path, tileable, linear, upsample, gain):
     # dark, reddish images: Radford's initialisation starts at mid-grey, mean init at the data's colour
     rng = np.random.default_rng(0)
     images = np.clip(rng.normal([40, 20, 10], 15, size=(32, 32, 32, 3)), 0, 255).astype(np.uint8)
@@ -135,7 +136,7 @@ def test_mean_init_starts_samples_at_the_data_colour(tmp_path, tileable, linear,
     means = {}
     for mean_init in (False, True):
         cfg = tiny_config(channels=3, tileable=tileable, mean_init=mean_init, linear_output=linear,
-                          upsample=upsample)
+                          upsample=upsample, output_gain=gain)
         tr = DCGANTrainer(cfg, images, tmp_path / str(mean_init), {})
         with torch.no_grad():
             out = tr.export_generator()(torch.randn(256, cfg.nz)).clamp(-1, 1)
@@ -144,6 +145,24 @@ def test_mean_init_starts_samples_at_the_data_colour(tmp_path, tileable, linear,
     # resize: its 3x3 convolution starts with a wider spread of pixels, and the clamp at 0 lifts the darkest channel
     assert np.abs(means[True] - target).max() < (6 if upsample == "transpose" else 9), (means[True], target)
     assert np.abs(means[False] - target).max() > 60  # Radford's start: about 127 everywhere
+
+
+def test_output_gain_scales_tanh_and_is_refused_where_it_means_nothing():
+    from assetgan.train.nets import Generator
+
+    g = Generator(tiny_config(channels=3, output_gain=1.5))
+    conv = g.output_conv
+    with torch.no_grad():
+        conv.weight.zero_()
+        conv.weight[:, 0] = 50.0  # saturate: red at +gain, green at -gain wherever the features are nonzero
+        conv.weight[:, 1] = -50.0
+        out = g(torch.randn(8, g.nz))
+    assert out.abs().max() == pytest.approx(1.5, abs=1e-3) and out.min() < -1.4  # beyond [-1, 1]: clamped when made
+    assert Generator(tiny_config(channels=3))(torch.randn(8, g.nz)).abs().max() <= 1.0  # gain 1: plain tanh
+    with pytest.raises(Exception, match="--output-gain 0.5"):
+        DCGANConfig(steps=1, output_gain=0.5).validate()
+    with pytest.raises(Exception, match="--linear-output"):
+        DCGANConfig(steps=1, output_gain=1.25, linear_output=True).validate()
 
 
 def test_same_seed_same_run(tmp_path):

@@ -63,6 +63,10 @@ def dcgan(
                                                         "(default: the recipe's).")] = None,
     linear_output: Annotated[bool | None, typer.Option(help="G ends without tanh (clamped when made pixels) "
                                                             "(default: the recipe's).")] = None,
+    output_gain: Annotated[float | None, typer.Option(help="G ends in GAIN * tanh; above 1 the darkest and brightest "
+                                                           "pixels are reached before tanh flattens (pixels are "
+                                                           "clamped when made) (default: the recipe's, 1).")]
+    = None,
     r1: Annotated[float | None, typer.Option(help="R1 penalty weight on D's gradient at real images, 0 = off "
                                                   "(default: the recipe's).")] = None,
     upsample: Annotated[str | None, typer.Option(help="G's 2x layers: transpose (4x4 transposed conv, Radford et "
@@ -144,8 +148,8 @@ def dcgan(
         recipe_name, rec = resolve_recipe(recipe, channels)
         chosen = {"augment": None if augment is None else _parse_augment(augment), "ema_beta": ema,
                   "spectral_norm": spectral_norm, "mean_init": mean_init, "linear_output": linear_output,
-                  "upsample": upsample, "r1_gamma": r1, "lr_g": lr_g, "lr_d": lr_d, "lr_drop_at": lr_drop_at,
-                  "lr_drop_g": lr_drop_g, "lr_drop_d": lr_drop_d, "ngf": ngf, "ndf": ndf}
+                  "output_gain": output_gain, "upsample": upsample, "r1_gamma": r1, "lr_g": lr_g, "lr_d": lr_d,
+                  "lr_drop_at": lr_drop_at, "lr_drop_g": lr_drop_g, "lr_drop_d": lr_drop_d, "ngf": ngf, "ndf": ndf}
         cfg = DCGANConfig(
             data=str(data.resolve()), data_licence=licence, tile=parse_tile(tile) if tile else None, size=size,
             channels=channels, tileable=tileable, nz=nz, batch_size=batch, loss=loss.value,

@@ -39,6 +39,7 @@ class DCGANConfig:
     spectral_norm: bool = True  # spectral norm on D's convolutions (replaces D's BatchNorm)
     mean_init: bool = False  # G's output layer gets a bias, initialised so samples start at the data's mean colour
     linear_output: bool = False  # G ends without tanh (clamped to [-1, 1] only when converted to pixels)
+    output_gain: float = 1.0  # G ends in output_gain * tanh (> 1: the extremes are reached before tanh saturates)
     upsample: str = "transpose"  # G's 2x layers: "transpose" (Radford: 4x4 transposed conv), "resize" (nearest 2x
     # then 3x3 conv, Odena et al. 2016: no checkerboard)
     r1_gamma: float = 0.0  # R1 penalty on D's gradient at real images (Mescheder et al. 2018); 0 = off
@@ -75,6 +76,11 @@ class DCGANConfig:
             raise AssetganError(f"--ema {self.ema_beta}: must be in [0, 1)")
         if not (self.r1_gamma >= 0 and math.isfinite(self.r1_gamma)):
             raise AssetganError(f"--r1 {self.r1_gamma}: must be 0 (off) or a positive weight, e.g. 1")
+        if not (1.0 <= self.output_gain <= 4.0):
+            raise AssetganError(f"--output-gain {self.output_gain}: must be between 1 (plain tanh) and 4, e.g. 1.25")
+        if self.output_gain != 1.0 and self.linear_output:
+            raise AssetganError(f"--output-gain {self.output_gain} scales G's tanh, which --linear-output removes; "
+                                "use one of them")
         if self.lr_drop_at < 0:
             raise AssetganError(f"--lr-drop-at {self.lr_drop_at}: must be a step (0 = no drop)")
         for flag, f in (("--lr-drop-g", self.lr_drop_g), ("--lr-drop-d", self.lr_drop_d)):

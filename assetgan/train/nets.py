@@ -64,8 +64,27 @@ def generator_widths(cfg: DCGANConfig) -> list[int]:
     return [cfg.ngf * min(2 ** (n - 1 - i), 8) for i in range(n)]
 
 
+class ScaledTanh(nn.Module):
+    """gain * tanh(x): with gain > 1 the darkest and brightest pixels lie where tanh still has slope (clamped to
+    [-1, 1] when made into pixels), while the output stays bounded."""
+
+    def __init__(self, gain: float) -> None:
+        super().__init__()
+        self.gain = gain
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.gain * torch.tanh(x)
+
+
+def _output_activation(cfg: DCGANConfig) -> nn.Module:
+    if cfg.linear_output:
+        return nn.Identity()
+    return nn.Tanh() if cfg.output_gain == 1.0 else ScaledTanh(cfg.output_gain)
+
+
 class Generator(nn.Module):
-    """z [N, nz] -> image [N, channels, size, size] in [-1, 1] (beyond it with linear_output: clamp to use)."""
+    """z [N, nz] -> image [N, channels, size, size] in [-1, 1] (beyond it with linear_output or output_gain > 1:
+    clamp to use)."""
 
     def __init__(self, cfg: DCGANConfig) -> None:
         super().__init__()
@@ -81,8 +100,7 @@ class Generator(nn.Module):
             # [N, cin, s, s] -> [N, cout, 2s, 2s]
             layers += [_up(cin, cout, cfg), nn.BatchNorm2d(cout), nn.ReLU(True)]
         # [N, w_last, size/2, size/2] -> [N, channels, size, size]
-        layers += [_up(widths[-1], cfg.channels, cfg, bias=cfg.mean_init),
-                   nn.Identity() if cfg.linear_output else nn.Tanh()]
+        layers += [_up(widths[-1], cfg.channels, cfg, bias=cfg.mean_init), _output_activation(cfg)]
         self.main = nn.Sequential(*layers)
 
     @property
@@ -93,12 +111,17 @@ class Generator(nn.Module):
 
     @torch.no_grad()
     def init_output_bias(self, images: torch.Tensor) -> None:
-        """Start the output bias at the data's mean colour per channel (through atanh when G ends in tanh), so
+        """Start the output bias at the data's mean colour per channel (through atanh, and the gain, when G ends in
+        tanh), so
         training starts from the data's brightness instead of spending its first thousand steps finding it.
         `images`: uint8 [N, C, H, W]; needs mean_init (the bias)."""
         mean = images.float().mean(dim=(0, 2, 3)).div(127.5).sub(1.0)  # [C] in [-1, 1]
-        linear = isinstance(self.main[-1], nn.Identity)
-        self.output_conv.bias.copy_(mean if linear else torch.atanh(mean.clamp(-0.95, 0.95)))
+        act = self.main[-1]
+        if isinstance(act, nn.Identity):
+            self.output_conv.bias.copy_(mean)
+        else:
+            gain = act.gain if isinstance(act, ScaledTanh) else 1.0
+            self.output_conv.bias.copy_(torch.atanh((mean / gain).clamp(-0.95, 0.95)))
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
         return self.main(z.reshape(z.shape[0], self.nz, 1, 1))

@@ -33,6 +33,7 @@ class Recipe:
     spectral_norm: bool  # spectral norm in D instead of BatchNorm
     mean_init: bool = False  # G's output bias starts at the data's mean colour
     linear_output: bool = False  # no tanh at G's output
+    output_gain: float = 1.0  # G's output is output_gain * tanh
     r1_gamma: float = 0.0  # R1 penalty weight on D at real images (0 = off)
     g_lr_factor: float = 1.0  # G's learning rate = --lr times this
     d_lr_factor: float = 1.0  # D's learning rate = --lr times this
@@ -64,7 +65,8 @@ def resolve_recipe(name: str, channels: int) -> tuple[str, Recipe]:
 def config_fields(rec: Recipe, lr: float) -> dict:
     """The DCGANConfig fields a recipe sets, at base learning rate `lr` (options given on top replace them)."""
     return {"augment": rec.augment, "ema_beta": rec.ema_beta, "spectral_norm": rec.spectral_norm,
-            "mean_init": rec.mean_init, "linear_output": rec.linear_output, "upsample": rec.upsample,
+            "mean_init": rec.mean_init, "linear_output": rec.linear_output, "output_gain": rec.output_gain,
+            "upsample": rec.upsample,
             "r1_gamma": rec.r1_gamma, "lr_g": lr * rec.g_lr_factor, "lr_d": lr * rec.d_lr_factor,
             "lr_drop_at": rec.lr_drop_at, "lr_drop_g": rec.lr_drop_g, "lr_drop_d": rec.lr_drop_d, "ngf": rec.ngf,
             "ndf": rec.ndf}

@@ -144,6 +144,10 @@ TASKS = {
             # ... 10 minutes, seeds 1 and 2: the tones back (median pixel 28 / 33, near-black 11.6 / 6.2 %) and the
             # best 10-minute C2ST of any texture run (0.714 / 0.743), but the 12-draw SWD only plain's (56.9 / 54.5 vs
             # 55.2 / 57.9; tanh + D 32 had 51.7 / 48.1)
+            # ... and at 30 minutes one good seed, one bad: seed 1 59.0 / 0.694 (the best 30-minute C2ST), seed 2 82.8 /
+            # 0.920 (worse than plain's 75.1 SWD; it got worse from 10 minutes on). Half the gain
+            "recipe-textures-gain125": ["--recipe", "textures", "--no-linear-output", "--ndf", "32", "--output-gain",
+                                        "1.25"],
         },
     },
     "cyclegan": {

@@ -112,9 +112,8 @@ class Generator(nn.Module):
     @torch.no_grad()
     def init_output_bias(self, images: torch.Tensor) -> None:
         """Start the output bias at the data's mean colour per channel (through atanh, and the gain, when G ends in
-        tanh), so
-        training starts from the data's brightness instead of spending its first thousand steps finding it.
-        `images`: uint8 [N, C, H, W]; needs mean_init (the bias)."""
+        tanh), so training starts from the data's brightness instead of spending its first thousand steps finding
+        it. `images`: uint8 [N, C, H, W]; needs mean_init (the bias)."""
         mean = images.float().mean(dim=(0, 2, 3)).div(127.5).sub(1.0)  # [C] in [-1, 1]
         act = self.main[-1]
         if isinstance(act, nn.Identity):

@@ -37,6 +37,7 @@ def main() -> None:
 
     from assetgan.data.dataset import load_training_images
     from assetgan.train.config import DCGANConfig
+    from assetgan.train.cyclegan_loop import to_uint8
     from assetgan.train.dcgan_loop import DCGANTrainer
     from assetgan.train.holdout import holdout_mask
     from assetgan.train.nets import recalibrate_batchnorm
@@ -56,8 +57,7 @@ def main() -> None:
         g = copy.deepcopy(g)
         recalibrate_batchnorm(g, cfg.nz, seed=cfg.seed + 3)
         with torch.no_grad():
-            x = g.eval()(z).clamp(-1, 1)
-        img = ((x + 1) * 127.5).round().to(torch.uint8).permute(0, 2, 3, 1).numpy()
+            img = to_uint8(g.eval()(z))
         return float(swd_over_draws(img, held, args.seed).mean())
 
     print(f"seed {args.seed}: {len(train)} training tiles, {len(held)} held out; swd_12 per EMA warm-up k "

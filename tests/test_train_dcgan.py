@@ -148,8 +148,6 @@ def test_mean_init_starts_samples_at_the_data_colour(tmp_path, tileable, linear,
 
 
 def test_output_gain_scales_tanh_and_is_refused_where_it_means_nothing():
-    from assetgan.train.nets import Generator
-
     g = Generator(tiny_config(channels=3, output_gain=1.5))
     conv = g.output_conv
     with torch.no_grad():

@@ -66,7 +66,6 @@ def config_fields(rec: Recipe, lr: float) -> dict:
     """The DCGANConfig fields a recipe sets, at base learning rate `lr` (options given on top replace them)."""
     return {"augment": rec.augment, "ema_beta": rec.ema_beta, "spectral_norm": rec.spectral_norm,
             "mean_init": rec.mean_init, "linear_output": rec.linear_output, "output_gain": rec.output_gain,
-            "upsample": rec.upsample,
-            "r1_gamma": rec.r1_gamma, "lr_g": lr * rec.g_lr_factor, "lr_d": lr * rec.d_lr_factor,
-            "lr_drop_at": rec.lr_drop_at, "lr_drop_g": rec.lr_drop_g, "lr_drop_d": rec.lr_drop_d, "ngf": rec.ngf,
-            "ndf": rec.ndf}
+            "upsample": rec.upsample, "r1_gamma": rec.r1_gamma, "lr_g": lr * rec.g_lr_factor,
+            "lr_d": lr * rec.d_lr_factor, "lr_drop_at": rec.lr_drop_at, "lr_drop_g": rec.lr_drop_g,
+            "lr_drop_d": rec.lr_drop_d, "ngf": rec.ngf, "ndf": rec.ndf}

@@ -89,6 +89,9 @@ def dcgan(
                                                          "(default: the recipe's).")] = None,
     lr_drop_d: Annotated[float | None, typer.Option(help="D's learning-rate factor after --lr-drop-at "
                                                          "(default: the recipe's).")] = None,
+    select_every: Annotated[int | None, typer.Option(help="Score the generator every N steps (SWD against the "
+                                                          "training images) and export the best snapshot, not the "
+                                                          "last; 0 = the last (default: the recipe's).")] = None,
     tile: Annotated[str | None, typer.Option(help="Slice inputs as sprite sheets of WxH tiles.")] = None,
     margin: Annotated[int, typer.Option(help="Sheet margin in pixels (with --tile).")] = 0,
     spacing: Annotated[int, typer.Option(help="Sheet spacing in pixels (with --tile).")] = 0,
@@ -149,7 +152,8 @@ def dcgan(
         chosen = {"augment": None if augment is None else _parse_augment(augment), "ema_beta": ema,
                   "spectral_norm": spectral_norm, "mean_init": mean_init, "linear_output": linear_output,
                   "output_gain": output_gain, "upsample": upsample, "r1_gamma": r1, "lr_g": lr_g, "lr_d": lr_d,
-                  "lr_drop_at": lr_drop_at, "lr_drop_g": lr_drop_g, "lr_drop_d": lr_drop_d, "ngf": ngf, "ndf": ndf}
+                  "lr_drop_at": lr_drop_at, "lr_drop_g": lr_drop_g, "lr_drop_d": lr_drop_d, "ngf": ngf, "ndf": ndf,
+                  "select_every": select_every}
         cfg = DCGANConfig(
             data=str(data.resolve()), data_licence=licence, tile=parse_tile(tile) if tile else None, size=size,
             channels=channels, tileable=tileable, nz=nz, batch_size=batch, loss=loss.value,
@@ -204,9 +208,13 @@ def dcgan(
         shutdown(dist, 130)
         raise typer.Exit(130)
     g = trainer.export_generator()
-    card = build_card(trainer.cfg, {"step": trainer.step, "data": trainer.data_meta}, name or run_dir.name)
+    card = build_card(trainer.cfg, {"step": trainer.step, "data": trainer.data_meta, "best": trainer.best},
+                      name or run_dir.name)
     report = export_generator(g, card, run_dir / "model.onnx", trainer.export_critic())
     info(f"done: {result.step} steps, samples in {run_dir / 'samples'}")
+    if trainer.best is not None:
+        info(f"exporting the best snapshot: step {trainer.best['step']} (SWD {trainer.best['swd']:.1f} against the "
+             f"training images); the last weights: assetgan to-onnx {run_dir} --last --out FILE")
     info(f"exported {report.path} (ONNX Runtime vs torch: max {report.max_diff} level)")
     typer.echo(str(report.path))
     shutdown(dist, 0)
@@ -242,17 +250,24 @@ def to_onnx(
     checkpoint: Annotated[Path, typer.Argument(help="A run folder or its checkpoint.pt.")],
     out: Annotated[Path | None, typer.Option(help="Output .onnx (default: RUN/model.onnx).")] = None,
     name: Annotated[str | None, typer.Option(help="Model name for the card.")] = None,
+    last: Annotated[bool, typer.Option(help="DCGAN runs with --select-every: export the last weights, not the "
+                                            "best snapshot.")] = False,
 ) -> None:
     """Export a checkpoint to ONNX: a DCGAN's EMA generator, or both directions of a CycleGAN (parity-checked)."""
     _require_torch()
     from ..train.checkpoint import load_checkpoint, resolve_checkpoint
 
     ckpt = resolve_checkpoint(checkpoint)
+    target = out or ckpt.parent / "model.onnx"
     if load_checkpoint(ckpt).get("kind") == "cyclegan":
-        from ..train.cyclegan_export import export_cyclegan_checkpoint as export_checkpoint
+        from ..train.cyclegan_export import export_cyclegan_checkpoint
+
+        if last:
+            raise AssetganError("--last: a CycleGAN run keeps only its last weights; drop --last")
+        report = export_cyclegan_checkpoint(ckpt, target, name)
     else:
         from ..train.onnx_export import export_checkpoint
-    target = out or ckpt.parent / "model.onnx"
-    report = export_checkpoint(ckpt, target, name)
+
+        report = export_checkpoint(ckpt, target, name, last)
     info(f"exported {report.path}: {json.dumps(report.card.summary())} (parity max diff {report.max_diff})")
     typer.echo(str(report.path))

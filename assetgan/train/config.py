@@ -46,6 +46,8 @@ class DCGANConfig:
     lr_drop_at: int = 0  # from this step on, G and D learn at lr_g * lr_drop_g and lr_d * lr_drop_d (0 = never)
     lr_drop_g: float = 1.0  # G's learning-rate factor after lr_drop_at
     lr_drop_d: float = 1.0  # D's learning-rate factor after lr_drop_at
+    select_every: int = 0  # score the exported generator every N steps (SWD vs training images) and export the
+    # best snapshot instead of the last (0 = export the last; train/snapshot_select.py)
     steps: int | None = None  # training budget in steps (one D step + one G step each)
     minutes: float | None = None  # training budget in wall-clock minutes of training
     seed: int = 0  # makes a run reproducible
@@ -81,6 +83,9 @@ class DCGANConfig:
         if self.output_gain != 1.0 and self.linear_output:
             raise AssetganError(f"--output-gain {self.output_gain} scales G's tanh, which --linear-output removes; "
                                 "use one of them")
+        if self.select_every < 0:
+            raise AssetganError(f"--select-every {self.select_every}: must be a number of steps (0 = export the "
+                                "last weights)")
         if self.lr_drop_at < 0:
             raise AssetganError(f"--lr-drop-at {self.lr_drop_at}: must be a step (0 = no drop)")
         for flag, f in (("--lr-drop-g", self.lr_drop_g), ("--lr-drop-d", self.lr_drop_d)):

@@ -27,6 +27,7 @@ from .nets import Discriminator, Generator, init_weights, recalibrate_batchnorm
 from .run_log import append_log, budget_spent, trim_log
 from .sample_grid import write_sample_grid
 from .sampling import BatchSampler, ema_update
+from .snapshot_select import SnapshotScorer, generator_pixels
 
 
 @dataclass
@@ -116,6 +117,11 @@ class DCGANTrainer:
         self.last_r1 = torch.zeros((), device=place.device)  # the latest R1 penalty (logged)
         # steps between the ranks' joint time-budget/abort decisions: a host sync on CUDA under torchrun
         self.poll_every = POLL_EVERY_CUDA_DDP if dist.enabled and place.cuda else 1
+        # best-snapshot selection (cfg.select_every): the weights export_generator() starts from, their step and
+        # score; None until the first score
+        self.scorer = SnapshotScorer(images, cfg.nz, cfg.seed + 4) if cfg.select_every and dist.main else None
+        self.best: dict[str, Any] | None = None
+        self.scored_step = -1
 
     # ----- one step -------------------------------------------------------------------------------
     def train_step(self) -> dict[str, torch.Tensor]:
@@ -176,12 +182,31 @@ class DCGANTrainer:
             for group in opt.param_groups:
                 group["lr"] = lr * factor if late else lr
 
-    def export_generator(self) -> torch.nn.Module:
-        """The generator to sample from and export: the EMA copy (or G), BatchNorm recalibrated, eval mode."""
+    def export_generator(self, last: bool = False) -> torch.nn.Module:
+        """The generator to sample from and export: the EMA copy (or G), BatchNorm recalibrated, eval mode; with
+        snapshot selection the best snapshot's weights unless `last`."""
         g = copy.deepcopy(self.G_ema if self.cfg.ema_beta > 0 else self.G)
         g.to("cpu", memory_format=torch.contiguous_format)
+        if self.best is not None and not last:
+            g.load_state_dict(self.best["G"])
         recalibrate_batchnorm(g, self.cfg.nz, seed=self.cfg.seed + 3)
         return g.eval()
+
+    def score_snapshot(self) -> None:
+        """Score the current weights (as exported) and keep them if they beat the best so far; the time it takes
+        counts as training time, so a time budget pays for it."""
+        if self.scorer is None or self.scored_step == self.step:
+            return
+        self.scored_step = self.step
+        t0 = time.perf_counter()
+        g = self.export_generator(last=True)
+        swd = self.scorer.score(g)
+        if self.best is None or swd < self.best["swd"]:
+            src = self.G_ema if self.cfg.ema_beta > 0 else self.G
+            self.best = {"step": self.step, "swd": swd,
+                         "G": {k: v.detach().to("cpu", copy=True) for k, v in src.state_dict().items()}}
+        self.train_seconds += time.perf_counter() - t0
+        append_log(self.run_dir, {"step": self.step, "select_swd": swd, "best_step": self.best["step"]})
 
     def export_critic(self) -> torch.nn.Module:
         """D for the ONNX file: on the CPU, spectral norm folded into its weights, eval mode."""
@@ -209,6 +234,7 @@ class DCGANTrainer:
             "world_size": self.dist.world,
             "ranks": gather_objects(self.dist, self._rank_state()) if self.dist.enabled else [],
             "fixed_z": self.fixed_z,
+            "best": self.best,
         }
 
     def _rank_state(self) -> dict[str, Any]:
@@ -234,6 +260,7 @@ class DCGANTrainer:
             torch.set_rng_state(s["rng_torch"])
             set_rng_state(self.place, s.get("rng_cuda"))  # a CPU checkpoint on CUDA: a fresh device stream
         self.fixed_z = s["fixed_z"]
+        self.best = s.get("best")
         self.step = int(s["step"])
         self.train_seconds = float(s["train_seconds"])
         self.set_learning_rates()  # from the config and step (a resume may have changed the budget, not the rates)
@@ -251,10 +278,7 @@ class DCGANTrainer:
         return budget_spent(self.cfg.steps, self.cfg.minutes, self.step, self.train_seconds)
 
     def write_samples(self) -> Path:
-        g = self.export_generator()
-        with torch.no_grad():
-            imgs = g(self.fixed_z)  # [64, C, H, W]
-        arr = ((imgs.permute(0, 2, 3, 1) + 1) * 127.5).round().clamp(0, 255).to(torch.uint8).numpy()
+        arr = generator_pixels(self.export_generator(last=True), self.fixed_z)  # [64, H, W, C]
         return write_sample_grid(arr, self.run_dir / "samples", self.step)
 
     def run(self, progress: Progress | None = None) -> TrainResult:
@@ -300,10 +324,14 @@ class DCGANTrainer:
             if cfg.minutes is not None and cfg.steps is None and self.train_seconds > 0:
                 total = max(self.step, int(self.step * cfg.minutes * 60.0 / self.train_seconds))
             progress.update(self.step, total, metrics)
+            if main and cfg.select_every and self.step % cfg.select_every == 0:
+                self.score_snapshot()
             if main and self.step % cfg.sample_every == 0:
                 self.write_samples()
             if self.step % cfg.checkpoint_every == 0:
                 self.save()
+        if status == "done" and main:
+            self.score_snapshot()  # the last weights compete too
         ckpt = self.save()
         if status == "done" and main:
             self.write_samples()

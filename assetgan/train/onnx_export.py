@@ -84,11 +84,16 @@ class ExportReport:
     card: ModelCard
 
 
-def generator_from_checkpoint(state: dict[str, Any]) -> tuple[nn.Module, DCGANConfig]:
-    """The EMA generator (or G) of a DCGAN checkpoint, BatchNorm recalibrated, in eval mode."""
+def generator_from_checkpoint(state: dict[str, Any], last: bool = False) -> tuple[nn.Module, DCGANConfig]:
+    """The EMA generator (or G) of a DCGAN checkpoint, BatchNorm recalibrated, in eval mode: the best snapshot's
+    weights when the run selected one (`select_every`), unless `last`."""
     cfg = DCGANConfig.from_dict(state["config"])
     g = Generator(cfg)
-    g.load_state_dict(state["G_ema"] if cfg.ema_beta > 0 else state["G"])
+    best = state.get("best")
+    if best is not None and not last:
+        g.load_state_dict(best["G"])
+    else:
+        g.load_state_dict(state["G_ema"] if cfg.ema_beta > 0 else state["G"])
     recalibrate_batchnorm(g, cfg.nz, seed=cfg.seed + 3)
     return g.eval(), cfg
 
@@ -100,15 +105,23 @@ def critic_from_checkpoint(state: dict[str, Any]) -> nn.Module:
     return critic_for_export(d)
 
 
-def build_card(cfg: DCGANConfig, state: dict[str, Any], name: str) -> ModelCard:
+def build_card(cfg: DCGANConfig, state: dict[str, Any], name: str, last: bool = False) -> ModelCard:
+    """`state`: a checkpoint's (or the trainer's) step, data and best snapshot; `last`: the last weights exported
+    even where a best snapshot was selected."""
     data = state.get("data", {})
+    best = state.get("best")
+    picked = ""
+    if best is not None:
+        picked = (f"; the last weights (step {state['step']}), not the best snapshot" if last else
+                  f"; weights of step {best['step']} of {state['step']}, the best snapshot by SWD against the "
+                  f"training images ({best['swd']:.1f}, scored every {cfg.select_every} steps)")
     return ModelCard(
         kind="dcgan", name=name, size=cfg.size, channels=cfg.channels, nz=cfg.nz, tileable=cfg.tileable,
         data_source=display_path(str(data.get("source", cfg.data))),
         data_licence=str(data.get("licence", cfg.data_licence)),
         steps=int(state["step"]), assetgan_version=__version__, training_config=cfg.to_dict(),
         palette=list(data.get("palette", [])),
-        notes=f"{data.get('count', '?')} training images, data sha256 {data.get('fingerprint', '?')[:16]}",
+        notes=f"{data.get('count', '?')} training images, data sha256 {data.get('fingerprint', '?')[:16]}{picked}",
     )
 
 
@@ -179,14 +192,16 @@ def export_generator(g: nn.Module, card: ModelCard, out: str | Path, critic: nn.
     return ExportReport(out, max_diff, card)
 
 
-def export_checkpoint(checkpoint: str | Path, out: str | Path, name: str | None = None) -> ExportReport:
-    """`assetgan to-onnx`: export the EMA generator of a DCGAN checkpoint."""
+def export_checkpoint(checkpoint: str | Path, out: str | Path, name: str | None = None,
+                      last: bool = False) -> ExportReport:
+    """`assetgan to-onnx`: export the EMA generator of a DCGAN checkpoint (its best snapshot, if the run selected
+    one, unless `last`)."""
     state = load_checkpoint(checkpoint)
     if state.get("kind") != "dcgan":
         raise AssetganError(f"{checkpoint}: a {state.get('kind')} checkpoint; this exports dcgan runs")
-    g, cfg = generator_from_checkpoint(state)
+    g, cfg = generator_from_checkpoint(state, last)
     critic = critic_from_checkpoint(state) if "D" in state else None
     run_name = Path(checkpoint).resolve()
     run_name = run_name.parent.name if run_name.is_file() else run_name.name
-    card = build_card(cfg, state, name or run_name)
+    card = build_card(cfg, state, name or run_name, last)
     return export_generator(g, card, out, critic)

@@ -43,6 +43,7 @@ class Recipe:
     upsample: str = "transpose"  # G's 2x layers: transposed conv (Radford) or nearest 2x + 3x3 conv ("resize")
     ngf: int = 64  # G's width (channels of its last hidden layer)
     ndf: int = 64  # D's width (channels of its first layer)
+    select_every: int = 0  # steps between snapshot scores; the best snapshot is exported (0 = the last)
 
 
 RECIPES: dict[str, Recipe] = {
@@ -68,4 +69,5 @@ def config_fields(rec: Recipe, lr: float) -> dict:
             "mean_init": rec.mean_init, "linear_output": rec.linear_output, "output_gain": rec.output_gain,
             "upsample": rec.upsample, "r1_gamma": rec.r1_gamma, "lr_g": lr * rec.g_lr_factor,
             "lr_d": lr * rec.d_lr_factor, "lr_drop_at": rec.lr_drop_at, "lr_drop_g": rec.lr_drop_g,
-            "lr_drop_d": rec.lr_drop_d, "ngf": rec.ngf, "ndf": rec.ndf}
+            "lr_drop_d": rec.lr_drop_d, "ngf": rec.ngf, "ndf": rec.ndf,
+            "select_every": rec.select_every}

@@ -8,6 +8,10 @@ untouched for evaluation) and keeps the weights with the lowest score; `model.on
 Every score uses the same latents, the same reference images and the same SWD draw (patches and directions), so
 two snapshots' scores differ only by what the generator makes (common random numbers); the noise left is the
 generator sample's, not the metric's.
+
+What it buys, measured on crawl-textures (benchmarks/README.md): the score bottoms out after 900-2100 steps and the
+pick then stays there; at 10 minutes the held-out 12-draw SWD was 3.5 lower than the same runs' last weights (4 of 5
+seeds) and the C2ST 0.02 worse (5 of 5), since the classifier keeps preferring later weights.
 """
 
 from __future__ import annotations

@@ -37,12 +37,11 @@ def main() -> None:
 
     from assetgan.data.dataset import load_training_images
     from assetgan.train.config import DCGANConfig
-    from assetgan.train.cyclegan_loop import to_uint8
     from assetgan.train.dcgan_loop import DCGANTrainer
     from assetgan.train.holdout import holdout_mask
     from assetgan.train.nets import recalibrate_batchnorm
     from assetgan.train.recipes import RECIPES, config_fields
-    from assetgan.train.sampling import ema_update
+    from assetgan.train.sampling import ema_update, to_uint8
 
     cfg = DCGANConfig(data=str(REPO / DATA / "crawl-textures"), size=32, channels=3, tileable=True,
                       **config_fields(RECIPES["textures"], 2e-4), steps=args.steps, seed=args.seed, threads=1)

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 
@@ -382,7 +381,3 @@ def holdout_split(dom: Domain, fraction: float) -> tuple[Domain, list[str]]:
     rest = Domain([dom.images[i] for i in keep], [dom.files[i] for i in keep], dom.skipped, dom.fingerprint)
     return rest, held
 
-
-def to_uint8(x: torch.Tensor) -> np.ndarray:
-    """[N, 3, H, W] in [-1, 1] -> uint8 [N, H, W, 3]."""
-    return ((x.permute(0, 2, 3, 1) + 1) * 127.5).round().clamp(0, 255).to(torch.uint8).numpy()

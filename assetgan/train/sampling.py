@@ -1,9 +1,11 @@
-"""Deterministic, resumable mini-batch sampling over an in-memory dataset, and the EMA generator update."""
+"""Deterministic, resumable mini-batch sampling over an in-memory dataset, the EMA generator update, and generator
+output as pixels."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -29,6 +31,11 @@ class BatchSampler:
     def load_state_dict(self, s: dict[str, Any]) -> None:
         self.gen.set_state(s["gen"])
         self.queue = s["queue"].clone()
+
+
+def to_uint8(x: torch.Tensor) -> np.ndarray:
+    """Generator output [N, C, H, W] in [-1, 1] -> uint8 [N, H, W, C], mapped as the ONNX exports map it."""
+    return ((x.permute(0, 2, 3, 1) + 1) * 127.5).round().clamp(0, 255).to(torch.uint8).numpy()
 
 
 @torch.no_grad()

@@ -21,16 +21,16 @@ import torch
 from torch import nn
 
 from ..metrics.swd import sliced_wasserstein
+from .sampling import to_uint8
 
 SELECT_SAMPLES = 512  # generated images per score (and at most as many training images)
 SCORE_BATCH = 128
 
 
 def generator_pixels(g: nn.Module, z: torch.Tensor) -> np.ndarray:
-    """G's images for latents z as uint8 [N, H, W, C], mapped as the ONNX export maps them ([-1, 1] -> [0, 255])."""
+    """G's images for latents z as uint8 [N, H, W, C]."""
     with torch.no_grad():
-        x = g(z)  # [N, C, H, W]
-    return ((x.permute(0, 2, 3, 1) + 1) * 127.5).round().clamp(0, 255).to(torch.uint8).numpy()
+        return to_uint8(g(z))
 
 
 class SnapshotScorer:

@@ -158,6 +158,11 @@ TASKS = {
             # ... 10 minutes, 5 seeds on a faster day (fresh plain runs): 12-draw SWD 52.0 vs plain's 53.3 (3 of 5,
             # within noise) where the same runs' last weights measured 55.4 (1 of 5); C2ST 0.887 vs 0.947 (last
             # weights 0.867): benchmarks/README.md
+            # Against D overfitting the ~500 tiles and G's tiles varying less than the data's: D sees the batch's
+            # feature spread (minibatch standard deviation, Karras et al. 2018, whose SWD this is) ...
+            "recipe-textures-mbstd": ["--recipe", "textures", "--mbstd"],
+            # ... or D's real target is 0.9 (one-sided label smoothing, Salimans et al. 2016)
+            "recipe-textures-ls": ["--recipe", "textures", "--real-label", "0.9"],
         },
     },
     "cyclegan": {

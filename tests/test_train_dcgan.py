@@ -16,8 +16,8 @@ import torch
 from assetgan.train.augment import diff_augment
 from assetgan.train.checkpoint import load_checkpoint
 from assetgan.train.config import DCGANConfig
-from assetgan.train.dcgan_loop import DCGANTrainer, resume_trainer
-from assetgan.train.nets import CircularUpConv, Discriminator, Generator, ResizeConv
+from assetgan.train.dcgan_loop import DCGANTrainer, d_loss_fn, resume_trainer
+from assetgan.train.nets import CircularUpConv, Discriminator, Generator, ResizeConv, minibatch_spread
 
 from .conftest import SPRITES, load_samples, tiny_config
 
@@ -223,11 +223,60 @@ def test_lr_drop_changes_the_rates_after_its_step_only(tmp_path):
             DCGANConfig(steps=1, **bad).validate()
 
 
-@pytest.mark.parametrize("r1, drop_at", [(0.0, 0), (1.0, 0), (0.0, 4), (0.0, 9)])
-def test_resume_continues_exactly(tmp_path, r1, drop_at):
-    """R1 and a learning-rate drop before (4) or after (9) the interruption at step 6 resume exactly too."""
+def test_minibatch_spread_sees_a_batch_that_does_not_vary():
+    h = torch.randn(6, 5, 4, 4)
+    out = minibatch_spread(h)
+    assert out.shape == (6, 6, 4, 4) and torch.equal(out[:, :5], h)
+    spread = out[:, 5]
+    assert torch.allclose(spread, spread[0, 0, 0].expand_as(spread)) and spread[0, 0, 0] > 0.5  # one value, N(0, 1)'s
+    collapsed = minibatch_spread(h[:1].expand(6, -1, -1, -1))[:, 5]  # six copies of one sample
+    assert collapsed.max() < 1e-3
+    assert minibatch_spread(h[:1])[:, 5].max() < 1e-3  # a batch of one: spread 0, not NaN
+
+
+@pytest.mark.parametrize("spectral_norm", [False, True])
+def test_mbstd_shifts_a_batch_alike_so_ranking_inside_it_holds(spectral_norm):
+    cfg = tiny_config(channels=3, mbstd=True, spectral_norm=spectral_norm)
+    d = Discriminator(cfg).eval()
+    x = torch.randn(4, 3, 32, 32)
+    other = torch.cat([x[:3], torch.randn(1, 3, 32, 32) * 3])  # a different fourth image: a different spread
+    with torch.no_grad():
+        a, b = d(x), d(other)
+    assert not torch.allclose(a[:3], b[:3])  # the spread moved the shared images' logits ...
+    assert torch.allclose(a[:3] - a[0], b[:3] - b[0], atol=1e-5)  # ... all by the same amount
+    from assetgan.train.onnx_export import critic_for_export
+
+    critic = critic_for_export(d)  # exported: each image scored on its own, ranked as inside one batch
+    with torch.no_grad():
+        alone = torch.cat([critic(x[i : i + 1]) for i in range(4)])
+        assert torch.allclose(alone, critic(x), atol=1e-5) and torch.allclose(alone - alone[0], a - a[0], atol=1e-5)
+    assert sum(p.numel() for p in d.parameters()) > sum(p.numel() for p in Discriminator(
+        tiny_config(channels=3, spectral_norm=spectral_norm)).parameters())  # the extra input channel's weights
+
+
+def test_label_smoothing_is_bce_against_the_smoothed_target():
+    real, fake = torch.tensor([-1.0, 0.5, 3.0, 6.0]), torch.tensor([-2.0, 0.0, 1.0])
+    bce = torch.nn.functional.binary_cross_entropy_with_logits
+    want = bce(real, torch.full_like(real, 0.9)) + bce(fake, torch.zeros_like(fake))
+    assert d_loss_fn("ns", real, fake, 0.9) == pytest.approx(float(want), abs=1e-6)
+    assert d_loss_fn("ns", real, fake) == pytest.approx(float(bce(real, torch.ones_like(real)) + bce(
+        fake, torch.zeros_like(fake))), abs=1e-6)
+    # smoothed, D gains nothing from real logits beyond logit(0.9) ~ 2.2: the loss rises again past it
+    assert float(d_loss_fn("ns", torch.tensor([6.0]), fake, 0.9)) > float(d_loss_fn("ns", torch.tensor([2.2]), fake,
+                                                                                     0.9))
+    for bad, flag in (({"real_label": 0.4}, "--real-label 0.4"), ({"real_label": 1.1}, "--real-label 1.1"),
+                      ({"real_label": 0.9, "loss": "hinge"}, "--loss hinge")):
+        with pytest.raises(Exception, match=flag):
+            DCGANConfig(steps=1, **bad).validate()
+
+
+@pytest.mark.parametrize("r1, drop_at, extra", [(0.0, 0, {}), (1.0, 0, {}), (0.0, 4, {}), (0.0, 9, {}),
+                                               (0.0, 0, {"mbstd": True, "real_label": 0.9})])
+def test_resume_continues_exactly(tmp_path, r1, drop_at, extra):
+    """R1, a learning-rate drop before (4) or after (9) the interruption at step 6, and D's minibatch spread with
+    label smoothing resume exactly too."""
     cfg = tiny_config(steps=12 if r1 == 0 else 20, checkpoint_every=6, sample_every=100, r1_gamma=r1,
-                      lr_drop_at=drop_at, lr_drop_g=0.5, lr_drop_d=0.25)
+                      lr_drop_at=drop_at, lr_drop_g=0.5, lr_drop_d=0.25, **extra)
     data = load_samples(cfg)
     full = DCGANTrainer(cfg, data.images, tmp_path / "full", {})
     full.run()

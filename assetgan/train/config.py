@@ -43,6 +43,8 @@ class DCGANConfig:
     upsample: str = "transpose"  # G's 2x layers: "transpose" (Radford: 4x4 transposed conv), "resize" (nearest 2x
     # then 3x3 conv, Odena et al. 2016: no checkerboard)
     r1_gamma: float = 0.0  # R1 penalty on D's gradient at real images (Mescheder et al. 2018); 0 = off
+    mbstd: bool = False  # D sees the batch's feature spread at 4x4 as an extra channel (Karras et al. 2018)
+    real_label: float = 1.0  # D's target for real images: below 1 = one-sided label smoothing (Salimans et al. 2016)
     lr_drop_at: int = 0  # from this step on, G and D learn at lr_g * lr_drop_g and lr_d * lr_drop_d (0 = never)
     lr_drop_g: float = 1.0  # G's learning-rate factor after lr_drop_at
     lr_drop_d: float = 1.0  # D's learning-rate factor after lr_drop_at
@@ -83,6 +85,11 @@ class DCGANConfig:
         if self.output_gain != 1.0 and self.linear_output:
             raise AssetganError(f"--output-gain {self.output_gain} scales G's tanh, which --linear-output removes; "
                                 "use one of them")
+        if not 0.5 <= self.real_label <= 1.0:
+            raise AssetganError(f"--real-label {self.real_label}: must be in [0.5, 1] (1 = no smoothing, e.g. 0.9)")
+        if self.real_label != 1.0 and self.loss != "ns":
+            raise AssetganError(f"--real-label {self.real_label} smooths the logistic loss; with --loss {self.loss} "
+                                "leave it at 1")
         if self.select_every < 0:
             raise AssetganError(f"--select-every {self.select_every}: must be a number of steps (0 = export the "
                                 "last weights)")

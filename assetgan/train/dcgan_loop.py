@@ -41,10 +41,14 @@ class TrainResult:
     images_per_s: float
 
 
-def d_loss_fn(loss: str, real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
-    """Discriminator loss on logits: logistic (minimax) or hinge."""
+def d_loss_fn(loss: str, real: torch.Tensor, fake: torch.Tensor, real_label: float = 1.0) -> torch.Tensor:
+    """Discriminator loss on logits: logistic (minimax) or hinge. `real_label` < 1: the logistic loss's target for
+    real images (one-sided label smoothing), so D gains nothing from ever more confident real logits."""
     if loss == "hinge":
         return F.relu(1.0 - real).mean() + F.relu(1.0 + fake).mean()
+    if real_label != 1.0:  # BCE against target t: -t log D(x) - (1 - t) log(1 - D(x))
+        real_term = real_label * F.softplus(-real) + (1.0 - real_label) * F.softplus(real)
+        return real_term.mean() + F.softplus(fake).mean()
     return F.softplus(-real).mean() + F.softplus(fake).mean()  # -log D(x) - log(1 - D(G(z)))
 
 
@@ -75,9 +79,10 @@ class DCGANTrainer:
         if dist.enabled and cfg.batch_size % dist.world:
             raise AssetganError(f"--batch {cfg.batch_size} (the global batch) must be divisible by the "
                                 f"{dist.world} processes")
-        if dist.enabled and not cfg.spectral_norm:
-            raise AssetganError("BatchNorm in D (--no-spectral-norm, the textures and radford recipes) is not "
-                                "supported under torchrun; pass --spectral-norm for multi-process runs")
+        if dist.enabled and (cfg.mbstd or not cfg.spectral_norm):
+            raise AssetganError("batch statistics in D (BatchNorm: --no-spectral-norm, the textures and radford "
+                                "recipes; or --mbstd) are not supported under torchrun; pass --spectral-norm "
+                                "--no-mbstd for multi-process runs")
         if images.ndim != 4 or images.shape[1:] != (cfg.size, cfg.size, cfg.channels):
             raise AssetganError(f"training images have shape {images.shape[1:]}, expected "
                                 f"({cfg.size}, {cfg.size}, {cfg.channels})")
@@ -141,13 +146,13 @@ class DCGANTrainer:
         if r1:
             real_in = real_in.detach().requires_grad_(True)
         with place.autocast():  # logits back in fp32 for the losses
-            if cfg.spectral_norm:  # no BatchNorm in D: one forward over real and fake (what DDP needs)
+            if cfg.spectral_norm and not cfg.mbstd:  # no batch statistics in D: one forward over real and fake
                 logits = self.D_train(torch.cat([real_in, diff_augment(fake.detach(), aug, cfg.tileable)])).float()
                 d_real, d_fake = logits[: real.shape[0]], logits[real.shape[0] :]
-            else:  # Radford's BatchNorm D sees real and fake batches separately
+            else:  # Radford's BatchNorm D (and the minibatch spread) sees real and fake batches separately
                 d_real = self.D_train(real_in).float()
                 d_fake = self.D_train(diff_augment(fake.detach(), aug, cfg.tileable)).float()
-        loss_d = d_loss_fn(cfg.loss, d_real, d_fake)
+        loss_d = d_loss_fn(cfg.loss, d_real, d_fake, cfg.real_label)
         total_d = loss_d
         if r1:  # lazy regularisation (StyleGAN2): every R1_EVERY steps, weighted by R1_EVERY
             (grad,) = torch.autograd.grad(d_real.sum(), real_in, create_graph=True)

@@ -126,8 +126,24 @@ class Generator(nn.Module):
         return self.main(z.reshape(z.shape[0], self.nz, 1, 1))
 
 
+def minibatch_spread(h: torch.Tensor, fixed: float | None = None) -> torch.Tensor:
+    """[N, C, H, W] -> [N, C + 1, H, W]: appends the batch's mean standard deviation (over samples, per feature and
+    place, then averaged) as a constant channel (Karras et al. 2018), so D can see when a batch varies less than
+    real ones do. Population std over the whole batch: any batch size, one sample included (spread 0). `fixed`: that
+    value instead, so each image is scored on its own (the exported critic)."""
+    if fixed is not None:
+        return torch.cat([h, torch.full_like(h[:, :1], fixed)], dim=1)
+    spread = (h.var(dim=0, unbiased=False) + 1e-8).sqrt().mean()
+    return torch.cat([h, spread.expand(h.shape[0], 1, *h.shape[2:])], dim=1)
+
+
 class Discriminator(nn.Module):
-    """image [N, channels, size, size] -> logit [N] (probability of real = sigmoid(logit))."""
+    """image [N, channels, size, size] -> logit [N] (probability of real = sigmoid(logit)).
+
+    With mbstd the last layer also sees the batch's spread (minibatch_spread): feed real and fake batches
+    separately. The spread enters the last, linear layer only, so it shifts every logit of one batch alike; the
+    exported critic, which ranks images across batches, holds it at `fixed_spread` instead (set by
+    critic_for_export), which leaves every ranking as it was inside one batch."""
 
     def __init__(self, cfg: DCGANConfig) -> None:
         super().__init__()
@@ -147,11 +163,19 @@ class Discriminator(nn.Module):
                 layers.append(nn.BatchNorm2d(out))
             layers.append(nn.LeakyReLU(0.2, True))
             ch = out
-        # [N, ch, 4, 4] -> [N, 1, 1, 1]
-        layers.append(sn(nn.Conv2d(ch, 1, 4, 1, 0, bias=False)))
-        self.main = nn.Sequential(*layers)
+        # [N, ch (+1 with mbstd), 4, 4] -> [N, 1, 1, 1]
+        last = sn(nn.Conv2d(ch + int(cfg.mbstd), 1, 4, 1, 0, bias=False))
+        self.mbstd = cfg.mbstd
+        self.fixed_spread: float | None = None
+        if cfg.mbstd:
+            self.main = nn.Sequential(*layers)
+            self.head = last
+        else:  # one Sequential, as in checkpoints from before mbstd
+            self.main = nn.Sequential(*layers, last)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.mbstd:
+            return self.head(minibatch_spread(self.main(x), self.fixed_spread)).reshape(-1)
         return self.main(x).reshape(-1)
 
 

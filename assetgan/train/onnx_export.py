@@ -67,10 +67,13 @@ class GeneratorWithCritic(nn.Module):
 
 
 def critic_for_export(d: nn.Module) -> nn.Module:
-    """A copy of D in eval mode with spectral norm folded into plain weights (no power iteration at inference)."""
+    """A copy of D in eval mode with spectral norm folded into plain weights (no power iteration at inference) and
+    the minibatch spread (mbstd) held constant, so an image's score does not depend on what else is in its batch."""
     from torch.nn.utils import parametrize
 
     d = copy.deepcopy(getattr(d, "module", d)).eval()
+    if getattr(d, "mbstd", False):
+        d.fixed_spread = 0.0  # score each image on its own: only the ranking is used, and a constant keeps it
     for m in d.modules():
         if parametrize.is_parametrized(m, "weight"):
             parametrize.remove_parametrizations(m, "weight", leave_parametrized=True)

@@ -46,10 +46,10 @@ def d_loss_fn(loss: str, real: torch.Tensor, fake: torch.Tensor, real_label: flo
     real images (one-sided label smoothing), so D gains nothing from ever more confident real logits."""
     if loss == "hinge":
         return F.relu(1.0 - real).mean() + F.relu(1.0 + fake).mean()
-    if real_label != 1.0:  # BCE against target t: -t log D(x) - (1 - t) log(1 - D(x))
-        real_term = real_label * F.softplus(-real) + (1.0 - real_label) * F.softplus(real)
-        return real_term.mean() + F.softplus(fake).mean()
-    return F.softplus(-real).mean() + F.softplus(fake).mean()  # -log D(x) - log(1 - D(G(z)))
+    # BCE against target t for real, 0 for fake: -t log D(x) - (1 - t) log(1 - D(x)) - log(1 - D(G(z))); t = 1 is the
+    # minimax loss exactly (its second term is 0)
+    real_term = real_label * F.softplus(-real) + (1.0 - real_label) * F.softplus(real)
+    return real_term.mean() + F.softplus(fake).mean()
 
 
 def g_loss_fn(loss: str, fake: torch.Tensor) -> torch.Tensor:

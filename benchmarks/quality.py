@@ -231,6 +231,14 @@ def steps_of(run: Path) -> int:
     return int(load_checkpoint(run / "checkpoint.pt")["step"])
 
 
+def machine_of(run: Path) -> str:
+    """The CPU kernels and CPU a run last trained on (config.json; runs from before the record: 'unrecorded').
+
+    Seeds retrace bit for bit only on the same machine; runs of the same seed on different days can differ here."""
+    m = json.loads((run / "config.json").read_text()).get("machine")
+    return f"{m['cpu_kernels']} {m['cpu']}" + (f" {m['gpu']}" if "gpu" in m else "") if m else "unrecorded"
+
+
 def split(run: Path, images, files: list[str]):
     held = set((run / "holdout.txt").read_text().split())
     mask = np.array([f in held for f in files])
@@ -394,6 +402,7 @@ def main() -> None:
                 else:
                     rows[name] = measure_cyclegan(model, out / run, task, args.n, args.seed)
                 rows[name]["steps"] = steps_of(out / run)
+                rows[name]["machine"] = machine_of(out / run)
             results_path.write_text(json.dumps(results, indent=2) + "\n")
         log(f"-- {key} min of training each (stage took {time.time() - t0:.0f} s)")
         for name, f in results[key].items():

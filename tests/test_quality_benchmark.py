@@ -50,3 +50,11 @@ def test_an_interrupted_first_stage_still_holds_the_folder_to_its_fraction(tmp_p
     monkeypatch.setattr(sys, "argv", ["quality.py", "textures", "--out", str(tmp_path), "--holdout", "0.1"])
     with pytest.raises(SystemExit, match=r"started with --holdout 0\.25, not 0\.1"):
         quality.main()
+
+
+def test_each_row_names_the_machine_its_run_trained_on(tmp_path):
+    (tmp_path / "config.json").write_text(json.dumps({"config": {}, "machine": {
+        "torch": "2.13.0+cpu", "cpu": "Intel(R) Xeon(R) Processor", "cpu_kernels": "AVX512"}}))
+    assert quality.machine_of(tmp_path) == "AVX512 Intel(R) Xeon(R) Processor"
+    (tmp_path / "config.json").write_text(json.dumps({"config": {}}))  # a run from before the record
+    assert quality.machine_of(tmp_path) == "unrecorded"

@@ -1,4 +1,5 @@
-"""Training placement: --device resolution, bf16 autocast and channels-last (exercised on the CPU), CLI errors."""
+"""Training placement: --device resolution, bf16 autocast and channels-last (exercised on the CPU), CLI errors, and
+the machine a run records (torch, CPU, kernels) with the warning for resuming it elsewhere."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from assetgan.cli.main import app
 from assetgan.errors import AssetganError
 from assetgan.train.cyclegan_loop import CycleGANTrainer, resume_cyclegan
 from assetgan.train.dcgan_loop import DCGANTrainer, resume_trainer
-from assetgan.train.device import Placement, placement, resolve_device
+from assetgan.train.device import Placement, machine, machine_changes, placement, resolve_device, resume_note
 from assetgan.train.distributed import backend_for
 
 from .conftest import SPRITES, load_samples, tiny_config, tiny_cyclegan_config, tiny_domains
@@ -163,3 +164,40 @@ def test_cyclegan_schedule_follows_the_polled_clock(tmp_path):
     assert tr.lr_now() == pytest.approx(cfg.lr)  # ... but the schedule waits for the agreed clock
     tr.clock = 300.0
     assert tr.lr_now() == pytest.approx(cfg.lr / 2)
+
+
+def test_the_machine_record_names_torch_the_cpu_and_its_kernels():
+    m = machine(Placement())
+    assert m["torch"] == torch.__version__ and m["cpu_kernels"] == torch.backends.cpu.get_cpu_capability()
+    assert m["cpu"] and "gpu" not in m  # a CPU placement records no GPU, even on a machine that has one
+    assert machine_changes(m, dict(m)) == [] and machine_changes(None, m) == [] and machine_changes({}, m) == []
+    other = dict(m, torch="2.4.0", cpu_kernels="AVX2")
+    assert machine_changes(other, m) == [f"cpu_kernels AVX2 -> {m['cpu_kernels']}", f"torch 2.4.0 -> {m['torch']}"]
+    assert machine_changes(dict(m, gpu="NVIDIA H200"), m) == ["gpu NVIDIA H200 -> none"]
+    assert resume_note(m, Placement()) is None
+    note = resume_note(other, Placement())
+    assert note.startswith("resuming on a different machine (cpu_kernels AVX2 -> ") and "\n" not in note
+    assert "bit for bit" in note
+
+
+def test_cli_resume_on_another_machine_warns_once_and_continues(tmp_path):
+    from assetgan.train.checkpoint import load_checkpoint, save_checkpoint
+
+    run = tmp_path / "run"
+    args = ["train", "dcgan", str(SPRITES), "--out", str(run), "--nz", "16", "--ngf", "8", "--ndf", "8", "--batch",
+            "8", "--steps", "2", "--checkpoint-every", "2", "--sample-every", "100", "--threads", "1"]
+    r = runner.invoke(app, args)
+    assert r.exit_code == 0, r.output
+    cfg_json = (run / "config.json").read_text()
+    state = load_checkpoint(run)
+    assert state["machine"] == machine(Placement()) and '"cpu_kernels"' in cfg_json
+    r = runner.invoke(app, ["train", "dcgan", "--resume", str(run), "--steps", "3"])
+    assert r.exit_code == 0 and "different machine" not in r.output  # the same machine: nothing to say
+    state = load_checkpoint(run)
+    state["machine"] = dict(state["machine"], cpu_kernels="AVX2" if state["machine"]["cpu_kernels"] != "AVX2"
+                            else "DEFAULT")
+    save_checkpoint(run / "checkpoint.pt", state)
+    r = runner.invoke(app, ["train", "dcgan", "--resume", str(run), "--steps", "4"])
+    assert r.exit_code == 0, r.output
+    assert r.output.count("resuming on a different machine (cpu_kernels ") == 1
+    assert load_checkpoint(run)["step"] == 4 and load_checkpoint(run)["machine"] == machine(Placement())

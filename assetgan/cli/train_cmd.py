@@ -122,7 +122,7 @@ def dcgan(
     from ..data.slicing import parse_tile
     from ..train.config import DCGANConfig
     from ..train.dcgan_loop import DCGANTrainer, resume_trainer
-    from ..train.device import placement, resolve_device
+    from ..train.device import placement, resolve_device, resume_note
     from ..train.distributed import init_from_env, shutdown
     from ..train.onnx_export import build_card, export_generator
     from ..train.recipes import config_fields, resolve_recipe
@@ -198,6 +198,8 @@ def dcgan(
         trainer = resume_trainer(run_dir, images, state["data"] | {"fingerprint": data_meta["fingerprint"]},
                                  {"steps": cfg.steps, "minutes": cfg.minutes}, dist, place)
         say(f"resuming at step {trainer.step}")
+        if dist.main and (note := resume_note(state.get("machine"), place)):
+            warn(note)
     else:
         trainer = DCGANTrainer(cfg, images, run_dir, data_meta, dist, place)
 

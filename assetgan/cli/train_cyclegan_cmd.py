@@ -63,7 +63,7 @@ def cyclegan(
     from ..train.cyclegan_config import CycleGANConfig
     from ..train.cyclegan_data import load_domain
     from ..train.cyclegan_loop import CycleGANTrainer, holdout_split, resume_cyclegan
-    from ..train.device import placement, resolve_device
+    from ..train.device import placement, resolve_device, resume_note
     from ..train.distributed import init_from_env, shutdown
     from .progress_ui import QuietProgress, RichProgress
 
@@ -130,6 +130,8 @@ def cyclegan(
         trainer = resume_cyclegan(run_dir, dom_a, dom_b, data_meta, {"steps": cfg.steps, "minutes": cfg.minutes},
                                   dist, place)
         say(f"resuming at step {trainer.step}")
+        if dist.main and (note := resume_note(state.get("machine"), place)):
+            warn(note)
     else:
         trainer = CycleGANTrainer(cfg, dom_a, dom_b, run_dir, data_meta, dist, place)
 

@@ -22,7 +22,7 @@ from .cyclegan_config import CycleGANConfig
 from .cyclegan_data import Domain, random_crops
 from .cyclegan_nets import PatchDiscriminator, ResnetGenerator, init_normal
 from .dcgan_loop import POLL_EVERY_CUDA_DDP, TrainResult
-from .device import Placement, rng_state, set_rng_state
+from .device import Placement, machine, rng_state, set_rng_state
 from .distributed import DistInfo, gather_objects, joint_stop, max_over_ranks
 from .run_log import append_log, budget_spent, trim_log
 from .sample_grid import write_sample_grid
@@ -237,7 +237,7 @@ class CycleGANTrainer:
             "crop_gen": self.crop_gen.get_state(),
             "pool_a": self.pool_a.state_dict(), "pool_b": self.pool_b.state_dict(),
             "rng_torch": torch.get_rng_state(), "rng_cuda": rng_state(self.place), "device": str(self.place.device),
-            "world_size": self.dist.world,
+            "world_size": self.dist.world, "machine": machine(self.place),
             "ranks": gather_objects(self.dist, self._rank_state()) if self.dist.enabled else [],
         }
 
@@ -312,7 +312,8 @@ class CycleGANTrainer:
             self.run_dir.mkdir(parents=True, exist_ok=True)
             atomic_write_text(self.run_dir / "config.json", json.dumps(
                 {"kind": "cyclegan", "config": cfg.to_dict(), "data": self.data_meta,
-                 "world_size": self.dist.world, "device": self.place.describe()}, indent=2) + "\n")
+                 "world_size": self.dist.world, "device": self.place.describe(),
+                 "machine": machine(self.place)}, indent=2) + "\n")
             trim_log(self.run_dir, self.step)
         total = cfg.steps
         status = "done"

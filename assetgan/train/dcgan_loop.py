@@ -21,7 +21,7 @@ from ..progress import NullProgress, Progress
 from .augment import diff_augment
 from .checkpoint import CHECKPOINT_NAME, load_checkpoint, save_checkpoint
 from .config import DCGANConfig
-from .device import Placement, rng_state, set_rng_state
+from .device import Placement, machine, rng_state, set_rng_state
 from .distributed import DistInfo, gather_objects, joint_stop
 from .nets import Discriminator, Generator, init_weights, recalibrate_batchnorm
 from .run_log import append_log, budget_spent, trim_log
@@ -237,6 +237,7 @@ class DCGANTrainer:
             "rng_cuda": rng_state(self.place),
             "device": str(self.place.device),
             "world_size": self.dist.world,
+            "machine": machine(self.place),
             "ranks": gather_objects(self.dist, self._rank_state()) if self.dist.enabled else [],
             "fixed_z": self.fixed_z,
             "best": self.best,
@@ -295,7 +296,8 @@ class DCGANTrainer:
             self.run_dir.mkdir(parents=True, exist_ok=True)
             atomic_write_text(self.run_dir / "config.json", json.dumps(
                 {"kind": "dcgan", "config": cfg.to_dict(), "data": self.data_meta,
-                 "world_size": self.dist.world, "device": self.place.describe()}, indent=2) + "\n")
+                 "world_size": self.dist.world, "device": self.place.describe(),
+                 "machine": machine(self.place)}, indent=2) + "\n")
             trim_log(self.run_dir, self.step)
         total = cfg.steps
         status = "done"

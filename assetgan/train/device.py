@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import platform
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import torch
@@ -104,3 +106,46 @@ def rng_state(place: Placement) -> torch.Tensor | None:
 def set_rng_state(place: Placement, state: torch.Tensor | None) -> None:
     if place.cuda and state is not None:
         torch.cuda.set_rng_state(state, place.device)
+
+
+def machine(place: Placement) -> dict[str, str]:
+    """What a run's numbers depend on besides its seed: torch, the CPU and the kernels torch picked for it, the GPU.
+
+    Training is bit-for-bit repeatable for a seed only where all of these match (a checkpoint resumes exactly
+    anywhere, but the steps after it follow the new machine's arithmetic).
+    """
+    info = {"torch": str(torch.__version__), "cpu": cpu_model(),
+            "cpu_kernels": str(torch.backends.cpu.get_cpu_capability())}  # plain str: weights_only loads them
+    if place.cuda:
+        info["gpu"] = torch.cuda.get_device_name(place.device)
+        info["cuda"] = str(torch.version.cuda)
+    return info
+
+
+def cpu_model() -> str:
+    """The CPU's marketing name (Linux: /proc/cpuinfo), else what the platform module knows, else 'unknown'."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine() or "unknown"
+
+
+def machine_changes(saved: Mapping[str, str] | None, now: Mapping[str, str]) -> list[str]:
+    """'KEY OLD -> NEW' for each machine property that differs (none for checkpoints from before the record)."""
+    if not saved:
+        return []
+    return [f"{k} {saved.get(k, 'none')} -> {now.get(k, 'none')}" for k in sorted(set(saved) | set(now))
+            if saved.get(k) != now.get(k)]
+
+
+def resume_note(saved: Mapping[str, str] | None, place: Placement) -> str | None:
+    """The warning for resuming a checkpoint on another machine, or None where nothing that matters changed."""
+    changes = machine_changes(saved, machine(place))
+    if not changes:
+        return None
+    return ("resuming on a different machine (" + "; ".join(changes) + "): the run continues from its exact "
+            "state, but its later steps will not match the original machine's bit for bit")

@@ -22,6 +22,10 @@ score. CycleGAN figures, on held-out photos: style distance (SWD of outputs to M
 is more Monet-like) and content SSIM of luma.
 
 A finished stage is not re-run: re-running the command after an interruption continues where it stopped.
+
+`--steps plain=1874 recipe-textures=2829 --budgets 10` stops those variants at the step counts instead of the budget's
+minutes: training is deterministic for a seed on one machine, so this re-traces runs of known step counts, or
+emulates a faster machine's budget on this one (benchmarks/README.md, "Is it the step count?").
 """
 
 from __future__ import annotations
@@ -182,8 +186,10 @@ def log(msg: str) -> None:
     print(msg, flush=True)
 
 
-def train_stage(task: dict, out: Path, minutes: float, seed: int, holdout: float) -> None:
-    """Train every variant to `minutes` of training time, side by side, one thread each."""
+def train_stage(task: dict, out: Path, minutes: float, seed: int, holdout: float,
+                steps: dict[str, int] | None = None) -> None:
+    """Train every variant to `minutes` of training time, side by side, one thread each; a variant named in `steps`
+    stops at that step count instead (the stage is still labelled `minutes`)."""
     procs = {}
     # numpy's BLAS threads too: the snapshot scores (--select-every) must not take the other run's core
     env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
@@ -201,7 +207,8 @@ def train_stage(task: dict, out: Path, minutes: float, seed: int, holdout: float
         else:
             cmd += ["--a", str(task["a"]), "--b", str(task["b"]), "--out", str(run), *task["base"], *extra,
                     "--seed", str(seed), "--sample-every", "250", "--checkpoint-every", "250"]
-        cmd += ["--minutes", f"{minutes:g}", "--threads", "1"]
+        cmd += ["--steps", str(steps[name])] if steps and name in steps else ["--minutes", f"{minutes:g}"]
+        cmd += ["--threads", "1"]
         log(f"[{name}] {' '.join(cmd[2:])}")
         procs[name] = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=open(out / f"{name}.log", "a"),
                                        cwd=REPO, env=env)
@@ -355,6 +362,19 @@ def check_holdout(results: dict, holdout: float, out: Path) -> None:
                          f"pass --holdout {started:g} or another --out")
 
 
+def parse_steps(items: list[str], budgets: int) -> dict[str, int]:
+    """--steps VARIANT=N ... as {variant: N}; only with one budget (a step count stands for one time budget)."""
+    steps = {}
+    for item in items:
+        name, _, n = item.partition("=")
+        if not n.isdigit() or int(n) < 1:
+            raise SystemExit(f"--steps {item}: expected VARIANT=N with N a positive step count")
+        steps[name] = int(n)
+    if steps and budgets != 1:
+        raise SystemExit("--steps goes with one budget (--budgets 10): a step count stands for one time budget")
+    return steps
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("task", choices=sorted(TASKS))
@@ -366,12 +386,18 @@ def main() -> None:
                     "(default: the task's; a work folder keeps the fraction it started with)")
     ap.add_argument("--variants", nargs="+", default=None, help="train and measure only these (default: all; "
                     "each in its own run folder under --out)")
+    ap.add_argument("--steps", nargs="+", default=None, metavar="VARIANT=N",
+                    help="one budget only: stop these variants at N steps instead of the budget's minutes (to "
+                         "re-trace, or emulate, the step counts another machine reached in that time)")
     args = ap.parse_args()
+    steps = parse_steps(args.steps or [], len(args.budgets))
     task = dict(TASKS[args.task])
     names = args.variants or list(task["variants"])
     unknown = [v for v in names if v not in task["variants"]]
     if unknown:
         raise SystemExit(f"unknown variant(s) {unknown}; choose from {list(task['variants'])}")
+    if [v for v in steps if v not in names]:
+        raise SystemExit(f"--steps names {[v for v in steps if v not in names]}, not among the variants {names}")
     task["variants"] = {v: task["variants"][v] for v in names}
     out = args.out or REPO / "runs" / f"quality-{args.task}"
     out.mkdir(parents=True, exist_ok=True)
@@ -386,7 +412,7 @@ def main() -> None:
     for minutes in sorted(args.budgets):
         key = f"{minutes:g}"
         t0 = time.time()
-        train_stage(task, out, minutes, args.seed, holdout)
+        train_stage(task, out, minutes, args.seed, holdout, steps)
         rows = results.setdefault(key, {})
         stale = [v for v in task["variants"] if task["kind"] == "dcgan" and v in rows and "swd_12" not in rows[v]]
         for name in stale:

@@ -58,3 +58,38 @@ def test_each_row_names_the_machine_its_run_trained_on(tmp_path):
     assert quality.machine_of(tmp_path) == "AVX512 Intel(R) Xeon(R) Processor"
     (tmp_path / "config.json").write_text(json.dumps({"config": {}}))  # a run from before the record
     assert quality.machine_of(tmp_path) == "unrecorded"
+
+
+def test_step_budgets_parse_and_go_with_one_budget_only():
+    assert quality.parse_steps(["plain=1874", "recipe-textures=2829"], 1) == {"plain": 1874, "recipe-textures": 2829}
+    assert quality.parse_steps([], 2) == {}
+    for bad in ("plain", "plain=", "plain=0", "plain=1e3", "=12x"):
+        with pytest.raises(SystemExit, match=f"--steps {bad}: expected VARIANT=N"):
+            quality.parse_steps([bad], 1)
+    with pytest.raises(SystemExit, match="--steps goes with one budget"):
+        quality.parse_steps(["plain=100"], 2)
+
+
+def test_a_step_budget_replaces_the_minutes_of_that_variant_only(tmp_path, monkeypatch):
+    cmds = []
+
+    class FakeRun:  # records the command; "trains" by writing the model the stage copies
+        def __init__(self, cmd, **kw):
+            cmds.append(cmd)
+            run = Path(cmd[cmd.index("--out") + 1])
+            run.mkdir(parents=True)
+            (run / "model.onnx").write_bytes(b"onnx")
+            self.returncode = 0
+
+        def wait(self):
+            return 0
+
+    monkeypatch.setattr(quality.subprocess, "Popen", FakeRun)
+    task = dict(quality.TASKS["textures"], variants={k: quality.TASKS["textures"]["variants"][k]
+                                                     for k in ("plain", "recipe-textures")})
+    quality.train_stage(task, tmp_path, 10, 1, 0.25, {"recipe-textures": 2829})
+    by = {c[c.index("--out") + 1]: c for c in cmds}
+    plain, rec = by[str(tmp_path / "plain")], by[str(tmp_path / "recipe-textures")]
+    assert plain[plain.index("--minutes") + 1] == "10" and "--steps" not in plain
+    assert rec[rec.index("--steps") + 1] == "2829" and "--minutes" not in rec
+    assert (tmp_path / "recipe-textures-10min.onnx").read_bytes() == b"onnx"

@@ -243,7 +243,9 @@ def machine_of(run: Path) -> str:
 
     Seeds retrace bit for bit only on the same machine; runs of the same seed on different days can differ here."""
     m = json.loads((run / "config.json").read_text()).get("machine")
-    return f"{m['cpu_kernels']} {m['cpu']}" + (f" {m['gpu']}" if "gpu" in m else "") if m else "unrecorded"
+    if not m:
+        return "unrecorded"
+    return " ".join(m[k] for k in ("cpu_kernels", "cpu", "gpu") if k in m)
 
 
 def split(run: Path, images, files: list[str]):
@@ -396,8 +398,9 @@ def main() -> None:
     unknown = [v for v in names if v not in task["variants"]]
     if unknown:
         raise SystemExit(f"unknown variant(s) {unknown}; choose from {list(task['variants'])}")
-    if [v for v in steps if v not in names]:
-        raise SystemExit(f"--steps names {[v for v in steps if v not in names]}, not among the variants {names}")
+    stray = [v for v in steps if v not in names]
+    if stray:
+        raise SystemExit(f"--steps names {stray}, not among the variants {names}")
     task["variants"] = {v: task["variants"][v] for v in names}
     out = args.out or REPO / "runs" / f"quality-{args.task}"
     out.mkdir(parents=True, exist_ok=True)

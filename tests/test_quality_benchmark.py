@@ -56,6 +56,9 @@ def test_each_row_names_the_machine_its_run_trained_on(tmp_path):
     (tmp_path / "config.json").write_text(json.dumps({"config": {}, "machine": {
         "torch": "2.13.0+cpu", "cpu": "Intel(R) Xeon(R) Processor", "cpu_kernels": "AVX512"}}))
     assert quality.machine_of(tmp_path) == "AVX512 Intel(R) Xeon(R) Processor"
+    (tmp_path / "config.json").write_text(json.dumps({"config": {}, "machine": {
+        "torch": "2.13.0", "cpu": "AMD EPYC", "cpu_kernels": "AVX2", "gpu": "NVIDIA H200", "cuda": "12.8"}}))
+    assert quality.machine_of(tmp_path) == "AVX2 AMD EPYC NVIDIA H200"
     (tmp_path / "config.json").write_text(json.dumps({"config": {}}))  # a run from before the record
     assert quality.machine_of(tmp_path) == "unrecorded"
 

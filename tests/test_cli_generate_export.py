@@ -224,14 +224,15 @@ def test_train_tileable_textures_and_sprite_sheet(tmp_path):
     sheet_run = tmp_path / "sheet"
     r = runner.invoke(app, ["train", "dcgan", str(ROOT / "assets" / "samples" / "sheet_4x2_32.png"), "--tile",
                             "32x32", "--out", str(sheet_run), "--steps", "2", "--nz", "8", "--ngf", "8", "--ndf",
-                            "8", "--batch", "4", "--output-gain", "1.25", "--mbstd", "--real-label", "0.9"])
+                            "8", "--batch", "4", "--output-gain", "1.25", "--mbstd", "--real-label", "0.9",
+                            "--lecam", "0.05"])
     assert r.exit_code == 0, r.output
     assert "training on 6 images" in r.stderr  # 8 cells less one empty and one duplicate
     model = open_model(sheet_run / "model.onnx")
     tc = model.card.training_config
     assert tc["extra"]["recipe"] == "sprites" and tc["augment"] == ["flip", "translation", "color", "cutout"]
     assert tc["spectral_norm"] and tc["ema_beta"] == 0.999 and tc["output_gain"] == 1.25  # exported with parity
-    assert tc["mbstd"] and tc["real_label"] == 0.9
+    assert tc["mbstd"] and tc["real_label"] == 0.9 and tc["lecam"] == 0.05
     assert model.card.critic and model.score(model.generate_seeds([1, 2, 3])).shape == (3,)  # with mbstd too
 
     r = runner.invoke(app, ["train", "dcgan", str(TEXTURES), "--out", str(tmp_path / "r"), "--recipe", "radford",

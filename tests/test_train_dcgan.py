@@ -17,6 +17,7 @@ from assetgan.train.augment import diff_augment
 from assetgan.train.checkpoint import load_checkpoint
 from assetgan.train.config import DCGANConfig
 from assetgan.train.dcgan_loop import DCGANTrainer, d_loss_fn, resume_trainer
+from assetgan.train.lecam import LeCamAnchors, lecam_penalty
 from assetgan.train.nets import CircularUpConv, Discriminator, Generator, ResizeConv, minibatch_spread
 
 from .conftest import SPRITES, load_samples, tiny_config
@@ -270,11 +271,51 @@ def test_label_smoothing_is_bce_against_the_smoothed_target():
             DCGANConfig(steps=1, **bad).validate()
 
 
+def test_lecam_penalty_and_anchors():
+    """The penalty charges only logits past the other class's anchor (real above the fake anchor, fake below the
+    real anchor), squared; the anchors are bias-corrected moving averages, exact after one batch."""
+    anchors = LeCamAnchors(decay=0.9)
+    a = anchors.update(torch.tensor([1.0, 3.0]), torch.tensor([-2.0, 0.0]))
+    assert a.tolist() == pytest.approx([2.0, -1.0])  # the first batch's means, not 10 % of them
+    a = anchors.update(torch.tensor([4.0]), torch.tensor([-3.0]))
+    assert a.tolist() == pytest.approx([(0.9 * 0.1 * 2 + 0.1 * 4) / 0.19, (0.9 * 0.1 * -1 + 0.1 * -3) / 0.19])
+    anchors_rs = torch.tensor([2.0, -1.0])
+    real, fake = torch.tensor([-2.0, 0.0, 3.0], requires_grad=True), torch.tensor([1.0, 4.0, -5.0])
+    # real: only 0 and 3 lie above the fake anchor -1 (by 1 and 4); fake: 1 and -5 lie below the real anchor 2 (by 1
+    # and 7), 4 does not
+    assert float(lecam_penalty(real, fake, anchors_rs).detach()) == pytest.approx((1 + 16) / 3 + (1 + 49) / 3)
+    lecam_penalty(real, fake, anchors_rs).backward()
+    assert real.grad.tolist() == pytest.approx([0.0, 2 * 1 / 3, 2 * 4 / 3])  # pushes overshooting reals down only
+    assert float(lecam_penalty(torch.tensor([-1.5]), torch.tensor([2.5]), anchors_rs)) == 0.0  # nothing overshoots
+    resumed = LeCamAnchors(decay=0.9)
+    resumed.load_state_dict(anchors.state_dict())
+    assert resumed.update(torch.tensor([0.5]), torch.tensor([0.5])).tolist() == pytest.approx(
+        anchors.update(torch.tensor([0.5]), torch.tensor([0.5])).tolist())
+    for bad in (-0.1, float("nan")):
+        with pytest.raises(Exception, match=f"--lecam {bad}"):
+            DCGANConfig(steps=1, lecam=bad).validate()
+
+
+def test_lecam_bounds_d_margin_on_a_small_set(tmp_path):
+    """On 8 sprites D soon separates real from fake by a wide margin; with a strong LeCam weight the margin
+    between its mean real and fake logits stays much narrower (the regulariser acts, not just runs)."""
+    margins = {}
+    for lecam in (0.0, 1.0):
+        cfg = tiny_config(steps=40, sample_every=100, checkpoint_every=100, lecam=lecam, augment=(),
+                          spectral_norm=False, ema_beta=0.0)
+        data = load_samples(cfg)
+        t = DCGANTrainer(cfg, data.images[:8], tmp_path / f"l{lecam}", {})
+        gaps = [float(o["d_real"] - o["d_fake"]) for o in (t.train_step() for _ in range(cfg.steps))]
+        margins[lecam] = sum(gaps[-10:]) / 10
+    assert margins[1.0] < 0.5 * margins[0.0], margins
+
+
 @pytest.mark.parametrize("r1, drop_at, extra", [(0.0, 0, {}), (1.0, 0, {}), (0.0, 4, {}), (0.0, 9, {}),
-                                               (0.0, 0, {"mbstd": True, "real_label": 0.9})])
+                                               (0.0, 0, {"mbstd": True, "real_label": 0.9}),
+                                               (0.0, 0, {"lecam": 0.1, "spectral_norm": False})])
 def test_resume_continues_exactly(tmp_path, r1, drop_at, extra):
-    """R1, a learning-rate drop before (4) or after (9) the interruption at step 6, and D's minibatch spread with
-    label smoothing resume exactly too."""
+    """R1, a learning-rate drop before (4) or after (9) the interruption at step 6, D's minibatch spread with
+    label smoothing, and LeCam's moving anchors resume exactly too."""
     cfg = tiny_config(steps=12 if r1 == 0 else 20, checkpoint_every=6, sample_every=100, r1_gamma=r1,
                       lr_drop_at=drop_at, lr_drop_g=0.5, lr_drop_d=0.25, **extra)
     data = load_samples(cfg)

@@ -74,6 +74,10 @@ def dcgan(
                                                     "(default: the recipe's).")] = None,
     real_label: Annotated[float | None, typer.Option(help="D's target for real images; below 1 = one-sided label "
                                                           "smoothing, e.g. 0.9 (default: the recipe's, 1).")] = None,
+    lecam: Annotated[float | None, typer.Option(help="LeCam regulariser weight: D's logits are pulled towards the "
+                                                     "running means of the other class's, against D overfitting "
+                                                     "a small data set (Tseng et al. 2021), e.g. 0.1; 0 = off "
+                                                     "(default: the recipe's, 0).")] = None,
     upsample: Annotated[str | None, typer.Option(help="G's 2x layers: transpose (4x4 transposed conv, Radford et "
                                                       "al.) or resize (nearest 2x + 3x3 conv, no checkerboard) "
                                                       "(default: the recipe's).")] = None,
@@ -158,7 +162,8 @@ def dcgan(
                   "spectral_norm": spectral_norm, "mean_init": mean_init, "linear_output": linear_output,
                   "output_gain": output_gain, "upsample": upsample, "r1_gamma": r1, "lr_g": lr_g, "lr_d": lr_d,
                   "lr_drop_at": lr_drop_at, "lr_drop_g": lr_drop_g, "lr_drop_d": lr_drop_d, "ngf": ngf, "ndf": ndf,
-                  "select_every": select_every, "mbstd": mbstd, "real_label": real_label}
+                  "select_every": select_every, "mbstd": mbstd, "real_label": real_label,
+                  "lecam": lecam}
         cfg = DCGANConfig(
             data=str(data.resolve()), data_licence=licence, tile=parse_tile(tile) if tile else None, size=size,
             channels=channels, tileable=tileable, nz=nz, batch_size=batch, loss=loss.value,

@@ -45,6 +45,8 @@ class DCGANConfig:
     r1_gamma: float = 0.0  # R1 penalty on D's gradient at real images (Mescheder et al. 2018); 0 = off
     mbstd: bool = False  # D sees the batch's feature spread at 4x4 as an extra channel (Karras et al. 2018)
     real_label: float = 1.0  # D's target for real images: below 1 = one-sided label smoothing (Salimans et al. 2016)
+    lecam: float = 0.0  # LeCam regulariser weight (Tseng et al. 2021): D's logits are pulled towards the moving
+    # averages of the other class's logits, against D overfitting a small data set; 0 = off
     lr_drop_at: int = 0  # from this step on, G and D learn at lr_g * lr_drop_g and lr_d * lr_drop_d (0 = never)
     lr_drop_g: float = 1.0  # G's learning-rate factor after lr_drop_at
     lr_drop_d: float = 1.0  # D's learning-rate factor after lr_drop_at
@@ -90,6 +92,8 @@ class DCGANConfig:
         if self.real_label != 1.0 and self.loss != "ns":
             raise AssetganError(f"--real-label {self.real_label} smooths the logistic loss; with --loss {self.loss} "
                                 "leave it at 1")
+        if not (self.lecam >= 0 and math.isfinite(self.lecam)):
+            raise AssetganError(f"--lecam {self.lecam}: must be 0 (off) or a positive weight, e.g. 0.1")
         if self.select_every < 0:
             raise AssetganError(f"--select-every {self.select_every}: must be a number of steps (0 = export the "
                                 "last weights)")

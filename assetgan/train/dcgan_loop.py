@@ -23,6 +23,7 @@ from .checkpoint import CHECKPOINT_NAME, load_checkpoint, save_checkpoint
 from .config import DCGANConfig
 from .device import Placement, machine, rng_state, set_rng_state
 from .distributed import DistInfo, gather_objects, joint_stop
+from .lecam import LeCamAnchors, lecam_penalty
 from .nets import Discriminator, Generator, init_weights, recalibrate_batchnorm
 from .run_log import append_log, budget_spent, trim_log
 from .sample_grid import write_sample_grid
@@ -120,6 +121,7 @@ class DCGANTrainer:
         self.step = 0
         self.train_seconds = 0.0
         self.last_r1 = torch.zeros((), device=place.device)  # the latest R1 penalty (logged)
+        self.lecam = LeCamAnchors(place.device) if cfg.lecam > 0 else None
         # steps between the ranks' joint time-budget/abort decisions: a host sync on CUDA under torchrun
         self.poll_every = POLL_EVERY_CUDA_DDP if dist.enabled and place.cuda else 1
         # best-snapshot selection (cfg.select_every): the weights export_generator() starts from, their step and
@@ -154,6 +156,9 @@ class DCGANTrainer:
                 d_fake = self.D_train(diff_augment(fake.detach(), aug, cfg.tileable)).float()
         loss_d = d_loss_fn(cfg.loss, d_real, d_fake, cfg.real_label)
         total_d = loss_d
+        if self.lecam is not None:
+            reg = lecam_penalty(d_real, d_fake, self.lecam.update(d_real, d_fake))
+            total_d = total_d + cfg.lecam * reg
         if r1:  # lazy regularisation (StyleGAN2): every R1_EVERY steps, weighted by R1_EVERY
             (grad,) = torch.autograd.grad(d_real.sum(), real_in, create_graph=True)
             penalty = grad.square().sum(dim=(1, 2, 3)).mean()
@@ -177,6 +182,8 @@ class DCGANTrainer:
                "d_real": d_real.detach().mean(), "d_fake": d_fake.detach().mean()}
         if cfg.r1_gamma > 0:
             out["r1"] = self.last_r1
+        if self.lecam is not None:
+            out["lecam"] = reg.detach()
         return out
 
     def set_learning_rates(self) -> None:
@@ -241,12 +248,14 @@ class DCGANTrainer:
             "ranks": gather_objects(self.dist, self._rank_state()) if self.dist.enabled else [],
             "fixed_z": self.fixed_z,
             "best": self.best,
+            "lecam": self.lecam.state_dict() if self.lecam is not None else None,
         }
 
     def _rank_state(self) -> dict[str, Any]:
         """What differs between ranks: the sampler and the random streams."""
         return {"sampler": self.sampler.state_dict(), "rng_torch": torch.get_rng_state(),
-                "rng_cuda": rng_state(self.place)}
+                "rng_cuda": rng_state(self.place),
+                "lecam": self.lecam.state_dict() if self.lecam is not None else None}
 
     def load_state_dict(self, s: Mapping[str, Any]) -> None:
         self.G.load_state_dict(s["G"])
@@ -260,6 +269,8 @@ class DCGANTrainer:
                 self.sampler.load_state_dict(mine["sampler"])
                 torch.set_rng_state(mine["rng_torch"])
                 set_rng_state(self.place, mine.get("rng_cuda"))
+                if self.lecam is not None and mine.get("lecam"):
+                    self.lecam.load_state_dict(mine["lecam"])  # each rank's anchors follow its own batches
             # else: a different world size continues from the same weights with fresh per-rank streams
         elif s.get("world_size", 1) == 1:
             self.sampler.load_state_dict(s["sampler"])
@@ -267,6 +278,8 @@ class DCGANTrainer:
             set_rng_state(self.place, s.get("rng_cuda"))  # a CPU checkpoint on CUDA: a fresh device stream
         self.fixed_z = s["fixed_z"]
         self.best = s.get("best")
+        if self.lecam is not None and s.get("lecam") and not (self.dist.enabled and s.get("ranks")):
+            self.lecam.load_state_dict(s["lecam"])
         self.step = int(s["step"])
         self.train_seconds = float(s["train_seconds"])
         self.set_learning_rates()  # from the config and step (a resume may have changed the budget, not the rates)

@@ -50,6 +50,7 @@ class Recipe:
     select_every: int = 0  # steps between snapshot scores; the best snapshot is exported (0 = the last)
     mbstd: bool = False  # minibatch standard deviation channel in D
     real_label: float = 1.0  # D's target for real images (one-sided label smoothing below 1)
+    lecam: float = 0.0  # LeCam regulariser weight on D (0 = off)
 
 
 RECIPES: dict[str, Recipe] = {
@@ -76,4 +77,5 @@ def config_fields(rec: Recipe, lr: float) -> dict:
             "upsample": rec.upsample, "r1_gamma": rec.r1_gamma, "lr_g": lr * rec.g_lr_factor,
             "lr_d": lr * rec.d_lr_factor, "lr_drop_at": rec.lr_drop_at, "lr_drop_g": rec.lr_drop_g,
             "lr_drop_d": rec.lr_drop_d, "ngf": rec.ngf, "ndf": rec.ndf,
-            "select_every": rec.select_every, "mbstd": rec.mbstd, "real_label": rec.real_label}
+            "select_every": rec.select_every, "mbstd": rec.mbstd, "real_label": rec.real_label,
+            "lecam": rec.lecam}

@@ -263,6 +263,8 @@ class DCGANTrainer:
         self.G_ema.load_state_dict(s["G_ema"])
         self.opt_g.load_state_dict(s["opt_g"])
         self.opt_d.load_state_dict(s["opt_d"])
+        if self.lecam is not None and s.get("lecam"):
+            self.lecam.load_state_dict(s["lecam"])  # rank 0's anchors; under torchrun each rank's own below
         if self.dist.enabled:
             if s.get("world_size") == self.dist.world and s.get("ranks"):
                 mine = s["ranks"][self.dist.rank]
@@ -278,8 +280,6 @@ class DCGANTrainer:
             set_rng_state(self.place, s.get("rng_cuda"))  # a CPU checkpoint on CUDA: a fresh device stream
         self.fixed_z = s["fixed_z"]
         self.best = s.get("best")
-        if self.lecam is not None and s.get("lecam") and not (self.dist.enabled and s.get("ranks")):
-            self.lecam.load_state_dict(s["lecam"])
         self.step = int(s["step"])
         self.train_seconds = float(s["train_seconds"])
         self.set_learning_rates()  # from the config and step (a resume may have changed the budget, not the rates)

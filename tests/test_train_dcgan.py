@@ -310,12 +310,69 @@ def test_lecam_bounds_d_margin_on_a_small_set(tmp_path):
     assert margins[1.0] < 0.5 * margins[0.0], margins
 
 
+def _d_disagreement(d: Discriminator, x: torch.Tensor, tileable: bool) -> float:
+    """Mean squared difference of D's logits for images and their flipped / shifted copies (same RNG draw)."""
+    from assetgan.train.dcgan_loop import CR_OPS
+
+    torch.manual_seed(11)
+    with torch.no_grad():
+        return float((d(diff_augment(x, CR_OPS, tileable)) - d(x)).square().mean())
+
+
+def test_consistency_regularisation_makes_d_score_copies_alike(tmp_path):
+    """bCR: after 40 steps with a strong weight, D's logits for real images and their flipped / shifted copies
+    differ far less than without it; the penalty is logged."""
+    gaps = {}
+    for cr in (0.0, 10.0):
+        cfg = tiny_config(steps=40, sample_every=100, checkpoint_every=100, cr=cr, augment=(), ema_beta=0.0)
+        data = load_samples(cfg)
+        t = DCGANTrainer(cfg, data.images[:8], tmp_path / f"c{cr}", {})
+        outs = [t.train_step() for _ in range(cfg.steps)]
+        assert ("cr" in outs[-1]) is (cr > 0)
+        real = torch.from_numpy(data.images[:8]).permute(0, 3, 1, 2).float() / 127.5 - 1
+        gaps[cr] = _d_disagreement(t.D, real, cfg.tileable)
+    assert gaps[10.0] < 0.3 * gaps[0.0], gaps
+    for bad in (-1.0, float("inf")):
+        with pytest.raises(Exception, match=f"--cr {bad}"):
+            DCGANConfig(steps=1, cr=bad).validate()
+
+
+@pytest.mark.parametrize("spectral_norm", [False, True])
+def test_recon_decoder_rebuilds_the_real_images_and_stays_out_of_the_critic(tmp_path, spectral_norm):
+    """The self-supervised D: its decoder's L1 error on the real images ends well below that of the best constant
+    image (the per-pixel median), so D's features describe each image; logits match a plain forward, and the
+    exported critic drops the decoder."""
+    from assetgan.train.onnx_export import critic_for_export
+
+    cfg = tiny_config(steps=80, sample_every=100, checkpoint_every=100, recon=1.0, augment=(), ema_beta=0.0,
+                      spectral_norm=spectral_norm, lr_d=1e-3)
+    data = load_samples(cfg)
+    t = DCGANTrainer(cfg, data.images[:8], tmp_path / "r", {})
+    errs = [float(t.train_step()["recon"]) for _ in range(cfg.steps)]
+    real = torch.nn.functional.adaptive_avg_pool2d(
+        torch.from_numpy(data.images[:8]).permute(0, 3, 1, 2).float() / 127.5 - 1, 16)
+    constant = float((real - real.median(dim=0, keepdim=True).values).abs().mean())
+    assert sum(errs[-5:]) / 5 < 0.8 * constant < errs[0], (errs, constant)
+    d = t.D.eval()
+    x = torch.randn(3, cfg.channels, cfg.size, cfg.size)
+    logits, rebuilt = d(x, recon=True)
+    assert rebuilt.shape == (3, cfg.channels, 16, 16)
+    torch.testing.assert_close(logits, d(x))
+    critic = critic_for_export(t.D)
+    assert critic.decoder is None and not any(k.startswith("decoder") for k in critic.state_dict())
+    assert "decoder.net.1.weight" in t.state_dict()["D"]  # trained with D, so a resumed run keeps it
+    with pytest.raises(Exception, match="--recon -1"):
+        DCGANConfig(steps=1, recon=-1).validate()
+
+
 @pytest.mark.parametrize("r1, drop_at, extra", [(0.0, 0, {}), (1.0, 0, {}), (0.0, 4, {}), (0.0, 9, {}),
                                                (0.0, 0, {"mbstd": True, "real_label": 0.9}),
-                                               (0.0, 0, {"lecam": 0.1, "spectral_norm": False})])
+                                               (0.0, 0, {"lecam": 0.1, "spectral_norm": False}),
+                                               (0.0, 0, {"cr": 1.0, "recon": 1.0, "spectral_norm": False})])
 def test_resume_continues_exactly(tmp_path, r1, drop_at, extra):
     """R1, a learning-rate drop before (4) or after (9) the interruption at step 6, D's minibatch spread with
-    label smoothing, and LeCam's moving anchors resume exactly too."""
+    label smoothing, LeCam's moving anchors, and consistency + reconstruction terms (the decoder and its optimiser
+    state) resume exactly too."""
     cfg = tiny_config(steps=12 if r1 == 0 else 20, checkpoint_every=6, sample_every=100, r1_gamma=r1,
                       lr_drop_at=drop_at, lr_drop_g=0.5, lr_drop_d=0.25, **extra)
     data = load_samples(cfg)

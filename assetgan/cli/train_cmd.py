@@ -78,6 +78,14 @@ def dcgan(
                                                      "running means of the other class's, against D overfitting "
                                                      "a small data set (Tseng et al. 2021), e.g. 0.1; 0 = off "
                                                      "(default: the recipe's, 0).")] = None,
+    cr: Annotated[float | None, typer.Option(help="Consistency regularisation weight: D must score an image and "
+                                                  "its flipped / shifted copy (wrapped when tileable) alike, real "
+                                                  "and generated (bCR, Zhao et al. 2021), e.g. 1; 0 = off "
+                                                  "(default: the recipe's, 0).")] = None,
+    recon: Annotated[float | None, typer.Option(help="Self-supervised D: a small decoder rebuilds each real image "
+                                                     "at 16x16 from D's 8x8 features, and its L1 error times this "
+                                                     "weight joins D's loss (Liu et al. 2021), e.g. 1; 0 = off "
+                                                     "(default: the recipe's, 0).")] = None,
     upsample: Annotated[str | None, typer.Option(help="G's 2x layers: transpose (4x4 transposed conv, Radford et "
                                                       "al.) or resize (nearest 2x + 3x3 conv, no checkerboard) "
                                                       "(default: the recipe's).")] = None,
@@ -163,7 +171,7 @@ def dcgan(
                   "output_gain": output_gain, "upsample": upsample, "r1_gamma": r1, "lr_g": lr_g, "lr_d": lr_d,
                   "lr_drop_at": lr_drop_at, "lr_drop_g": lr_drop_g, "lr_drop_d": lr_drop_d, "ngf": ngf, "ndf": ndf,
                   "select_every": select_every, "mbstd": mbstd, "real_label": real_label,
-                  "lecam": lecam}
+                  "lecam": lecam, "cr": cr, "recon": recon}
         cfg = DCGANConfig(
             data=str(data.resolve()), data_licence=licence, tile=parse_tile(tile) if tile else None, size=size,
             channels=channels, tileable=tileable, nz=nz, batch_size=batch, loss=loss.value,

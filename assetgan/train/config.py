@@ -47,6 +47,10 @@ class DCGANConfig:
     real_label: float = 1.0  # D's target for real images: below 1 = one-sided label smoothing (Salimans et al. 2016)
     lecam: float = 0.0  # LeCam regulariser weight (Tseng et al. 2021): D's logits are pulled towards the moving
     # averages of the other class's logits, against D overfitting a small data set; 0 = off
+    cr: float = 0.0  # consistency regularisation weight (bCR, Zhao et al. 2021): D's logit for an image and for its
+    # flipped / shifted copy (wrapped when tileable) are pulled together, real and fake alike; 0 = off
+    recon: float = 0.0  # self-supervised D (Liu et al. 2021): a small decoder rebuilds each real image at 16x16 from
+    # D's 8x8 features, L1 loss times this weight; 0 = off
     lr_drop_at: int = 0  # from this step on, G and D learn at lr_g * lr_drop_g and lr_d * lr_drop_d (0 = never)
     lr_drop_g: float = 1.0  # G's learning-rate factor after lr_drop_at
     lr_drop_d: float = 1.0  # D's learning-rate factor after lr_drop_at
@@ -94,6 +98,10 @@ class DCGANConfig:
                                 "leave it at 1")
         if not (self.lecam >= 0 and math.isfinite(self.lecam)):
             raise AssetganError(f"--lecam {self.lecam}: must be 0 (off) or a positive weight, e.g. 0.1")
+        if not (self.recon >= 0 and math.isfinite(self.recon)):
+            raise AssetganError(f"--recon {self.recon}: must be 0 (off) or a positive weight, e.g. 1")
+        if not (self.cr >= 0 and math.isfinite(self.cr)):
+            raise AssetganError(f"--cr {self.cr}: must be 0 (off) or a positive weight, e.g. 1")
         if self.select_every < 0:
             raise AssetganError(f"--select-every {self.select_every}: must be a number of steps (0 = export the "
                                 "last weights)")

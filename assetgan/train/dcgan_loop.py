@@ -60,6 +60,7 @@ def g_loss_fn(loss: str, fake: torch.Tensor) -> torch.Tensor:
     return F.softplus(-fake).mean()
 
 
+CR_OPS = ("flip", "translation")  # the copies bCR compares D's scores on (translation wraps when tileable)
 R1_EVERY = 16  # steps between R1 penalties (lazy regularisation, Karras et al. 2020)
 POLL_EVERY_CUDA_DDP = 8  # steps between the ranks' joint budget/abort decision under torchrun on CUDA (a host sync)
 
@@ -147,22 +148,26 @@ class DCGANTrainer:
             self.set_learning_rates()
         if r1:
             real_in = real_in.detach().requires_grad_(True)
-        with place.autocast():  # logits back in fp32 for the losses
-            if cfg.spectral_norm and not cfg.mbstd:  # no batch statistics in D: one forward over real and fake
-                logits = self.D_train(torch.cat([real_in, diff_augment(fake.detach(), aug, cfg.tileable)])).float()
-                d_real, d_fake = logits[: real.shape[0]], logits[real.shape[0] :]
-            else:  # Radford's BatchNorm D (and the minibatch spread) sees real and fake batches separately
-                d_real = self.D_train(real_in).float()
-                d_fake = self.D_train(diff_augment(fake.detach(), aug, cfg.tileable)).float()
+        fake_in = diff_augment(fake.detach(), aug, cfg.tileable)
+        d_real, d_fake, rebuilt = self._score_pair(real_in, fake_in, recon=cfg.recon > 0)
         loss_d = d_loss_fn(cfg.loss, d_real, d_fake, cfg.real_label)
         total_d = loss_d
+        if rebuilt is not None:  # D's features must describe the real image: rebuild it at 16x16
+            target = F.adaptive_avg_pool2d(real_in.detach(), rebuilt.shape[-1])
+            recon = (rebuilt.float() - target).abs().mean()
+            total_d = total_d + cfg.recon * recon
         if self.lecam is not None:
             reg = lecam_penalty(d_real, d_fake, self.lecam.update(d_real, d_fake))
             total_d = total_d + cfg.lecam * reg
+        if cfg.cr > 0:  # bCR: D scores each image and its flipped / shifted copy alike
+            d_real_t, d_fake_t, _ = self._score_pair(diff_augment(real_in.detach(), CR_OPS, cfg.tileable),
+                                                     diff_augment(fake_in, CR_OPS, cfg.tileable))
+            cr = (d_real_t - d_real).square().mean() + (d_fake_t - d_fake).square().mean()
+            total_d = total_d + cfg.cr * cr
         if r1:  # lazy regularisation (StyleGAN2): every R1_EVERY steps, weighted by R1_EVERY
             (grad,) = torch.autograd.grad(d_real.sum(), real_in, create_graph=True)
             penalty = grad.square().sum(dim=(1, 2, 3)).mean()
-            total_d = loss_d + (cfg.r1_gamma / 2 * R1_EVERY) * penalty
+            total_d = total_d + (cfg.r1_gamma / 2 * R1_EVERY) * penalty
             self.last_r1 = penalty.detach()  # not the graph: it would be kept alive until the next R1 step
         self.opt_d.zero_grad(set_to_none=True)
         total_d.backward()
@@ -184,7 +189,32 @@ class DCGANTrainer:
             out["r1"] = self.last_r1
         if self.lecam is not None:
             out["lecam"] = reg.detach()
+        if cfg.cr > 0:
+            out["cr"] = cr.detach()
+        if rebuilt is not None:
+            out["recon"] = recon.detach()
         return out
+
+    def _score_pair(self, real_in: torch.Tensor, fake_in: torch.Tensor, recon: bool = False
+                    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
+        """D's fp32 logits [B] for a real and a fake batch; with `recon`, also D's rebuild of the real images."""
+        cfg, n = self.cfg, real_in.shape[0]
+        rebuilt = None
+        with self.place.autocast():
+            if cfg.spectral_norm and not cfg.mbstd:  # no batch statistics in D: one forward over real and fake
+                both = torch.cat([real_in, fake_in])
+                if recon:
+                    logits, rebuilt = self.D_train(both, recon=True)
+                    rebuilt = rebuilt[:n]
+                else:
+                    logits = self.D_train(both)
+                return logits[:n].float(), logits[n:].float(), rebuilt
+            # Radford's BatchNorm D (and the minibatch spread) sees real and fake batches separately
+            if recon:
+                d_real, rebuilt = self.D_train(real_in, recon=True)
+            else:
+                d_real = self.D_train(real_in)
+            return d_real.float(), self.D_train(fake_in).float(), rebuilt
 
     def set_learning_rates(self) -> None:
         """The configured rates, times the drop factors once `lr_drop_at` steps are done (a pure step function)."""

@@ -9,6 +9,8 @@ from torch import nn
 
 from .config import DCGANConfig
 
+RECON_FROM = 8  # side of D's feature map the recon decoder starts from
+
 
 def _num_up(size: int) -> int:
     return int(math.log2(size)) - 2  # 4x4 -> size in stride-2 steps
@@ -154,7 +156,8 @@ class Discriminator(nn.Module):
             sn(nn.Conv2d(cfg.channels, cfg.ndf, 4, 2, 1, bias=False)),
             nn.LeakyReLU(0.2, True),
         ]
-        ch = cfg.ndf
+        ch, side = cfg.ndf, cfg.size // 2
+        feat_at, feat_ch = (len(layers), ch) if side == RECON_FROM else (0, 0)
         for _ in range(n - 1):
             out = min(ch * 2, cfg.ndf * 8)
             # [N, ch, s, s] -> [N, out, s/2, s/2]
@@ -162,7 +165,9 @@ class Discriminator(nn.Module):
             if not cfg.spectral_norm:
                 layers.append(nn.BatchNorm2d(out))
             layers.append(nn.LeakyReLU(0.2, True))
-            ch = out
+            ch, side = out, side // 2
+            if side == RECON_FROM:
+                feat_at, feat_ch = len(layers), ch
         # [N, ch (+1 with mbstd), 4, 4] -> [N, 1, 1, 1]
         last = sn(nn.Conv2d(ch + int(cfg.mbstd), 1, 4, 1, 0, bias=False))
         self.mbstd = cfg.mbstd
@@ -172,11 +177,44 @@ class Discriminator(nn.Module):
             self.head = last
         else:  # one Sequential, as in checkpoints from before mbstd
             self.main = nn.Sequential(*layers, last)
+        self.feat_at = feat_at
+        # the self-supervised decoder (cfg.recon; Liu et al. 2021): D's 8x8 features -> the image at 16x16
+        self.decoder = ReconDecoder(feat_ch, cfg.ndf, cfg.channels) if cfg.recon > 0 else None
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if self.mbstd:
-            return self.head(minibatch_spread(self.main(x), self.fixed_spread)).reshape(-1)
-        return self.main(x).reshape(-1)
+    def forward(self, x: torch.Tensor, recon: bool = False) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
+        """Logits [N]; with `recon`, also the decoder's reconstruction [N, C, 16, 16] of x from D's features."""
+        h = x
+        if recon:
+            feat = self.main[: self.feat_at](x)
+            h = self.main[self.feat_at :](feat)
+        else:
+            h = self.main(x)
+        logits = (self.head(minibatch_spread(h, self.fixed_spread)) if self.mbstd else h).reshape(-1)
+        if recon:
+            if self.decoder is None:
+                raise ValueError("recon=True needs a Discriminator built with cfg.recon > 0")
+            return logits, self.decoder(feat)
+        return logits
+
+
+class ReconDecoder(nn.Module):
+    """[N, cin, 8, 8] -> [N, channels, 16, 16] in [-1, 1]: nearest 2x, 3x3 conv, BatchNorm, LeakyReLU, 3x3 conv,
+    tanh. Only D's training uses it: reconstructing the real images keeps D's features descriptive of the whole
+    image rather than of the few cues that tell a small training set apart from G's output."""
+
+    def __init__(self, cin: int, width: int, channels: int) -> None:
+        super().__init__()
+        self.net = nn.Sequential(
+            nn.Upsample(scale_factor=2, mode="nearest"),
+            nn.Conv2d(cin, width, 3, 1, 1, bias=False),
+            nn.BatchNorm2d(width),
+            nn.LeakyReLU(0.2, True),
+            nn.Conv2d(width, channels, 3, 1, 1),
+            nn.Tanh(),
+        )
+
+    def forward(self, feat: torch.Tensor) -> torch.Tensor:
+        return self.net(feat)
 
 
 def init_weights(m: nn.Module) -> None:

@@ -72,6 +72,8 @@ def critic_for_export(d: nn.Module) -> nn.Module:
     from torch.nn.utils import parametrize
 
     d = copy.deepcopy(getattr(d, "module", d)).eval()
+    if getattr(d, "decoder", None) is not None:
+        d.decoder = None  # training's recon decoder: the critic only scores
     if getattr(d, "mbstd", False):
         d.fixed_spread = 0.0  # score each image on its own: only the ranking is used, and a constant keeps it
     for m in d.modules():

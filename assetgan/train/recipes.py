@@ -53,6 +53,8 @@ class Recipe:
     mbstd: bool = False  # minibatch standard deviation channel in D
     real_label: float = 1.0  # D's target for real images (one-sided label smoothing below 1)
     lecam: float = 0.0  # LeCam regulariser weight on D (0 = off)
+    cr: float = 0.0  # consistency regularisation weight on D (0 = off)
+    recon: float = 0.0  # weight of D's self-supervised reconstruction loss (0 = off)
 
 
 RECIPES: dict[str, Recipe] = {
@@ -80,4 +82,4 @@ def config_fields(rec: Recipe, lr: float) -> dict:
             "lr_d": lr * rec.d_lr_factor, "lr_drop_at": rec.lr_drop_at, "lr_drop_g": rec.lr_drop_g,
             "lr_drop_d": rec.lr_drop_d, "ngf": rec.ngf, "ndf": rec.ndf,
             "select_every": rec.select_every, "mbstd": rec.mbstd, "real_label": rec.real_label,
-            "lecam": rec.lecam}
+            "lecam": rec.lecam, "cr": rec.cr, "recon": rec.recon}

@@ -175,6 +175,13 @@ TASKS = {
             # ... both worse than plain on seeds 4 and 6 at fast-day step counts (62.6 / 61.5 vs 52.3 / 56.0). Or the
             # plateau is G's capacity: a 1.5x wider G (0.59x the steps per second): 59.7 / 58.1, worse than plain too
             "recipe-textures-ngf96": ["--recipe", "textures", "--ngf", "96"],
+            # D regularisers made for small data sets: consistency (bCR, Zhao et al. 2021: D scores a tile and its
+            # flipped / wrap-shifted copy alike). With Radford's BatchNorm D it kills D (weight 10 and 1, seed 4:
+            # by step 300 / 1500 D scores every tile alike, its loss at ln 4, so G learns nothing); stopped
+            "recipe-textures-cr": ["--recipe", "textures", "--cr", "1"],
+            # ... or a self-supervised D (Liu et al. 2021, FastGAN): a small decoder rebuilds each real tile at 16x16
+            # from D's 8x8 features, so D keeps describing the whole tile (0.9x the steps per second)
+            "recipe-textures-recon": ["--recipe", "textures", "--recon", "1"],
         },
     },
     "cyclegan": {

@@ -15,7 +15,9 @@ Chosen by `benchmarks/quality.py` (equal CPU time, same held-out split; figures 
   on a slow day (half the steps) 53.6 vs 63.4 and C2ST 0.855 vs 0.985, better with all 8 seeds (clear).
   Minibatch spread in D (`--mbstd`) and one-sided label smoothing (`--real-label 0.9`) did not help (one seed),
   nor did LeCam regularisation of D (`--lecam 0.05`) or a 1.5x wider G (`--ngf 96`) at fast-day step counts (two
-  seeds each, worse than plain in both).
+  seeds each, worse than plain in both). Consistency regularisation (`--cr`) stalls this BatchNorm D (flat logits by
+  step 300-1500); a self-supervised D (`--recon 1`) narrowed the spread between seeds but tied plain on the mean (six
+  seeds, 12-draw SWD 55.0 vs 56.0, within noise) for 10 % fewer steps per second: options, not the recipe.
   Exporting the best snapshot (`--select-every 300`) gave 52.0 there (3 of 5, within noise) at a small C2ST cost;
   an option, not part of the recipe. The previous texture recipe (64-wide D, no tanh) measured SWD
   73.3 at 30 minutes: without tanh G's finest detail got worse, with the narrower D alone the coarse colour layout

@@ -85,6 +85,9 @@ class DCGANTrainer:
             raise AssetganError("batch statistics in D (BatchNorm: --no-spectral-norm, the textures and radford "
                                 "recipes; or --mbstd) are not supported under torchrun; pass --spectral-norm "
                                 "--no-mbstd for multi-process runs")
+        if dist.enabled and cfg.recon > 0 and cfg.cr > 0:  # DDP's unused-parameter search fails on bCR's 2nd pass
+            raise AssetganError(f"--cr {cfg.cr} with --recon {cfg.recon}: not supported under torchrun; use one of "
+                                "them, or train in one process")
         if images.ndim != 4 or images.shape[1:] != (cfg.size, cfg.size, cfg.channels):
             raise AssetganError(f"training images have shape {images.shape[1:]}, expected "
                                 f"({cfg.size}, {cfg.size}, {cfg.channels})")
@@ -111,7 +114,9 @@ class DCGANTrainer:
             from torch.nn.parallel import DistributedDataParallel as DDP
 
             ids = [place.device.index] if place.cuda else None
-            self.G_train, self.D_train = DDP(self.G, device_ids=ids), DDP(self.D, device_ids=ids)
+            # the recon decoder takes no part in G's step, where D's gradients are reduced too
+            self.G_train = DDP(self.G, device_ids=ids)
+            self.D_train = DDP(self.D, device_ids=ids, find_unused_parameters=cfg.recon > 0)
             torch.manual_seed(cfg.seed + 1_000_003 * (dist.rank + 1))  # own z/augment stream per rank
         self.opt_g = torch.optim.Adam(self.G.parameters(), lr=cfg.lr_g, betas=(cfg.beta1, cfg.beta2))
         self.opt_d = torch.optim.Adam(self.D.parameters(), lr=cfg.lr_d, betas=(cfg.beta1, cfg.beta2))

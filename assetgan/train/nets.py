@@ -183,18 +183,12 @@ class Discriminator(nn.Module):
 
     def forward(self, x: torch.Tensor, recon: bool = False) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
         """Logits [N]; with `recon`, also the decoder's reconstruction [N, C, 16, 16] of x from D's features."""
-        h = x
-        if recon:
-            feat = self.main[: self.feat_at](x)
-            h = self.main[self.feat_at :](feat)
-        else:
-            h = self.main(x)
+        if recon and self.decoder is None:
+            raise ValueError("recon=True needs a Discriminator built with cfg.recon > 0")
+        feat = self.main[: self.feat_at](x) if recon else x
+        h = self.main[self.feat_at :](feat) if recon else self.main(x)
         logits = (self.head(minibatch_spread(h, self.fixed_spread)) if self.mbstd else h).reshape(-1)
-        if recon:
-            if self.decoder is None:
-                raise ValueError("recon=True needs a Discriminator built with cfg.recon > 0")
-            return logits, self.decoder(feat)
-        return logits
+        return (logits, self.decoder(feat)) if recon else logits
 
 
 class ReconDecoder(nn.Module):

@@ -310,6 +310,19 @@ def test_lecam_bounds_d_margin_on_a_small_set(tmp_path):
     assert margins[1.0] < 0.5 * margins[0.0], margins
 
 
+def test_r1_steps_keep_the_other_d_terms(tmp_path):
+    """Step 0 is an R1 step: LeCam's term must still reach D's update there (R1 adds to D's loss, it does not
+    replace it)."""
+    weights = {}
+    for lecam in (0.0, 10.0):
+        cfg = tiny_config(steps=1, sample_every=100, checkpoint_every=100, r1_gamma=1.0, lecam=lecam, augment=(),
+                          ema_beta=0.0)
+        t = DCGANTrainer(cfg, load_samples(cfg).images[:8], tmp_path / f"l{lecam}", {})
+        t.train_step()
+        weights[lecam] = torch.cat([p.detach().reshape(-1) for p in t.D.parameters()])
+    assert not torch.equal(weights[0.0], weights[10.0])
+
+
 def _d_disagreement(d: Discriminator, x: torch.Tensor, tileable: bool) -> float:
     """Mean squared difference of D's logits for images and their flipped / shifted copies (same RNG draw)."""
     from assetgan.train.dcgan_loop import CR_OPS

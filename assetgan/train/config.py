@@ -96,12 +96,9 @@ class DCGANConfig:
         if self.real_label != 1.0 and self.loss != "ns":
             raise AssetganError(f"--real-label {self.real_label} smooths the logistic loss; with --loss {self.loss} "
                                 "leave it at 1")
-        if not (self.lecam >= 0 and math.isfinite(self.lecam)):
-            raise AssetganError(f"--lecam {self.lecam}: must be 0 (off) or a positive weight, e.g. 0.1")
-        if not (self.recon >= 0 and math.isfinite(self.recon)):
-            raise AssetganError(f"--recon {self.recon}: must be 0 (off) or a positive weight, e.g. 1")
-        if not (self.cr >= 0 and math.isfinite(self.cr)):
-            raise AssetganError(f"--cr {self.cr}: must be 0 (off) or a positive weight, e.g. 1")
+        for flag, weight, example in (("--lecam", self.lecam, 0.1), ("--recon", self.recon, 1), ("--cr", self.cr, 1)):
+            if not (weight >= 0 and math.isfinite(weight)):
+                raise AssetganError(f"{flag} {weight}: must be 0 (off) or a positive weight, e.g. {example}")
         if self.select_every < 0:
             raise AssetganError(f"--select-every {self.select_every}: must be a number of steps (0 = export the "
                                 "last weights)")

@@ -204,21 +204,16 @@ class DCGANTrainer:
                     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
         """D's fp32 logits [B] for a real and a fake batch; with `recon`, also D's rebuild of the real images."""
         cfg, n = self.cfg, real_in.shape[0]
-        rebuilt = None
+
+        def score(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
+            return self.D_train(x, recon=True) if recon else (self.D_train(x), None)
+
         with self.place.autocast():
             if cfg.spectral_norm and not cfg.mbstd:  # no batch statistics in D: one forward over real and fake
-                both = torch.cat([real_in, fake_in])
-                if recon:
-                    logits, rebuilt = self.D_train(both, recon=True)
-                    rebuilt = rebuilt[:n]
-                else:
-                    logits = self.D_train(both)
-                return logits[:n].float(), logits[n:].float(), rebuilt
+                logits, rebuilt = score(torch.cat([real_in, fake_in]))
+                return logits[:n].float(), logits[n:].float(), None if rebuilt is None else rebuilt[:n]
             # Radford's BatchNorm D (and the minibatch spread) sees real and fake batches separately
-            if recon:
-                d_real, rebuilt = self.D_train(real_in, recon=True)
-            else:
-                d_real = self.D_train(real_in)
+            d_real, rebuilt = score(real_in)
             return d_real.float(), self.D_train(fake_in).float(), rebuilt
 
     def set_learning_rates(self) -> None:

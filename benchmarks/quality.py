@@ -184,6 +184,10 @@ TASKS = {
             "recipe-textures-recon": ["--recipe", "textures", "--recon", "1"],
             # ... six seeds at 0.905x the recipe's fast-day step counts: 12-draw SWD 55.0 vs plain's 56.0 (4 of 6,
             # within noise; the recipe 55.4), C2ST 0.859 vs 0.952: narrower spread between seeds, same mean
+            # A GPU screen of 16 candidates x 4 seeds at fast-day step counts (benchmarks/recipe_screen.py; Adam
+            # betas, EMA decays, batch sizes, rates, drop points, latent size, flips) ranked half the rates first
+            # (G 2e-4, D 1e-4 to step 1500, then half that): the steadiest and lowest mean SWD of the screen
+            "recipe-textures-lr1e4": ["--recipe", "textures", "--lr", "1e-4"],
         },
     },
     "cyclegan": {

@@ -96,3 +96,27 @@ def test_a_step_budget_replaces_the_minutes_of_that_variant_only(tmp_path, monke
     assert plain[plain.index("--minutes") + 1] == "10" and "--steps" not in plain
     assert rec[rec.index("--steps") + 1] == "2829" and "--minutes" not in rec
     assert (tmp_path / "recipe-textures-10min.onnx").read_bytes() == b"onnx"
+
+
+def test_screen_candidates_parse_and_bad_ones_are_refused():
+    import recipe_screen
+
+    assert recipe_screen.parse_candidate("lr=3000:--recipe,textures,--lr,1e-4") == (
+        "lr", 3000, ["--recipe", "textures", "--lr", "1e-4"])
+    assert recipe_screen.parse_candidate("base=10:") == ("base", 10, [])
+    for bad in ("lr:--lr,1e-4", "lr=0:--lr,1e-4", "=5:--lr,1", "lr=x:"):
+        with pytest.raises(SystemExit, match="expected NAME=STEPS:FLAGS"):
+            recipe_screen.parse_candidate(bad)
+
+
+def test_screen_table_pairs_each_candidate_with_the_baseline_by_seed():
+    import recipe_screen
+
+    rows = [{"name": "base", "seed": s, "swd_12": v} for s, v in ((1, 60.0), (2, 50.0), (3, 55.0))]
+    rows += [{"name": "cand", "seed": s, "swd_12": v} for s, v in ((1, 52.0), (2, 51.0))]  # seed 3 not done
+    rows += [{"name": "cand", "seed": 3, "error": "boom"}]
+    lines = recipe_screen.table(rows, ["base", "cand", "absent"])
+    assert len(lines) == 3  # header, base, cand; a candidate with no rows is left out
+    cand = lines[2].split()
+    assert cand[:3] == ["cand", "2", "51.5"]  # 2 seeds, mean of 52 and 51
+    assert cand[4] == "-3.5±4.5" and cand[5] == "1/2"  # paired by seed: -8 and +1

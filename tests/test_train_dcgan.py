@@ -452,3 +452,13 @@ def test_ctrl_c_saves_a_checkpoint_and_exits_cleanly(tmp_path):
     assert "Traceback" not in err
     assert "--resume" in err
     assert load_checkpoint(run)["step"] >= 5
+
+
+def test_adam_betas_reach_both_optimisers_and_bad_ones_are_refused(tmp_path):
+    cfg = tiny_config(steps=1, beta1=0.0, beta2=0.99)
+    t = DCGANTrainer(cfg, load_samples(cfg).images[:8], tmp_path / "b", {})
+    assert t.opt_g.param_groups[0]["betas"] == t.opt_d.param_groups[0]["betas"] == (0.0, 0.99)
+    for field, flag in (("beta1", "--beta1"), ("beta2", "--beta2")):
+        for bad in (-0.1, 1.0, float("nan")):
+            with pytest.raises(Exception, match=f"{flag} {bad}: must be in"):
+                DCGANConfig(steps=1, **{field: bad}).validate()

@@ -99,6 +99,8 @@ def dcgan(
                                                     "factor: 2 for textures, else 1).")] = None,
     lr_d: Annotated[float | None, typer.Option(help="Adam learning rate of D (default: --lr times the recipe's "
                                                     "D factor).")] = None,
+    beta1: Annotated[float, typer.Option(help="Adam beta1 of G and D (Radford et al.: 0.5; 0 = no momentum).")] = 0.5,
+    beta2: Annotated[float, typer.Option(help="Adam beta2 of G and D.")] = 0.999,
     lr_drop_at: Annotated[int | None, typer.Option(help="From this step on, G and D learn at their rates times "
                                                         "--lr-drop-g / --lr-drop-d; 0 = never (default: the "
                                                         "recipe's).")] = None,
@@ -174,7 +176,7 @@ def dcgan(
                   "lecam": lecam, "cr": cr, "recon": recon}
         cfg = DCGANConfig(
             data=str(data.resolve()), data_licence=licence, tile=parse_tile(tile) if tile else None, size=size,
-            channels=channels, tileable=tileable, nz=nz, batch_size=batch, loss=loss.value,
+            channels=channels, tileable=tileable, nz=nz, batch_size=batch, loss=loss.value, beta1=beta1, beta2=beta2,
             **(config_fields(rec, lr) | {k: v for k, v in chosen.items() if v is not None}),
             steps=steps, minutes=minutes, seed=seed, sample_every=sample_every,
             checkpoint_every=checkpoint_every, threads=threads, precision=precision.value,

@@ -82,6 +82,9 @@ class DCGANConfig:
         for name in ("nz", "ngf", "ndf", "batch_size", "sample_every", "checkpoint_every", "log_every"):
             if getattr(self, name) < 1:
                 raise AssetganError(f"{name} = {getattr(self, name)}: must be at least 1")
+        for flag, b in (("--beta1", self.beta1), ("--beta2", self.beta2)):
+            if not 0.0 <= b < 1.0:
+                raise AssetganError(f"{flag} {b}: must be in [0, 1), e.g. 0.5 for beta1, 0.999 for beta2")
         if not 0.0 <= self.ema_beta < 1.0:
             raise AssetganError(f"--ema {self.ema_beta}: must be in [0, 1)")
         if not (self.r1_gamma >= 0 and math.isfinite(self.r1_gamma)):

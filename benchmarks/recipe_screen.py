@@ -2,10 +2,11 @@
 
     python benchmarks/recipe_screen.py --data ../shared/datasets/crawl-textures --out runs/screen \
         --seeds 1 2 3 4 --jobs 12 --device cuda --deadline 420 \
-        plain=2000:--recipe,radford,--ema,0 recipe=3000:--recipe,textures lrd=3000:--recipe,textures,--lr-d,1e-4
+        plain=2000:PLAIN recipe=3000:--recipe,textures lrd=3000:--recipe,textures,--lr-d,1e-4
 
-Each candidate is NAME=STEPS:FLAGS (FLAGS comma-separated `assetgan train dcgan` options; STEPS the step count it would
-reach in the CPU budget, so candidates of different speed are compared at equal CPU time). Every (candidate, seed)
+Each candidate is NAME=STEPS:FLAGS (FLAGS comma-separated `assetgan train dcgan` options, where the word PLAIN stands
+for quality.py's Radford flags; STEPS the step count it would reach in the CPU budget, so candidates of different
+speed are compared at equal CPU time). Every (candidate, seed)
 is trained on the textures task of benchmarks/quality.py (32x32 RGB, tileable, the same 0.25 held-out split) and its
 export is measured by the quality benchmark's 12-draw SWD against the held-out tiles. Runs go seed by seed, so a
 deadline (seconds: no run starts after it) leaves every candidate with the same seeds done. The table gives each
@@ -29,7 +30,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from quality import load_split, open_model_seeds, swd_over_draws  # noqa: E402
+from quality import PLAIN, load_split, open_model_seeds, swd_over_draws  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 BASE = ["--size", "32", "--channels", "3", "--tileable", "--holdout", "0.25"]
@@ -40,7 +41,10 @@ def parse_candidate(text: str) -> tuple[str, int, list[str]]:
     steps, _, flags = rest.partition(":")
     if not name or not steps.isdigit() or int(steps) < 1:
         raise SystemExit(f"candidate {text!r}: expected NAME=STEPS:FLAGS, e.g. lrd=3000:--recipe,textures,--lr-d,1e-4")
-    return name, int(steps), [f for f in flags.split(",") if f]
+    out: list[str] = []
+    for f in flags.split(","):
+        out += PLAIN if f == "PLAIN" else [f] if f else []
+    return name, int(steps), out
 
 
 def measure(run: Path, seed: int, n: int = 1000) -> dict:

@@ -104,6 +104,7 @@ def test_screen_candidates_parse_and_bad_ones_are_refused():
     assert recipe_screen.parse_candidate("lr=3000:--recipe,textures,--lr,1e-4") == (
         "lr", 3000, ["--recipe", "textures", "--lr", "1e-4"])
     assert recipe_screen.parse_candidate("base=10:") == ("base", 10, [])
+    assert recipe_screen.parse_candidate("p=2000:PLAIN,--mean-init") == ("p", 2000, [*quality.PLAIN, "--mean-init"])
     for bad in ("lr:--lr,1e-4", "lr=0:--lr,1e-4", "=5:--lr,1", "lr=x:"):
         with pytest.raises(SystemExit, match="expected NAME=STEPS:FLAGS"):
             recipe_screen.parse_candidate(bad)

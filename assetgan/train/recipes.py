@@ -18,6 +18,10 @@ Chosen by `benchmarks/quality.py` (equal CPU time, same held-out split; figures 
   seeds each, worse than plain in both). Consistency regularisation (`--cr`) stalls this BatchNorm D (flat logits by
   step 300-1500); a self-supervised D (`--recon 1`) narrowed the spread between seeds but tied plain on the mean (six
   seeds, 12-draw SWD 55.0 vs 56.0, within noise) for 10 % fewer steps per second: options, not the recipe.
+  Half the base rates (`--lr 1e-4`, the pick of a 16-candidate GPU screen, benchmarks/recipe_screen.py) beat plain
+  at the fast day's step counts (7 seeds, 52.3 vs 56.2, 6 of 7) but lost to this recipe at the slow day's (2 of 2
+  seeds); quartering the rates at the drop instead of halving them (the recipe's slow-day runs unchanged) recovered
+  most of the recipe's fast-day loss on its three losing seeds but stayed just behind plain in all three.
   Exporting the best snapshot (`--select-every 300`) gave 52.0 there (3 of 5, within noise) at a small C2ST cost;
   an option, not part of the recipe. The previous texture recipe (64-wide D, no tanh) measured SWD
   73.3 at 30 minutes: without tanh G's finest detail got worse, with the narrower D alone the coarse colour layout

@@ -143,7 +143,9 @@ def main() -> None:
             rows.append(row)
             print(json.dumps(row), flush=True)
     (args.out / "screen.json").write_text(json.dumps(rows, indent=1) + "\n")
-    print(f"-- {len(rows)} runs in {time.time() - t0:.0f} s", flush=True)
+    skipped = len(futs) - len(rows)
+    print(f"-- {len(rows)} runs in {time.time() - t0:.0f} s"
+          + (f"; {skipped} not started before the deadline" if skipped else ""), flush=True)
     print("\n".join(table(rows, names)), flush=True)
 
 

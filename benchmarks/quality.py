@@ -193,6 +193,12 @@ TASKS = {
             # it is to step 1500 (so every slow-day row stays as it is: same trajectory), then half-rate's late rates
             # (G 1e-4, D 5e-5: both quartered at the drop instead of halved)
             "recipe-textures-drop25": ["--recipe", "textures", "--lr-drop-g", "0.25", "--lr-drop-d", "0.25"],
+            # ... most of the loss recovered, still just behind plain (3 seeds). Lower rates win long runs, full rates
+            # short ones (a GPU screen at 2000, 4000 and 8000 steps: half rates best at 4000, a quarter at 8000): plan
+            # the rates by the budget, the same total step size spread over the steps the budget holds: a run
+            # planned longer than 1500 steps learns at 1500 / planned of the rates, at least a quarter of them (runs
+            # up to 1500 steps, the slow day's 10 minutes, are the recipe's exactly)
+            "recipe-textures-plan": ["--recipe", "textures", "--lr-ref-steps", "1500", "--lr-min-scale", "0.25"],
         },
     },
     "cyclegan": {

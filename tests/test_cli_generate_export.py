@@ -225,7 +225,8 @@ def test_train_tileable_textures_and_sprite_sheet(tmp_path):
     r = runner.invoke(app, ["train", "dcgan", str(ROOT / "assets" / "samples" / "sheet_4x2_32.png"), "--tile",
                             "32x32", "--out", str(sheet_run), "--steps", "2", "--nz", "8", "--ngf", "8", "--ndf",
                             "8", "--batch", "4", "--output-gain", "1.25", "--mbstd", "--real-label", "0.9",
-                            "--lecam", "0.05", "--cr", "1", "--recon", "0.5", "--beta1", "0", "--beta2", "0.99"])
+                            "--lecam", "0.05", "--cr", "1", "--recon", "0.5", "--beta1", "0", "--beta2", "0.99",
+                            "--lr-ref-steps", "1", "--lr-min-scale", "0.3"])
     assert r.exit_code == 0, r.output
     assert "training on 6 images" in r.stderr  # 8 cells less one empty and one duplicate
     model = open_model(sheet_run / "model.onnx")
@@ -234,6 +235,9 @@ def test_train_tileable_textures_and_sprite_sheet(tmp_path):
     assert tc["spectral_norm"] and tc["ema_beta"] == 0.999 and tc["output_gain"] == 1.25  # exported with parity
     assert tc["mbstd"] and tc["real_label"] == 0.9 and tc["lecam"] == 0.05 and (tc["cr"], tc["recon"]) == (1, 0.5)
     assert (tc["beta1"], tc["beta2"]) == (0.0, 0.99)  # Adam's betas, Radford's 0.5 / 0.999 unless given
+    # rates planned by the budget: 2 steps planned, half the rates (above the floor of 0.3); the card says so
+    assert (tc["lr_ref_steps"], tc["lr_min_scale"], tc["plan_steps"]) == (1, 0.3, 2)
+    assert "rates planned for 2 steps (x0.5)" in r.stderr
     assert model.card.critic and model.score(model.generate_seeds([1, 2, 3])).shape == (3,)  # with mbstd too
 
     r = runner.invoke(app, ["train", "dcgan", str(TEXTURES), "--out", str(tmp_path / "r"), "--recipe", "radford",

@@ -462,3 +462,56 @@ def test_adam_betas_reach_both_optimisers_and_bad_ones_are_refused(tmp_path):
         for bad in (-0.1, 1.0, float("nan")):
             with pytest.raises(Exception, match=f"{flag} {bad}: must be in"):
                 DCGANConfig(steps=1, **{field: bad}).validate()
+
+
+def test_planned_rates_scale_by_the_planned_length_within_their_floor():
+    base = DCGANConfig(steps=1, lr_ref_steps=1500, lr_min_scale=0.25)
+    scales = [DCGANConfig.from_dict(base.to_dict() | {"plan_steps": n}).lr_scale()
+              for n in (0, 900, 1500, 3000, 4000, 100_000)]
+    assert scales == [1.0, 1.0, 1.0, 0.5, 0.375, 0.25]  # 0 = not planned yet; long runs stop at the floor
+    assert DCGANConfig(steps=1, plan_steps=3000).lr_scale() == 1.0  # no reference: rates as given
+    for bad, flag in (({"lr_ref_steps": -1}, "--lr-ref-steps -1"), ({"lr_min_scale": 0.0}, "--lr-min-scale 0.0"),
+                      ({"lr_min_scale": 1.5}, "--lr-min-scale 1.5"), ({"plan_steps": -3}, "--plan-steps -3")):
+        with pytest.raises(Exception, match=flag):
+            DCGANConfig(steps=1, **bad).validate()
+
+
+def test_a_step_budget_plans_the_rates_and_short_runs_keep_them_exactly(tmp_path):
+    cfg = tiny_config(steps=6, lr_g=4e-4, lr_d=2e-4, lr_drop_at=3, lr_drop_g=0.5, lr_drop_d=0.5,
+                      lr_ref_steps=3, lr_min_scale=0.25)
+    data = load_samples(cfg)
+    tr = DCGANTrainer(cfg, data.images, tmp_path / "long", {})
+    tr.run()
+    assert tr.cfg.plan_steps == 6 and tr.cfg.lr_scale() == 0.5
+    assert (tr.opt_g.param_groups[0]["lr"], tr.opt_d.param_groups[0]["lr"]) == (1e-4, 5e-5)  # x0.5, dropped x0.5
+    saved = load_checkpoint(tmp_path / "long")["config"]
+    assert saved["plan_steps"] == 6  # saved: a resume keeps the rates
+    # a run no longer than the reference trains exactly as with the rates as given
+    short = {}
+    for name, ref in (("planned", 6), ("unplanned", 0)):
+        tr = DCGANTrainer(DCGANConfig.from_dict(cfg.to_dict() | {"lr_ref_steps": ref}), data.images,
+                          tmp_path / name, {})
+        tr.run()
+        short[name] = _weights(tr)
+    assert all(torch.equal(short["planned"][k], short["unplanned"][k]) for k in short["planned"])
+
+
+def test_a_time_budget_probes_the_pace_then_trains_the_run_its_plan_names(tmp_path):
+    """The probe's steps are rolled back: a --minutes run is bit for bit the --plan-steps run of its plan."""
+    cfg = tiny_config(steps=None, minutes=0.15, threads=1, lr_ref_steps=2, lr_min_scale=0.25, lr_drop_at=5,
+                      lr_drop_g=0.5, lr_drop_d=0.5, checkpoint_every=10_000, sample_every=10_000)
+    data = load_samples(cfg)
+    timed = DCGANTrainer(cfg, data.images, tmp_path / "timed", {})
+    result = timed.run()
+    plan = timed.cfg.plan_steps
+    assert plan > 20 and timed.cfg.lr_scale() == max(0.25, 2 / plan)
+    assert abs(result.step - plan) <= plan // 2  # the projection is near the steps the budget held
+    again = DCGANTrainer(DCGANConfig.from_dict(cfg.to_dict() | {"minutes": None, "steps": result.step,
+                                                                 "plan_steps": plan}), data.images,
+                         tmp_path / "planned", {})
+    again.run()
+    a, b = _weights(timed), _weights(again)
+    assert all(torch.equal(a[k], b[k]) for k in a)
+    # a resume with a longer budget keeps the plan (and so the rates) it started with
+    more = resume_trainer(tmp_path / "timed", data.images, {}, {"minutes": 0.3})
+    assert more.cfg.plan_steps == plan and more.opt_g.param_groups[0]["lr"] == timed.opt_g.param_groups[0]["lr"]

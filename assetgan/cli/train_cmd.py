@@ -108,6 +108,15 @@ def dcgan(
                                                          "(default: the recipe's).")] = None,
     lr_drop_d: Annotated[float | None, typer.Option(help="D's learning-rate factor after --lr-drop-at "
                                                          "(default: the recipe's).")] = None,
+    lr_ref_steps: Annotated[int | None, typer.Option(help="Rates planned by the budget: a run planned longer than "
+                                                          "this many steps learns at its rates times this / the "
+                                                          "planned steps, down to --lr-min-scale; 0 = off "
+                                                          "(default: the recipe's: 1500 for textures).")] = None,
+    lr_min_scale: Annotated[float | None, typer.Option(help="The floor of that factor (default: the recipe's).")]
+    = None,
+    plan_steps: Annotated[int, typer.Option(help="The planned length the rates are scaled by (with "
+                                                 "--lr-ref-steps); 0 = --steps, or for --minutes the steps a timed "
+                                                 "probe at the start projects (then saved with the run).")] = 0,
     select_every: Annotated[int | None, typer.Option(help="Score the generator every N steps (SWD against the "
                                                           "training images) and export the best snapshot, not the "
                                                           "last; 0 = the last (default: the recipe's).")] = None,
@@ -172,13 +181,14 @@ def dcgan(
                   "spectral_norm": spectral_norm, "mean_init": mean_init, "linear_output": linear_output,
                   "output_gain": output_gain, "upsample": upsample, "r1_gamma": r1, "lr_g": lr_g, "lr_d": lr_d,
                   "lr_drop_at": lr_drop_at, "lr_drop_g": lr_drop_g, "lr_drop_d": lr_drop_d, "ngf": ngf, "ndf": ndf,
+                  "lr_ref_steps": lr_ref_steps, "lr_min_scale": lr_min_scale,
                   "select_every": select_every, "mbstd": mbstd, "real_label": real_label,
                   "lecam": lecam, "cr": cr, "recon": recon}
         cfg = DCGANConfig(
             data=str(data.resolve()), data_licence=licence, tile=parse_tile(tile) if tile else None, size=size,
             channels=channels, tileable=tileable, nz=nz, batch_size=batch, loss=loss.value, beta1=beta1, beta2=beta2,
             **(config_fields(rec, lr) | {k: v for k, v in chosen.items() if v is not None}),
-            steps=steps, minutes=minutes, seed=seed, sample_every=sample_every,
+            plan_steps=plan_steps, steps=steps, minutes=minutes, seed=seed, sample_every=sample_every,
             checkpoint_every=checkpoint_every, threads=threads, precision=precision.value,
             extra={"holdout": holdout, "margin": margin, "spacing": spacing, "dry_run": dry_run,
                    "recipe": recipe_name},
@@ -233,7 +243,9 @@ def dcgan(
     card = build_card(trainer.cfg, {"step": trainer.step, "data": trainer.data_meta, "best": trainer.best},
                       name or run_dir.name)
     report = export_generator(g, card, run_dir / "model.onnx", trainer.export_critic())
-    info(f"done: {result.step} steps, samples in {run_dir / 'samples'}")
+    planned = (f"; rates planned for {trainer.cfg.plan_steps} steps (x{trainer.cfg.lr_scale():.3g})"
+               if trainer.cfg.lr_ref_steps else "")
+    info(f"done: {result.step} steps{planned}, samples in {run_dir / 'samples'}")
     if trainer.best is not None:
         info(f"exporting the best snapshot: step {trainer.best['step']} (SWD {trainer.best['swd']:.1f} against the "
              f"training images); the last weights: assetgan to-onnx {run_dir} --last --out FILE")

@@ -54,6 +54,12 @@ class DCGANConfig:
     lr_drop_at: int = 0  # from this step on, G and D learn at lr_g * lr_drop_g and lr_d * lr_drop_d (0 = never)
     lr_drop_g: float = 1.0  # G's learning-rate factor after lr_drop_at
     lr_drop_d: float = 1.0  # D's learning-rate factor after lr_drop_at
+    lr_ref_steps: int = 0  # budget-planned rates: a run planned longer than this many steps learns at its rates
+    # times lr_ref_steps / plan_steps (the same total step size spread over more steps), at least lr_min_scale of
+    # them; 0 = off (the rates as given, whatever the budget)
+    lr_min_scale: float = 1.0  # the floor of that factor
+    plan_steps: int = 0  # the run's planned length the factor is taken from: --steps, or for a --minutes budget the
+    # steps a timed probe at the start projects (then saved, so a resumed run keeps its rates); 0 = not yet planned
     select_every: int = 0  # score the exported generator every N steps (SWD vs training images) and export the
     # best snapshot instead of the last (0 = export the last; train/snapshot_select.py)
     steps: int | None = None  # training budget in steps (one D step + one G step each)
@@ -110,6 +116,13 @@ class DCGANConfig:
         for flag, f in (("--lr-drop-g", self.lr_drop_g), ("--lr-drop-d", self.lr_drop_d)):
             if not (0 < f <= 1):
                 raise AssetganError(f"{flag} {f}: must be a factor in (0, 1], e.g. 0.5")
+        if self.lr_ref_steps < 0:
+            raise AssetganError(f"--lr-ref-steps {self.lr_ref_steps}: must be a step count (0 = rates not planned "
+                                "by the budget)")
+        if not 0 < self.lr_min_scale <= 1:
+            raise AssetganError(f"--lr-min-scale {self.lr_min_scale}: must be a factor in (0, 1], e.g. 0.25")
+        if self.plan_steps < 0:
+            raise AssetganError(f"--plan-steps {self.plan_steps}: must be a step count (0 = plan from the budget)")
         if self.steps is None and self.minutes is None:
             raise AssetganError("no training budget: pass --steps N or --minutes M")
         if self.steps is not None and self.steps < 1:
@@ -127,6 +140,12 @@ class DCGANConfig:
             if not (0 < lr < 1):
                 raise AssetganError(f"learning rate {lr}: must be in (0, 1)")
         return self
+
+    def lr_scale(self) -> float:
+        """The factor on G's and D's rates that the run's planned length gives (1 when not planned)."""
+        if not self.lr_ref_steps or not self.plan_steps:
+            return 1.0
+        return min(1.0, max(self.lr_min_scale, self.lr_ref_steps / self.plan_steps))
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-able dict (tuples become lists)."""

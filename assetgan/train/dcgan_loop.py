@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 import math
 import time
@@ -22,7 +23,7 @@ from .augment import diff_augment
 from .checkpoint import CHECKPOINT_NAME, load_checkpoint, save_checkpoint
 from .config import DCGANConfig
 from .device import Placement, machine, rng_state, set_rng_state
-from .distributed import DistInfo, gather_objects, joint_stop
+from .distributed import DistInfo, gather_objects, joint_stop, max_over_ranks
 from .lecam import LeCamAnchors, lecam_penalty
 from .nets import Discriminator, Generator, init_weights, recalibrate_batchnorm
 from .run_log import append_log, budget_spent, trim_log
@@ -62,6 +63,7 @@ def g_loss_fn(loss: str, fake: torch.Tensor) -> torch.Tensor:
 
 CR_OPS = ("flip", "translation")  # the copies bCR compares D's scores on (translation wraps when tileable)
 R1_EVERY = 16  # steps between R1 penalties (lazy regularisation, Karras et al. 2020)
+PROBE_STEPS = 20  # timed steps (then rolled back) that project a --minutes budget's length when rates are planned
 POLL_EVERY_CUDA_DDP = 8  # steps between the ranks' joint budget/abort decision under torchrun on CUDA (a host sync)
 
 
@@ -135,6 +137,7 @@ class DCGANTrainer:
         self.scorer = SnapshotScorer(images, cfg.nz, cfg.seed + 4) if cfg.select_every and dist.main else None
         self.best: dict[str, Any] | None = None
         self.scored_step = -1
+        self.set_learning_rates()  # a planned run (cfg.plan_steps) starts at its scaled rates
 
     # ----- one step -------------------------------------------------------------------------------
     def train_step(self) -> dict[str, torch.Tensor]:
@@ -217,12 +220,41 @@ class DCGANTrainer:
             return d_real.float(), self.D_train(fake_in).float(), rebuilt
 
     def set_learning_rates(self) -> None:
-        """The configured rates, times the drop factors once `lr_drop_at` steps are done (a pure step function)."""
+        """The configured rates times the planned run's factor (cfg.lr_scale), and times the drop factors once
+        `lr_drop_at` steps are done: a pure function of the config and the step."""
         cfg = self.cfg
         late = bool(cfg.lr_drop_at) and self.step >= cfg.lr_drop_at
+        scale = cfg.lr_scale()
         for opt, lr, factor in ((self.opt_g, cfg.lr_g, cfg.lr_drop_g), (self.opt_d, cfg.lr_d, cfg.lr_drop_d)):
             for group in opt.param_groups:
-                group["lr"] = lr * factor if late else lr
+                group["lr"] = (lr * factor if late else lr) * scale
+
+    def plan_rates(self) -> None:
+        """Fix the run's planned length (cfg.plan_steps) when its rates depend on it (cfg.lr_ref_steps): --steps
+        as given; for a --minutes budget, time PROBE_STEPS training steps, project the steps the budget holds, and
+        roll everything back to step 0, so the run is the one `--plan-steps N` would train. The probe's time
+        counts against the budget. Saved with the config: a resumed run keeps its rates."""
+        cfg = self.cfg
+        if not cfg.lr_ref_steps or cfg.plan_steps or self.step:
+            return
+        plan = cfg.steps
+        if cfg.minutes is not None:
+            start = copy.deepcopy(self.state_dict())
+            times = []
+            for _ in range(PROBE_STEPS):
+                self.place.sync()
+                t0 = time.perf_counter()
+                self.train_step()
+                self.place.sync()
+                times.append(time.perf_counter() - t0)
+            # the median step (the first ones warm up), of the slowest rank, which sets the pace
+            per_step = max_over_ranks(self.dist, float(np.median(times)))
+            self.load_state_dict(start)
+            self.train_seconds = spent = float(sum(times))
+            projected = max(1, int((cfg.minutes * 60.0 - spent) / per_step))
+            plan = projected if plan is None else min(plan, projected)
+        self.cfg = dataclasses.replace(cfg, plan_steps=int(plan))
+        self.set_learning_rates()
 
     def export_generator(self, last: bool = False) -> torch.nn.Module:
         """The generator to sample from and export: the EMA copy (or G), BatchNorm recalibrated, eval mode; with
@@ -333,6 +365,7 @@ class DCGANTrainer:
     def run(self, progress: Progress | None = None) -> TrainResult:
         """Train until the budget is spent or `progress.aborted()`; checkpoint on the way and at the end."""
         progress = progress or NullProgress()
+        self.plan_rates()
         cfg = self.cfg
         main = self.dist.main
         if main:

@@ -82,6 +82,11 @@ class Placement:
         x = x.to(self.device, non_blocking=True)
         return x.contiguous(memory_format=torch.channels_last) if self.channels_last else x
 
+    def sync(self) -> None:
+        """Wait for the device's queued work (for timing; nothing to wait for on the CPU)."""
+        if self.cuda:
+            torch.cuda.synchronize(self.device)
+
     def describe(self) -> str:
         name = str(self.device) if not self.cuda else f"{self.device} ({torch.cuda.get_device_name(self.device)})"
         return f"{name}, {'bf16 autocast' if self.bf16 else 'fp32'}" + (", channels-last" if self.channels_last

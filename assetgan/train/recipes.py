@@ -52,6 +52,8 @@ class Recipe:
     lr_drop_at: int = 0  # step from which G's and D's rates are multiplied by the factors below (0 = never)
     lr_drop_g: float = 1.0
     lr_drop_d: float = 1.0
+    lr_ref_steps: int = 0  # runs planned longer than this learn at rates scaled by lr_ref_steps / planned steps
+    lr_min_scale: float = 1.0  # ... down to this factor at most
     upsample: str = "transpose"  # G's 2x layers: transposed conv (Radford) or nearest 2x + 3x3 conv ("resize")
     ngf: int = 64  # G's width (channels of its last hidden layer)
     ndf: int = 64  # D's width (channels of its first layer)
@@ -86,6 +88,7 @@ def config_fields(rec: Recipe, lr: float) -> dict:
             "mean_init": rec.mean_init, "linear_output": rec.linear_output, "output_gain": rec.output_gain,
             "upsample": rec.upsample, "r1_gamma": rec.r1_gamma, "lr_g": lr * rec.g_lr_factor,
             "lr_d": lr * rec.d_lr_factor, "lr_drop_at": rec.lr_drop_at, "lr_drop_g": rec.lr_drop_g,
-            "lr_drop_d": rec.lr_drop_d, "ngf": rec.ngf, "ndf": rec.ndf,
+            "lr_drop_d": rec.lr_drop_d, "lr_ref_steps": rec.lr_ref_steps,
+            "lr_min_scale": rec.lr_min_scale, "ngf": rec.ngf, "ndf": rec.ndf,
             "select_every": rec.select_every, "mbstd": rec.mbstd, "real_label": rec.real_label,
             "lecam": rec.lecam, "cr": rec.cr, "recon": rec.recon}

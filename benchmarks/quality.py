@@ -9,7 +9,9 @@ The variants run side by side for the whole budget (one torch thread each, start
 wall-clock time and the same share of the CPU; on 2 cores run two at a time (`--variants`), with nothing else
 running, as for the figures in benchmarks/README.md (where a run shared the CPU with more, its step count shows it).
 At every budget (default 10 and 30 minutes) the runs stop, their ONNX exports are measured with nothing else
-running, and then both resume exactly from their checkpoints to the next budget.
+running, and then both resume exactly from their checkpoints to the next budget; a run whose rates are planned by its
+budget (--lr-ref-steps, the textures recipe) starts afresh instead, as a user's run of that budget would (the earlier
+run is kept as NAME-run-<M>min).
 
 DCGAN figures, all against the same held-out split (`--holdout`, by salted file-name hash; never trained on; 0.1 of
 the sprites, 0.25 of the textures since Dec 2026: SWD compares as many samples as there are held-out images, and
@@ -217,6 +219,12 @@ def log(msg: str) -> None:
     print(msg, flush=True)
 
 
+def planned_for(run: Path) -> float | None:
+    """The minutes budget a DCGAN run planned its rates for (--lr-ref-steps), None when its rates are not planned."""
+    cfg = json.loads((run / "config.json").read_text()).get("config", {})
+    return float(cfg.get("minutes") or 0) if cfg.get("lr_ref_steps") else None
+
+
 def train_stage(task: dict, out: Path, minutes: float, seed: int, holdout: float,
                 steps: dict[str, int] | None = None) -> None:
     """Train every variant to `minutes` of training time, side by side, one thread each; a variant named in `steps`
@@ -229,6 +237,10 @@ def train_stage(task: dict, out: Path, minutes: float, seed: int, holdout: float
         if (out / f"{name}-{minutes:g}min.onnx").exists():
             continue
         cmd = [sys.executable, "-m", "assetgan", "train", task["kind"]]
+        if (run / "checkpoint.pt").exists() and planned_for(run) is not None:
+            # rates planned for the earlier budget (--lr-ref-steps): extended, the run would keep them, so a
+            # user's run of this budget is a fresh one; the earlier run is kept beside it
+            run.rename(out / f"{name}-run-{planned_for(run):g}min")
         if (run / "checkpoint.pt").exists():
             cmd += ["--resume", str(run)]
         elif task["kind"] == "dcgan":

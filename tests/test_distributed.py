@@ -160,3 +160,34 @@ def test_what_torchrun_cannot_run_is_refused_before_any_process_group(tmp_path):
         DCGANTrainer(DCGANConfig(**base, spectral_norm=False), images, tmp_path / "a", {}, two)
     with pytest.raises(AssetganError, match="--cr 1.0 with --recon 1.0: not supported under torchrun"):
         DCGANTrainer(DCGANConfig(**base, cr=1.0, recon=1.0), images, tmp_path / "b", {}, two)
+
+
+PLAN_WORKER = r"""
+import sys, torch, torch.distributed as dist
+from assetgan.data.dataset import load_training_images
+from assetgan.train.config import DCGANConfig
+from assetgan.train.dcgan_loop import DCGANTrainer
+from assetgan.train.distributed import init_from_env, shutdown
+info = init_from_env()
+cfg = DCGANConfig(data=sys.argv[1], nz=16, ngf=8, ndf=8, batch_size=8, minutes=0.1, seed=3, threads=1,
+                  lr_ref_steps=2, lr_min_scale=0.25, sample_every=10_000, checkpoint_every=10_000)
+images = load_training_images(cfg.data, 32, 4).images
+tr = DCGANTrainer(cfg, images, sys.argv[2], {}, info)
+tr.run()
+flat = torch.cat([p.detach().reshape(-1) for m in (tr.G, tr.D, tr.G_ema) for p in m.parameters()])
+mine = torch.cat([flat, torch.tensor([float(tr.cfg.plan_steps), float(tr.step), tr.opt_g.param_groups[0]["lr"]])])
+both = [torch.zeros_like(mine) for _ in range(2)]
+dist.all_gather(both, mine)
+assert torch.equal(both[0], both[1]), "the ranks planned or trained differently"
+assert tr.cfg.plan_steps > 0 and tr.opt_g.param_groups[0]["lr"] < cfg.lr_g
+print("PLAN-AGREE", flush=True)
+shutdown(info, 0)
+"""
+
+
+@pytest.mark.slow
+def test_two_gloo_ranks_plan_the_same_rates_from_one_probe(tmp_path):
+    script = tmp_path / "worker.py"
+    script.write_text(PLAN_WORKER)
+    out = _run([str(script), str(SPRITES), str(tmp_path / "run")], tmp_path)
+    assert out.stdout.count("PLAN-AGREE") == 2

@@ -121,3 +121,36 @@ def test_screen_table_pairs_each_candidate_with_the_baseline_by_seed():
     cand = lines[2].split()
     assert cand[:3] == ["cand", "2", "51.5"]  # 2 seeds, mean of 52 and 51
     assert cand[4] == "-3.5±4.5" and cand[5] == "1/2"  # paired by seed: -8 and +1
+
+
+def test_a_run_with_planned_rates_starts_afresh_at_the_next_budget_others_resume(tmp_path, monkeypatch):
+    cmds = []
+
+    class FakeRun:  # a run folder as train dcgan leaves it: config.json, checkpoint.pt, model.onnx
+        def __init__(self, cmd, **kw):
+            cmds.append(cmd)
+            if "--resume" in cmd:
+                return
+            run = Path(cmd[cmd.index("--out") + 1])
+            run.mkdir(parents=True)
+            ref = int(cmd[cmd.index("--lr-ref-steps") + 1]) if "--lr-ref-steps" in cmd else 0
+            minutes = float(cmd[cmd.index("--minutes") + 1])
+            (run / "config.json").write_text(json.dumps({"config": {"lr_ref_steps": ref, "minutes": minutes}}))
+            (run / "checkpoint.pt").write_bytes(b"ckpt")
+            (run / "model.onnx").write_bytes(b"onnx")
+
+        def wait(self):
+            return 0
+
+    monkeypatch.setattr(quality.subprocess, "Popen", FakeRun)
+    task = dict(quality.TASKS["textures"], variants={"plain": quality.PLAIN,
+                                                     "planned": ["--recipe", "textures", "--lr-ref-steps", "1500"]})
+    quality.train_stage(task, tmp_path, 10, 1, 0.25)
+    assert quality.planned_for(tmp_path / "planned") == 10 and quality.planned_for(tmp_path / "plain") is None
+    cmds.clear()
+    quality.train_stage(task, tmp_path, 30, 1, 0.25)
+    by = {c[c.index("--resume") + 1] if "--resume" in c else c[c.index("--out") + 1]: c for c in cmds}
+    assert "--resume" in by[str(tmp_path / "plain")]  # the same run, extended
+    fresh = by[str(tmp_path / "planned")]
+    assert "--resume" not in fresh and fresh[fresh.index("--minutes") + 1] == "30"  # a new run, planned for 30
+    assert (tmp_path / "planned-run-10min" / "checkpoint.pt").exists()  # the 10-minute run kept

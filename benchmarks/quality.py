@@ -51,7 +51,10 @@ PLAIN = ["--recipe", "radford", "--loss", "ns", "--augment", "none", "--ema", "0
 MI_EMA = [*PLAIN, "--mean-init", "--ema", "0.999"]  # + output bias at the data's mean colour, EMA generator
 LIN_EMA = [*MI_EMA, "--linear-output"]  # ... and no tanh
 # `--recipe textures` of 1-2 Dec 2026 (no tanh, 64-wide D), which the texture screens below started from
-PREV_TEX = ["--recipe", "textures", "--linear-output", "--ndf", "64"]
+# the textures recipe as it was before its rates were planned by the budget (2026-12-04): what the variants below it
+# measured; `--recipe textures` alone is the recipe of the day
+TEX_FIXED = ["--recipe", "textures", "--lr-ref-steps", "0"]
+PREV_TEX = [*TEX_FIXED, "--linear-output", "--ndf", "64"]
 TASKS = {
     "sprites": {
         "kind": "dcgan", "data": DATA / "crawl-sprites", "base": ["--size", "32", "--channels", "4"],
@@ -119,8 +122,8 @@ TASKS = {
             # nets in 10 minutes, and the fine level gets worse as D overfits the 507 tiles. Narrower nets: ~3x the
             # steps at 32 wide (140 vs 410 ms per step, one thread) and a D with a quarter of the weights; or only D
             # narrower (~1.5x the steps, G keeps its width)
-            "recipe-textures-w32": ["--recipe", "textures", "--linear-output", "--ngf", "32", "--ndf", "32"],
-            "recipe-textures-d32": ["--recipe", "textures", "--linear-output", "--ndf", "32"],
+            "recipe-textures-w32": [*TEX_FIXED, "--linear-output", "--ngf", "32", "--ndf", "32"],
+            "recipe-textures-d32": [*TEX_FIXED, "--linear-output", "--ndf", "32"],
             # ... w32 made 3.4x the steps and collapsed (43 near-duplicates, SWD 81), d32 tied: more steps do not
             # help. Wrapped translation gave the best 30-minute SWD so far on lin-ema but lost C2ST; on the recipe
             "recipe-textures-trans": [*PREV_TEX, "--augment", "translation"],
@@ -131,7 +134,7 @@ TASKS = {
             # ... no better (59.2, 59.9 vs plain's 55.2, 57.9; C2ST 0.93-0.97 lost). Per Laplacian level the recipe
             # loses the finest level in every seed (32-36 vs 26-33, floor 25) and ties or wins the 16x16 low-pass:
             # G's tanh, which linear_output removed so dark pixels can be reached, also bounds the speckle; tanh back
-            "recipe-textures-tanh": ["--recipe", "textures", "--no-linear-output", "--ndf", "64"],
+            "recipe-textures-tanh": [*TEX_FIXED, "--no-linear-output", "--ndf", "64"],
             # ... no better either (58.3, 57.0 vs 55.2, 57.9) and C2ST lost (0.91): benchmarks/README.md
             # The recipe's SWD levels off from ~6 minutes (~900 steps) while its rates are still high; the drop at
             # step 1500 comes after the 10-minute mark. Drop at 800, so the last minutes refine at half the rates
@@ -140,61 +143,61 @@ TASKS = {
             # Per level (swd_power.py, seed 1): tanh fixed the finest level (27.2 vs the recipe's 32.4, plain 25.8) but
             # lost the low-pass (89.5 vs 84.4); the narrower D won the low-pass (67.9) and lost the finest (47.7).
             # Both together
-            "recipe-textures-tanh-d32": ["--recipe", "textures", "--no-linear-output", "--ndf", "32"],
+            "recipe-textures-tanh-d32": [*TEX_FIXED, "--no-linear-output", "--ndf", "32"],
             # ... better than plain on every 10-minute mean over 3 seeds (12-draw SWD 53.4 vs 56.2, within noise; C2ST
             # 0.86 vs 0.95, clear), and at 30 minutes on every seed (60.5 vs 78.8, C2ST 0.84 vs 0.98): `--recipe
             # textures` since the evening of 2 Dec 2026
             # With tanh back the tiles are brighter than the data (median pixel 46 vs 31, 0.2 % near-black pixels vs
             # 8.7 %; benchmarks/tile_tones.py): G's output as 1.5 * tanh reaches black where tanh still has slope
-            "recipe-textures-gain15": ["--recipe", "textures", "--no-linear-output", "--ndf", "32", "--output-gain",
+            "recipe-textures-gain15": [*TEX_FIXED, "--no-linear-output", "--ndf", "32", "--output-gain",
                                        "1.5"],
             # ... 10 minutes, seeds 1 and 2: the tones back (median pixel 28 / 33, near-black 11.6 / 6.2 %) and the
             # best 10-minute C2ST of any texture run (0.714 / 0.743), but the 12-draw SWD only plain's (56.9 / 54.5 vs
             # 55.2 / 57.9; tanh + D 32 had 51.7 / 48.1)
             # ... and at 30 minutes one good seed, one bad: seed 1 59.0 / 0.694 (the best 30-minute C2ST), seed 2 82.8 /
             # 0.920 (worse than plain's 75.1 SWD; it got worse from 10 minutes on). Half the gain
-            "recipe-textures-gain125": ["--recipe", "textures", "--no-linear-output", "--ndf", "32", "--output-gain",
+            "recipe-textures-gain125": [*TEX_FIXED, "--no-linear-output", "--ndf", "32", "--output-gain",
                                         "1.25"],
             # ... worse at 10 minutes on both seeds (12-draw SWD 63.7 / 58.6 vs plain's 55.2 / 57.9; C2ST 0.794 / 0.778;
             # median pixel 44, near-black 0.9 / 0.6 %); its 30-minute stage was stopped to free the machine
             # The recipe's held-out SWD moves within a run (seed 2: 48.1 at 10 minutes, 70.9 at 30): score the
             # exported generator every 300 steps against the training images and export the best snapshot (the
             # scoring's time counts in the budget; the run's last weights are measured too, as "-last")
-            "recipe-textures-select": ["--recipe", "textures", "--select-every", "300"],
+            "recipe-textures-select": [*TEX_FIXED, "--select-every", "300"],
             # ... 10 minutes, 5 seeds on a faster day (fresh plain runs): 12-draw SWD 52.0 vs plain's 53.3 (3 of 5,
             # within noise) where the same runs' last weights measured 55.4 (1 of 5); C2ST 0.887 vs 0.947 (last
             # weights 0.867): benchmarks/README.md
             # Against D overfitting the ~500 tiles and G's tiles varying less than the data's: D sees the batch's
             # feature spread (minibatch standard deviation, Karras et al. 2018, whose SWD this is) ... seed 1, 10
             # minutes: 12-draw SWD 54.7 vs the recipe's 50.9, C2ST 0.878 vs 0.896; not adopted
-            "recipe-textures-mbstd": ["--recipe", "textures", "--mbstd"],
+            "recipe-textures-mbstd": [*TEX_FIXED, "--mbstd"],
             # ... or D's real target is 0.9 (one-sided label smoothing, Salimans et al. 2016): 60.9, 0.955, worse
-            "recipe-textures-ls": ["--recipe", "textures", "--real-label", "0.9"],
+            "recipe-textures-ls": [*TEX_FIXED, "--real-label", "0.9"],
             # ... or D's logits are kept from drifting apart: LeCam regularisation (Tseng et al. 2021, made for GANs on
             # small data sets), weight 0.05 (binds once D's real-fake margin passes ~2 logits, where the recipe's D
             # sits at ~4 late in a run)
-            "recipe-textures-lecam": ["--recipe", "textures", "--lecam", "0.05"],
+            "recipe-textures-lecam": [*TEX_FIXED, "--lecam", "0.05"],
             # ... both worse than plain on seeds 4 and 6 at fast-day step counts (62.6 / 61.5 vs 52.3 / 56.0). Or the
             # plateau is G's capacity: a 1.5x wider G (0.59x the steps per second): 59.7 / 58.1, worse than plain too
-            "recipe-textures-ngf96": ["--recipe", "textures", "--ngf", "96"],
+            "recipe-textures-ngf96": [*TEX_FIXED, "--ngf", "96"],
             # D regularisers made for small data sets: consistency (bCR, Zhao et al. 2021: D scores a tile and its
             # flipped / wrap-shifted copy alike). With Radford's BatchNorm D it kills D (weight 10 and 1, seed 4:
             # by step 300 / 1500 D scores every tile alike, its loss at ln 4, so G learns nothing); stopped
-            "recipe-textures-cr": ["--recipe", "textures", "--cr", "1"],
+            "recipe-textures-cr": [*TEX_FIXED, "--cr", "1"],
             # ... or a self-supervised D (Liu et al. 2021, FastGAN): a small decoder rebuilds each real tile at 16x16
             # from D's 8x8 features, so D keeps describing the whole tile (0.9x the steps per second)
-            "recipe-textures-recon": ["--recipe", "textures", "--recon", "1"],
+            "recipe-textures-recon": [*TEX_FIXED, "--recon", "1"],
             # ... six seeds at 0.905x the recipe's fast-day step counts: 12-draw SWD 55.0 vs plain's 56.0 (4 of 6,
             # within noise; the recipe 55.4), C2ST 0.859 vs 0.952: narrower spread between seeds, same mean
             # A GPU screen of 16 candidates x 4 seeds at fast-day step counts (benchmarks/recipe_screen.py; Adam
             # betas, EMA decays, batch sizes, rates, drop points, latent size, flips) ranked half the rates first
             # (G 2e-4, D 1e-4 to step 1500, then half that): the steadiest and lowest mean SWD of the screen
-            "recipe-textures-lr1e4": ["--recipe", "textures", "--lr", "1e-4"],
+            "recipe-textures-lr1e4": [*TEX_FIXED, "--lr", "1e-4"],
             # ... at the fast day's counts 52.8 vs plain's 56.0 (5 of 6 seeds, 1.9 s.e.), but at the slow day's ~1400
             # steps far worse (seed 1: 62.9 vs plain's 52.9): half the rates early costs the short runs. The recipe as
             # it is to step 1500 (so every slow-day row stays as it is: same trajectory), then half-rate's late rates
             # (G 1e-4, D 5e-5: both quartered at the drop instead of halved)
-            "recipe-textures-drop25": ["--recipe", "textures", "--lr-drop-g", "0.25", "--lr-drop-d", "0.25"],
+            "recipe-textures-drop25": [*TEX_FIXED, "--lr-drop-g", "0.25", "--lr-drop-d", "0.25"],
             # ... most of the loss recovered, still just behind plain (3 seeds). Lower rates win long runs, full rates
             # short ones (a GPU screen at 2000, 4000 and 8000 steps: half rates best at 4000, a quarter at 8000): plan
             # the rates by the budget, the same total step size spread over the steps the budget holds: a run

@@ -247,10 +247,12 @@ class DCGANTrainer:
                 self.train_step()
                 self.place.sync()
                 times.append(time.perf_counter() - t0)
-            # the median step (the first ones warm up), of the slowest rank, which sets the pace
+            # the median step (the first ones warm up) and the probe's time, of the slowest rank, which sets the pace:
+            # every rank plans the same
             per_step = max_over_ranks(self.dist, float(np.median(times)))
+            spent = max_over_ranks(self.dist, float(sum(times)))
             self.load_state_dict(start)
-            self.train_seconds = spent = float(sum(times))
+            self.train_seconds = spent
             projected = max(1, int((cfg.minutes * 60.0 - spent) / per_step))
             plan = projected if plan is None else min(plan, projected)
         self.cfg = dataclasses.replace(cfg, plan_steps=int(plan))

@@ -59,6 +59,9 @@ def test_shipped_texture_model_is_tileable_rgb_with_measured_seams():
     assert (tc.get("mean_init"), tc.get("linear_output")) == (rec.mean_init, rec.linear_output)
     assert (tc["lr_g"], tc["lr_d"]) == pytest.approx((2e-4 * rec.g_lr_factor, 2e-4 * rec.d_lr_factor))
     assert (tc["lr_drop_at"], tc["lr_drop_g"], tc["lr_drop_d"]) == (rec.lr_drop_at, rec.lr_drop_g, rec.lr_drop_d)
+    # rates planned by its 30-minute budget: ~6000 planned steps, so about a quarter of them (the floor)
+    assert (tc["lr_ref_steps"], tc["lr_min_scale"]) == (rec.lr_ref_steps, rec.lr_min_scale) == (1500, 0.25)
+    assert 5000 < tc["plan_steps"] < 8000 and card.steps > 5000
     assert (tc["ngf"], tc["ndf"], tc.get("upsample", "transpose"), tc.get("output_gain", 1.0)) == (
         rec.ngf, rec.ndf, rec.upsample, rec.output_gain)
     figures = card.metrics["evaluate"]["figures"]

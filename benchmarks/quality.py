@@ -243,10 +243,10 @@ def train_stage(task: dict, out: Path, minutes: float, seed: int, holdout: float
         if (out / f"{name}-{minutes:g}min.onnx").exists():
             continue
         cmd = [sys.executable, "-m", "assetgan", "train", task["kind"]]
-        if (run / "checkpoint.pt").exists() and planned_for(run) is not None:
+        if (run / "checkpoint.pt").exists() and (earlier := planned_for(run)) is not None:
             # rates planned for the earlier budget (--lr-ref-steps): extended, the run would keep them, so a
             # user's run of this budget is a fresh one; the earlier run is kept beside it
-            run.rename(out / f"{name}-run-{planned_for(run):g}min")
+            run.rename(out / f"{name}-run-{earlier:g}min")
         if (run / "checkpoint.pt").exists():
             cmd += ["--resume", str(run)]
         elif task["kind"] == "dcgan":

@@ -14,8 +14,9 @@ Chosen by `benchmarks/quality.py` (equal CPU time, same held-out split; figures 
   so the slow day's 10-minute rows below stand. Planned, at the fast day's 10-minute step counts: 12-draw SWD 51.7 vs
   Radford's 56.2 (6 of 7 seeds, clear), C2ST 0.811 vs 0.948 (7 of 7); at 30 minutes 54.7 / 58.1 vs 75.7 / 85.6, C2ST
   0.756 / 0.772 vs 0.981 (2 seeds); at an in-between day's (~2200 steps in 10 minutes) 12-draw SWD 53.3 vs 56.5
-  (10 of 13 seeds, 2.3 s.e.), C2ST 0.828 vs 0.963 (13 of 13). The figures below are the fixed-rate recipe's. Radford's G spends this budget finding
-  the data's brightness and never reaches its dark pixels (median tile 65 vs the data's 42); the faster G wins the
+  (10 of 13 seeds, 2.3 s.e.), C2ST 0.828 vs 0.963 (13 of 13). The figures below are the fixed-rate recipe's.
+  Radford's G spends this budget finding the data's brightness and never reaches its dark pixels (median tile 65
+  vs the data's 42); the faster G wins the
   first minutes, and the drop counters D overfitting the tiles later on. On crawl-textures (tileable, 169 held-out
   tiles), against Radford's recipe trained beside it, three seeds at 30 minutes: 12-draw SWD 60.5 vs 78.8 and C2ST
   0.838 vs 0.982 (better with every seed); at 10 minutes, five seeds, C2ST 0.870 vs 0.950 (every seed) and 12-draw SWD

@@ -15,28 +15,27 @@ Chosen by `benchmarks/quality.py` (equal CPU time, same held-out split; figures 
   Radford's 56.2 (6 of 7 seeds, clear), C2ST 0.811 vs 0.948 (7 of 7); at 30 minutes 54.7 / 58.1 vs 75.7 / 85.6, C2ST
   0.756 / 0.772 vs 0.981 (2 seeds); at an in-between day's (~2200 steps in 10 minutes) 12-draw SWD 53.3 vs 56.5
   (10 of 13 seeds, 2.3 s.e.), C2ST 0.828 vs 0.963 (13 of 13). The figures below are the fixed-rate recipe's.
-  Radford's G spends this budget finding the data's brightness and never reaches its dark pixels (median tile 65
-  vs the data's 42); the faster G wins the
-  first minutes, and the drop counters D overfitting the tiles later on. On crawl-textures (tileable, 169 held-out
-  tiles), against Radford's recipe trained beside it, three seeds at 30 minutes: 12-draw SWD 60.5 vs 78.8 and C2ST
-  0.838 vs 0.982 (better with every seed); at 10 minutes, five seeds, C2ST 0.870 vs 0.950 (every seed) and 12-draw SWD
-  54.5 vs 57.4 (3 of 5 seeds, within noise), and re-run on a faster day 55.4 vs 53.3 (1 of 5: not better;
-  benchmarks/README.md); on a slow day (half the steps) 53.6 vs 63.4 and C2ST 0.855 vs 0.985, better with all 8 seeds
-  (clear). Minibatch spread in D (`--mbstd`) and one-sided label smoothing (`--real-label 0.9`) did not help (one
-  seed), nor did LeCam regularisation of D (`--lecam 0.05`) or a 1.5x wider G (`--ngf 96`) at fast-day step counts
-  (two seeds each, worse than plain in both). Consistency regularisation (`--cr`) stalls this BatchNorm D (flat logits
-  by step 300-1500); a self-supervised D (`--recon 1`) narrowed the spread between seeds but tied plain on the mean
-  (six seeds, 12-draw SWD 55.0 vs 56.0, within noise) for 10 % fewer steps per second: options, not the recipe. Half
-  the base rates (`--lr 1e-4`, the pick of a 16-candidate GPU screen, benchmarks/recipe_screen.py) beat plain at the
-  fast day's step counts (7 seeds, 52.3 vs 56.2, 6 of 7) but lost to this recipe at the slow day's (2 of 2 seeds);
-  quartering the rates at the drop instead of halving them (the recipe's slow-day runs unchanged) recovered most of
-  the recipe's fast-day loss on its three losing seeds but stayed just behind plain in all three. Exporting the best
-  snapshot (`--select-every 300`) gave 52.0 there (3 of 5, within noise) at a small C2ST cost; an option, not part of
-  the recipe. The previous texture recipe (64-wide D, no tanh) measured SWD 73.3 at 30 minutes: without tanh G's
-  finest detail got worse, with the narrower D alone the coarse colour layout did. Tanh costs the darkest tones
-  (median pixel 46 vs the data's 31 at fixed rates, 38 planned; `--linear-output` trades them back for SWD). The
-  sprite recipe lost to plain DCGAN on textures (30 min SWD 173.7 vs 87.6), so did spectral norm, R1 and DiffAugment
-  translation.
+  Radford's G spends this budget finding the data's brightness and never reaches its dark pixels (median tile 65 vs
+  the data's 42); the faster G wins the first minutes, and the drop counters D overfitting the tiles later on. On
+  crawl-textures (tileable, 169 held-out tiles), against Radford's recipe trained beside it, three seeds at 30
+  minutes: 12-draw SWD 60.5 vs 78.8 and C2ST 0.838 vs 0.982 (better with every seed); at 10 minutes, five seeds, C2ST
+  0.870 vs 0.950 (every seed) and 12-draw SWD 54.5 vs 57.4 (3 of 5 seeds, within noise), and re-run on a faster day
+  55.4 vs 53.3 (1 of 5: not better; benchmarks/README.md); on a slow day (half the steps) 53.6 vs 63.4 and C2ST 0.855
+  vs 0.985, better with all 8 seeds (clear). Minibatch spread in D (`--mbstd`) and one-sided label smoothing
+  (`--real-label 0.9`) did not help (one seed), nor did LeCam regularisation of D (`--lecam 0.05`) or a 1.5x wider G
+  (`--ngf 96`) at fast-day step counts (two seeds each, worse than plain in both). Consistency regularisation (`--cr`)
+  stalls this BatchNorm D (flat logits by step 300-1500); a self-supervised D (`--recon 1`) narrowed the spread
+  between seeds but tied plain on the mean (six seeds, 12-draw SWD 55.0 vs 56.0, within noise) for 10 % fewer steps
+  per second: options, not the recipe. Half the base rates (`--lr 1e-4`, the pick of a 16-candidate GPU screen,
+  benchmarks/recipe_screen.py) beat plain at the fast day's step counts (7 seeds, 52.3 vs 56.2, 6 of 7) but lost to
+  this recipe at the slow day's (2 of 2 seeds); quartering the rates at the drop instead of halving them (the recipe's
+  slow-day runs unchanged) recovered most of the recipe's fast-day loss on its three losing seeds but stayed just
+  behind plain in all three. Exporting the best snapshot (`--select-every 300`) gave 52.0 there (3 of 5, within noise)
+  at a small C2ST cost; an option, not part of the recipe. The previous texture recipe (64-wide D, no tanh) measured
+  SWD 73.3 at 30 minutes: without tanh G's finest detail got worse, with the narrower D alone the coarse colour layout
+  did. Tanh costs the darkest tones (median pixel 46 vs the data's 31 at fixed rates, 38 planned; `--linear-output`
+  trades them back for SWD). The sprite recipe lost to plain DCGAN on textures (30 min SWD 173.7 vs 87.6), so did
+  spectral norm, R1 and DiffAugment translation.
 - radford: the DCGAN paper's recipe (BCE/non-saturating loss, BatchNorm in D, no augmentation, no EMA).
 """
 

@@ -17,7 +17,7 @@ from assetgan.runtime.model import GeneratorModel
 from . import dialogs
 from .batch import generate_best, render_latents
 from .explore import item_latent
-from .library import LibraryModel
+from .library import LibraryModel, resolved
 from .pixmaps import ThumbStore
 from .saver import BackgroundWriter
 from .session import Session
@@ -38,6 +38,7 @@ class AppController(QObject):
     batch_progress = Signal(int, int)
     batch_finished = Signal(bool, str)  # cancelled, summary
     status = Signal(str)
+    notes_changed = Signal(list)  # one-line notes on what could not be restored at launch, shown without a dialog
     save_failed = Signal(str)  # from the session writer thread
     explore_requested = Signal(str)  # item name
     stylize_requested = Signal(str)  # library name of a cyclegan model to use in the Stylize tab
@@ -78,8 +79,7 @@ class AppController(QObject):
             self.library = opened.library
             self.library_changed.emit()
         self._set(opened.session, opened.model)
-        if opened.messages:
-            self.alert("assetgan", "\n\n".join(opened.messages))
+        self.notes_changed.emit(list(opened.messages))
 
     def _set(self, session: Session, model: GeneratorModel) -> None:
         self.cancel_batch()
@@ -95,6 +95,7 @@ class AppController(QObject):
         self.store.clear()
         self.store.tiled = bool(self.model and self.model.card.tileable)
         self.batch_names = []
+        self.notes_changed.emit([])
         self.session_changed.emit()
         self.model_changed.emit()
         self.render_missing()
@@ -137,7 +138,7 @@ class AppController(QObject):
         if self.model is None:
             return None
         for m in self.library:
-            if m.path.resolve() == self.model.path.resolve():
+            if resolved(m.path) == resolved(self.model.path):
                 return m
         return None
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assetgan.atomic import atomic_write_with
-from assetgan.errors import ModelError
+from assetgan.errors import AssetganError, ModelError
 from assetgan.registry import DEFAULT_MODEL, list_models, shipped_dir, user_dir
 from assetgan.runtime.card import ModelCard
 
@@ -21,6 +21,11 @@ class LibraryModel:
     origin: str  # "shipped" or "user"
     card: ModelCard | None = None
     error: str = ""
+
+    @property
+    def problem(self) -> str:
+        """`error` without the file path it starts with, for short labels."""
+        return self.error.removeprefix(f"{self.path}: ")
 
     @property
     def usable(self) -> bool:
@@ -55,10 +60,28 @@ def scan(read_cards: bool = True) -> list[LibraryModel]:
         if read_cards:
             try:
                 card = read_model_card(e.path)
-            except ModelError as exc:
-                error = str(exc)
+                card.summary(), card_rows(card)  # a card the library cannot show is as bad as none
+            except Exception as exc:  # one bad model is marked as such; the ones after it are still listed
+                text = describe(exc)
+                card, error = None, text if e.path.name in text else f"{e.path}: {text}"
         out.append(LibraryModel(e.name, e.path, e.origin, card, error))
     return out
+
+
+def describe(exc: BaseException, limit: int = 300) -> str:
+    """An exception as one line for people; the type is named when it is not one of assetgan's own errors."""
+    text = (str(exc).splitlines() or [""])[0].strip()
+    if not isinstance(exc, AssetganError):
+        text = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def resolved(path: Path) -> Path:
+    """`path.resolve()`, or the absolute path where it cannot be resolved (a symlink loop)."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return path.absolute()
 
 
 def default_model(models: list[LibraryModel]) -> LibraryModel | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -18,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from .controller import AppController
-from .library import LibraryModel, card_rows
+from .library import LibraryModel, card_rows, resolved
 
 PATH_ROLE = Qt.ItemDataRole.UserRole
 
@@ -60,20 +61,18 @@ class LibraryTab(QWidget):
         ctl.model_changed.connect(self.refresh)
 
     def refresh(self) -> None:
-        current = self.ctl.model.path.resolve() if self.ctl.model else None
+        current = resolved(self.ctl.model.path) if self.ctl.model else None
         keep = self.selected()
         self.list.clear()
         for m in self.ctl.library:
-            mark = "● " if current is not None and m.path.resolve() == current else ""
-            kind = m.card.summary().split(",")[0] if m.card else "unreadable"
-            row = QListWidgetItem(f"{mark}{m.name}  —  {m.origin}, {kind}")
+            row = QListWidgetItem(_label(m, current))
             row.setData(PATH_ROLE, str(m.path))
-            row.setToolTip(str(m.path))
+            row.setToolTip(f"{m.path}\n{m.error}" if m.error else str(m.path))
             self.list.addItem(row)
         names = [m.name for m in self.ctl.library]
         target = keep.name if keep is not None and keep.name in names else None
         if target is None and self.ctl.model is not None:
-            target = next((m.name for m in self.ctl.library if m.path.resolve() == current), None)
+            target = next((m.name for m in self.ctl.library if resolved(m.path) == current), None)
         self.list.setCurrentRow(names.index(target) if target in names else (0 if names else -1))
         self._show_card()
 
@@ -116,3 +115,12 @@ class LibraryTab(QWidget):
             self.ctl.stylize_requested.emit(m.name)
         elif m is not None:
             self.ctl.use_model(m)
+
+
+def _label(m: LibraryModel, current: Path | None) -> str:
+    """A list row: the model in use marked ●, a model that cannot be used marked ⚠ with its reason."""
+    if m.card is None:
+        reason = m.problem if len(m.problem) <= 80 else m.problem[:79] + "…"
+        return f"⚠ {m.name}  —  {m.origin}, not usable: {reason}"
+    mark = "● " if current is not None and resolved(m.path) == current else ""
+    return f"{mark}{m.name}  —  {m.origin}, {m.card.summary().split(',')[0]}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget, QWidget
+from PySide6.QtWidgets import QLabel, QMainWindow, QSizePolicy, QTabWidget, QWidget
 
 from assetgan.errors import AssetganError
 
@@ -42,10 +42,15 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.tabs)
         self.provider = QLabel("loading models…")
         self.timing = QLabel("")
+        self.note = QLabel("")  # startup notes: stays until the next session; messages cover it for a while
+        self.note.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.note.setVisible(False)
+        self.statusBar().addWidget(self.note, 1)
         self.statusBar().addPermanentWidget(self.timing)
         self.statusBar().addPermanentWidget(self.provider)
         self._menus()
         self.ctl.status.connect(self._status)
+        self.ctl.notes_changed.connect(self._notes)
         self.ctl.model_changed.connect(self._model)
         self.ctl.session_changed.connect(self._title)
         self.ctl.explore_requested.connect(lambda _n: self.tabs.setCurrentWidget(self.explore_tab))
@@ -73,6 +78,15 @@ class MainWindow(QMainWindow):
             self.timing.setText(text)
         else:
             self.statusBar().showMessage(text, 8000)
+
+    def _notes(self, notes: list[str]) -> None:
+        """The first note in the status bar, every note in its tooltip; no dialog holds up the launch."""
+        more = f"  (+{len(notes) - 1} more: hover here)" if len(notes) > 1 else ""
+        self.note.setText(f"⚠ {notes[0]}{more}" if notes else "")
+        self.note.setToolTip("\n".join(notes))
+        self.note.setVisible(bool(notes))
+        if notes:
+            self.statusBar().clearMessage()
 
     def _model(self) -> None:
         """The provider of the model the current tab uses: the style model on Stylize, else the generator."""

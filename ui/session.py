@@ -18,6 +18,7 @@ Writer = Callable[[Path, str], None]  # writes a whole collection file atomicall
 
 APP_KEY = "app"  # the app's own settings live in collection.extra["app"]; `assetgan export` ignores them
 FILTERS = ("all", "favourites", "rejected", "unmarked", "kept")
+SETTING_LIMIT = 2**31 - 1  # larger (or non-finite) numbers in a hand-edited file are ignored, as Qt cannot show them
 
 
 @dataclass
@@ -38,7 +39,7 @@ class GenerateSettings:
         if isinstance(d, dict):
             for key, default in asdict(out).items():
                 v = d.get(key)
-                if isinstance(v, bool) or not isinstance(v, (int, float)):
+                if isinstance(v, bool) or not isinstance(v, (int, float)) or not abs(v) <= SETTING_LIMIT:
                     continue
                 if isinstance(default, float):
                     setattr(out, key, float(v))

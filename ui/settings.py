@@ -51,7 +51,7 @@ class AppSettings:
             d = json.loads((config_dir() / "app.json").read_text(encoding="utf-8"))
             last = d.get("last_session") if isinstance(d, dict) else None
             return cls(last_session=last if isinstance(last, str) else None)
-        except (OSError, ValueError):
+        except Exception:  # unreadable, hand-edited, too deeply nested: start from defaults
             return cls()
 
     def save(self) -> None:

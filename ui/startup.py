@@ -10,7 +10,7 @@ from assetgan.errors import AssetganError
 from assetgan.export import resolve_collection_model
 from assetgan.runtime.model import GeneratorModel, file_sha256, open_model
 
-from .library import LibraryModel, default_model, scan
+from .library import LibraryModel, default_model, describe, scan
 from .session import Session
 from .settings import AppSettings, new_session_path
 
@@ -44,26 +44,25 @@ def new_session_for(m: LibraryModel, path: Path | None = None) -> tuple[Session,
 
 
 def restore(settings: AppSettings) -> Opened:
-    """What the app shows at launch: the last session if it still opens, else a new one (saying why)."""
+    """What the app shows at launch: the last session if it still opens, else a new one, with one-line notes
+    (the last session's first, then each model the library cannot use). The last session file is never written."""
     library = scan()
-    messages: list[str] = []
-    bad = [m for m in library if m.error]
-    messages += [f"Model skipped: {m.error}" for m in bad]
+    notes = [f"Model {m.name} is not usable: {m.problem}" for m in library if m.error]
     last = Path(settings.last_session) if settings.last_session else None
+    problem = ""
     if last is not None:
-        if last.is_file():
-            try:
+        try:
+            if last.is_file():
                 session, model = open_session_with_model(last)
-                return Opened(session, model, messages, library)
-            except AssetganError as exc:
-                messages.append(f"The last session could not be reopened: {exc}")
-        else:
-            messages.append(f"The last session {last} no longer exists.")
+                return Opened(session, model, notes, library)
+            problem = "no longer exists"
+        except Exception as exc:  # whatever the file holds, the app starts with a fresh session
+            problem = f"could not be reopened ({describe(exc)}); the old file was not changed"
     m = default_model(library)
     if m is None:
         raise AssetganError("no usable generator model found; reinstall assetgan or add a model to "
                             "~/.local/share/assetgan/models")
     session, model = new_session_for(m)
     if last is not None:
-        messages.append(f"Started a new session: {session.path} (the old file was not changed).")
-    return Opened(session, model, messages, library)
+        notes.insert(0, f"The last session {last} {problem}; started a new session, {session.path}.")
+    return Opened(session, model, notes, library)

@@ -25,12 +25,17 @@ from typing import Any, overload
 
 from .atomic import atomic_write_text
 from .errors import CollectionError
+from .safe_json import loads, short
 
 FORMAT = "assetgan.collection"
 VERSION = 1
 STATES = ("none", "favourite", "rejected")
 INCLUDE = ("kept", "favourites", "all")  # kept = everything not rejected
-_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+NAME_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}"  # item and sheet names: they become file names
+_NAME_RE = re.compile(NAME_PATTERN + r"\Z")  # use with .match(); \Z, unlike $, refuses a trailing newline
+MAX_SCALE = 64
+MAX_SEED = 2**63 - 1
+MAX_COLUMNS = 65536
 
 
 @dataclass
@@ -151,17 +156,17 @@ def load_collection(path: str | Path) -> Collection:
     """Read and validate a collection file; every problem is a one-line CollectionError naming the file."""
     path = Path(path)
     src = str(path)
-    if not path.is_file():
-        raise CollectionError(f"{src}: collection file not found; check the path")
     if path.is_dir():
         raise CollectionError(f"{src}: is a folder; pass the collection .json file")
+    if not path.is_file():
+        raise CollectionError(f"{src}: collection file not found; check the path")
     try:
-        d = json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise CollectionError(f"{src}: not a text file; pass an assetgan collection (.json)") from None
-    except json.JSONDecodeError as exc:
-        raise CollectionError(f"{src}: invalid JSON at line {exc.lineno} column {exc.colno} ({exc.msg}); "
-                              "fix the file or restore it from version control") from None
+    except OSError as exc:
+        raise CollectionError(f"{src}: cannot read the collection ({exc.strerror}); check its permissions") from None
+    d = loads(text, src, CollectionError, "fix the file or restore it from version control")
     return from_dict(d, src)
 
 
@@ -170,7 +175,7 @@ def from_dict(d: Any, src: str = "collection") -> Collection:
         raise CollectionError(f"{src}: not an assetgan collection (missing \"format\": \"{FORMAT}\")")
     ver = d.get("version")
     if ver != VERSION:
-        raise CollectionError(f"{src}: collection version {ver!r} is not supported (this assetgan reads version "
+        raise CollectionError(f"{src}: collection version {short(ver)} is not supported (this assetgan reads version "
                               f"{VERSION}); upgrade assetgan or re-save the collection")
     m = d.get("model")
     if not isinstance(m, dict) or not isinstance(m.get("name"), str) or not isinstance(m.get("sha256"), str):
@@ -178,10 +183,12 @@ def from_dict(d: Any, src: str = "collection") -> Collection:
     out_d = d.get("output", {})
     if not isinstance(out_d, dict):
         raise CollectionError(f"{src}: \"output\" must be an object")
+    if not all(isinstance(k, str) for k in out_d):
+        raise CollectionError(f"{src}: \"output\" keys must be strings")
     known = {f.name for f in dataclasses.fields(OutputSettings)}
     unknown = sorted(set(out_d) - known)
     if unknown:
-        raise CollectionError(f"{src}: unknown output setting {unknown[0]!r}; known: {', '.join(sorted(known))}")
+        raise CollectionError(f"{src}: unknown output setting {short(unknown[0])}; known: {', '.join(sorted(known))}")
     output = OutputSettings(**out_d)
     raw_items = d.get("items")
     if not isinstance(raw_items, list):
@@ -204,12 +211,12 @@ def _check_types(col: Collection, src: str) -> None:
     def bad(what: str, expected: str) -> CollectionError:
         return CollectionError(f"{src}: {what} must be {expected}")
 
-    if not isinstance(col.name, str):
-        raise bad("\"name\"", "a string")
+    if not isinstance(col.name, str) or len(col.name) > 1000:
+        raise bad("\"name\"", "a string of at most 1000 characters")
     if not isinstance(col.extra, dict):
         raise bad("\"extra\"", "an object")
-    if col.model.path is not None and not isinstance(col.model.path, str):
-        raise bad("\"model.path\"", "a string")
+    if col.model.path is not None and (not isinstance(col.model.path, str) or "\0" in col.model.path):
+        raise bad("\"model.path\"", "a string without NUL characters")
     for i, it in enumerate([] if isinstance(col.items, SeedRange) else col.items):
         if not isinstance(it.tags, list) or not all(isinstance(t, str) for t in it.tags):
             raise bad(f"item {i + 1} \"tags\"", "a list of strings")
@@ -225,6 +232,13 @@ def _check_types(col: Collection, src: str) -> None:
     p = o.palette
     if p is not None and not isinstance(p, str) and not (isinstance(p, list) and all(isinstance(c, str) for c in p)):
         raise bad("output \"palette\"", "null, \"auto\", a palette file or a list of \"#rrggbb\" strings")
+    if isinstance(p, str) and "\0" in p:
+        raise bad("output \"palette\"", "a path without NUL characters")
+    for key, lo, hi in (("scale", 1, MAX_SCALE), ("alpha_threshold", 0, 255), ("sheet_columns", 1, MAX_COLUMNS),
+                        ("sheet_padding", 0, 1024)):
+        v = getattr(o, key)
+        if v is not None and not lo <= v <= hi:
+            raise CollectionError(f"{src}: output {key} {short(v)} must be a whole number from {lo} to {hi}")
 
 
 def validate(col: Collection, src: str = "collection") -> None:
@@ -236,7 +250,7 @@ def validate(col: Collection, src: str = "collection") -> None:
     if isinstance(items, SeedRange):
         items = items[:: max(1, len(items) - 1)]  # the first and the last
     for i, it in enumerate(items):
-        where = f"{src}: item {i + 1} ({it.name!r})"
+        where = f"{src}: item {i + 1} ({short(it.name)})"
         if not isinstance(it.name, str) or not _NAME_RE.match(it.name):
             raise CollectionError(f"{where}: name must be 1-128 letters, digits, '.', '_' or '-' "
                                   "(it becomes a file name)")
@@ -245,21 +259,24 @@ def validate(col: Collection, src: str = "collection") -> None:
         seen.add(it.name)
         if (it.seed is None) == (it.z is None):
             raise CollectionError(f"{where}: give exactly one of \"seed\" or \"z\"")
-        if it.seed is not None and (isinstance(it.seed, bool) or not isinstance(it.seed, int) or it.seed < 0):
-            raise CollectionError(f"{where}: seed {it.seed!r} must be a whole number >= 0")
+        if it.seed is not None and (isinstance(it.seed, bool) or not isinstance(it.seed, int)
+                                    or not 0 <= it.seed <= MAX_SEED):
+            raise CollectionError(f"{where}: seed {short(it.seed)} must be a whole number from 0 to 2^63-1")
         if it.z is not None and (not isinstance(it.z, list) or not it.z or not all(
                 isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in it.z)):
             raise CollectionError(f"{where}: \"z\" must be a non-empty list of finite numbers")
         if it.state not in STATES:
-            raise CollectionError(f"{where}: state {it.state!r} must be one of {', '.join(STATES)}")
-        if it.truncation is not None and not (isinstance(it.truncation, (int, float)) and 0 < it.truncation <= 2):
-            raise CollectionError(f"{where}: truncation {it.truncation!r} must be in (0, 2]")
+            raise CollectionError(f"{where}: state {short(it.state)} must be one of {', '.join(STATES)}")
+        if it.truncation is not None and not (isinstance(it.truncation, (int, float))
+                                              and not isinstance(it.truncation, bool) and 0 < it.truncation <= 2):
+            raise CollectionError(f"{where}: truncation {short(it.truncation)} must be in (0, 2]")
     o = col.output
-    if o.include not in INCLUDE:
-        raise CollectionError(f"{src}: output include {o.include!r} must be one of {', '.join(INCLUDE)}")
+    if not isinstance(o.include, str) or o.include not in INCLUDE:
+        raise CollectionError(f"{src}: output include {short(o.include)} must be one of {', '.join(INCLUDE)}")
     if not (o.files or o.sheet):
         raise CollectionError(f"{src}: output writes nothing; set \"files\" and/or \"sheet\" to true")
-    if not _NAME_RE.match(str(o.sheet_name)):
-        raise CollectionError(f"{src}: sheet_name {o.sheet_name!r} must be a plain file name")
-    if not (isinstance(o.truncation, (int, float)) and 0 < o.truncation <= 2):
-        raise CollectionError(f"{src}: output truncation {o.truncation!r} must be in (0, 2]")
+    if not isinstance(o.sheet_name, str) or not _NAME_RE.match(o.sheet_name):
+        raise CollectionError(f"{src}: sheet_name {short(o.sheet_name)} must be a plain file name: 1-128 letters, "
+                              "digits, '.', '_' or '-'")
+    if not (isinstance(o.truncation, (int, float)) and not isinstance(o.truncation, bool) and 0 < o.truncation <= 2):
+        raise CollectionError(f"{src}: output truncation {short(o.truncation)} must be in (0, 2]")

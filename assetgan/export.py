@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
+import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,16 +16,20 @@ from pathlib import Path
 import numpy as np
 
 from .atomic import atomic_write_with
-from .collection import Collection, Item
+from .collection import NAME_PATTERN, Collection, Item, SeedRange
 from .errors import AssetganError, CollectionError, DriftError
+from .out_dir import check_folder_path, claim, resolved
 from .registry import resolve_model
 from .render.palette import parse_palette_spec
 from .render.postprocess import finish
 from .render.sheet import atlas_json, encode_png, pack_sheet
 from .runtime.latent import seed_latent
 from .runtime.model import GeneratorModel, file_sha256, open_model
+from .safe_json import loads
 
 MANIFEST = "assetgan-export.json"
+MAX_SHEET_BYTES = 2 << 30  # a sheet and its frames above this are refused up front (a PNG over 2 GB helps nobody)
+_OUTPUT_NAME = re.compile(NAME_PATTERN + r"\.(?:png|json)\Z")  # every name an export can write
 
 
 @dataclass
@@ -87,10 +93,73 @@ def render_collection(col: Collection, model: GeneratorModel, base_dir: Path, ch
         raise CollectionError(f"collection '{col.name}': nothing to export (include={o.include}); "
                               "favourite or un-reject some items")
     palette = resolve_palette(o.palette, model, base_dir)
-    for it in items:
+    for it in () if isinstance(items, SeedRange) else items:  # a SeedRange has seeds only: nothing to check
         if it.z is not None and len(it.z) != model.nz:
             raise CollectionError(f"item {it.name!r}: z has {len(it.z)} values, the model expects {model.nz}")
+    check_sheet_memory(col, model.card.size, model.card.channels)
     return _render(col, model, items, palette, chunk, shard)
+
+
+def check_sheet_memory(col: Collection, size: int, channels: int, limit: int = MAX_SHEET_BYTES) -> None:
+    """Refuse, before anything is rendered, a sheet whose pixels and frames would need more than `limit` bytes."""
+    o = col.output
+    if not o.sheet:
+        return
+    n = len(col.selected())
+    side = size * o.scale
+    columns = o.sheet_columns or max(1, math.isqrt(n - 1) + 1 if n > 1 else 1)
+    rows = -(-n // columns)
+    width = columns * side + (columns - 1) * o.sheet_padding
+    height = rows * side + (rows - 1) * o.sheet_padding
+    need = (width * height + n * side * side) * max(channels, 4)
+    if need > limit:
+        raise CollectionError(f"sprite sheet of {n} frames would be {width}x{height} pixels and need about "
+                              f"{need >> 20} MB (limit {limit >> 20} MB); lower sheet_columns, scale or the item "
+                              "count, or export files only (\"sheet\": false)")
+
+
+def check_collisions(col: Collection, out_dir: Path, inputs: Sequence[Path] = ()) -> None:
+    """Refuse an export whose output names collide with each other (also ignoring case) or with an input file."""
+    o = col.output
+    fixed = [f"{o.sheet_name}.png", f"{o.sheet_name}.json"] if o.sheet else []
+    if MANIFEST.casefold() in (n.casefold() for n in fixed):
+        raise CollectionError(f"sheet_name {o.sheet_name!r} would overwrite the export manifest {MANIFEST}; "
+                              "choose another sheet name")
+    writes_item = _item_file_test(col)
+    if o.sheet and writes_item(f"{o.sheet_name}.png"):
+        raise CollectionError(f"sheet_name {o.sheet_name!r} is also an item name: the sheet would overwrite "
+                              f"{o.sheet_name}.png; choose another sheet name")
+    if o.files and not isinstance(col.items, SeedRange):
+        seen: dict[str, str] = {}
+        for it in col.selected():
+            other = seen.setdefault(it.name.casefold(), it.name)
+            if other != it.name:
+                raise CollectionError(f"items {other!r} and {it.name!r} differ only in case: one file would replace "
+                                      "the other on Windows and macOS; rename one")
+    out = resolved(out_dir, "--out")
+    for path in inputs:
+        p = resolved(path, "input")
+        if p.parent == out and (p.name.casefold() in {n.casefold() for n in (*fixed, MANIFEST)} or writes_item(p.name)):
+            raise AssetganError(f"{path}: is an input of this run and would be overwritten by the export; "
+                                "choose another --out or move the file")
+
+
+def _item_file_test(col: Collection) -> Callable[[str], bool]:
+    """A test `name -> bool`: does a full export write item file `name` (ignoring case)? O(1) for a SeedRange."""
+    items = col.items
+    if not col.output.files:
+        return lambda name: False
+    if not isinstance(items, SeedRange):
+        names = {f"{it.name}.png".casefold() for it in col.selected()}
+        return lambda name: name.casefold() in names
+    return lambda name: _in_seed_range(items, name.casefold())
+
+
+def _in_seed_range(items: SeedRange, key: str) -> bool:
+    prefix = f"{items.prefix}_".casefold()
+    digits = key[len(prefix):-4] if key.startswith(prefix) and key.endswith(".png") else ""
+    return digits.isascii() and digits.isdigit() and len(digits) >= 6 and digits == f"{int(digits):06d}" and \
+        items.start <= int(digits) < items.start + items.count
 
 
 def parse_shard(text: str | None) -> tuple[int, int]:
@@ -167,17 +236,6 @@ def _render(col: Collection, model: GeneratorModel, items: Sequence[Item], palet
     yield RenderedFile(MANIFEST, chunks=lambda: _manifest(col))
 
 
-def prepare_out_dir(out_dir: Path, force: bool) -> None:
-    if out_dir.exists() and not out_dir.is_dir():
-        raise AssetganError(f"{out_dir}: exists and is a file; choose a folder for --out")
-    if out_dir.is_dir() and any(out_dir.iterdir()) and not force:
-        raise AssetganError(f"{out_dir}: folder is not empty; pass --force to overwrite or choose an empty folder")
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise AssetganError(f"{out_dir}: cannot create the folder ({exc.strerror}); choose another --out") from None
-
-
 def write_files(files: Iterator[RenderedFile], out_dir: Path, keep: Callable[[str], bool] | None = None) -> list[Path]:
     """Write each file under a temporary name and rename it: an interruption never leaves half a file.
 
@@ -190,6 +248,9 @@ def write_files(files: Iterator[RenderedFile], out_dir: Path, keep: Callable[[st
             atomic_write_with(target, lambda fh, f=f: [fh.write(piece) for piece in f.pieces()])
         except PermissionError:
             raise AssetganError(f"{target}: permission denied; choose a writable --out folder") from None
+        except OSError as exc:
+            raise AssetganError(f"{target}: cannot write ({exc.strerror}); free some space or choose another "
+                                "--out (files written so far are complete)") from None
         if keep is None or keep(f.name):
             written.append(target)
     return written
@@ -222,21 +283,41 @@ def _same_content(target: Path, f: RenderedFile) -> bool:
 
 
 def _previous_outputs(out_dir: Path) -> set[str]:
+    """Files an earlier export into `out_dir` listed, kept only where removing them is safe: plain files directly
+    inside `out_dir` (no links, folders or paths) with a name this exporter could have written."""
+    manifest = out_dir / MANIFEST
     try:
-        return {str(f) for f in json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))["files"]}
-    except (OSError, ValueError, KeyError, TypeError):
+        if manifest.is_symlink() or not manifest.is_file():
+            return set()
+        files = loads(manifest.read_text(encoding="utf-8"), str(manifest)).get("files")
+    except (OSError, UnicodeDecodeError, AssetganError, AttributeError):
         return set()
+    if not isinstance(files, list):
+        return set()
+    safe = set()
+    for name in files:
+        if isinstance(name, str) and name != MANIFEST and _OUTPUT_NAME.match(name):
+            p = out_dir / name
+            if not p.is_symlink() and p.is_file():
+                safe.add(name)
+    return safe
 
 
 def export(col: Collection, out_dir: Path, base_dir: Path, force: bool = False, check: bool = False,
            providers: list[str] | None = None, model: GeneratorModel | None = None,
-           shard: tuple[int, int] = (0, 1), item_paths: bool = True) -> list[Path]:
+           shard: tuple[int, int] = (0, 1), item_paths: bool = True, inputs: Sequence[Path] = ()) -> list[Path]:
     """Render `col` into `out_dir`; with `check`, raise DriftError listing files that differ instead.
+
+    Everything is checked before the first byte is written: the collection, the model, name collisions (with each
+    other and with `inputs` and the model file) and the sheet's memory. `out_dir` is held for the run (a second
+    run into it refuses). With `force`, files of the same names and files an earlier export's manifest lists
+    there are replaced or removed; nothing else is touched.
 
     Returns the written paths; with `item_paths=False` only the sheet, atlas and manifest (memory flat in the count).
     """
     model = model or resolve_collection_model(col, base_dir, providers)
     if check:
+        check_folder_path(out_dir)
         if not out_dir.is_dir():
             raise AssetganError(f"{out_dir}: no such folder to check; export into it first")
         problems = check_files(render_collection(col, model, base_dir, shard=shard), out_dir, extras=shard[1] == 1)
@@ -245,12 +326,14 @@ def export(col: Collection, out_dir: Path, base_dir: Path, force: bool = False, 
                              + "\n".join(problems))
         return []
     files = render_collection(col, model, base_dir, shard=shard)  # raises on bad input before any write
-    prepare_out_dir(out_dir, force)
-    previous = _previous_outputs(out_dir) if shard[1] == 1 else set()  # shards never delete each other's files
+    check_collisions(col, out_dir, [*inputs, model.path])
     o = col.output
     fixed = {f"{o.sheet_name}.png", f"{o.sheet_name}.json", MANIFEST}
-    written = write_files(files, out_dir, None if item_paths else fixed.__contains__)
-    if previous:
-        for name in previous - set(iter_output_names(col)):  # files of an earlier export this one no longer makes
+    with claim(out_dir, force):
+        previous = _previous_outputs(out_dir) if shard[1] == 1 else set()  # shards never delete each other's files
+        written = write_files(files, out_dir, None if item_paths else fixed.__contains__)
+        writes_item = _item_file_test(col)
+        stale = [n for n in previous if n not in fixed and not writes_item(n)]
+        for name in stale:  # files of an earlier export this one no longer makes
             (out_dir / name).unlink(missing_ok=True)
     return written

@@ -113,7 +113,7 @@ def test_plan_finds_existing_outputs_and_refuses_to_replace_inputs(tmp_path):
     assert plan.existing == [tmp_path / "b.monet.png"]
     q = logic.overwrite_question(plan.existing)
     assert "1 output file(s) already exist" in q and str(tmp_path / "b.monet.png") in q
-    with pytest.raises(AssetganError, match="would overwrite an input image"):
+    with pytest.raises(AssetganError, match="would overwrite an input"):
         logic.plan_batch([a], None, "")
     with pytest.raises(AssetganError, match="no input images"):
         logic.plan_batch([], None, ".monet")

@@ -183,7 +183,7 @@ def plan_batch(files: list[Path], out_dir: Path | None, suffix: str) -> BatchPla
     (AssetganError), as `assetgan stylize` does without --overwrite."""
     if not files:
         raise AssetganError("no input images: open files or a folder first")
-    jobs = plan_jobs(files, out_dir, suffix, overwrite=False)
+    jobs = plan_jobs(files, out_dir, suffix)
     return BatchPlan(jobs, [j.dst for j in jobs if j.dst.exists()])
 
 

@@ -44,6 +44,14 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
         except BrokenPipeError:
             sys.stderr.close()
             raise typer.Exit(1) from None
+        except OSError as exc:  # the environment, not the code: a full disk, a read-only or vanished folder
+            where = f"{exc.filename}: " if exc.filename else ""
+            raise fail(f"{where}{exc.strerror or exc}; check the path, its permissions and the free space") \
+                from None
+        except MemoryError:
+            raise fail("out of memory; process fewer or smaller images at once") from None
+        except RecursionError:
+            raise fail("input nested too deeply to process; check the files given") from None
 
     return wrapper
 

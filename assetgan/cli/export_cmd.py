@@ -15,7 +15,9 @@ def export(
     collection: Annotated[Path, typer.Argument(help="Collection JSON (written by the app or generate).")],
     out: Annotated[Path, typer.Option(help="Output folder.")],
     check: Annotated[bool, typer.Option(help="Re-render and exit 1 listing files that drifted.")] = False,
-    force: Annotated[bool, typer.Option(help="Write into a non-empty folder.")] = False,
+    force: Annotated[bool, typer.Option(help="Write into a non-empty folder, replacing files of the same names and "
+                                             "removing those an earlier export there listed in its manifest.")]
+    = False,
     shard: Annotated[str | None, typer.Option(help="I/N: render only items I, I+N, ... (build farms); shard 1 also "
                                                    "writes the sheet. N shards together write what one run does.")]
     = None,
@@ -31,7 +33,7 @@ def export(
     col = load_collection(collection)
     index, n = parse_shard(shard)
     written = run_export(col, out, collection.resolve().parent, force=force, check=check,
-                         providers=parse_device(device), shard=(index, n), item_paths=False)
+                         providers=parse_device(device), shard=(index, n), item_paths=False, inputs=[collection])
     if check:
         info(f"{out}: every file matches a fresh render of {collection}")
     else:

@@ -9,6 +9,30 @@ import typer
 
 from .common import handle_errors, info
 
+MAX_COUNT = 10_000_000  # images a run: beyond this, split by --seed or --shard
+MAX_RANKED = 1_000_000  # --keep-best keeps one score per candidate in memory
+MAX_SAVED = 1_000_000  # items a --save-collection file may list (about 100 MB of JSON)
+MAX_SEED = 2**63 - 1
+
+
+def check_save_path(path: Path, force: bool, count: int) -> None:
+    """Refuse, before anything is written, a --save-collection target that exists (without --force), is a folder,
+    sits in a missing folder, or would list more items than a collection file should."""
+    from ..errors import AssetganError
+    from ..out_dir import resolved
+
+    resolved(path, "--save-collection")
+    if path.is_dir():
+        raise AssetganError(f"--save-collection {path}: is a folder; give a file name such as batch.json")
+    if not path.parent.is_dir():
+        raise AssetganError(f"--save-collection {path}: folder {path.parent} does not exist; create it first")
+    if (path.exists() or path.is_symlink()) and not force:
+        raise AssetganError(f"--save-collection {path}: already exists; pass --force to replace it or choose "
+                            "another name")
+    if count > MAX_SAVED:
+        raise AssetganError(f"--count {count}: a saved collection lists at most {MAX_SAVED:,} items; lower --count "
+                            "or drop --save-collection")
+
 
 @handle_errors
 def generate(
@@ -29,7 +53,9 @@ def generate(
     save_collection: Annotated[Path | None, typer.Option(help="Also save the batch as a collection file.")]
     = None,
     device: Annotated[str, typer.Option(help="auto, cpu, cuda, directml or coreml.")] = "auto",
-    force: Annotated[bool, typer.Option(help="Write into a non-empty folder.")] = False,
+    force: Annotated[bool, typer.Option(help="Write into a non-empty --out, replacing files of the same names and "
+                                             "removing those an earlier export there listed in its manifest; "
+                                             "also replace an existing --save-collection file.")] = False,
     shard: Annotated[str | None, typer.Option(help="I/N: write only images I, I+N, ... (build farms).")] = None,
     keep_best: Annotated[float | None, typer.Option(help="Draw COUNT/KEEP candidates and keep the COUNT the "
                                                           "model's discriminator finds most convincing "
@@ -47,16 +73,22 @@ def generate(
     from ..runtime.model import open_model
     from ..runtime.providers import parse_device
 
-    if count < 1:
-        raise AssetganError(f"--count {count}: must be at least 1")
-    if seed < 0:
-        raise AssetganError(f"--seed {seed}: must be zero or positive")
+    if not 1 <= count <= MAX_COUNT:
+        raise AssetganError(f"--count {count}: must be from 1 to {MAX_COUNT:,} a run; split bigger batches with "
+                            "--seed (continue where a run stopped) or --shard")
+    if not 0 <= seed <= MAX_SEED - count:
+        raise AssetganError(f"--seed {seed}: must be from 0 to 2^63-1 minus --count")
+    if save_collection is not None:
+        check_save_path(save_collection, force, count)
     path = resolve_model(model)
     m = open_model(path, parse_device(device))
     info(f"provider: {m.device}" + (f" ({m.provider_note})" if m.provider_note else ""))
     psi = truncation if truncation is not None else m.card.default_truncation
     name = prefix or m.card.name or path.stem
     keep = check_keep(keep_best if keep_best is not None else m.card.default_keep)
+    if keep < 1.0 and count > MAX_RANKED:
+        raise AssetganError(f"--count {count}: ranking by the critic (--keep-best {keep}) handles at most "
+                            f"{MAX_RANKED:,} images a run; lower --count or pass --keep-best 1")
     if keep < 1.0:  # ranked by the critic: the chosen seeds are listed (one int each)
         chosen = best_seeds(m, seed, count, keep, psi)
         info(f"kept the {count} most convincing of {candidate_count(count, keep)} candidates (critic)")
@@ -70,10 +102,12 @@ def generate(
     sha = m.sha256()
     col = Collection(ModelRef(path.stem, sha, str(path.resolve())), items, output, name=name)
     validate(col, "--prefix/options")
-    if save_collection is not None and not save_collection.parent.is_dir():
-        raise AssetganError(f"{save_collection}: folder {save_collection.parent} does not exist; create it first")
     index, n = parse_shard(shard)
-    written = run_export(col, out, Path.cwd(), force=force, model=m, shard=(index, n), item_paths=False)
+    if save_collection is not None and save_collection.resolve() == path.resolve():
+        raise AssetganError(f"--save-collection {save_collection}: is the model file in use; choose another name")
+    inputs = [save_collection] if save_collection is not None else []
+    written = run_export(col, out, Path.cwd(), force=force, model=m, shard=(index, n), item_paths=False,
+                         inputs=inputs)
     if save_collection is not None:
         col.save(save_collection)
         info(f"collection saved to {save_collection}")

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from .common import handle_errors, warn
+from .common import handle_errors
 
 
 @handle_errors
@@ -22,14 +22,29 @@ def models(
     if not entries:
         typer.echo(f"no models found; add .onnx files to {user_dir()}")
         return
+    shipped = {e.name for e in entries if e.origin == "shipped"}
+    bad = 0
     for e in entries:
+        star = " (default)" if e.name == DEFAULT_MODEL and e.origin == "shipped" else ""
+        shadow = (f"  (hidden: the shipped model '{_shown(e.name)}' has this name; rename the file to use it)"
+                  if e.origin == "user" and e.name in shipped else "")
         try:
             card = read_card(e.path)
-        except AssetganError as exc:
-            warn(str(exc))
+        except AssetganError as exc:  # one bad file never hides the models listed after it
+            bad += 1
+            reason = str(exc).removeprefix(f"{e.path}: ")
+            typer.echo(f"{_shown(e.name)}  [{e.origin}]  BAD: {reason}{shadow}")
+            typer.echo(f"    {_shown(e.path)}")
             continue
-        star = " (default)" if e.name == DEFAULT_MODEL and e.origin == "shipped" else ""
-        typer.echo(f"{e.name}{star}  [{e.origin}]  {card.summary()}")
-        typer.echo(f"    {e.path}")
+        typer.echo(f"{_shown(e.name)}{star}  [{e.origin}]  {card.summary()}{shadow}")
+        typer.echo(f"    {_shown(e.path)}")
         if verbose:
             typer.echo("    " + card.to_json())
+    if bad:
+        typer.echo(f"{bad} model file(s) cannot be used (marked BAD above); re-export or remove them", err=True)
+
+
+def _shown(value: object) -> str:
+    """A name or path on one line: control characters (a newline in a file name) escaped."""
+    text = str(value)
+    return text if text.isprintable() else repr(text)[1:-1]

@@ -37,7 +37,8 @@ def stylize(
                                                   "512 above).")] = None,
     suffix: Annotated[str | None, typer.Option(help="Added to output names (default: '.<target domain>').")]
     = None,
-    overwrite: Annotated[bool, typer.Option(help="Allow results to replace existing files, inputs included.")]
+    overwrite: Annotated[bool, typer.Option(help="Allow results to replace existing files of the same names "
+                                                 "(never an input of the run or the model).")]
     = False,
     device: Annotated[str, typer.Option(help="auto, cpu, cuda, directml or coreml.")] = "auto",
 ) -> None:
@@ -46,7 +47,7 @@ def stylize(
     from ..registry import resolve_model
     from ..runtime.providers import parse_device
     from ..runtime.stylize import check_direction, open_style_model
-    from ..runtime.stylize_io import expand_inputs, plan_jobs, stylize_jobs
+    from ..runtime.stylize_io import check_suffix, expand_inputs, plan_jobs, stylize_jobs
     from .progress_ui import RichProgress
 
     model_spec, inputs = _split_model(args)
@@ -55,13 +56,19 @@ def stylize(
     if not 0.0 <= strength <= 1.0:
         raise AssetganError(f"--strength {strength}: must be between 0 and 1")
     check_direction(direction.value)
-    m = open_style_model(resolve_model(model_spec or DEFAULT_STYLE_MODEL), parse_device(device))
+    if tile is not None and not MIN_TILE <= tile <= MAX_TILE:
+        raise AssetganError(f"--tile {tile}: must be from {MIN_TILE} to {MAX_TILE} pixels (or left out: whole "
+                            "image up to ~2.2 Mpixels)")
+    if suffix is not None:
+        check_suffix(suffix)
+    model_path = resolve_model(model_spec or DEFAULT_STYLE_MODEL)
+    m = open_style_model(model_path, parse_device(device))
     info(f"provider: {m.device}" + (f" ({m.provider_note})" if m.provider_note else "")
          + f"; {m.direction_label(direction.value)}")
     files = expand_inputs(inputs)
     domains = (list(m.card.domains) + ["a", "b"])[:2]
     target = domains[1] if direction == Direction.a2b else domains[0]
-    jobs = plan_jobs(files, out, f".{target}" if suffix is None else suffix, overwrite)
+    jobs = plan_jobs(files, out, f".{target}" if suffix is None else suffix, protected=[model_path])
     if not overwrite:
         existing = [j.dst for j in jobs if j.dst.exists()]
         if existing:
@@ -81,3 +88,4 @@ def stylize(
 
 
 DEFAULT_STYLE_MODEL = "monet"
+MIN_TILE, MAX_TILE = 64, 8192

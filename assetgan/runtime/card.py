@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import ModelError
+from ..safe_json import loads, short
 
 CARD_KEY = "assetgan.card"
 CARD_VERSION = 1
@@ -44,18 +46,23 @@ class ModelCard:
 
     @classmethod
     def from_json(cls, text: str, source: str = "model") -> ModelCard:
-        try:
-            d = json.loads(text)
-        except json.JSONDecodeError:
-            raise ModelError(f"{source}: its assetgan model card is not valid JSON; re-export the model") from None
+        """Parse and check a card against its schema (types and ranges); any problem is one ModelError line."""
+        d = loads(text, source, ModelError, "re-export the model with `assetgan to-onnx`")
         if not isinstance(d, dict) or d.get("kind") not in KINDS:
-            raise ModelError(f"{source}: model card has unknown kind {d.get('kind') if isinstance(d, dict) else d!r};"
-                             " re-export it with assetgan to-onnx")
+            kind = d.get("kind") if isinstance(d, dict) else d
+            raise ModelError(f"{source}: model card has unknown kind {short(kind)}; re-export it with assetgan "
+                             "to-onnx")
         names = {f.name for f in dataclasses.fields(cls)}
-        try:
-            return cls(**{k: v for k, v in d.items() if k in names})
-        except TypeError as exc:
-            raise ModelError(f"{source}: incomplete model card ({exc}); re-export the model") from None
+        missing = [k for k in ("name", "size", "channels") if k not in d]
+        if missing:
+            raise ModelError(f"{source}: incomplete model card (no {missing[0]!r}); re-export the model")
+        values = {k: v for k, v in d.items() if k in names}
+        for key, v in values.items():
+            problem = _check_field(key, v, d["kind"])
+            if problem:
+                raise ModelError(f"{source}: model card field {key!r} = {short(v)} {problem}; re-export the model "
+                                 "or fix its card")
+        return cls(**values)
 
     def summary(self) -> str:
         """One line for listings: kind, size, channels, tileable, data and licence."""
@@ -67,3 +74,50 @@ class ModelCard:
         tile = ", tileable" if self.tileable else ""
         return (f"{self.kind} {self.size}x{self.size} {chan}{tile}, nz={self.nz}, {self.steps} steps; "
                 f"data: {self.data_source or '?'} ({self.data_licence or 'licence unknown'})")
+
+
+_HEX = re.compile(r"#[0-9a-fA-F]{6}\Z")
+MAX_SIDE = 4096
+
+
+def _is_int(v: Any, lo: int, hi: int) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool) and lo <= v <= hi
+
+
+def _is_num(v: Any, lo: float, hi: float) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and lo < v <= hi
+
+
+def _check_field(key: str, v: Any, kind: str) -> str:
+    """What is wrong with card field `key` (empty when it is fine)."""
+    if key in ("name",):
+        return "" if isinstance(v, str) and 0 < len(v) <= 128 and v.isprintable() else \
+            "must be a printable string of 1-128 characters"
+    if key in ("data_source", "data_licence", "assetgan_version", "notes"):
+        return "" if isinstance(v, str) else "must be a string"
+    if key == "size":
+        return "" if _is_int(v, 1, MAX_SIDE) else f"must be a whole number from 1 to {MAX_SIDE}"
+    if key == "channels":
+        return "" if _is_int(v, 3, 4) else "must be 3 (RGB) or 4 (RGBA)"
+    if key == "nz":
+        lo = 1 if kind == "dcgan" else 0
+        return "" if _is_int(v, lo, 65536) else f"must be a whole number from {lo} to 65536"
+    if key in ("steps", "card_version"):
+        return "" if _is_int(v, 0, 2**63 - 1) else "must be a whole number >= 0"
+    if key in ("tileable", "critic"):
+        return "" if isinstance(v, bool) else "must be true or false"
+    if key in ("training_config", "metrics"):
+        return "" if isinstance(v, dict) else "must be an object"
+    if key == "palette":
+        return "" if isinstance(v, list) and len(v) <= 256 and all(isinstance(c, str) and _HEX.match(c) for c in v) \
+            else "must be a list of at most 256 \"#rrggbb\" colours"
+    if key == "default_truncation":
+        return "" if _is_num(v, 0, 2) else "must be a number in (0, 2]"
+    if key == "default_keep":
+        return "" if _is_num(v, 0, 1) else "must be a number in (0, 1]"
+    if key == "domains":
+        ok = isinstance(v, list) and len(v) <= 2 and all(isinstance(x, str) and 0 < len(x) <= 64 for x in v)
+        return "" if ok else "must be a list of (two) domain names"
+    if key == "pad_multiple":
+        return "" if _is_int(v, 1, 256) else "must be a whole number from 1 to 256"
+    return ""

@@ -17,11 +17,15 @@ from .providers import candidate_providers, short_name
 
 
 def file_sha256(path: str | Path) -> str:
-    """Hex sha256 of a file, read in 1 MiB blocks."""
+    """Hex sha256 of a file, read in 1 MiB blocks; an unreadable file is a one-line ModelError."""
     h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
+    try:
+        with open(path, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                h.update(block)
+    except OSError as exc:
+        raise ModelError(f"{path}: cannot read the model ({exc.strerror}); check the file and its permissions") \
+            from None
     return h.hexdigest()
 
 
@@ -69,14 +73,54 @@ def read_card(path: str | Path, sess=None) -> ModelCard:
     meta = sess.get_modelmeta().custom_metadata_map
     if CARD_KEY not in meta:
         raise ModelError(f"{path}: ONNX model without assetgan metadata; export it with `assetgan to-onnx`")
-    return ModelCard.from_json(meta[CARD_KEY], str(path))
+    card = ModelCard.from_json(meta[CARD_KEY], str(path))
+    check_graph(sess, card, path)
+    return card
+
+
+def check_graph(sess, card: ModelCard, path: Path) -> None:
+    """Refuse a graph whose inputs and outputs do not match its card (names, element types, fixed sizes)."""
+    feeds = {i.name: i for i in [*sess.get_inputs(), *sess.get_overridable_initializers()]}
+    outs = {o.name: o for o in sess.get_outputs()}
+    if card.kind == "dcgan":
+        want = [("z", feeds, "tensor(float)", [None, card.nz]),
+                ("image", outs, "tensor(uint8)", [None, card.size, card.size, card.channels])]
+        if card.critic:
+            want += [("critic.image", feeds, "tensor(uint8)", [None, card.size, card.size, card.channels]),
+                     ("critic.score", outs, "tensor(float)", [None])]
+    else:
+        want = []
+        for d in ("a2b", "b2a"):
+            want += [(f"{d}.image", feeds, "tensor(uint8)", [None, None, None, 3]),
+                     (f"{d}.stats", feeds, "tensor(float)", None), (f"{d}.weight", feeds, "tensor(float)", None),
+                     (f"{d}.output", outs, "tensor(uint8)", [None, None, None, 3]),
+                     (f"{d}.measured", outs, "tensor(float)", None)]
+    for name, where, dtype, shape in want:
+        side = "input" if where is feeds else "output"
+        node = where.get(name)
+        if node is None:
+            raise ModelError(f"{path}: its graph has no {side} {name!r} although its card says {card.kind}; "
+                             "re-export the model with `assetgan to-onnx`")
+        got = list(node.shape) if node.shape is not None else []
+        fits = node.type == dtype and (shape is None or (len(got) == len(shape) and all(
+            w is None or not isinstance(g, int) or g == w for g, w in zip(got, shape))))
+        if not fits:
+            expect = "" if shape is None else str(["N" if w is None else w for w in shape])
+            raise ModelError(f"{path}: graph {side} {name!r} is {node.type} {got}, its card needs {dtype} {expect}; "
+                             "re-export the model with `assetgan to-onnx`")
 
 
 def _open_checked(path: Path, providers: Sequence[str] | None):
     if not path.exists():
-        raise ModelError(f"{path}: model file not found; run `assetgan models` to list available models")
+        what = "is a broken link or a symlink loop" if path.is_symlink() else "model file not found"
+        raise ModelError(f"{path}: {what}; run `assetgan models` to list available models")
     if path.is_dir():
         raise ModelError(f"{path}: is a folder; pass an .onnx model file")
+    try:
+        with open(path, "rb"):
+            pass
+    except OSError as exc:
+        raise ModelError(f"{path}: cannot read the model ({exc.strerror}); check its permissions") from None
     try:
         return _session(path, providers)
     except ModelError:

@@ -17,6 +17,7 @@ from PIL import Image
 from ..atomic import atomic_write_bytes
 from ..errors import AssetganError, ImageError
 from ..imageio import IMAGE_SUFFIXES, iter_image_files, open_image, to_rgba8
+from ..out_dir import check_folder_path, is_inside, resolved
 from ..progress import NullProgress, Progress
 from .stylize import StyleModel
 
@@ -60,28 +61,45 @@ def expand_inputs(inputs: Iterable[str | Path]) -> list[Path]:
     return list(seen)
 
 
-def plan_jobs(files: list[Path], out_dir: Path | None, suffix: str, overwrite: bool = False) -> list[StylizeJob]:
+def check_suffix(suffix: str) -> str:
+    """A --suffix is part of a file name: no folder separators, no control characters, at most 64 characters."""
+    if len(suffix) > 64 or any(c in suffix for c in "/\\:") or not suffix.isprintable():
+        raise AssetganError(f"--suffix {suffix[:70]!r}: must be at most 64 printable characters without '/', '\\' "
+                            "or ':'; it is added to each output's file name")
+    return suffix
+
+
+def plan_jobs(files: list[Path], out_dir: Path | None, suffix: str, protected: Iterable[Path] = ()) -> list[StylizeJob]:
     """Output path per input: `out_dir/<stem><suffix>.png` (beside the input when out_dir is None).
 
-    Never targets an input file unless `overwrite`; two inputs with the same stem get distinct outputs.
+    Every output lies directly in its folder; none is an input or a `protected` file (the model), whatever
+    `overwrite` says, and two inputs with the same stem (also ignoring case) get distinct outputs.
     """
-    if out_dir is not None and out_dir.exists() and not out_dir.is_dir():
-        raise AssetganError(f"--out {out_dir}: is a file, not a folder; pass a folder for the results")
-    inputs = {f.resolve() for f in files}
+    check_suffix(suffix)
+    if out_dir is not None:
+        check_folder_path(out_dir)
+    inputs = {_key(f) for f in [*files, *protected]}
     jobs, used = [], set()
     for f in files:
         folder = out_dir if out_dir is not None else f.parent
         stem = f"{f.stem}{suffix}"
         dst = folder / f"{stem}.png"
         n = 2
-        while dst.resolve() in used:
+        while _key(dst) in used:
             dst = folder / f"{stem}-{n}.png"
             n += 1
-        if dst.resolve() in inputs and not overwrite:
-            raise AssetganError(f"{dst}: would overwrite an input image; pass --overwrite or choose another --out")
-        used.add(dst.resolve())
+        if dst.parent != folder or not is_inside(folder, dst):
+            raise AssetganError(f"{dst}: would be written outside {folder}; choose another --suffix")
+        if _key(dst) in inputs:
+            raise AssetganError(f"{dst}: would overwrite an input of this run; choose another --suffix or --out")
+        used.add(_key(dst))
         jobs.append(StylizeJob(f, dst))
     return jobs
+
+
+def _key(path: Path) -> str:
+    """A path as the file system may see it: resolved, and compared without case (Windows and macOS)."""
+    return str(resolved(path, "path")).casefold()
 
 
 def _to_srgb(im: Image.Image) -> Image.Image:
@@ -128,11 +146,14 @@ def stylize_file(model: StyleModel, job: StylizeJob, direction: str, strength: f
     """Stylize one file to `job.dst` (written to a temporary name, then renamed); alpha passes through."""
     rgb, alpha = read_for_stylize(job.src)
     out = model.stylize(rgb, direction, strength, tile, progress=progress)
-    job.dst.parent.mkdir(parents=True, exist_ok=True)
     try:
+        job.dst.parent.mkdir(parents=True, exist_ok=True)
         atomic_write_bytes(job.dst, encode_result(out, alpha))
     except PermissionError:
         raise AssetganError(f"{job.dst}: cannot write (permission denied); choose another --out") from None
+    except OSError as exc:
+        raise AssetganError(f"{job.dst}: cannot write ({exc.strerror}); free some space or choose another --out "
+                            "(results written so far are complete)") from None
     return job.dst
 
 

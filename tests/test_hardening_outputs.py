@@ -438,3 +438,15 @@ def test_a_read_only_out_is_a_one_line_error(collection, tmp_path, monkeypatch):
     assert "Read-only" in err
     err = _one_line_error(runner.invoke(app, ["generate", "tiny-sprites", "--count", "1", "--out", str(out)]))
     assert "Read-only" in err
+
+
+def test_evaluate_json_never_replaces_a_file_without_force(model_dir, tmp_path):
+    keep = tmp_path / "figures.json"
+    keep.write_text("mine")
+    r = runner.invoke(app, ["evaluate", "tiny-sprites", "--real", str(tmp_path), "--no-c2st", "--json", str(keep)])
+    _one_line_error(r, "already exists", "--force")
+    assert keep.read_text() == "mine"
+    model = model_dir / "tiny-sprites.onnx"
+    r = runner.invoke(app, ["evaluate", str(model), "--real", str(tmp_path), "--no-c2st", "--json", str(model),
+                            "--force"])
+    _one_line_error(r, "is the model file")

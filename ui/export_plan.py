@@ -34,7 +34,7 @@ def run_export(session: Session, out_dir: Path, force: bool = False,
         progress.update(0, None)
     try:
         written = export(session.collection, Path(out_dir), session.path.resolve().parent, force=force,
-                         providers=CPU)
+                         providers=CPU, inputs=[session.path])
     except AssetganError:
         raise
     except OSError as exc:

@@ -24,7 +24,9 @@ def evaluate(
     truncation: Annotated[float | None, typer.Option(help="Truncation psi (default: the model card's).")] = None,
     keep_best: Annotated[float | None, typer.Option(help="Critic keep-best fraction, as in `generate` "
                                                           "(default: the model card's).")] = None,
-    json_out: Annotated[Path | None, typer.Option("--json", help="Write the figures as JSON here.")] = None,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Write the figures as JSON here (a new file; "
+                                                                "--force replaces one).")] = None,
+    force: Annotated[bool, typer.Option(help="Replace an existing --json file.")] = False,
     record: Annotated[bool, typer.Option(help="Store the figures and this command in the model file's card "
                                               "(`metrics`; the .onnx is rewritten atomically).")] = False,
 ) -> None:
@@ -47,6 +49,13 @@ def evaluate(
     from ..runtime.model import read_card
 
     path = resolve_model(model)
+    if json_out is not None:  # checked before minutes of measuring, not after
+        if json_out.is_dir() or not json_out.parent.is_dir():
+            raise AssetganError(f"--json {json_out}: give a file name in an existing folder")
+        if json_out.resolve() == path.resolve():
+            raise AssetganError(f"--json {json_out}: is the model file; choose another name")
+        if json_out.exists() and not force:
+            raise AssetganError(f"--json {json_out}: already exists; pass --force to replace it or choose another name")
     if read_card(path).kind == "cyclegan":
         from ..evaluate import evaluate_translation
         from ..runtime.stylize import check_direction, open_style_model

@@ -496,16 +496,35 @@ def test_a_step_budget_plans_the_rates_and_short_runs_keep_them_exactly(tmp_path
     assert all(torch.equal(short["planned"][k], short["unplanned"][k]) for k in short["planned"])
 
 
-def test_a_time_budget_probes_the_pace_then_trains_the_run_its_plan_names(tmp_path):
-    """The probe's steps are rolled back: a --minutes run is bit for bit the --plan-steps run of its plan."""
+class _SteppingClock:
+    """A stand-in for `time` whose perf_counter moves on `tick` seconds per reading: every timed training step
+    takes exactly `tick` seconds, on any machine and under any load."""
+
+    def __init__(self, tick: float) -> None:
+        self.now, self.tick = 1000.0, tick
+
+    def perf_counter(self) -> float:
+        self.now += self.tick
+        return self.now
+
+
+def test_a_time_budget_probes_the_pace_then_trains_the_run_its_plan_names(tmp_path, monkeypatch):
+    """The probe's steps are rolled back: a --minutes run is bit for bit the --plan-steps run of its plan.
+
+    The loop's clock is a stepping one (0.25 s per timed step), so the plan does not depend on this machine's
+    speed: 9 s of budget, 20 probe steps = 5 s spent, 4 s left = 16 planned steps."""
+    from assetgan.train import dcgan_loop
+
+    monkeypatch.setattr(dcgan_loop, "time", _SteppingClock(0.25))
     cfg = tiny_config(steps=None, minutes=0.15, threads=1, lr_ref_steps=2, lr_min_scale=0.25, lr_drop_at=5,
                       lr_drop_g=0.5, lr_drop_d=0.5, checkpoint_every=10_000, sample_every=10_000)
     data = load_samples(cfg)
     timed = DCGANTrainer(cfg, data.images, tmp_path / "timed", {})
     result = timed.run()
     plan = timed.cfg.plan_steps
-    assert plan > 20 and timed.cfg.lr_scale() == max(0.25, 2 / plan)
-    assert abs(result.step - plan) <= plan // 2  # the projection is near the steps the budget held
+    assert plan == (9.0 - dcgan_loop.PROBE_STEPS * 0.25) / 0.25 == 16
+    assert timed.cfg.lr_scale() == max(0.25, 2 / plan)
+    assert result.step == plan  # the projection is the steps the budget held
     again = DCGANTrainer(DCGANConfig.from_dict(cfg.to_dict() | {"minutes": None, "steps": result.step,
                                                                  "plan_steps": plan}), data.images,
                          tmp_path / "planned", {})

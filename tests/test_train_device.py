@@ -11,7 +11,15 @@ from assetgan.cli.main import app
 from assetgan.errors import AssetganError
 from assetgan.train.cyclegan_loop import CycleGANTrainer, resume_cyclegan
 from assetgan.train.dcgan_loop import DCGANTrainer, resume_trainer
-from assetgan.train.device import Placement, machine, machine_changes, placement, resolve_device, resume_note
+from assetgan.train.device import (
+    Placement,
+    cpu_model,
+    machine,
+    machine_changes,
+    placement,
+    resolve_device,
+    resume_note,
+)
 from assetgan.train.distributed import backend_for
 
 from .conftest import SPRITES, load_samples, tiny_config, tiny_cyclegan_config, tiny_domains
@@ -166,18 +174,56 @@ def test_cyclegan_schedule_follows_the_polled_clock(tmp_path):
     assert tr.lr_now() == pytest.approx(cfg.lr / 2)
 
 
+def _another(value: str, choices: tuple[str, ...]) -> str:
+    """The first of `choices` that differs from `value`: a machine property this machine does not have."""
+    return next(c for c in choices if c != value)
+
+
 def test_the_machine_record_names_torch_the_cpu_and_its_kernels():
+    """Holds on any machine (x86-64 with or without AVX2/AVX512, arm64): the record names what torch reports here."""
     m = machine(Placement())
-    assert m["torch"] == torch.__version__ and m["cpu_kernels"] == torch.backends.cpu.get_cpu_capability()
-    assert m["cpu"] and "gpu" not in m  # a CPU placement records no GPU, even on a machine that has one
+    assert set(m) == {"torch", "cpu", "cpu_kernels"}  # a CPU placement records no GPU, even on a machine with one
+    assert all(isinstance(v, str) and v.strip() and "\n" not in v for v in m.values()), m
+    assert m["torch"] == str(torch.__version__)
+    assert m["cpu_kernels"] == str(torch.backends.cpu.get_cpu_capability())
+    assert m["cpu"] == cpu_model()
     assert machine_changes(m, dict(m)) == [] and machine_changes(None, m) == [] and machine_changes({}, m) == []
-    other = dict(m, torch="2.4.0", cpu_kernels="AVX2")
-    assert machine_changes(other, m) == [f"cpu_kernels AVX2 -> {m['cpu_kernels']}", f"torch 2.4.0 -> {m['torch']}"]
+    kernels = _another(m["cpu_kernels"], ("AVX2", "AVX512", "DEFAULT"))
+    old_torch = _another(m["torch"], ("2.4.0", "2.5.1"))
+    other = dict(m, torch=old_torch, cpu_kernels=kernels)
+    assert machine_changes(other, m) == [f"cpu_kernels {kernels} -> {m['cpu_kernels']}",
+                                         f"torch {old_torch} -> {m['torch']}"]
     assert machine_changes(dict(m, gpu="NVIDIA H200"), m) == ["gpu NVIDIA H200 -> none"]
     assert resume_note(m, Placement()) is None
     note = resume_note(other, Placement())
-    assert note.startswith("resuming on a different machine (cpu_kernels AVX2 -> ") and "\n" not in note
+    assert note.startswith(f"resuming on a different machine (cpu_kernels {kernels} -> ") and "\n" not in note
     assert "bit for bit" in note
+
+
+@pytest.mark.parametrize("cpuinfo, arch, expected", [
+    ("processor\t: 0\nmodel name\t: AMD EPYC 7763 64-Core Processor\n", "x86_64", "AMD EPYC 7763 64-Core Processor"),
+    ("processor\t: 0\nBogoMIPS\t: 50.00\nFeatures\t: fp asimd\n", "aarch64", "aarch64"),  # arm64: no model name
+    (None, "arm64", "arm64"),  # no /proc/cpuinfo (macOS)
+])
+def test_cpu_model_reads_whatever_the_machine_offers(tmp_path, monkeypatch, cpuinfo, arch, expected):
+    import builtins
+
+    from assetgan.train import device
+
+    real_open = builtins.open
+
+    def fake_open(file, *args, **kwargs):
+        if file == "/proc/cpuinfo":
+            if cpuinfo is None:
+                raise FileNotFoundError(file)
+            (tmp_path / "cpuinfo").write_text(cpuinfo)
+            file = tmp_path / "cpuinfo"
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", fake_open)
+    monkeypatch.setattr(device.platform, "processor", lambda: "")
+    monkeypatch.setattr(device.platform, "machine", lambda: arch)
+    assert device.cpu_model() == expected
 
 
 def test_cli_resume_on_another_machine_warns_once_and_continues(tmp_path):

@@ -27,12 +27,14 @@ def inspect(
 ) -> None:
     """Report sizes, modes, transparency, duplicates and unusable files among a folder's images."""
     from ..data.inspect import format_report, inspect_folder
+    from ..data.paths import shown
 
     report = inspect_folder(path)
     typer.echo(format_report(report))
-    if report.unreadable:
-        n = len(report.unreadable)
-        raise fail(f"{path}: {n} unreadable file{'s' if n != 1 else ''} (listed above); fix or remove them")
+    bad = [_count(n, noun) for n, noun in ((len(report.unreadable), "unreadable file"),
+                                          (len(report.unreadable_folders), "unreadable folder")) if n]
+    if bad:
+        raise fail(f"{shown(path)}: {' and '.join(bad)} (listed above); fix or remove them")
 
 
 @app.command("slice")
@@ -45,12 +47,13 @@ def slice_sheet(
     spacing: Annotated[int, typer.Option("--spacing", help="Pixels between neighbouring tiles.")] = 0,
 ) -> None:
     """Cut a sprite sheet into one PNG per tile, dropping empty cells and repeated cells."""
+    from ..data.paths import shown
     from ..data.slicing import parse_tile, slice_to_folder
 
     result = slice_to_folder(sheet, out, parse_tile(tile), margin=margin, spacing=spacing)
     grid = f"{result.rows} rows x {result.cols} columns"
     typer.echo(
-        f"{sheet}: wrote {len(result.written)} tiles from {grid} to {out}; "
+        f"{shown(sheet)}: wrote {len(result.written)} tiles from {grid} to {shown(out)}; "
         f"dropped {_count(result.empty, 'empty cell')} and {_count(result.duplicates, 'duplicate cell')}"
     )
 

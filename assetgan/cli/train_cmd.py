@@ -13,7 +13,7 @@ import typer
 from ..atomic import atomic_write_text
 from ..errors import AssetganError
 from .common import Precision, handle_errors, info, warn
-from .train_cyclegan_cmd import cyclegan
+from .train_cyclegan_cmd import FORCE_HELP, cyclegan
 
 app = typer.Typer(help="Train generators (needs the 'train' extra: torch, onnx).", no_args_is_help=True)
 app.command("cyclegan")(cyclegan)
@@ -138,10 +138,12 @@ def dcgan(
     resume: Annotated[Path | None, typer.Option(help="Continue the run in this folder exactly.")] = None,
     dry_run: Annotated[bool, typer.Option(help="A few steps on a few images, smallest nets: a smoke test.")]
     = False,
+    force: Annotated[bool, typer.Option("--force", help=FORCE_HELP)] = False,
 ) -> None:
     """Train a DCGAN sprite/texture generator and export it to ONNX."""
     _require_torch()
     from ..data.dataset import load_training_images
+    from ..data.paths import resolve_input, shown
     from ..data.slicing import parse_tile
     from ..train.config import DCGANConfig
     from ..train.dcgan_loop import DCGANTrainer, resume_trainer
@@ -149,6 +151,12 @@ def dcgan(
     from ..train.distributed import init_from_env, shutdown
     from ..train.onnx_export import build_card, export_generator
     from ..train.recipes import config_fields, resolve_recipe
+    from ..train.run_folder import (
+        check_new_run_folder,
+        model_write_error,
+        prepare_run_folder,
+        run_write_error,
+    )
     from .progress_ui import QuietProgress, RichProgress
 
     dev = resolve_device(device)  # before joining a process group: a bad --device fails every rank alike
@@ -173,9 +181,8 @@ def dcgan(
             steps, size, ngf, ndf, batch = steps or 4, min(size, 32), 16, 16, min(batch, 8)
             sample_every = checkpoint_every = 2
         run_dir = out if out is not None else Path(tempfile.mkdtemp(prefix="assetgan-dry-run-"))
-        if (run_dir / "checkpoint.pt").exists():
-            raise AssetganError(f"{run_dir}: already holds a run; continue it with --resume {run_dir} "
-                                "or choose another --out")
+        check_new_run_folder(run_dir, force)  # before any training: a resumed run alone replaces its model.onnx
+        data = resolve_input(data, "DATA")
         recipe_name, rec = resolve_recipe(recipe, channels)
         chosen = {"augment": None if augment is None else _parse_augment(augment), "ema_beta": ema,
                   "spectral_norm": spectral_norm, "mean_init": mean_init, "linear_output": linear_output,
@@ -185,7 +192,7 @@ def dcgan(
                   "select_every": select_every, "mbstd": mbstd, "real_label": real_label,
                   "lecam": lecam, "cr": cr, "recon": recon}
         cfg = DCGANConfig(
-            data=str(data.resolve()), data_licence=licence, tile=parse_tile(tile) if tile else None, size=size,
+            data=str(data), data_licence=licence, tile=parse_tile(tile) if tile else None, size=size,
             channels=channels, tileable=tileable, nz=nz, batch_size=batch, loss=loss.value, beta1=beta1, beta2=beta2,
             **(config_fields(rec, lr) | {k: v for k, v in chosen.items() if v is not None}),
             plan_steps=plan_steps, steps=steps, minutes=minutes, seed=seed, sample_every=sample_every,
@@ -196,8 +203,9 @@ def dcgan(
 
     loaded = load_training_images(
         cfg.data, cfg.size, cfg.channels, tile=cfg.tile, margin=int(cfg.extra.get("margin", 0)),
-        spacing=int(cfg.extra.get("spacing", 0)), on_skip=lambda p, why: warn(f"skipped {p}: {why}"),
+        spacing=int(cfg.extra.get("spacing", 0)), on_skip=lambda p, why: warn(f"skipped {shown(p)}: {shown(why)}"),
     )
+    prepare_run_folder(run_dir)  # every rank alike: a read-only or full disk fails here, not after training
     images, files = loaded.images, list(loaded.files)
     frac = float(cfg.extra.get("holdout", 0.0))
     if frac > 0:
@@ -205,7 +213,6 @@ def dcgan(
 
         mask = holdout_mask(files, frac)
         if dist.main:
-            run_dir.mkdir(parents=True, exist_ok=True)
             atomic_write_text(run_dir / "holdout.txt", "".join(f + "\n" for f, m in zip(files, mask) if m))
         images = images[~mask]
         files = [f for f, m in zip(files, mask) if not m]
@@ -213,7 +220,7 @@ def dcgan(
         images = images[:32]
     data_meta = _data_meta(cfg, images, loaded.fingerprint)
     place = placement(dev, cfg.precision)
-    say(f"training on {len(images)} images from {cfg.data} ({len(loaded.skipped)} skipped) -> {run_dir}"
+    say(f"training on {len(images)} images from {shown(cfg.data)} ({len(loaded.skipped)} skipped) -> {shown(run_dir)}"
         + (f", {dist.world} processes, global batch {cfg.batch_size}" if dist.enabled else "")
         + f"; device {place.describe()}")
 
@@ -229,8 +236,13 @@ def dcgan(
         trainer = DCGANTrainer(cfg, images, run_dir, data_meta, dist, place)
 
     fmt = {"loss_d": ".3f", "loss_g": ".3f", "images_per_s": ".0f"}
-    with RichProgress("dcgan", fmt) if dist.main else QuietProgress() as progress:
-        result = trainer.run(progress)
+    try:
+        with RichProgress("dcgan", fmt) if dist.main else QuietProgress() as progress:
+            result = trainer.run(progress)
+    except BrokenPipeError:
+        raise
+    except OSError as exc:  # a disk that filled up or went read-only during the run
+        raise run_write_error(run_dir, exc, f"assetgan train dcgan --resume {shown(run_dir)}") from None
     if not dist.main:
         shutdown(dist, 130 if result.status == "interrupted" else 0)
         raise typer.Exit(130 if result.status == "interrupted" else 0)
@@ -242,7 +254,12 @@ def dcgan(
     g = trainer.export_generator()
     card = build_card(trainer.cfg, {"step": trainer.step, "data": trainer.data_meta, "best": trainer.best},
                       name or run_dir.name)
-    report = export_generator(g, card, run_dir / "model.onnx", trainer.export_critic())
+    try:
+        report = export_generator(g, card, run_dir / "model.onnx", trainer.export_critic())
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise model_write_error(run_dir / "model.onnx", exc) from None
     planned = (f"; rates planned for {trainer.cfg.plan_steps} steps (x{trainer.cfg.lr_scale():.3g})"
                if trainer.cfg.lr_ref_steps else "")
     info(f"done: {result.step} steps{planned}, samples in {run_dir / 'samples'}")
@@ -286,22 +303,32 @@ def to_onnx(
     name: Annotated[str | None, typer.Option(help="Model name for the card.")] = None,
     last: Annotated[bool, typer.Option(help="DCGAN runs with --select-every: export the last weights, not the "
                                             "best snapshot.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace the .onnx file at --out (default: RUN/model.onnx) "
+                                                        "if it already exists.")] = False,
 ) -> None:
     """Export a checkpoint to ONNX: a DCGAN's EMA generator, or both directions of a CycleGAN (parity-checked)."""
     _require_torch()
     from ..train.checkpoint import load_checkpoint, resolve_checkpoint
+    from ..train.run_folder import MODEL_NAME, check_model_target, model_write_error
 
     ckpt = resolve_checkpoint(checkpoint)
-    target = out or ckpt.parent / "model.onnx"
-    if load_checkpoint(ckpt).get("kind") == "cyclegan":
-        from ..train.cyclegan_export import export_cyclegan_checkpoint
+    target = out or ckpt.parent / MODEL_NAME
+    cyclegan = load_checkpoint(ckpt).get("kind") == "cyclegan"
+    if cyclegan and last:
+        raise AssetganError("--last: a CycleGAN run keeps only its last weights; drop --last")
+    check_model_target(target, force, "--out")
+    try:
+        if cyclegan:
+            from ..train.cyclegan_export import export_cyclegan_checkpoint
 
-        if last:
-            raise AssetganError("--last: a CycleGAN run keeps only its last weights; drop --last")
-        report = export_cyclegan_checkpoint(ckpt, target, name)
-    else:
-        from ..train.onnx_export import export_checkpoint
+            report = export_cyclegan_checkpoint(ckpt, target, name)
+        else:
+            from ..train.onnx_export import export_checkpoint
 
-        report = export_checkpoint(ckpt, target, name, last)
+            report = export_checkpoint(ckpt, target, name, last)
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise model_write_error(target, exc) from None
     info(f"exported {report.path}: {json.dumps(report.card.summary())} (parity max diff {report.max_diff})")
     typer.echo(str(report.path))

@@ -12,6 +12,11 @@ from ..atomic import atomic_write_text
 from ..errors import AssetganError
 from .common import Precision, handle_errors, info, warn
 
+# `train dcgan --force` and `train cyclegan --force`: exactly what they replace.
+FORCE_HELP = ("Replace a model.onnx already in --out that no run there made (copied in, or left by another run); "
+              "nothing else. A folder holding a run (checkpoint.pt) is still refused: continue it with --resume, "
+              "which replaces that run's own model.onnx.")
+
 
 @handle_errors
 def cyclegan(
@@ -55,16 +60,19 @@ def cyclegan(
     = Precision.fp32,
     resume: Annotated[Path | None, typer.Option(help="Continue the run in this folder exactly.")] = None,
     dry_run: Annotated[bool, typer.Option(help="A few steps, smallest nets: a smoke test.")] = False,
+    force: Annotated[bool, typer.Option("--force", help=FORCE_HELP)] = False,
 ) -> None:
     """Train a CycleGAN (Zhu et al. 2017) between two folders of images and export both directions to ONNX."""
     from .train_cmd import _require_torch
 
     _require_torch()
+    from ..data.paths import resolve_input, shown
     from ..train.cyclegan_config import CycleGANConfig
     from ..train.cyclegan_data import load_domain
     from ..train.cyclegan_loop import CycleGANTrainer, holdout_split, resume_cyclegan
     from ..train.device import placement, resolve_device, resume_note
     from ..train.distributed import init_from_env, shutdown
+    from ..train.run_folder import check_new_run_folder, model_write_error, prepare_run_folder, run_write_error
     from .progress_ui import QuietProgress, RichProgress
 
     dev = resolve_device(device)  # before joining a process group: a bad --device fails every rank alike
@@ -90,11 +98,10 @@ def cyclegan(
             steps, ngf, blocks, ndf, crop = steps or 3, 8, 2, 8, min(crop, 64)
             sample_every = checkpoint_every = 2
         run_dir = out if out is not None else Path(tempfile.mkdtemp(prefix="assetgan-dry-run-"))
-        if (run_dir / "checkpoint.pt").exists():
-            raise AssetganError(f"{run_dir}: already holds a run; continue it with --resume {run_dir} "
-                                "or choose another --out")
+        check_new_run_folder(run_dir, force)  # before any training: a resumed run alone replaces its model.onnx
+        a, b = resolve_input(a, "--a"), resolve_input(b, "--b")
         cfg = CycleGANConfig(
-            data_a=str(a.resolve()), data_b=str(b.resolve()), name_a=name_a, name_b=name_b, licence_a=licence_a,
+            data_a=str(a), data_b=str(b), name_a=name_a, name_b=name_b, licence_a=licence_a,
             licence_b=licence_b, ngf=ngf, blocks=blocks, separable=separable, internal_scale=internal_scale,
             upsample=upsample, ndf=ndf, crop=crop, load_size=load_size, batch_size=batch, lr=lr,
             lambda_cycle=lambda_cycle,
@@ -104,14 +111,15 @@ def cyclegan(
         ).validate()
 
     def skip(which: str):
-        return (lambda p, why: warn(f"skipped {which} {p}: {why}")) if dist.main else (lambda p, why: None)
+        return (lambda p, why: warn(f"skipped {which} {shown(p)}: {shown(why)}")) if dist.main else \
+            (lambda p, why: None)
 
     dom_a = load_domain(cfg.data_a, cfg.resize_to, skip("A"))
     dom_b = load_domain(cfg.data_b, cfg.resize_to, skip("B"))
+    prepare_run_folder(run_dir)  # every rank alike: a read-only or full disk fails here, not after training
     if cfg.holdout > 0:
         dom_a, held = holdout_split(dom_a, cfg.holdout)
         if dist.main:
-            run_dir.mkdir(parents=True, exist_ok=True)
             atomic_write_text(run_dir / "holdout.txt", "".join(f + "\n" for f in held))
     if cfg.extra.get("dry_run"):
         dom_a.images, dom_b.images = dom_a.images[:4], dom_b.images[:4]
@@ -120,7 +128,7 @@ def cyclegan(
                  "licence_b": cfg.licence_b, "count_a": len(dom_a), "count_b": len(dom_b),
                  "fingerprint_a": dom_a.fingerprint, "fingerprint_b": dom_b.fingerprint}
     place = placement(dev, cfg.precision)
-    say(f"training {cfg.name_a} <-> {cfg.name_b} on {len(dom_a)} + {len(dom_b)} images -> {run_dir}"
+    say(f"training {cfg.name_a} <-> {cfg.name_b} on {len(dom_a)} + {len(dom_b)} images -> {shown(run_dir)}"
         + (f", {dist.world} processes, global batch {cfg.batch_size}" if dist.enabled else "")
         + f"; device {place.describe()}")
     if resume is not None:
@@ -136,8 +144,13 @@ def cyclegan(
         trainer = CycleGANTrainer(cfg, dom_a, dom_b, run_dir, data_meta, dist, place)
 
     fmt = {"loss_g": ".3f", "loss_cycle": ".3f", "loss_d": ".3f", "s_per_step": ".2f"}
-    with RichProgress("cyclegan", fmt) if dist.main else QuietProgress() as progress:
-        result = trainer.run(progress)
+    try:
+        with RichProgress("cyclegan", fmt) if dist.main else QuietProgress() as progress:
+            result = trainer.run(progress)
+    except BrokenPipeError:
+        raise
+    except OSError as exc:  # a disk that filled up or went read-only during the run
+        raise run_write_error(run_dir, exc, f"assetgan train cyclegan --resume {shown(run_dir)}") from None
     if not dist.main:
         shutdown(dist, 130 if result.status == "interrupted" else 0)
         raise typer.Exit(130 if result.status == "interrupted" else 0)
@@ -148,7 +161,12 @@ def cyclegan(
         raise typer.Exit(130)
     from ..train.cyclegan_export import export_cyclegan_checkpoint
 
-    report = export_cyclegan_checkpoint(result.checkpoint, run_dir / "model.onnx", name or run_dir.name)
+    try:
+        report = export_cyclegan_checkpoint(result.checkpoint, run_dir / "model.onnx", name or run_dir.name)
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise model_write_error(run_dir / "model.onnx", exc) from None
     info(f"done: {result.step} steps, samples in {run_dir / 'samples'}")
     info(f"exported {report.path} (ONNX Runtime vs torch: max {report.max_diff} levels)")
     typer.echo(str(report.path))

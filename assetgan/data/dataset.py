@@ -11,8 +11,9 @@ import numpy as np
 
 from ..errors import AssetganError, ImageError
 from ..imageio import DEFAULT_MAX_PIXELS, clear_transparent_rgb, fit_sprite, fit_texture, read_rgba
+from .paths import shown
 from .slicing import GridError, check_grid_params, cut_sheet
-from .sources import MIN_SIDE, find_image_files, source_name, too_small_reason
+from .sources import MIN_SIDE, SkippedPath, find_image_files, source_name, too_small_reason
 
 # Bumped when the fingerprint's recipe changes, so old and new fingerprints never match by accident.
 FINGERPRINT_VERSION = "assetgan-images-v1"
@@ -45,14 +46,19 @@ def load_training_images(
     channels=4 fits sprites (centre-padded with transparency), channels=3 fits textures (centre-cropped,
     alpha dropped). With `tile`, each file is first cut as a sprite sheet. Unusable files (corrupt,
     empty, too small, too large, fully transparent, not a grid) are skipped: `on_skip(file, reason)` is
-    called and they are listed in `skipped`. Exact duplicates after fitting are dropped and counted.
+    called and they are listed in `skipped`, as are sub-folders that cannot be read and links not followed.
+    Exact duplicates after fitting are dropped and counted.
     Raises `AssetganError` for bad parameters, a missing path, or when no usable image is left.
     """
     root = Path(path)
     _check_params(size, channels, tile, margin, spacing)
-    files = find_image_files(root)
-    fit = fit_sprite if channels == 4 else _fit_opaque
     data = TrainingImages(images=np.zeros((0, size, size, channels), np.uint8), files=[])
+
+    def skip_path(s: SkippedPath) -> None:
+        _skip(data, on_skip, root / s.name, s.name, s.reason)
+
+    files = find_image_files(root, skip_path)
+    fit = fit_sprite if channels == 4 else _fit_opaque
     images: list[np.ndarray] = []
     seen: set[bytes] = set()
     for file in files:
@@ -73,7 +79,7 @@ def load_training_images(
             data.files.append(piece_name)
     if not images:
         raise AssetganError(
-            f"{root}: no usable images ({len(data.skipped)} files skipped, {data.empty_cells} empty cells, "
+            f"{shown(root)}: no usable images ({len(data.skipped)} skipped, {data.empty_cells} empty cells, "
             f"{data.duplicates} duplicates); fix or remove the files reported above, or point at other images"
         )
     data.images = np.stack(images)

@@ -11,7 +11,8 @@ import numpy as np
 
 from ..errors import ImageError
 from ..imageio import DEFAULT_MAX_PIXELS, clear_transparent_rgb, is_transparent, open_image, to_rgba8
-from .sources import MIN_SIDE, find_image_files, source_name, too_small_reason
+from .paths import shown
+from .sources import MIN_SIDE, SkippedPath, find_image_files, source_name, too_small_reason
 
 # Longest list `format_report` prints before summarising the rest as "… and N more".
 LIST_LIMIT = 20
@@ -30,6 +31,12 @@ class InspectReport:
     duplicate_groups: list[list[str]] = field(default_factory=list)  # files with identical pixels
     unreadable: list[tuple[str, str]] = field(default_factory=list)  # (name, one-line reason)
     too_small: list[tuple[str, str]] = field(default_factory=list)  # (name, "WxH"), a side < MIN_SIDE
+    not_searched: list[SkippedPath] = field(default_factory=list)  # unreadable sub-folders, loops, folder links
+
+    @property
+    def unreadable_folders(self) -> list[SkippedPath]:
+        """Sub-folders (or entries) that could not be read: their images are missing from the report."""
+        return [s for s in self.not_searched if s.unreadable]
 
     @property
     def redundant(self) -> int:
@@ -40,12 +47,13 @@ class InspectReport:
 def inspect_folder(path: str | Path, max_pixels: int = DEFAULT_MAX_PIXELS) -> InspectReport:
     """Read every image under `path` (a folder, searched recursively, or one file) and report on them.
 
-    Raises `AssetganError` when the path does not exist or holds no image files; unreadable files are
-    listed in the report, not raised.
+    Raises `AssetganError` when the path does not exist or holds no image files; unreadable files, and
+    sub-folders and links that were not searched, are listed in the report, not raised.
     """
     root = Path(path)
-    files = find_image_files(root)
-    report = InspectReport(path=root, total_files=len(files))
+    not_searched: list[SkippedPath] = []
+    files = find_image_files(root, not_searched.append)
+    report = InspectReport(path=root, total_files=len(files), not_searched=not_searched)
     groups: dict[bytes, list[str]] = {}
     for file in files:
         name = source_name(file, root)
@@ -75,8 +83,8 @@ def pixel_digest(rgba: np.ndarray) -> bytes:
 
 
 def format_report(report: InspectReport) -> str:
-    """The report as plain text lines for the CLI."""
-    lines = [f"{report.path}: {report.total_files} image files, {report.readable} readable"]
+    """The report as plain text lines for the CLI; every name is escaped (`shown`) so an entry keeps to one line."""
+    lines = [f"{shown(report.path)}: {report.total_files} image files, {report.readable} readable"]
     lines.append(f"sizes: {_counts(report.sizes)}")
     lines.append(f"modes: {_counts(report.modes)}")
     lines.append(f"transparency: {report.transparent} of {report.readable} readable files")
@@ -85,13 +93,15 @@ def format_report(report: InspectReport) -> str:
             f"duplicates: {len(report.duplicate_groups)} groups of identical images "
             f"({report.redundant} redundant files)"
         )
-        lines += _limited([", ".join(group) for group in report.duplicate_groups])
+        lines += _limited([", ".join(shown(name) for name in group) for group in report.duplicate_groups])
     else:
         lines.append("duplicates: none")
     lines.append(f"unreadable: {len(report.unreadable) or 'none'}")
-    lines += _limited([f"{name}: {reason}" for name, reason in report.unreadable])
+    lines += _limited([f"{shown(name)}: {shown(reason)}" for name, reason in report.unreadable])
     lines.append(f"too small (under {MIN_SIDE} px on a side): {len(report.too_small) or 'none'}")
-    lines += _limited([f"{name} ({size})" for name, size in report.too_small])
+    lines += _limited([f"{shown(name)} ({size})" for name, size in report.too_small])
+    lines.append(f"folders and links not searched: {len(report.not_searched) or 'none'}")
+    lines += _limited([f"{shown(s.name)}: {s.reason}" for s in report.not_searched])
     if report.unreadable or report.too_small or report.duplicate_groups:
         lines.append("training skips unreadable and too-small files and keeps one copy of each duplicate")
     return "\n".join(lines)

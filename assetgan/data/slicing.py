@@ -12,6 +12,7 @@ import numpy as np
 from ..atomic import atomic_write_with
 from ..errors import AssetganError, ImageError
 from ..imageio import DEFAULT_MAX_PIXELS, clear_transparent_rgb, read_rgba
+from .paths import check_out_folder, is_symlink_loop, make_out_folder, shown, write_error
 
 _TILE_RE = re.compile(r"\s*(\d+)\s*(?:[xX×]\s*(\d+)\s*)?")
 
@@ -135,25 +136,37 @@ def slice_to_folder(
 ) -> SliceResult:
     """Write each distinct non-empty tile of a sheet to `out_dir` as `{stem}_r{row:02d}_c{col:02d}.png`.
 
-    Raises `AssetganError` (one line naming the file) for an unreadable or non-grid sheet, bad parameters,
-    or an `out_dir` that is a file or cannot be created. Existing tiles of the same name are replaced.
+    Raises `AssetganError` (one line naming the file, its name escaped by `shown`) for an unreadable or
+    non-grid sheet, a symlink loop, bad parameters, an `out_dir` that is a file or cannot be created, or a tile
+    that cannot be written (permission denied, read-only disk, disk full). Existing tiles of the same name are
+    replaced.
     """
     from PIL import Image
 
     sheet_path, out_dir = Path(sheet_path), Path(out_dir)
     tile_w, tile_h = tile
     check_grid_params(tile_w, tile_h, margin, spacing)
-    rgba = read_rgba(sheet_path, max_pixels=max_pixels)
+    if is_symlink_loop(sheet_path):
+        raise ImageError(shown(sheet_path), "is a symlink loop (the link leads back to itself); point at the "
+                                            "sheet image itself")
+    check_out_folder(out_dir, "--out", "the tiles")  # before the sheet is read: a bad --out fails fast
     try:
+        rgba = read_rgba(sheet_path, max_pixels=max_pixels)
         cells = cut_sheet(rgba, tile_w, tile_h, margin, spacing)
+    except ImageError as exc:
+        raise ImageError(shown(sheet_path), exc.reason) from None
     except GridError as exc:
-        raise ImageError(sheet_path, str(exc)) from None
-    _make_folder(out_dir)
+        raise ImageError(shown(sheet_path), str(exc)) from None
+    make_out_folder(out_dir, "--out", "the tiles")
     result = SliceResult(rows=cells.rows, cols=cells.cols, empty=cells.empty, duplicates=cells.duplicates)
     for t in cells.tiles:
         target = out_dir / f"{sheet_path.stem}_r{t.row:02d}_c{t.col:02d}.png"
         image = Image.fromarray(t.rgba)
-        atomic_write_with(target, lambda fh, image=image: image.save(fh, format="PNG"))
+        try:
+            atomic_write_with(target, lambda fh, image=image: image.save(fh, format="PNG"))
+        except OSError as exc:  # every later tile would fail alike: stop, saying how far it got
+            done = f" after {len(result.written)} of {len(cells.tiles)} tiles" if result.written else ""
+            raise write_error(target, exc, "write the tile", note=done) from None
         result.written.append(target)
     return result
 
@@ -177,14 +190,3 @@ def _nearest_spans(sheet: int, tile: int, margin: int, spacing: int) -> list[int
     below = (sheet - 2 * margin + spacing) // (tile + spacing)
     spans = [_span(below, tile, margin, spacing)] if below >= 1 else []
     return spans + [_span(max(below, 0) + 1, tile, margin, spacing)]
-
-
-def _make_folder(out_dir: Path) -> None:
-    if out_dir.exists() and not out_dir.is_dir():
-        raise AssetganError(f"{out_dir}: exists and is not a folder; choose a folder for the tiles")
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise AssetganError(
-            f"{out_dir}: cannot create the folder ({exc.strerror}); choose another folder for the tiles"
-        ) from None

@@ -10,6 +10,7 @@ import torch
 
 from .. import __version__
 from ..atomic import atomic_write_bytes
+from ..data.paths import is_symlink_loop, shown
 from ..errors import AssetganError
 
 CHECKPOINT_FORMAT = "assetgan.checkpoint"
@@ -29,10 +30,13 @@ def save_checkpoint(path: Path, state: dict[str, Any]) -> None:
 def resolve_checkpoint(path: str | Path) -> Path:
     """Accept a run folder or a checkpoint file; return the checkpoint file or raise a one-line error."""
     p = Path(path)
+    if is_symlink_loop(p):
+        raise AssetganError(f"{shown(p)}: is a symlink loop (the link leads back to itself); pass the run folder "
+                            "itself")
     if p.is_dir():
         p = p / CHECKPOINT_NAME
     if not p.is_file():
-        raise AssetganError(f"{path}: no checkpoint found (expected a run folder holding {CHECKPOINT_NAME})")
+        raise AssetganError(f"{shown(path)}: no checkpoint found (expected a run folder holding {CHECKPOINT_NAME})")
     return p
 
 

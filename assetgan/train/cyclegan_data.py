@@ -11,7 +11,8 @@ import numpy as np
 import torch
 from PIL import Image
 
-from ..data.sources import find_image_files, source_name, too_small_reason
+from ..data.paths import shown
+from ..data.sources import SkippedPath, find_image_files, source_name, too_small_reason
 from ..errors import AssetganError, ImageError
 from ..imageio import open_image, to_rgba8
 
@@ -40,11 +41,20 @@ def resize_shorter(rgb: np.ndarray, side: int) -> np.ndarray:
 
 
 def load_domain(path: str | Path, side: int, on_skip: Callable[[str, str], None] | None = None) -> Domain:
-    """Every readable image under `path`, alpha composited on white, resized to `side` on its shorter side."""
+    """Every readable image under `path`, alpha composited on white, resized to `side` on its shorter side.
+
+    Unusable files, sub-folders that cannot be read and links not followed are skipped: `on_skip(name, reason)`
+    is called and they are listed in `skipped`."""
     root = Path(path)
     images, files, skipped = [], [], []
     digest = hashlib.sha256()
-    for file in find_image_files(root):
+
+    def skip_path(s: SkippedPath) -> None:
+        skipped.append((s.name, s.reason))
+        if on_skip:
+            on_skip(s.name, s.reason)
+
+    for file in find_image_files(root, skip_path):
         name = source_name(file, root)
         try:
             im = open_image(file)
@@ -65,7 +75,8 @@ def load_domain(path: str | Path, side: int, on_skip: Callable[[str, str], None]
         images.append(rgb)
         files.append(name)
     if not images:
-        raise AssetganError(f"{root}: no usable images ({len(skipped)} skipped); point at a folder of images")
+        raise AssetganError(f"{shown(root)}: no usable images ({len(skipped)} skipped); point at a folder of "
+                            "images")
     return Domain(images, files, skipped, digest.hexdigest())
 
 

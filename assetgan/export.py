@@ -17,6 +17,7 @@ import numpy as np
 
 from .atomic import atomic_write_with
 from .collection import NAME_PATTERN, Collection, Item, SeedRange
+from .data.paths import write_error
 from .errors import AssetganError, CollectionError, DriftError
 from .out_dir import check_folder_path, claim, resolved
 from .registry import resolve_model
@@ -246,11 +247,9 @@ def write_files(files: Iterator[RenderedFile], out_dir: Path, keep: Callable[[st
         target = out_dir / f.name
         try:
             atomic_write_with(target, lambda fh, f=f: [fh.write(piece) for piece in f.pieces()])
-        except PermissionError:
-            raise AssetganError(f"{target}: permission denied; choose a writable --out folder") from None
-        except OSError as exc:
-            raise AssetganError(f"{target}: cannot write ({exc.strerror}); free some space or choose another "
-                                "--out (files written so far are complete)") from None
+        except OSError as exc:  # a full disk, a read-only or vanished folder: every later file would fail alike
+            raise write_error(target, exc, "write the file", note="; the files written so far are complete") \
+                from None
         if keep is None or keep(f.name):
             written.append(target)
     return written

@@ -12,28 +12,20 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+from .data.paths import check_out_folder, resolve_input, shown, write_error
 from .errors import AssetganError
 
 LOCK = ".assetgan-lock"  # hidden: never listed by `export --check`, never an output name
 
 
 def resolved(path: Path, what: str) -> Path:
-    """`path.resolve()`, or a one-line error for a symlink loop or an unreadable path."""
-    try:
-        return path.resolve()
-    except (RuntimeError, OSError) as exc:  # Python 3.11 raises RuntimeError on a symlink loop
-        reason = "a symlink loop" if isinstance(exc, RuntimeError) or getattr(exc, "errno", 0) == 40 else \
-            getattr(exc, "strerror", None) or str(exc)
-        raise AssetganError(f"{what} {path}: cannot be resolved ({reason}); pass a real folder") from None
+    """`path.resolve()`, or a one-line error for a symlink loop."""
+    return resolve_input(path, what)
 
 
 def check_folder_path(out_dir: Path, what: str = "--out") -> None:
     """Refuse an output path that is a file, a broken symlink or a symlink loop, before anything is written."""
-    resolved(out_dir, what)
-    if out_dir.is_symlink() and not out_dir.exists():
-        raise AssetganError(f"{what} {out_dir}: is a broken symbolic link; remove it or choose another folder")
-    if out_dir.exists() and not out_dir.is_dir():
-        raise AssetganError(f"{what} {out_dir}: exists and is a file; choose a folder")
+    check_out_folder(out_dir, what, "the results")
 
 
 def is_inside(folder: Path, path: Path) -> bool:
@@ -62,15 +54,14 @@ def _entries(folder: Path) -> list[str]:
 @contextlib.contextmanager
 def _lock(folder: Path, what: str) -> Iterator[None]:
     lock = folder / LOCK
-    busy = AssetganError(f"{what} {folder}: another assetgan run is writing into this folder; wait for it to "
+    busy = AssetganError(f"{what} {shown(folder)}: another assetgan run is writing into this folder; wait for it to "
                          f"finish or choose another folder")
     try:
         fd = _take_lock(lock, busy)
     except PermissionError:
-        raise AssetganError(f"{what} {folder}: permission denied; choose a writable folder") from None
+        raise AssetganError(f"{what} {shown(folder)}: permission denied; choose a writable folder") from None
     except OSError as exc:
-        raise AssetganError(f"{what} {folder}: cannot write there ({exc.strerror}); choose another folder") \
-            from None
+        raise write_error(folder, exc, "write there", what) from None
     try:
         yield
     finally:
@@ -117,13 +108,12 @@ def claim(out_dir: Path, force: bool = False, what: str = "--out") -> Iterator[P
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         _remove_empty(made)
-        raise AssetganError(f"{what} {out_dir}: cannot create the folder ({exc.strerror}); choose another "
-                            "folder") from None
+        raise write_error(out_dir, exc, "create the folder", what) from None
     ok = False
     try:
         with _lock(out_dir, what):
             if not force and _entries(out_dir):
-                raise AssetganError(f"{what} {out_dir}: folder is not empty; pass --force to replace what an "
+                raise AssetganError(f"{what} {shown(out_dir)}: folder is not empty; pass --force to replace what an "
                                     "earlier export wrote there, or choose an empty folder")
             yield out_dir
             ok = True

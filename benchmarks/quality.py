@@ -267,7 +267,7 @@ def train_stage(task: dict, out: Path, minutes: float, seed: int, holdout: float
             raise SystemExit(f"[{name}] training failed (exit {p.returncode}); see {out / (name + '.log')}")
         shutil.copyfile(out / name / "model.onnx", out / f"{name}-{minutes:g}min.onnx")
         if "--select-every" in task["variants"][name]:  # the same run's last weights, for comparison
-            subprocess.run([sys.executable, "-m", "assetgan", "to-onnx", str(out / name), "--last", "--out",
+            subprocess.run([sys.executable, "-m", "assetgan", "to-onnx", str(out / name), "--last", "--force", "--out",
                             str(out / f"{name}-last-{minutes:g}min.onnx")], cwd=REPO, check=True,
                            stdout=subprocess.DEVNULL)
 

@@ -132,8 +132,12 @@ def test_slice_to_folder_writes_named_pngs(tmp_path: Path) -> None:
     assert sorted(p.name for p in result.written) == names
     sheet = read_rgba(SHEET)
     assert np.array_equal(read_rgba(out / "sheet_4x2_32_r01_c03.png"), sheet[32:64, 96:128])
-    # Running again replaces the tiles and leaves no temporary files behind.
-    slice_to_folder(SHEET, out, (32, 32))
+    # Running again refuses to replace the tiles; with force it does, and leaves no temporary files behind.
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    with pytest.raises(AssetganError, match="6 of the tiles already exist.*--force"):
+        slice_to_folder(SHEET, out, (32, 32))
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    slice_to_folder(SHEET, out, (32, 32), force=True)
     assert sorted(p.name for p in out.iterdir()) == names
 
 
@@ -157,7 +161,7 @@ def test_slice_to_folder_non_grid_names_the_sheet(tmp_path: Path) -> None:
 def test_slice_to_folder_refuses_a_file_as_out_dir(tmp_path: Path) -> None:
     target = tmp_path / "taken.txt"
     target.write_text("keep me")
-    with pytest.raises(AssetganError, match="exists and is not a folder"):
+    with pytest.raises(AssetganError, match="exists and is a file, not a folder"):
         slice_to_folder(SHEET, target, (32, 32))
     assert target.read_text() == "keep me"
 

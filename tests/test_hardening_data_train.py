@@ -143,7 +143,7 @@ def test_train_out_that_is_a_file_or_a_loop_and_data_that_is_a_loop(tmp_path, cm
         return ["train", "cyclegan", "--a", str(data), "--b", str(SPRITES), "--out", str(out), "--steps", "1",
                 *TINY_CYCLEGAN]
 
-    _one_line_error(args(SPRITES, afile), f"--out {afile}: exists and is not a folder", "choose a folder")
+    _one_line_error(args(SPRITES, afile), f"--out {afile}: exists and is a file, not a folder", "choose a folder")
     _one_line_error(args(SPRITES, loop), f"--out {loop}: is a symlink loop", "remove the link")
     what = "DATA" if cmd == "dcgan" else "--a"
     _one_line_error(args(loop, tmp_path / "run"), f"{what} {loop}: is a symlink loop", "point it at a real folder")

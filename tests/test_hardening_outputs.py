@@ -416,13 +416,13 @@ def test_a_full_disk_is_a_one_line_error_and_leaves_no_half_file(collection, tin
         disk = tiny_disk
         _fill(disk)
     err = _one_line_error(runner.invoke(app, ["export", str(collection), "--out", str(disk / "e")]))
-    assert "No space left" in err and "--out" in err
+    assert "disk full" in err and "free some space" in err
     err = _one_line_error(runner.invoke(app, ["generate", "tiny-sprites", "--count", "2", "--out", str(disk / "g")]))
-    assert "No space left" in err
+    assert "disk full" in err
     src = tmp_path / "a.png"
     Image.fromarray(np.zeros((40, 40, 3), np.uint8)).save(src)
     r = runner.invoke(app, ["stylize", str(tiny_style_model), str(src), "--out", str(disk / "s")])
-    assert "No space left" in _one_line_error(r)
+    assert "disk full" in _one_line_error(r)
     _no_temp_files(disk)
 
 
@@ -435,9 +435,9 @@ def test_a_read_only_out_is_a_one_line_error(collection, tmp_path, monkeypatch):
     monkeypatch.setattr(atomic_mod.tempfile, "mkstemp", read_only)
     out = tmp_path / "ro"
     err = _one_line_error(runner.invoke(app, ["export", str(collection), "--out", str(out)]))
-    assert "Read-only" in err
+    assert "read-only file system" in err and "writable disk" in err
     err = _one_line_error(runner.invoke(app, ["generate", "tiny-sprites", "--count", "1", "--out", str(out)]))
-    assert "Read-only" in err
+    assert "read-only file system" in err
 
 
 def test_evaluate_json_never_replaces_a_file_without_force(model_dir, tmp_path):

@@ -45,12 +45,13 @@ def slice_sheet(
     out: Annotated[Path, typer.Option("--out", help="Folder for the tiles (created if needed).")],
     margin: Annotated[int, typer.Option("--margin", help="Pixels around the whole grid.")] = 0,
     spacing: Annotated[int, typer.Option("--spacing", help="Pixels between neighbouring tiles.")] = 0,
+    force: Annotated[bool, typer.Option(help="Replace existing tiles of the same names in --out.")] = False,
 ) -> None:
     """Cut a sprite sheet into one PNG per tile, dropping empty cells and repeated cells."""
     from ..data.paths import shown
     from ..data.slicing import parse_tile, slice_to_folder
 
-    result = slice_to_folder(sheet, out, parse_tile(tile), margin=margin, spacing=spacing)
+    result = slice_to_folder(sheet, out, parse_tile(tile), margin=margin, spacing=spacing, force=force)
     grid = f"{result.rows} rows x {result.cols} columns"
     typer.echo(
         f"{shown(sheet)}: wrote {len(result.written)} tiles from {grid} to {shown(out)}; "

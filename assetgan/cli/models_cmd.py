@@ -14,6 +14,7 @@ def models(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Print the whole card as JSON.")] = False,
 ) -> None:
     """List shipped and user models (user folder: $ASSETGAN_MODELS or ~/.local/share/assetgan/models)."""
+    from ..data.paths import shown
     from ..errors import AssetganError
     from ..registry import DEFAULT_MODEL, list_models, user_dir
     from ..runtime.model import read_card
@@ -26,25 +27,20 @@ def models(
     bad = 0
     for e in entries:
         star = " (default)" if e.name == DEFAULT_MODEL and e.origin == "shipped" else ""
-        shadow = (f"  (hidden: the shipped model '{_shown(e.name)}' has this name; rename the file to use it)"
+        shadow = (f"  (hidden: the shipped model '{shown(e.name)}' has this name; rename the file to use it)"
                   if e.origin == "user" and e.name in shipped else "")
         try:
             card = read_card(e.path)
         except AssetganError as exc:  # one bad file never hides the models listed after it
             bad += 1
             reason = str(exc).removeprefix(f"{e.path}: ")
-            typer.echo(f"{_shown(e.name)}  [{e.origin}]  BAD: {reason}{shadow}")
-            typer.echo(f"    {_shown(e.path)}")
+            typer.echo(f"{shown(e.name)}  [{e.origin}]  BAD: {reason}{shadow}")
+            typer.echo(f"    {shown(e.path)}")
             continue
-        typer.echo(f"{_shown(e.name)}{star}  [{e.origin}]  {card.summary()}{shadow}")
-        typer.echo(f"    {_shown(e.path)}")
+        typer.echo(f"{shown(e.name)}{star}  [{e.origin}]  {card.summary()}{shadow}")
+        typer.echo(f"    {shown(e.path)}")
         if verbose:
             typer.echo("    " + card.to_json())
     if bad:
         typer.echo(f"{bad} model file(s) cannot be used (marked BAD above); re-export or remove them", err=True)
 
-
-def _shown(value: object) -> str:
-    """A name or path on one line: control characters (a newline in a file name) escaped."""
-    text = str(value)
-    return text if text.isprintable() else repr(text)[1:-1]

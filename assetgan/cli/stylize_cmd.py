@@ -43,6 +43,7 @@ def stylize(
     device: Annotated[str, typer.Option(help="auto, cpu, cuda, directml or coreml.")] = "auto",
 ) -> None:
     """Stylize images with a CycleGAN model (default: the shipped Monet model); alpha passes through."""
+    from ..data.paths import shown
     from ..errors import AssetganError
     from ..registry import resolve_model
     from ..runtime.providers import parse_device
@@ -76,10 +77,10 @@ def stylize(
                                 "pass --overwrite or choose another --out")
     with RichProgress("stylize") as progress:
         report = stylize_jobs(m, jobs, direction.value, strength, tile, progress,
-                              on_skip=lambda p, why: warn(f"skipped {p}: {why}"))
+                              on_skip=lambda p, why: warn(f"skipped {shown(p)}: {why}"))
         aborted = progress.aborted()
     for path in report.written:
-        typer.echo(str(path))
+        typer.echo(shown(path))
     info(f"stylized {len(report.written)} of {len(jobs)} images ({len(report.skipped)} skipped)")
     if aborted:
         raise typer.Exit(130)

@@ -84,7 +84,7 @@ def check_out_folder(path: Path, what: str, purpose: str) -> None:
         raise AssetganError(f"{what} {shown(path)}: is a broken symbolic link; remove it or choose another folder "
                             f"for {purpose}")
     if path.exists() and not path.is_dir():
-        raise AssetganError(f"{what} {shown(path)}: exists and is not a folder; choose a folder for {purpose}")
+        raise AssetganError(f"{what} {shown(path)}: exists and is a file, not a folder; choose a folder for {purpose}")
 
 
 def make_out_folder(path: Path, what: str, purpose: str, probe: bool = False) -> None:

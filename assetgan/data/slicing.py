@@ -133,13 +133,14 @@ def slice_to_folder(
     margin: int = 0,
     spacing: int = 0,
     max_pixels: int = DEFAULT_MAX_PIXELS,
+    force: bool = False,
 ) -> SliceResult:
     """Write each distinct non-empty tile of a sheet to `out_dir` as `{stem}_r{row:02d}_c{col:02d}.png`.
 
     Raises `AssetganError` (one line naming the file, its name escaped by `shown`) for an unreadable or
     non-grid sheet, a symlink loop, bad parameters, an `out_dir` that is a file or cannot be created, or a tile
-    that cannot be written (permission denied, read-only disk, disk full). Existing tiles of the same name are
-    replaced.
+    that cannot be written (permission denied, read-only disk, disk full). Existing tiles of the same names are
+    replaced only with `force` (checked before the first tile is written).
     """
     from PIL import Image
 
@@ -157,10 +158,14 @@ def slice_to_folder(
         raise ImageError(shown(sheet_path), exc.reason) from None
     except GridError as exc:
         raise ImageError(shown(sheet_path), str(exc)) from None
+    targets = [out_dir / f"{sheet_path.stem}_r{t.row:02d}_c{t.col:02d}.png" for t in cells.tiles]
+    existing = [p for p in targets if p.exists() or p.is_symlink()]
+    if existing and not force:
+        raise AssetganError(f"--out {shown(out_dir)}: {len(existing)} of the tiles already exist (first: "
+                            f"{shown(existing[0].name)}); pass --force to replace them or choose another folder")
     make_out_folder(out_dir, "--out", "the tiles")
     result = SliceResult(rows=cells.rows, cols=cells.cols, empty=cells.empty, duplicates=cells.duplicates)
-    for t in cells.tiles:
-        target = out_dir / f"{sheet_path.stem}_r{t.row:02d}_c{t.col:02d}.png"
+    for t, target in zip(cells.tiles, targets):
         image = Image.fromarray(t.rgba)
         try:
             atomic_write_with(target, lambda fh, image=image: image.save(fh, format="PNG"))

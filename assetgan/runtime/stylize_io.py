@@ -15,6 +15,7 @@ import numpy as np
 from PIL import Image
 
 from ..atomic import atomic_write_bytes
+from ..data.paths import write_error
 from ..errors import AssetganError, ImageError
 from ..imageio import IMAGE_SUFFIXES, iter_image_files, open_image, to_rgba8
 from ..out_dir import check_folder_path, is_inside, resolved
@@ -149,11 +150,9 @@ def stylize_file(model: StyleModel, job: StylizeJob, direction: str, strength: f
     try:
         job.dst.parent.mkdir(parents=True, exist_ok=True)
         atomic_write_bytes(job.dst, encode_result(out, alpha))
-    except PermissionError:
-        raise AssetganError(f"{job.dst}: cannot write (permission denied); choose another --out") from None
-    except OSError as exc:
-        raise AssetganError(f"{job.dst}: cannot write ({exc.strerror}); free some space or choose another --out "
-                            "(results written so far are complete)") from None
+    except OSError as exc:  # a full disk, a read-only or vanished folder: every later file would fail alike
+        raise write_error(job.dst, exc, "write the result", note="; the results written so far are complete") \
+            from None
     return job.dst
 
 

@@ -1,7 +1,7 @@
 """How dark are a texture model's tiles, against the data? SWD normalises each channel, so it barely sees a
 brightness shift; an artist does.
 
-    python benchmarks/tile_tones.py ../shared/datasets/crawl-textures trained/crawl-textures-32.onnx OTHER.onnx ...
+    python lab/tools/tile_tones.py ../shared/datasets/crawl-textures trained/crawl-textures-32.onnx OTHER.onnx ...
 
 Prints, for the data folder (loaded at the model's size) and for 1000 samples of each model (seeds 0-999, no
 truncation): the median pixel value over all channels, the median tile brightness, and the share of pixels whose

@@ -1,14 +1,14 @@
 """How long should the exported generator's EMA average? One texture-recipe run, several EMA copies, SWD of each.
 
-    python benchmarks/ema_horizon.py --seed 1 --steps 1300      # ~10 minutes of training on one thread
+    python lab/tools/ema_horizon.py --seed 1 --steps 1300      # ~10 minutes of training on one thread
 
 The EMA copy does not feed back into training, so one run can carry several: each copy k follows
 ema <- b * ema + (1 - b) * G with b = min(0.999, (1 + step) / (1 + k + step)), i.e. its weights lag G's by about
 step / (k + 1) steps (`ema_update`'s warmup; training uses 9; k = 1 averages every step since the start; "raw" is
 G itself). At each of --at steps every copy gets its BatchNorm statistics recalibrated (as at export) and is
-measured as benchmarks/quality.py measures: the mean SWD over 12 draws of 1000 samples against the held-out tiles.
-The figures in benchmarks/README.md were measured with the texture recipe of 2 Dec 2026 (64-wide D, no tanh); the
-script runs `--recipe textures` as it is now.
+measured as lab/tools/quality.py measures: the mean SWD over 12 draws of 1000 samples against the held-out tiles.
+The figures in lab/2026-12-06-benchmarks-log.md were measured with the texture recipe of 2 Dec 2026 (64-wide D,
+no tanh); the script runs `--recipe textures` as it is now.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 def main() -> None:

@@ -1,13 +1,13 @@
 """The quality benchmark over several seeds: one baseline/candidate pair per seed, summed up per budget.
 
-    python benchmarks/quality_seeds.py runs/quality-textures-v3 runs/quality-textures-seed2 \\
+    python lab/tools/quality_seeds.py runs/quality-textures-v3 runs/quality-textures-seed2 \\
         runs/quality-textures-seed3 --baseline plain --candidate recipe-textures \\
         --alias lin-ema-lrg-drop=recipe-textures
 
-Each folder is a `benchmarks/quality.py` work folder (its results.json). Every seed uses the same held-out split
+Each folder is a `lab/tools/quality.py` work folder (its results.json). Every seed uses the same held-out split
 (salted file-name hash) but its own initialisation, batches and samples; one SWD figure moves by about ±10 with
 the draw, and the classic recipe's own figures vary widely from seed to seed (plain DCGAN's 30-minute texture SWD
-59.4-114.2 over five seeds, benchmarks/README.md). This reads the pairs that are there, trains nothing, and
+59.4-114.2 over five seeds, lab/2026-12-06-benchmarks-log.md). This reads the pairs that are there, trains nothing, and
 prints per budget: each seed's pair, the mean ± sd over seeds of SWD, the 12-draw SWD and C2ST, how many seeds
 the candidate wins, whether it is better on the means, and the paired difference (candidate minus baseline, per
 seed) with its standard error: "clear" when more than two standard errors from zero.
@@ -21,7 +21,7 @@ import json
 import statistics
 from pathlib import Path
 
-from quality import holdout_of  # benchmarks/ (this script's folder) is on the path
+from quality import holdout_of  # lab/tools/ (this script's folder) is on the path
 
 METRICS = ("swd", "swd_12", "c2st")
 
@@ -31,7 +31,7 @@ def load(folders: list[Path], aliases: dict[str, str]) -> list[tuple[str, dict]]
     for folder in folders:
         path = folder / "results.json"
         if not path.is_file():
-            raise SystemExit(f"{path}: no results.json; run benchmarks/quality.py with --out {folder} first")
+            raise SystemExit(f"{path}: no results.json; run lab/tools/quality.py with --out {folder} first")
         results = json.loads(path.read_text())
         holdouts[folder] = holdout_of(results)
         if len(set(holdouts.values())) > 1:
@@ -85,7 +85,7 @@ def summary(runs: list[tuple[str, dict]], budget: str, base: str, cand: str) -> 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("folders", type=Path, nargs="+", help="benchmarks/quality.py work folders, one per seed")
+    ap.add_argument("folders", type=Path, nargs="+", help="lab/tools/quality.py work folders, one per seed")
     ap.add_argument("--baseline", default="plain")
     ap.add_argument("--candidate", required=True)
     ap.add_argument("--alias", action="append", default=[], metavar="OLD=NEW")

@@ -1,6 +1,6 @@
 """Can SWD tell two models apart with this many reference images? Per pyramid level, and by reference-set size.
 
-    python benchmarks/swd_power.py runs/quality-textures-seed5/plain runs/quality-textures-seed5/plain-30min.onnx \\
+    python lab/tools/swd_power.py runs/quality-textures-seed5/plain runs/quality-textures-seed5/plain-30min.onnx \\
         runs/quality-textures-seed5/recipe-textures-30min.onnx --seed 5
 
 SWD compares equal-sized sets, so a figure against a held-out split of 68 images compares 68 samples. Two parts:

@@ -1,19 +1,19 @@
 """Screen training recipes at fixed step counts over many seeds, many runs at a time (made for a lent GPU).
 
-    python benchmarks/recipe_screen.py --data ../shared/datasets/crawl-textures --out runs/screen \
+    python lab/tools/recipe_screen.py --data ../shared/datasets/crawl-textures --out runs/screen \
         --seeds 1 2 3 4 --jobs 12 --device cuda --deadline 420 \
         plain=2000:PLAIN recipe=3000:--recipe,textures lrd=3000:--recipe,textures,--lr-d,1e-4
 
 Each candidate is NAME=STEPS:FLAGS (FLAGS comma-separated `assetgan train dcgan` options, where the word PLAIN stands
 for quality.py's Radford flags; STEPS the step count it would reach in the CPU budget, so candidates of different
 speed are compared at equal CPU time). Every (candidate, seed)
-is trained on the textures task of benchmarks/quality.py (32x32 RGB, tileable, the same 0.25 held-out split) and its
+is trained on the textures task of lab/tools/quality.py (32x32 RGB, tileable, the same 0.25 held-out split) and its
 export is measured by the quality benchmark's 12-draw SWD against the held-out tiles. Runs go seed by seed, so a
 deadline (seconds: no run starts after it) leaves every candidate with the same seeds done. The table gives each
 candidate's mean and standard error over seeds, and its paired difference to the first candidate (the baseline).
 
 A GPU trains differently from the CPU bit for bit, so a screen ranks candidates; a pick is then confirmed by
-benchmarks/quality.py on the CPU, at equal wall-clock time, as the issue's target is stated.
+lab/tools/quality.py on the CPU, at equal wall-clock time, as the issue's target is stated.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from quality import PLAIN, load_split, open_model_seeds, swd_over_draws  # noqa: E402
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 BASE = ["--size", "32", "--channels", "3", "--tileable", "--holdout", "0.25"]
 
 

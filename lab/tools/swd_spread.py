@@ -1,6 +1,6 @@
 """How much an SWD figure moves with the subsample drawn: SWD of models against a run's held-out split, 12 seeds.
 
-    python benchmarks/swd_spread.py runs/quality-textures-v2/plain runs/quality-textures-v2/plain-30min.onnx \\
+    python lab/tools/swd_spread.py runs/quality-textures-v2/plain runs/quality-textures-v2/plain-30min.onnx \\
         runs/quality-textures-v2/recipe-textures-30min.onnx
 
 SWD compares equal-sized sets, so 1000 samples are cut to the size of the held-out split (68 textures); each seed

@@ -1,7 +1,7 @@
 """bf16 autocast vs fp32 training: speed, and whether the model is as good after the same number of steps.
 
-    python benchmarks/precision.py                      # the sprite recipe on crawl-sprites, 1000 steps each
-    python benchmarks/precision.py --steps 300 --device cuda
+    python lab/tools/precision.py                      # the sprite recipe on crawl-sprites, 1000 steps each
+    python lab/tools/precision.py --steps 300 --device cuda
 
 Both runs use `assetgan train dcgan --recipe sprites --ngf 48` (the shipped sprite model's recipe) with the same seed
 and held-out split, for the same number of steps: the only difference is `--precision`. On the CPU they run side by
@@ -18,7 +18,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from quality import DATA, REPO, measure_dcgan  # benchmarks/ is on sys.path when run as a script
+from quality import DATA, REPO, measure_dcgan  # lab/tools/ is on sys.path when run as a script
 
 
 def train(out: Path, precision: str, seed: int, steps: int, device: str, threads: int) -> subprocess.Popen:

@@ -1,4 +1,4 @@
-"""benchmarks/quality_seeds.py: the per-seed summary of the quality benchmark (synthetic results, known answers)."""
+"""lab/tools/quality_seeds.py: the per-seed summary of the quality benchmark (synthetic results, known answers)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "lab" / "tools"))
 import quality_seeds  # noqa: E402
 
 

@@ -1,6 +1,6 @@
 """Materialise a run's split as two folders of symlinks, for `assetgan evaluate --real HELD --train TRAIN`.
 
-    python benchmarks/split_folders.py runs/quality-sprites/assetgan runs/quality-sprites/split
+    python lab/tools/split_folders.py runs/quality-sprites/assetgan runs/quality-sprites/split
     # -> runs/quality-sprites/split/heldout/..., runs/quality-sprites/split/train/...
 
 The held-out names come from the run's holdout.txt; every other image under the run's data folder is training.
@@ -14,7 +14,7 @@ from pathlib import Path
 
 from assetgan.imageio import IMAGE_SUFFIXES
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 def main() -> None:

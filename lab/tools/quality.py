@@ -1,13 +1,14 @@
 """Quality at equal CPU budget: a classic recipe and assetgan's default, trained side by side, measured offline.
 
-    python benchmarks/quality.py sprites    # plain Radford DCGAN vs assetgan's recipe, crawl-sprites, RGBA 32x32
-    python benchmarks/quality.py textures --variants plain assetgan   # crawl-textures, tileable RGB 32x32
-    python benchmarks/quality.py textures --variants plain-ema --out runs/quality-textures-plainema
-    python benchmarks/quality.py cyclegan   # the paper's 9-block/64-wide generator vs the shipped design, monet2photo
+    python lab/tools/quality.py sprites    # plain Radford DCGAN vs assetgan's recipe, crawl-sprites, RGBA 32x32
+    python lab/tools/quality.py textures --variants plain assetgan   # crawl-textures, tileable RGB 32x32
+    python lab/tools/quality.py textures --variants plain-ema --out runs/quality-textures-plainema
+    python lab/tools/quality.py cyclegan   # the paper's 9-block/64-wide generator vs the shipped design, monet2photo
 
 The variants run side by side for the whole budget (one torch thread each, started together), so each gets the same
 wall-clock time and the same share of the CPU; on 2 cores run two at a time (`--variants`), with nothing else
-running, as for the figures in benchmarks/README.md (where a run shared the CPU with more, its step count shows it).
+running, as for the figures in lab/2026-12-06-benchmarks-log.md (where a run shared the CPU with more, its step
+count shows it).
 At every budget (default 10 and 30 minutes) the runs stop, their ONNX exports are measured with nothing else
 running, and then both resume exactly from their checkpoints to the next budget; a run whose rates are planned by its
 budget (--lr-ref-steps, the textures recipe) starts afresh instead, as a user's run of that budget would (the earlier
@@ -16,7 +17,7 @@ run is kept as NAME-run-<M>min).
 DCGAN figures, all against the same held-out split (`--holdout`, by salted file-name hash; never trained on; 0.1 of
 the sprites, 0.25 of the textures since Dec 2026: SWD compares as many samples as there are held-out images, and
 with 68 tiles (0.1) the real-vs-real floor was where the models were; 169 tiles bring it from ~74 to ~43, see
-benchmarks/README.md):
+lab/2026-12-06-benchmarks-log.md):
 SWD x1e3 (Karras et al. 2018; floor: 1000 training images vs the held-out ones; each figure compares len(held-out)
 samples, so the mean over 12 draws, swd_12, is printed beside it), C2ST accuracy (mean of 5 classifier
 seeds; 0.5 = indistinguishable), memorisation ratio (>= 0.9: no copying), and for tileable models the wrap-seam
@@ -27,7 +28,7 @@ A finished stage is not re-run: re-running the command after an interruption con
 
 `--steps plain=1874 recipe-textures=2829 --budgets 10` stops those variants at the step counts instead of the budget's
 minutes: training is deterministic for a seed on one machine, so this re-traces runs of known step counts, or
-emulates a faster machine's budget on this one (benchmarks/README.md, "Is it the step count?").
+emulates a faster machine's budget on this one (lab/2026-12-06-benchmarks-log.md, "Is it the step count?").
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ from pathlib import Path
 
 import numpy as np
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 DATA = Path("..") / "shared" / "datasets"  # relative to REPO (the runs' cwd), so cards name no machine paths
 # Radford et al.: BCE, BatchNorm in G and D, Adam 2e-4 / beta1 0.5, batch 64, 64 wide (every option spelled out)
 PLAIN = ["--recipe", "radford", "--loss", "ns", "--augment", "none", "--ema", "0", "--no-spectral-norm", "--ngf",
@@ -135,7 +136,7 @@ TASKS = {
             # loses the finest level in every seed (32-36 vs 26-33, floor 25) and ties or wins the 16x16 low-pass:
             # G's tanh, which linear_output removed so dark pixels can be reached, also bounds the speckle; tanh back
             "recipe-textures-tanh": [*TEX_FIXED, "--no-linear-output", "--ndf", "64"],
-            # ... no better either (58.3, 57.0 vs 55.2, 57.9) and C2ST lost (0.91): benchmarks/README.md
+            # ... no better either (58.3, 57.0 vs 55.2, 57.9) and C2ST lost (0.91): lab/2026-12-06-benchmarks-log.md
             # The recipe's SWD levels off from ~6 minutes (~900 steps) while its rates are still high; the drop at
             # step 1500 comes after the 10-minute mark. Drop at 800, so the last minutes refine at half the rates
             "recipe-textures-drop800": [*PREV_TEX, "--lr-drop-at", "800"],
@@ -148,7 +149,7 @@ TASKS = {
             # 0.86 vs 0.95, clear), and at 30 minutes on every seed (60.5 vs 78.8, C2ST 0.84 vs 0.98): `--recipe
             # textures` since the evening of 2 Dec 2026
             # With tanh back the tiles are brighter than the data (median pixel 46 vs 31, 0.2 % near-black pixels vs
-            # 8.7 %; benchmarks/tile_tones.py): G's output as 1.5 * tanh reaches black where tanh still has slope
+            # 8.7 %; lab/tools/tile_tones.py): G's output as 1.5 * tanh reaches black where tanh still has slope
             "recipe-textures-gain15": [*TEX_FIXED, "--no-linear-output", "--ndf", "32", "--output-gain",
                                        "1.5"],
             # ... 10 minutes, seeds 1 and 2: the tones back (median pixel 28 / 33, near-black 11.6 / 6.2 %) and the
@@ -166,7 +167,7 @@ TASKS = {
             "recipe-textures-select": [*TEX_FIXED, "--select-every", "300"],
             # ... 10 minutes, 5 seeds on a faster day (fresh plain runs): 12-draw SWD 52.0 vs plain's 53.3 (3 of 5,
             # within noise) where the same runs' last weights measured 55.4 (1 of 5); C2ST 0.887 vs 0.947 (last
-            # weights 0.867): benchmarks/README.md
+            # weights 0.867): lab/2026-12-06-benchmarks-log.md
             # Against D overfitting the ~500 tiles and G's tiles varying less than the data's: D sees the batch's
             # feature spread (minibatch standard deviation, Karras et al. 2018, whose SWD this is) ... seed 1, 10
             # minutes: 12-draw SWD 54.7 vs the recipe's 50.9, C2ST 0.878 vs 0.896; not adopted
@@ -189,7 +190,7 @@ TASKS = {
             "recipe-textures-recon": [*TEX_FIXED, "--recon", "1"],
             # ... six seeds at 0.905x the recipe's fast-day step counts: 12-draw SWD 55.0 vs plain's 56.0 (4 of 6,
             # within noise; the recipe 55.4), C2ST 0.859 vs 0.952: narrower spread between seeds, same mean
-            # A GPU screen of 16 candidates x 4 seeds at fast-day step counts (benchmarks/recipe_screen.py; Adam
+            # A GPU screen of 16 candidates x 4 seeds at fast-day step counts (lab/tools/recipe_screen.py; Adam
             # betas, EMA decays, batch sizes, rates, drop points, latent size, flips) ranked half the rates first
             # (G 2e-4, D 1e-4 to step 1500, then half that): the steadiest and lowest mean SWD of the screen
             "recipe-textures-lr1e4": [*TEX_FIXED, "--lr", "1e-4"],

@@ -1,6 +1,6 @@
 """Curated defaults: does truncation, or dropping what the critic finds least convincing, improve the metrics?
 
-    python benchmarks/curation.py runs/quality-sprites/assetgan [--model M.onnx] [--n 1000]
+    python lab/tools/curation.py runs/quality-sprites/assetgan [--model M.onnx] [--n 1000]
 
 Measures, for one DCGAN run (its held-out split) and its exported model (with critic), the images `assetgan generate`
 would give at several truncation psi (keep 1) and several keep-best fractions (psi 1): SWD x1e3 against the held-out

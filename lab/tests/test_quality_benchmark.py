@@ -1,4 +1,4 @@
-"""benchmarks/quality.py: a work folder keeps the held-out fraction it started with."""
+"""lab/tools/quality.py: a work folder keeps the held-out fraction it started with."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "lab" / "tools"))
 import quality  # noqa: E402
 
 

@@ -1,6 +1,6 @@
 """Side by side: two CycleGAN models (e.g. trained for the same time) on the same held-out photos.
 
-    python benchmarks/stylize_quality.py runs/monet/model.onnx runs/monet-ref/model.onnx \
+    python lab/tools/stylize_quality.py runs/monet/model.onnx runs/monet-ref/model.onnx \
         --inputs heldout-photos/ --target ../shared/datasets/monet2photo/monet --picture compare.png
 
 Prints, per model, the style distance (SWD of outputs to the target domain relative to the inputs'; lower is

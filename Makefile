@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 OUT ?= demo-out
 
-.PHONY: demo test setup setup-dev lint bench clean
+.PHONY: demo test test-fast setup setup-dev lint bench clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -26,8 +26,14 @@ demo: setup
 test: setup-dev
 	$(BIN)/python -m pytest -q
 
+# The torch-free tiers (runtime, CLI, app) on the committed ONNX fixtures, with torch made unimportable.
+test-fast: setup-dev
+	ASSETGAN_NO_TORCH=1 $(BIN)/python -m pytest -q -m "not torch"
+
+# ruff everywhere, and the import contracts of pyproject.toml (torch and Qt stay in their tiers).
 lint: setup-dev
-	$(BIN)/ruff check assetgan tests benchmarks
+	$(BIN)/ruff check assetgan ui tests benchmarks lab
+	$(BIN)/lint-imports
 
 bench: setup-dev
 	$(BIN)/python benchmarks/train_throughput.py

@@ -10,8 +10,43 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SPRITES = ROOT / "assets" / "samples" / "sprites"
 TEXTURES = ROOT / "assets" / "samples" / "textures"
+FIXTURES = ROOT / "tests" / "fixtures"
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+# Tiers: the trainer's tests need torch; everything else (runtime, CLI, app) runs on the committed ONNX fixtures.
+# `make test-fast` runs the torch-free tiers with torch made unimportable (ASSETGAN_NO_TORCH=1), as on a machine
+# where it is not installed.
+TORCH_FILES = {"test_train_dcgan.py", "test_train_cyclegan.py", "test_train_device.py", "test_distributed.py",
+               "test_hardening_data_train.py", "test_snapshot_select.py"}
+TORCH_FIXTURES = {"tiny_run", "tiny_cyclegan_run"}
+
+
+class _NoTorch:
+    """A meta-path finder that makes torch (and the trainer) unimportable, as where torch is not installed."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name == "torch" or name.startswith("torch.") or name == "assetgan.train" or name.startswith(
+                "assetgan.train."):
+            raise ModuleNotFoundError(f"No module named {name!r} (ASSETGAN_NO_TORCH)", name=name)
+        return None
+
+
+if os.environ.get("ASSETGAN_NO_TORCH"):
+    import sys
+
+    sys.meta_path.insert(0, _NoTorch())
+
+
+def pytest_ignore_collect(collection_path, config):
+    """Without torch, the trainer's test files are not even imported."""
+    return True if os.environ.get("ASSETGAN_NO_TORCH") and collection_path.name in TORCH_FILES else None
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.path.name in TORCH_FILES or TORCH_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.torch)
 
 
 def tiny_config(**kw):
@@ -29,15 +64,13 @@ def load_samples(cfg):
     return load_training_images(cfg.data, cfg.size, cfg.channels)
 
 
-@pytest.fixture(scope="session")
-def tiny_run(tmp_path_factory) -> Path:
-    """A finished 20-step run folder holding checkpoint.pt and model.onnx."""
+def train_tiny_dcgan(run: Path) -> Path:
+    """Train the tiny DCGAN for 20 steps into `run` and export `run/model.onnx` with its critic."""
     from assetgan.train.dcgan_loop import DCGANTrainer
     from assetgan.train.onnx_export import build_card, critic_for_export, export_generator
 
     cfg = tiny_config()
     data = load_samples(cfg)
-    run = tmp_path_factory.mktemp("run") / "tiny-sprites"
     tr = DCGANTrainer(cfg, data.images, run, {"source": "assets/samples/sprites", "licence": "CC0 1.0",
                                                "fingerprint": data.fingerprint, "count": len(data.images),
                                                "palette": ["#000000", "#ffffff", "#aa3311", "#33aa11"]})
@@ -49,8 +82,24 @@ def tiny_run(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def tiny_model(tiny_run) -> Path:
-    return tiny_run / "model.onnx"
+def tiny_run(tmp_path_factory) -> Path:
+    """A finished 20-step run folder holding checkpoint.pt and model.onnx (trains: needs torch)."""
+    return train_tiny_dcgan(tmp_path_factory.mktemp("run") / "tiny-sprites")
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory) -> Path:
+    """The committed tiny DCGAN (tests/fixtures/tiny-sprites.onnx, remade by tests/fixtures/make_fixtures.py),
+    copied so no test can change the original; needs no torch."""
+    return _fixture_copy(tmp_path_factory, "tiny-sprites.onnx")
+
+
+def _fixture_copy(tmp_path_factory, name: str) -> Path:
+    import shutil
+
+    dst = tmp_path_factory.mktemp("fixture") / name
+    shutil.copyfile(FIXTURES / name, dst)
+    return dst
 
 
 def tiny_cyclegan_config(**kw):
@@ -69,15 +118,13 @@ def tiny_domains(cfg):
     return load_domain(cfg.data_a, cfg.resize_to), load_domain(cfg.data_b, cfg.resize_to)
 
 
-@pytest.fixture(scope="session")
-def tiny_cyclegan_run(tmp_path_factory) -> Path:
-    """A finished 4-step CycleGAN run (textures <-> sprites, half-resolution trunk) with model.onnx."""
+def train_tiny_cyclegan(run: Path) -> Path:
+    """Train the tiny CycleGAN (textures <-> sprites, half-resolution trunk) for 4 steps; export run/model.onnx."""
     from assetgan.train.cyclegan_export import export_cyclegan_checkpoint
     from assetgan.train.cyclegan_loop import CycleGANTrainer
 
     cfg = tiny_cyclegan_config()
     a, b = tiny_domains(cfg)
-    run = tmp_path_factory.mktemp("cyc") / "tiny-style"
     result = CycleGANTrainer(cfg, a, b, run, {"source_a": "textures", "source_b": "sprites"}).run()
     assert result.step == 4
     export_cyclegan_checkpoint(result.checkpoint, run / "model.onnx", "tiny-style")
@@ -85,5 +132,12 @@ def tiny_cyclegan_run(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def tiny_style_model(tiny_cyclegan_run) -> Path:
-    return tiny_cyclegan_run / "model.onnx"
+def tiny_cyclegan_run(tmp_path_factory) -> Path:
+    """A finished 4-step CycleGAN run with model.onnx (trains: needs torch)."""
+    return train_tiny_cyclegan(tmp_path_factory.mktemp("cyc") / "tiny-style")
+
+
+@pytest.fixture(scope="session")
+def tiny_style_model(tmp_path_factory) -> Path:
+    """The committed tiny CycleGAN (tests/fixtures/tiny-style.onnx); needs no torch."""
+    return _fixture_copy(tmp_path_factory, "tiny-style.onnx")

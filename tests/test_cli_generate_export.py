@@ -12,7 +12,6 @@ from typer.testing import CliRunner
 
 from assetgan.cli.main import app
 from assetgan.collection import load_collection
-from assetgan.train.recipes import RECIPES
 
 runner = CliRunner()
 
@@ -180,6 +179,7 @@ def test_generate_bad_inputs(model_dir, tmp_path):
                                         "--out", str(tmp_path / "f")]), "truncation 5")
 
 
+@pytest.mark.torch
 def test_train_and_to_onnx_cli(tmp_path):
     from .conftest import SPRITES
 
@@ -200,8 +200,10 @@ def test_train_and_to_onnx_cli(tmp_path):
     _one_line_error(runner.invoke(app, ["to-onnx", str(tmp_path)]), "no checkpoint")
 
 
+@pytest.mark.torch
 def test_train_tileable_textures_and_sprite_sheet(tmp_path):
     from assetgan.runtime import open_model
+    from assetgan.train.recipes import RECIPES
 
     from .conftest import ROOT, TEXTURES
 

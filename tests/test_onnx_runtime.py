@@ -9,6 +9,7 @@ import pytest
 from assetgan.errors import AssetganError, ModelError
 from assetgan.runtime import latents_for_seeds, open_model, seed_latent
 from assetgan.runtime.card import CARD_KEY
+from assetgan.runtime.latent import check_truncation, item_latent, latent_size_problem
 from assetgan.runtime.providers import candidate_providers, parse_device
 
 
@@ -70,16 +71,60 @@ def test_seed_latent_is_pinned_to_pcg64():
     assert np.allclose(seed_latent(0, 4, 0.5), z * 0.5)
     batch = latents_for_seeds([7, 3], 4)
     assert np.array_equal(batch[1], seed_latent(3, 4))
-    with pytest.raises(AssetganError, match="truncation"):
-        seed_latent(0, 4, 0.0)
+    with pytest.raises(AssetganError, match="truncation 0.0"):
+        check_truncation(0.0)
+    assert check_truncation(2.0) == 2.0
+
+
+def test_item_latent_is_its_z_or_its_seed_at_its_own_or_the_default_truncation():
+    from assetgan.collection import Item
+
+    assert np.array_equal(item_latent(Item("a", seed=5, truncation=0.7), 8, 1.0), seed_latent(5, 8, 0.7))
+    assert np.array_equal(item_latent(Item("b", seed=5), 8, 0.5), seed_latent(5, 8, 0.5))
+    z = item_latent(Item("c", z=[1.0, 2.0]), 2, 1.0)
+    assert z.dtype == np.float32 and z.tolist() == [1.0, 2.0]
+    assert latent_size_problem(Item("c", z=[1.0, 2.0]), 8) == "item 'c': z has 2 values, the model expects 8"
+    assert latent_size_problem(Item("c", z=[1.0, 2.0]), 2) == latent_size_problem(Item("d", seed=1), 8) == ""
 
 
 def test_chunked_generation_matches_one_call(tiny_model):
     m = open_model(tiny_model)
     z = latents_for_seeds(range(10), 16)
     whole = m.run(z)
-    chunks = np.concatenate(list(m.iter_generate(z, chunk=3)))
-    assert np.array_equal(whole, chunks)
+    parts = list(m.generate_chunks(iter(range(10)), lambda i: z[i], chunk=3))  # a lazy iterable is fine
+    assert [keys for keys, _ in parts] == [[0, 1, 2], [3, 4, 5], [6, 7, 8], [9]]
+    assert np.array_equal(whole, np.concatenate([images for _, images in parts]))
+    assert np.array_equal(m.generate_seeds(range(10), 1.0, chunk=4), whole)
+    with pytest.raises(AssetganError, match="truncation 3"):
+        m.generate_seeds(range(2), 3)
+
+
+def test_generate_chunks_reports_progress_and_stops_when_aborted(tiny_model):
+    m = open_model(tiny_model)
+
+    class Stop:
+        def __init__(self, after):
+            self.after, self.calls = after, []
+
+        def update(self, done, total, metrics=None):
+            self.calls.append((done, total, sorted(metrics or {})))
+
+        def aborted(self):
+            return len(self.calls) > self.after
+
+    p = Stop(2)
+    got = [keys for keys, _ in m.generate_chunks(range(10), lambda s: seed_latent(s, 16), 4, p)]
+    assert got == [[0, 1, 2, 3], [4, 5, 6, 7]]  # no third chunk once aborted
+    assert p.calls == [(0, 10, []), (4, 10, ["seconds"]), (8, 10, ["seconds"])]
+
+
+def test_sampling_defaults_come_from_the_card(tiny_model):
+    import dataclasses
+
+    m = open_model(tiny_model)
+    m.card = dataclasses.replace(m.card, default_truncation=0.7, default_keep=0.8)
+    assert m.sampling() == (0.7, 0.8) and m.sampling(1.5, 0.5) == (1.5, 0.5)
+    assert np.array_equal(m.generate_seeds([3]), m.generate_seeds([3], 0.7))
 
 
 def test_provider_choice_and_report(tiny_model):
@@ -129,13 +174,13 @@ def test_refuses_a_model_of_another_kind(tiny_model, tmp_path):
         open_model(other)
 
 
-def test_critic_in_the_file_scores_like_torch_and_is_not_run_when_generating(tiny_run, tiny_model):
+def test_critic_in_the_file_scores_like_torch_and_is_not_run_when_generating(tiny_run):
     import torch
 
     from assetgan.train import onnx_export
     from assetgan.train.checkpoint import load_checkpoint
 
-    m = open_model(tiny_model)
+    m = open_model(tiny_run / "model.onnx")  # the run's own export, made from the checkpoint compared below
     assert m.card.critic
     imgs = m.generate_seeds(range(12))
     d = onnx_export.critic_from_checkpoint(load_checkpoint(tiny_run))
@@ -168,7 +213,7 @@ def test_model_without_critic_refuses_to_score(tiny_run, tmp_path):
 
 
 def test_best_seeds_ranks_candidates_and_keep_one_is_a_plain_range(tiny_model):
-    from assetgan.runtime.curate import best_seeds, candidate_count
+    from assetgan.runtime.curate import best_seeds, candidate_count, rank_seeds
 
     m = open_model(tiny_model)
     assert best_seeds(m, 10, 5, 1.0, 1.0) == [10, 11, 12, 13, 14]
@@ -178,6 +223,9 @@ def test_best_seeds_ranks_candidates_and_keep_one_is_a_plain_range(tiny_model):
     scores = m.score(m.generate_seeds(range(10, 20), 1.0))
     assert kept == sorted(10 + i for i in np.argsort(-scores, kind="stable")[:5])
     assert seen == [(4, 10), (8, 10), (10, 10)]
+    assert rank_seeds(m, 10, 5, 0.5, 1.0, chunk=3) == kept  # the unchecked core best_seeds calls
     for bad in (0.0, -1.0, 1.01, float("nan")):
         with pytest.raises(AssetganError, match="--keep-best"):
             best_seeds(m, 0, 5, bad, 1.0)
+    with pytest.raises(AssetganError, match="truncation 0"):
+        best_seeds(m, 0, 5, 0.5, 0)

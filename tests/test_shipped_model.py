@@ -25,7 +25,7 @@ def test_default_model_is_shipped_with_its_card():
     rec = card.metrics["evaluate"]
     assert rec["n_generated"] >= 1000 and rec["command"].startswith("assetgan evaluate ")
     assert 0.5 <= rec["figures"]["c2st_accuracy"] <= 1 and rec["figures"]["nn_ratio_generated_heldout"] >= 0.9
-    # defaults are set only where measured to help (benchmarks/curation.py: truncation and keep-best did not)
+    # defaults are set only where measured to help (lab/tools/curation.py: truncation and keep-best did not)
     assert card.default_truncation == 1.0 and card.default_keep == 1.0
 
 
@@ -41,6 +41,7 @@ def test_default_model_makes_varied_transparent_sprites():
     assert dists[np.triu_indices(32, 1)].min() > 1.0  # no two seeds give the same sprite
 
 
+@pytest.mark.torch  # reads the recipe table of the trainer
 def test_shipped_texture_model_is_tileable_rgb_with_measured_seams():
     entries = {e.name: e for e in list_models()}
     assert "crawl-textures-32" in entries and entries["crawl-textures-32"].origin == "shipped"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import tempfile
-from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
@@ -17,11 +16,6 @@ from .train_cyclegan_cmd import FORCE_HELP, cyclegan
 
 app = typer.Typer(help="Train generators (needs the 'train' extra: torch, onnx).", no_args_is_help=True)
 app.command("cyclegan")(cyclegan)
-
-
-class Loss(str, Enum):
-    ns = "ns"
-    hinge = "hinge"
 
 
 def _parse_augment(text: str) -> tuple[str, ...]:
@@ -49,7 +43,6 @@ def dcgan(
     steps: Annotated[int | None, typer.Option(help="Budget in steps.")] = None,
     minutes: Annotated[float | None, typer.Option(help="Budget in minutes of training.")] = None,
     seed: Annotated[int, typer.Option(help="Seed for a reproducible run.")] = 0,
-    loss: Annotated[Loss, typer.Option(help="ns = non-saturating logistic, hinge.")] = Loss.ns,
     recipe: Annotated[str, typer.Option(help="auto (textures for --channels 3, else sprites), sprites, textures "
                                              "or radford: the defaults of --augment/--ema/--spectral-norm, "
                                              "chosen by benchmarks/quality.py.")] = "auto",
@@ -61,34 +54,6 @@ def dcgan(
                                                             "al. (default: the recipe's).")] = None,
     mean_init: Annotated[bool | None, typer.Option(help="Output bias in G, started at the data's mean colour "
                                                         "(default: the recipe's).")] = None,
-    linear_output: Annotated[bool | None, typer.Option(help="G ends without tanh (clamped when made pixels) "
-                                                            "(default: the recipe's).")] = None,
-    output_gain: Annotated[float | None, typer.Option(help="G ends in GAIN * tanh; above 1 the darkest and brightest "
-                                                           "pixels are reached before tanh flattens (pixels are "
-                                                           "clamped when made) (default: the recipe's, 1).")]
-    = None,
-    r1: Annotated[float | None, typer.Option(help="R1 penalty weight on D's gradient at real images, 0 = off "
-                                                  "(default: the recipe's).")] = None,
-    mbstd: Annotated[bool | None, typer.Option(help="D sees the batch's feature spread as an extra channel "
-                                                    "(minibatch standard deviation, Karras et al. 2018) "
-                                                    "(default: the recipe's).")] = None,
-    real_label: Annotated[float | None, typer.Option(help="D's target for real images; below 1 = one-sided label "
-                                                          "smoothing, e.g. 0.9 (default: the recipe's, 1).")] = None,
-    lecam: Annotated[float | None, typer.Option(help="LeCam regulariser weight: D's logits are pulled towards the "
-                                                     "running means of the other class's, against D overfitting "
-                                                     "a small data set (Tseng et al. 2021), e.g. 0.1; 0 = off "
-                                                     "(default: the recipe's, 0).")] = None,
-    cr: Annotated[float | None, typer.Option(help="Consistency regularisation weight: D must score an image and "
-                                                  "its flipped / shifted copy (wrapped when tileable) alike, real "
-                                                  "and generated (bCR, Zhao et al. 2021), e.g. 1; 0 = off "
-                                                  "(default: the recipe's, 0).")] = None,
-    recon: Annotated[float | None, typer.Option(help="Self-supervised D: a small decoder rebuilds each real image "
-                                                     "at 16x16 from D's 8x8 features, and its L1 error times this "
-                                                     "weight joins D's loss (Liu et al. 2021), e.g. 1; 0 = off "
-                                                     "(default: the recipe's, 0).")] = None,
-    upsample: Annotated[str | None, typer.Option(help="G's 2x layers: transpose (4x4 transposed conv, Radford et "
-                                                      "al.) or resize (nearest 2x + 3x3 conv, no checkerboard) "
-                                                      "(default: the recipe's).")] = None,
     nz: Annotated[int, typer.Option(help="Latent size.")] = 128,
     ngf: Annotated[int | None, typer.Option(help="Generator width (default: the recipe's, 64).")] = None,
     ndf: Annotated[int | None, typer.Option(help="Discriminator width (default: the recipe's: 64, 32 for "
@@ -164,10 +129,10 @@ def dcgan(
     say = info if dist.main else (lambda message: None)
 
     if resume is not None:
-        from ..train.checkpoint import load_checkpoint
+        from ..train.checkpoint import load_checkpoint, resolve_checkpoint
 
         state = load_checkpoint(resume)
-        cfg = _resume_config(state, steps, minutes)
+        cfg = _resume_config(state, steps, minutes, f"checkpoint {shown(resolve_checkpoint(resume))}")
         if data is not None or out is not None:
             warn("--resume continues the run with its saved configuration; DATA, --out and other "
                  "training options are ignored (only --steps/--minutes extend the budget)")
@@ -185,15 +150,12 @@ def dcgan(
         data = resolve_input(data, "DATA")
         recipe_name, rec = resolve_recipe(recipe, channels)
         chosen = {"augment": None if augment is None else _parse_augment(augment), "ema_beta": ema,
-                  "spectral_norm": spectral_norm, "mean_init": mean_init, "linear_output": linear_output,
-                  "output_gain": output_gain, "upsample": upsample, "r1_gamma": r1, "lr_g": lr_g, "lr_d": lr_d,
+                  "spectral_norm": spectral_norm, "mean_init": mean_init, "lr_g": lr_g, "lr_d": lr_d,
                   "lr_drop_at": lr_drop_at, "lr_drop_g": lr_drop_g, "lr_drop_d": lr_drop_d, "ngf": ngf, "ndf": ndf,
-                  "lr_ref_steps": lr_ref_steps, "lr_min_scale": lr_min_scale,
-                  "select_every": select_every, "mbstd": mbstd, "real_label": real_label,
-                  "lecam": lecam, "cr": cr, "recon": recon}
+                  "lr_ref_steps": lr_ref_steps, "lr_min_scale": lr_min_scale, "select_every": select_every}
         cfg = DCGANConfig(
             data=str(data), data_licence=licence, tile=parse_tile(tile) if tile else None, size=size,
-            channels=channels, tileable=tileable, nz=nz, batch_size=batch, loss=loss.value, beta1=beta1, beta2=beta2,
+            channels=channels, tileable=tileable, nz=nz, batch_size=batch, beta1=beta1, beta2=beta2,
             **(config_fields(rec, lr) | {k: v for k, v in chosen.items() if v is not None}),
             plan_steps=plan_steps, steps=steps, minutes=minutes, seed=seed, sample_every=sample_every,
             checkpoint_every=checkpoint_every, threads=threads, precision=precision.value,
@@ -271,7 +233,7 @@ def dcgan(
     shutdown(dist, 0)
 
 
-def _resume_config(state: dict, steps: int | None, minutes: float | None):
+def _resume_config(state: dict, steps: int | None, minutes: float | None, source: str):
     from ..train.config import DCGANConfig
 
     if state.get("kind") != "dcgan":
@@ -281,7 +243,7 @@ def _resume_config(state: dict, steps: int | None, minutes: float | None):
         d["steps"] = steps
     if minutes is not None:
         d["minutes"] = minutes
-    return DCGANConfig.from_dict(d).validate()
+    return DCGANConfig.from_dict(d, source).validate()
 
 
 def _data_meta(cfg, images, fingerprint: str) -> dict:

@@ -29,7 +29,6 @@ def cyclegan(
     licence_b: Annotated[str, typer.Option(help="Licence of the B images, for the model card.")] = "unknown",
     ngf: Annotated[int, typer.Option(help="Generator width (paper: 64).")] = 32,
     blocks: Annotated[int, typer.Option(help="Residual blocks in the generator (paper: 9).")] = 6,
-    separable: Annotated[bool, typer.Option(help="Depthwise-separable convolutions in the blocks.")] = False,
     internal_scale: Annotated[int, typer.Option(help="2: trunk at half resolution + guided full-res head; "
                                                      "1: the paper's full-resolution generator.")] = 2,
     upsample: Annotated[str, typer.Option(help="Generator upsampling: bilinear (3x3 conv, then bilinear x2: no "
@@ -80,14 +79,14 @@ def cyclegan(
     say = info if dist.main else (lambda message: None)
 
     if resume is not None:
-        from ..train.checkpoint import load_checkpoint
+        from ..train.checkpoint import load_checkpoint, resolve_checkpoint
 
         state = load_checkpoint(resume)
         if state.get("kind") != "cyclegan":
             raise AssetganError(f"{resume}: a {state.get('kind')} run; resume it with its own train command")
         d = dict(state["config"])
         d.update({k: v for k, v in (("steps", steps), ("minutes", minutes)) if v is not None})
-        cfg = CycleGANConfig.from_dict(d).validate()
+        cfg = CycleGANConfig.from_dict(d, f"checkpoint {shown(resolve_checkpoint(resume))}").validate()
         run_dir = resume if resume.is_dir() else resume.parent
     else:
         if a is None or b is None:
@@ -102,7 +101,7 @@ def cyclegan(
         a, b = resolve_input(a, "--a"), resolve_input(b, "--b")
         cfg = CycleGANConfig(
             data_a=str(a), data_b=str(b), name_a=name_a, name_b=name_b, licence_a=licence_a,
-            licence_b=licence_b, ngf=ngf, blocks=blocks, separable=separable, internal_scale=internal_scale,
+            licence_b=licence_b, ngf=ngf, blocks=blocks, internal_scale=internal_scale,
             upsample=upsample, ndf=ndf, crop=crop, load_size=load_size, batch_size=batch, lr=lr,
             lambda_cycle=lambda_cycle,
             lambda_identity=lambda_identity, pool_size=pool, steps=steps, minutes=minutes, seed=seed,

@@ -8,10 +8,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import AssetganError
+from .removed import DCGAN_REMOVED, drop_removed
 
 SIZES = (16, 32, 64, 128)
-LOSSES = ("ns", "hinge")
-UPSAMPLES = ("transpose", "resize")
 AUGMENTS = ("flip", "translation", "color", "cutout")
 
 
@@ -33,24 +32,10 @@ class DCGANConfig:
     lr_d: float = 2e-4  # Adam learning rate of D
     beta1: float = 0.5  # Adam beta1 (Radford et al.)
     beta2: float = 0.999  # Adam beta2
-    loss: str = "ns"  # "ns": non-saturating logistic loss; "hinge": hinge loss
     augment: tuple[str, ...] = ("flip", "translation", "color", "cutout")  # DiffAugment ops, on real and fake
     ema_beta: float = 0.999  # EMA decay of the exported generator (0 disables EMA)
     spectral_norm: bool = True  # spectral norm on D's convolutions (replaces D's BatchNorm)
     mean_init: bool = False  # G's output layer gets a bias, initialised so samples start at the data's mean colour
-    linear_output: bool = False  # G ends without tanh (clamped to [-1, 1] only when converted to pixels)
-    output_gain: float = 1.0  # G ends in output_gain * tanh (> 1: the extremes are reached before tanh saturates)
-    upsample: str = "transpose"  # G's 2x layers: "transpose" (Radford: 4x4 transposed conv), "resize" (nearest 2x
-    # then 3x3 conv, Odena et al. 2016: no checkerboard)
-    r1_gamma: float = 0.0  # R1 penalty on D's gradient at real images (Mescheder et al. 2018); 0 = off
-    mbstd: bool = False  # D sees the batch's feature spread at 4x4 as an extra channel (Karras et al. 2018)
-    real_label: float = 1.0  # D's target for real images: below 1 = one-sided label smoothing (Salimans et al. 2016)
-    lecam: float = 0.0  # LeCam regulariser weight (Tseng et al. 2021): D's logits are pulled towards the moving
-    # averages of the other class's logits, against D overfitting a small data set; 0 = off
-    cr: float = 0.0  # consistency regularisation weight (bCR, Zhao et al. 2021): D's logit for an image and for its
-    # flipped / shifted copy (wrapped when tileable) are pulled together, real and fake alike; 0 = off
-    recon: float = 0.0  # self-supervised D (Liu et al. 2021): a small decoder rebuilds each real image at 16x16 from
-    # D's 8x8 features, L1 loss times this weight; 0 = off
     lr_drop_at: int = 0  # from this step on, G and D learn at lr_g * lr_drop_g and lr_d * lr_drop_d (0 = never)
     lr_drop_g: float = 1.0  # G's learning-rate factor after lr_drop_at
     lr_drop_d: float = 1.0  # D's learning-rate factor after lr_drop_at
@@ -78,10 +63,6 @@ class DCGANConfig:
             raise AssetganError(f"--size {self.size}: must be one of {', '.join(map(str, SIZES))}")
         if self.channels not in (3, 4):
             raise AssetganError(f"--channels {self.channels}: must be 4 (RGBA sprites) or 3 (RGB textures)")
-        if self.loss not in LOSSES:
-            raise AssetganError(f"--loss {self.loss}: must be one of {', '.join(LOSSES)}")
-        if self.upsample not in UPSAMPLES:
-            raise AssetganError(f"--upsample {self.upsample}: must be one of {', '.join(UPSAMPLES)}")
         bad = [a for a in self.augment if a not in AUGMENTS]
         if bad:
             raise AssetganError(f"--augment {','.join(bad)}: unknown; choose from {','.join(AUGMENTS)} or 'none'")
@@ -93,21 +74,6 @@ class DCGANConfig:
                 raise AssetganError(f"{flag} {b}: must be in [0, 1), e.g. 0.5 for beta1, 0.999 for beta2")
         if not 0.0 <= self.ema_beta < 1.0:
             raise AssetganError(f"--ema {self.ema_beta}: must be in [0, 1)")
-        if not (self.r1_gamma >= 0 and math.isfinite(self.r1_gamma)):
-            raise AssetganError(f"--r1 {self.r1_gamma}: must be 0 (off) or a positive weight, e.g. 1")
-        if not (1.0 <= self.output_gain <= 4.0):
-            raise AssetganError(f"--output-gain {self.output_gain}: must be between 1 (plain tanh) and 4, e.g. 1.25")
-        if self.output_gain != 1.0 and self.linear_output:
-            raise AssetganError(f"--output-gain {self.output_gain} scales G's tanh, which --linear-output removes; "
-                                "use one of them")
-        if not 0.5 <= self.real_label <= 1.0:
-            raise AssetganError(f"--real-label {self.real_label}: must be in [0.5, 1] (1 = no smoothing, e.g. 0.9)")
-        if self.real_label != 1.0 and self.loss != "ns":
-            raise AssetganError(f"--real-label {self.real_label} smooths the logistic loss; with --loss {self.loss} "
-                                "leave it at 1")
-        for flag, weight, example in (("--lecam", self.lecam, 0.1), ("--recon", self.recon, 1), ("--cr", self.cr, 1)):
-            if not (weight >= 0 and math.isfinite(weight)):
-                raise AssetganError(f"{flag} {weight}: must be 0 (off) or a positive weight, e.g. {example}")
         if self.select_every < 0:
             raise AssetganError(f"--select-every {self.select_every}: must be a number of steps (0 = export the "
                                 "last weights)")
@@ -152,8 +118,10 @@ class DCGANConfig:
         return dataclasses.asdict(self)
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> DCGANConfig:
-        """Rebuild from `to_dict` output, ignoring unknown keys from newer versions."""
+    def from_dict(cls, d: dict[str, Any], source: str = "checkpoint") -> DCGANConfig:
+        """Rebuild from `to_dict` output, ignoring unknown keys from newer versions; a removed option that is on
+        stops with one line naming `source` and the tag that still has it."""
+        d = drop_removed(d, DCGAN_REMOVED, source)
         names = {f.name for f in dataclasses.fields(cls)}
         kw = {k: v for k, v in d.items() if k in names}
         if kw.get("tile") is not None:

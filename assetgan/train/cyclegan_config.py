@@ -9,6 +9,7 @@ from typing import Any
 
 from ..errors import AssetganError
 from .cyclegan_nets import GeneratorSpec
+from .removed import CYCLEGAN_REMOVED, drop_removed
 
 
 @dataclass(frozen=True)
@@ -23,7 +24,6 @@ class CycleGANConfig:
     licence_b: str = "unknown"
     ngf: int = 32  # generator width (paper: 64)
     blocks: int = 6  # residual blocks (paper: 9 at 256x256)
-    separable: bool = False  # depthwise-separable convolutions in the residual blocks
     internal_scale: int = 2  # 2: the trunk runs at half resolution with a full-resolution guided head
     upsample: str = "bilinear"  # generator upsampling: "bilinear" (conv + bilinear x2) or "transpose" (paper)
     ndf: int = 64  # PatchGAN discriminator width
@@ -49,7 +49,7 @@ class CycleGANConfig:
 
     @property
     def spec(self) -> GeneratorSpec:
-        return GeneratorSpec(self.ngf, self.blocks, self.separable, self.internal_scale, self.upsample)
+        return GeneratorSpec(self.ngf, self.blocks, self.internal_scale, self.upsample)
 
     @property
     def resize_to(self) -> int:
@@ -95,7 +95,9 @@ class CycleGANConfig:
         return dataclasses.asdict(self)
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> CycleGANConfig:
-        """Rebuild from `to_dict` output, ignoring unknown keys from newer versions."""
+    def from_dict(cls, d: dict[str, Any], source: str = "checkpoint") -> CycleGANConfig:
+        """Rebuild from `to_dict` output, ignoring unknown keys from newer versions; a removed option that is on
+        stops with one line naming `source` and the tag that still has it."""
+        d = drop_removed(d, CYCLEGAN_REMOVED, source)
         names = {f.name for f in dataclasses.fields(cls)}
         return cls(**{k: v for k, v in d.items() if k in names})

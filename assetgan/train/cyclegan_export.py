@@ -160,8 +160,9 @@ def export_cyclegan(g_ab: ResnetGenerator, g_ba: ResnetGenerator, card: ModelCar
     return ExportReport(out, worst, card)
 
 
-def generators_from_checkpoint(state: dict[str, Any]) -> tuple[ResnetGenerator, ResnetGenerator, CycleGANConfig]:
-    cfg = CycleGANConfig.from_dict(state["config"])
+def generators_from_checkpoint(state: dict[str, Any], source: str = "checkpoint"
+                               ) -> tuple[ResnetGenerator, ResnetGenerator, CycleGANConfig]:
+    cfg = CycleGANConfig.from_dict(state["config"], source)
     g_ab, g_ba = ResnetGenerator(cfg.spec), ResnetGenerator(cfg.spec)
     g_ab.load_state_dict(state["G_AB"])
     g_ba.load_state_dict(state["G_BA"])
@@ -173,7 +174,7 @@ def export_cyclegan_checkpoint(checkpoint: str | Path, out: str | Path, name: st
     state = load_checkpoint(checkpoint)
     if state.get("kind") != "cyclegan":
         raise AssetganError(f"{checkpoint}: a {state.get('kind')} checkpoint, not cyclegan")
-    g_ab, g_ba, cfg = generators_from_checkpoint(state)
+    g_ab, g_ba, cfg = generators_from_checkpoint(state, f"checkpoint {checkpoint}")
     run = Path(checkpoint).resolve()
     card = build_cyclegan_card(cfg, state, name or (run.parent.name if run.is_file() else run.name))
     return export_cyclegan(g_ab, g_ba, card, out)

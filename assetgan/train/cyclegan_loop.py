@@ -367,7 +367,8 @@ def resume_cyclegan(run_dir: Path, a: Domain, b: Domain, data_meta: Mapping[str,
         raise AssetganError(f"{run_dir}: checkpoint is a {state.get('kind')} run, not cyclegan")
     d = dict(state["config"])
     d.update({k: v for k, v in (overrides or {}).items() if v is not None})
-    trainer = CycleGANTrainer(CycleGANConfig.from_dict(d), a, b, run_dir, data_meta, dist, place)
+    cfg = CycleGANConfig.from_dict(d, f"checkpoint {run_dir / CHECKPOINT_NAME}")
+    trainer = CycleGANTrainer(cfg, a, b, run_dir, data_meta, dist, place)
     trainer.load_state_dict(state)
     return trainer
 

@@ -20,7 +20,6 @@ class GeneratorSpec:
 
     ngf: int = 32  # width of the first layer; the trunk runs at 4 * ngf
     blocks: int = 6  # residual blocks in the trunk
-    separable: bool = False  # depthwise-separable 3x3 convolutions in the residual blocks
     internal_scale: int = 1  # 2: run the network at half resolution, then a full-resolution guided refinement
     upsample: str = "bilinear"  # "bilinear": 3x3 conv then bilinear x2 (no checkerboard); "transpose": the paper's
 
@@ -66,20 +65,14 @@ def _up(cin: int, cout: int, mode: str) -> nn.Module:
     raise ValueError(f"upsample {mode!r}: must be 'bilinear' or 'transpose'")
 
 
-def _conv3(cin: int, cout: int, separable: bool) -> nn.Module:
-    if not separable:
-        return nn.Conv2d(cin, cout, 3, bias=True)
-    return nn.Sequential(nn.Conv2d(cin, cin, 3, groups=cin, bias=False), nn.Conv2d(cin, cout, 1, bias=True))
-
-
 class ResBlock(nn.Module):
     """x + [reflect-pad, conv3, norm, ReLU, reflect-pad, conv3, norm](x)."""
 
-    def __init__(self, ch: int, separable: bool) -> None:
+    def __init__(self, ch: int) -> None:
         super().__init__()
         self.body = nn.Sequential(
-            nn.ReflectionPad2d(1), _conv3(ch, ch, separable), StatsNorm(ch), nn.ReLU(True),
-            nn.ReflectionPad2d(1), _conv3(ch, ch, separable), StatsNorm(ch),
+            nn.ReflectionPad2d(1), nn.Conv2d(ch, ch, 3), StatsNorm(ch), nn.ReLU(True),
+            nn.ReflectionPad2d(1), nn.Conv2d(ch, ch, 3), StatsNorm(ch),
         )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -106,7 +99,7 @@ class ResnetGenerator(nn.Module):
             # -> [N, 2g, h/2, w/2] -> [N, 4g, h/4, w/4]
             nn.Conv2d(g, 2 * g, 3, 2, 1), StatsNorm(2 * g), nn.ReLU(True),
             nn.Conv2d(2 * g, 4 * g, 3, 2, 1), StatsNorm(4 * g), nn.ReLU(True),
-            *[ResBlock(4 * g, spec.separable) for _ in range(spec.blocks)],
+            *[ResBlock(4 * g) for _ in range(spec.blocks)],
             # -> [N, 2g, h/2, w/2] -> [N, g, h, w]
             _up(4 * g, 2 * g, spec.upsample), StatsNorm(2 * g), nn.ReLU(True),
             _up(2 * g, g, spec.upsample), StatsNorm(g), nn.ReLU(True),

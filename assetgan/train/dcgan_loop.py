@@ -24,7 +24,6 @@ from .checkpoint import CHECKPOINT_NAME, load_checkpoint, save_checkpoint
 from .config import DCGANConfig
 from .device import Placement, machine, rng_state, set_rng_state
 from .distributed import DistInfo, gather_objects, joint_stop, max_over_ranks
-from .lecam import LeCamAnchors, lecam_penalty
 from .nets import Discriminator, Generator, init_weights, recalibrate_batchnorm
 from .run_log import append_log, budget_spent, trim_log
 from .sample_grid import write_sample_grid
@@ -43,26 +42,16 @@ class TrainResult:
     images_per_s: float
 
 
-def d_loss_fn(loss: str, real: torch.Tensor, fake: torch.Tensor, real_label: float = 1.0) -> torch.Tensor:
-    """Discriminator loss on logits: logistic (minimax) or hinge. `real_label` < 1: the logistic loss's target for
-    real images (one-sided label smoothing), so D gains nothing from ever more confident real logits."""
-    if loss == "hinge":
-        return F.relu(1.0 - real).mean() + F.relu(1.0 + fake).mean()
-    # BCE against target t for real, 0 for fake: -t log D(x) - (1 - t) log(1 - D(x)) - log(1 - D(G(z))); t = 1 is the
-    # minimax loss exactly (its second term is 0)
-    real_term = real_label * F.softplus(-real) + (1.0 - real_label) * F.softplus(real)
-    return real_term.mean() + F.softplus(fake).mean()
+def d_loss_fn(real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
+    """Discriminator loss on logits: the logistic (minimax) loss, -log D(x) - log(1 - D(G(z)))."""
+    return F.softplus(-real).mean() + F.softplus(fake).mean()
 
 
-def g_loss_fn(loss: str, fake: torch.Tensor) -> torch.Tensor:
-    """Generator loss: non-saturating -log D(G(z)) (or -D for hinge), strong gradients early on."""
-    if loss == "hinge":
-        return -fake.mean()
+def g_loss_fn(fake: torch.Tensor) -> torch.Tensor:
+    """Generator loss: non-saturating -log D(G(z)), strong gradients early on."""
     return F.softplus(-fake).mean()
 
 
-CR_OPS = ("flip", "translation")  # the copies bCR compares D's scores on (translation wraps when tileable)
-R1_EVERY = 16  # steps between R1 penalties (lazy regularisation, Karras et al. 2020)
 PROBE_STEPS = 20  # timed steps (then rolled back) that project a --minutes budget's length when rates are planned
 POLL_EVERY_CUDA_DDP = 8  # steps between the ranks' joint budget/abort decision under torchrun on CUDA (a host sync)
 
@@ -83,13 +72,10 @@ class DCGANTrainer:
         if dist.enabled and cfg.batch_size % dist.world:
             raise AssetganError(f"--batch {cfg.batch_size} (the global batch) must be divisible by the "
                                 f"{dist.world} processes")
-        if dist.enabled and (cfg.mbstd or not cfg.spectral_norm):
-            raise AssetganError("batch statistics in D (BatchNorm: --no-spectral-norm, the textures and radford "
-                                "recipes; or --mbstd) are not supported under torchrun; pass --spectral-norm "
-                                "--no-mbstd for multi-process runs")
-        if dist.enabled and cfg.recon > 0 and cfg.cr > 0:  # DDP's unused-parameter search fails on bCR's 2nd pass
-            raise AssetganError(f"--cr {cfg.cr} with --recon {cfg.recon}: not supported under torchrun; use one of "
-                                "them, or train in one process")
+        if dist.enabled and not cfg.spectral_norm:
+            raise AssetganError("batch statistics in D (BatchNorm: spectral_norm off, the textures and radford "
+                                "recipes) are not supported under torchrun; set spectral_norm=true for "
+                                "multi-process runs")
         if images.ndim != 4 or images.shape[1:] != (cfg.size, cfg.size, cfg.channels):
             raise AssetganError(f"training images have shape {images.shape[1:]}, expected "
                                 f"({cfg.size}, {cfg.size}, {cfg.channels})")
@@ -116,9 +102,8 @@ class DCGANTrainer:
             from torch.nn.parallel import DistributedDataParallel as DDP
 
             ids = [place.device.index] if place.cuda else None
-            # the recon decoder takes no part in G's step, where D's gradients are reduced too
             self.G_train = DDP(self.G, device_ids=ids)
-            self.D_train = DDP(self.D, device_ids=ids, find_unused_parameters=cfg.recon > 0)
+            self.D_train = DDP(self.D, device_ids=ids)
             torch.manual_seed(cfg.seed + 1_000_003 * (dist.rank + 1))  # own z/augment stream per rank
         self.opt_g = torch.optim.Adam(self.G.parameters(), lr=cfg.lr_g, betas=(cfg.beta1, cfg.beta2))
         self.opt_d = torch.optim.Adam(self.D.parameters(), lr=cfg.lr_d, betas=(cfg.beta1, cfg.beta2))
@@ -128,8 +113,6 @@ class DCGANTrainer:
         self.fixed_z = torch.randn(64, cfg.nz, generator=torch.Generator().manual_seed(cfg.seed + 2))
         self.step = 0
         self.train_seconds = 0.0
-        self.last_r1 = torch.zeros((), device=place.device)  # the latest R1 penalty (logged)
-        self.lecam = LeCamAnchors(place.device) if cfg.lecam > 0 else None
         # steps between the ranks' joint time-budget/abort decisions: a host sync on CUDA under torchrun
         self.poll_every = POLL_EVERY_CUDA_DDP if dist.enabled and place.cuda else 1
         # best-snapshot selection (cfg.select_every): the weights export_generator() starts from, their step and
@@ -150,40 +133,18 @@ class DCGANTrainer:
             fake = self.G_train(z)  # [B, C, H, W]
 
         aug = cfg.augment
-        real_in = diff_augment(real, aug, cfg.tileable)
-        r1 = cfg.r1_gamma > 0 and self.step % R1_EVERY == 0
         if cfg.lr_drop_at and self.step == cfg.lr_drop_at:
             self.set_learning_rates()
-        if r1:
-            real_in = real_in.detach().requires_grad_(True)
-        fake_in = diff_augment(fake.detach(), aug, cfg.tileable)
-        d_real, d_fake, rebuilt = self._score_pair(real_in, fake_in, recon=cfg.recon > 0)
-        loss_d = d_loss_fn(cfg.loss, d_real, d_fake, cfg.real_label)
-        total_d = loss_d
-        if rebuilt is not None:  # D's features must describe the real image: rebuild it at 16x16
-            target = F.adaptive_avg_pool2d(real_in.detach(), rebuilt.shape[-1])
-            recon = (rebuilt.float() - target).abs().mean()
-            total_d = total_d + cfg.recon * recon
-        if self.lecam is not None:
-            reg = lecam_penalty(d_real, d_fake, self.lecam.update(d_real, d_fake))
-            total_d = total_d + cfg.lecam * reg
-        if cfg.cr > 0:  # bCR: D scores each image and its flipped / shifted copy alike
-            d_real_t, d_fake_t, _ = self._score_pair(diff_augment(real_in.detach(), CR_OPS, cfg.tileable),
-                                                     diff_augment(fake_in, CR_OPS, cfg.tileable))
-            cr = (d_real_t - d_real).square().mean() + (d_fake_t - d_fake).square().mean()
-            total_d = total_d + cfg.cr * cr
-        if r1:  # lazy regularisation (StyleGAN2): every R1_EVERY steps, weighted by R1_EVERY
-            (grad,) = torch.autograd.grad(d_real.sum(), real_in, create_graph=True)
-            penalty = grad.square().sum(dim=(1, 2, 3)).mean()
-            total_d = total_d + (cfg.r1_gamma / 2 * R1_EVERY) * penalty
-            self.last_r1 = penalty.detach()  # not the graph: it would be kept alive until the next R1 step
+        d_real, d_fake = self._score_pair(diff_augment(real, aug, cfg.tileable),
+                                          diff_augment(fake.detach(), aug, cfg.tileable))
+        loss_d = d_loss_fn(d_real, d_fake)
         self.opt_d.zero_grad(set_to_none=True)
-        total_d.backward()
+        loss_d.backward()
         self.opt_d.step()
 
         with place.autocast():
             d_fake_g = self.D_train(diff_augment(fake, aug, cfg.tileable)).float()
-        loss_g = g_loss_fn(cfg.loss, d_fake_g)
+        loss_g = g_loss_fn(d_fake_g)
         self.opt_g.zero_grad(set_to_none=True)
         loss_g.backward()
         self.opt_g.step()
@@ -191,33 +152,18 @@ class DCGANTrainer:
         if cfg.ema_beta > 0:
             ema_update(self.G_ema, self.G, cfg.ema_beta, self.step)
         self.step += 1
-        out = {"loss_d": loss_d.detach(), "loss_g": loss_g.detach(),
-               "d_real": d_real.detach().mean(), "d_fake": d_fake.detach().mean()}
-        if cfg.r1_gamma > 0:
-            out["r1"] = self.last_r1
-        if self.lecam is not None:
-            out["lecam"] = reg.detach()
-        if cfg.cr > 0:
-            out["cr"] = cr.detach()
-        if rebuilt is not None:
-            out["recon"] = recon.detach()
-        return out
+        return {"loss_d": loss_d.detach(), "loss_g": loss_g.detach(),
+                "d_real": d_real.detach().mean(), "d_fake": d_fake.detach().mean()}
 
-    def _score_pair(self, real_in: torch.Tensor, fake_in: torch.Tensor, recon: bool = False
-                    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
-        """D's fp32 logits [B] for a real and a fake batch; with `recon`, also D's rebuild of the real images."""
-        cfg, n = self.cfg, real_in.shape[0]
-
-        def score(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
-            return self.D_train(x, recon=True) if recon else (self.D_train(x), None)
-
+    def _score_pair(self, real_in: torch.Tensor, fake_in: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """D's fp32 logits [B] for a real and a fake batch."""
+        n = real_in.shape[0]
         with self.place.autocast():
-            if cfg.spectral_norm and not cfg.mbstd:  # no batch statistics in D: one forward over real and fake
-                logits, rebuilt = score(torch.cat([real_in, fake_in]))
-                return logits[:n].float(), logits[n:].float(), None if rebuilt is None else rebuilt[:n]
-            # Radford's BatchNorm D (and the minibatch spread) sees real and fake batches separately
-            d_real, rebuilt = score(real_in)
-            return d_real.float(), self.D_train(fake_in).float(), rebuilt
+            if self.cfg.spectral_norm:  # no batch statistics in D: one forward over real and fake
+                logits = self.D_train(torch.cat([real_in, fake_in]))
+                return logits[:n].float(), logits[n:].float()
+            # Radford's BatchNorm D sees real and fake batches separately
+            return self.D_train(real_in).float(), self.D_train(fake_in).float()
 
     def set_learning_rates(self) -> None:
         """The configured rates times the planned run's factor (cfg.lr_scale), and times the drop factors once
@@ -312,14 +258,12 @@ class DCGANTrainer:
             "ranks": gather_objects(self.dist, self._rank_state()) if self.dist.enabled else [],
             "fixed_z": self.fixed_z,
             "best": self.best,
-            "lecam": self.lecam.state_dict() if self.lecam is not None else None,
         }
 
     def _rank_state(self) -> dict[str, Any]:
         """What differs between ranks: the sampler and the random streams."""
         return {"sampler": self.sampler.state_dict(), "rng_torch": torch.get_rng_state(),
-                "rng_cuda": rng_state(self.place),
-                "lecam": self.lecam.state_dict() if self.lecam is not None else None}
+                "rng_cuda": rng_state(self.place)}
 
     def load_state_dict(self, s: Mapping[str, Any]) -> None:
         self.G.load_state_dict(s["G"])
@@ -327,16 +271,12 @@ class DCGANTrainer:
         self.G_ema.load_state_dict(s["G_ema"])
         self.opt_g.load_state_dict(s["opt_g"])
         self.opt_d.load_state_dict(s["opt_d"])
-        if self.lecam is not None and s.get("lecam"):
-            self.lecam.load_state_dict(s["lecam"])  # rank 0's anchors; under torchrun each rank's own below
         if self.dist.enabled:
             if s.get("world_size") == self.dist.world and s.get("ranks"):
                 mine = s["ranks"][self.dist.rank]
                 self.sampler.load_state_dict(mine["sampler"])
                 torch.set_rng_state(mine["rng_torch"])
                 set_rng_state(self.place, mine.get("rng_cuda"))
-                if self.lecam is not None and mine.get("lecam"):
-                    self.lecam.load_state_dict(mine["lecam"])  # each rank's anchors follow its own batches
             # else: a different world size continues from the same weights with fresh per-rank streams
         elif s.get("world_size", 1) == 1:
             self.sampler.load_state_dict(s["sampler"])
@@ -432,7 +372,7 @@ def resume_trainer(run_dir: Path, images: np.ndarray, data_meta: Mapping[str, An
         raise AssetganError(f"{run_dir}: checkpoint is a {state.get('kind')} run, not dcgan")
     cfg_d = dict(state["config"])
     cfg_d.update(overrides or {})
-    cfg = DCGANConfig.from_dict(cfg_d)
+    cfg = DCGANConfig.from_dict(cfg_d, f"checkpoint {run_dir / CHECKPOINT_NAME}")
     trainer = DCGANTrainer(cfg, images, run_dir, data_meta, dist, place)
     trainer.load_state_dict(state)
     return trainer

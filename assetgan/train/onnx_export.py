@@ -67,15 +67,10 @@ class GeneratorWithCritic(nn.Module):
 
 
 def critic_for_export(d: nn.Module) -> nn.Module:
-    """A copy of D in eval mode with spectral norm folded into plain weights (no power iteration at inference) and
-    the minibatch spread (mbstd) held constant, so an image's score does not depend on what else is in its batch."""
+    """A copy of D in eval mode with spectral norm folded into plain weights (no power iteration at inference)."""
     from torch.nn.utils import parametrize
 
     d = copy.deepcopy(getattr(d, "module", d)).eval()
-    if getattr(d, "decoder", None) is not None:
-        d.decoder = None  # training's recon decoder: the critic only scores
-    if getattr(d, "mbstd", False):
-        d.fixed_spread = 0.0  # score each image on its own: only the ranking is used, and a constant keeps it
     for m in d.modules():
         if parametrize.is_parametrized(m, "weight"):
             parametrize.remove_parametrizations(m, "weight", leave_parametrized=True)
@@ -89,10 +84,11 @@ class ExportReport:
     card: ModelCard
 
 
-def generator_from_checkpoint(state: dict[str, Any], last: bool = False) -> tuple[nn.Module, DCGANConfig]:
+def generator_from_checkpoint(state: dict[str, Any], last: bool = False, source: str = "checkpoint"
+                              ) -> tuple[nn.Module, DCGANConfig]:
     """The EMA generator (or G) of a DCGAN checkpoint, BatchNorm recalibrated, in eval mode: the best snapshot's
     weights when the run selected one (`select_every`), unless `last`."""
-    cfg = DCGANConfig.from_dict(state["config"])
+    cfg = DCGANConfig.from_dict(state["config"], source)
     g = Generator(cfg)
     best = state.get("best")
     if best is not None and not last:
@@ -204,7 +200,7 @@ def export_checkpoint(checkpoint: str | Path, out: str | Path, name: str | None 
     state = load_checkpoint(checkpoint)
     if state.get("kind") != "dcgan":
         raise AssetganError(f"{checkpoint}: a {state.get('kind')} checkpoint; this exports dcgan runs")
-    g, cfg = generator_from_checkpoint(state, last)
+    g, cfg = generator_from_checkpoint(state, last, f"checkpoint {checkpoint}")
     critic = critic_from_checkpoint(state) if "D" in state else None
     run_name = Path(checkpoint).resolve()
     run_name = run_name.parent.name if run_name.is_file() else run_name.name

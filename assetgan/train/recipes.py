@@ -21,21 +21,17 @@ Chosen by `benchmarks/quality.py` (equal CPU time, same held-out split; figures 
   minutes: 12-draw SWD 60.5 vs 78.8 and C2ST 0.838 vs 0.982 (better with every seed); at 10 minutes, five seeds, C2ST
   0.870 vs 0.950 (every seed) and 12-draw SWD 54.5 vs 57.4 (3 of 5 seeds, within noise), and re-run on a faster day
   55.4 vs 53.3 (1 of 5: not better; benchmarks/README.md); on a slow day (half the steps) 53.6 vs 63.4 and C2ST 0.855
-  vs 0.985, better with all 8 seeds (clear). Minibatch spread in D (`--mbstd`) and one-sided label smoothing
-  (`--real-label 0.9`) did not help (one seed), nor did LeCam regularisation of D (`--lecam 0.05`) or a 1.5x wider G
-  (`--ngf 96`) at fast-day step counts (two seeds each, worse than plain in both). Consistency regularisation (`--cr`)
-  stalls this BatchNorm D (flat logits by step 300-1500); a self-supervised D (`--recon 1`) narrowed the spread
-  between seeds but tied plain on the mean (six seeds, 12-draw SWD 55.0 vs 56.0, within noise) for 10 % fewer steps
-  per second: options, not the recipe. Half the base rates (`--lr 1e-4`, the pick of a 16-candidate GPU screen,
+  vs 0.985, better with all 8 seeds (clear). A 1.5x wider G (`--ngf 96`) did not help at fast-day step counts (two
+  seeds, worse than plain). Half the base rates (`--lr 1e-4`, the pick of a 16-candidate GPU screen,
   benchmarks/recipe_screen.py) beat plain at the fast day's step counts (7 seeds, 52.3 vs 56.2, 6 of 7) but lost to
   this recipe at the slow day's (2 of 2 seeds); quartering the rates at the drop instead of halving them (the recipe's
   slow-day runs unchanged) recovered most of the recipe's fast-day loss on its three losing seeds but stayed just
   behind plain in all three. Exporting the best snapshot (`--select-every 300`) gave 52.0 there (3 of 5, within noise)
   at a small C2ST cost; an option, not part of the recipe. The previous texture recipe (64-wide D, no tanh) measured
   SWD 73.3 at 30 minutes: without tanh G's finest detail got worse, with the narrower D alone the coarse colour layout
-  did. Tanh costs the darkest tones (median pixel 46 vs the data's 31 at fixed rates, 38 planned; `--linear-output`
-  trades them back for SWD). The sprite recipe lost to plain DCGAN on textures (30 min SWD 173.7 vs 87.6), so did
-  spectral norm, R1 and DiffAugment translation.
+  did. Tanh costs the darkest tones (median pixel 46 vs the data's 31 at fixed rates, 38 planned). The sprite
+  recipe lost to plain DCGAN on textures (30 min SWD 173.7 vs 87.6), so did spectral norm and DiffAugment
+  translation. Options measured and not adopted were removed after tag pre-option-cull (lab/2026-12-06-option-cull.md).
 - radford: the DCGAN paper's recipe (BCE/non-saturating loss, BatchNorm in D, no augmentation, no EMA).
 """
 
@@ -52,9 +48,6 @@ class Recipe:
     ema_beta: float  # EMA decay of the exported generator (0 = the raw generator)
     spectral_norm: bool  # spectral norm in D instead of BatchNorm
     mean_init: bool = False  # G's output bias starts at the data's mean colour
-    linear_output: bool = False  # no tanh at G's output
-    output_gain: float = 1.0  # G's output is output_gain * tanh
-    r1_gamma: float = 0.0  # R1 penalty weight on D at real images (0 = off)
     g_lr_factor: float = 1.0  # G's learning rate = --lr times this
     d_lr_factor: float = 1.0  # D's learning rate = --lr times this
     lr_drop_at: int = 0  # step from which G's and D's rates are multiplied by the factors below (0 = never)
@@ -62,15 +55,9 @@ class Recipe:
     lr_drop_d: float = 1.0
     lr_ref_steps: int = 0  # runs planned longer than this learn at rates scaled by lr_ref_steps / planned steps
     lr_min_scale: float = 1.0  # ... down to this factor at most
-    upsample: str = "transpose"  # G's 2x layers: transposed conv (Radford) or nearest 2x + 3x3 conv ("resize")
     ngf: int = 64  # G's width (channels of its last hidden layer)
     ndf: int = 64  # D's width (channels of its first layer)
     select_every: int = 0  # steps between snapshot scores; the best snapshot is exported (0 = the last)
-    mbstd: bool = False  # minibatch standard deviation channel in D
-    real_label: float = 1.0  # D's target for real images (one-sided label smoothing below 1)
-    lecam: float = 0.0  # LeCam regulariser weight on D (0 = off)
-    cr: float = 0.0  # consistency regularisation weight on D (0 = off)
-    recon: float = 0.0  # weight of D's self-supervised reconstruction loss (0 = off)
 
 
 RECIPES: dict[str, Recipe] = {
@@ -93,10 +80,8 @@ def resolve_recipe(name: str, channels: int) -> tuple[str, Recipe]:
 def config_fields(rec: Recipe, lr: float) -> dict:
     """The DCGANConfig fields a recipe sets, at base learning rate `lr` (options given on top replace them)."""
     return {"augment": rec.augment, "ema_beta": rec.ema_beta, "spectral_norm": rec.spectral_norm,
-            "mean_init": rec.mean_init, "linear_output": rec.linear_output, "output_gain": rec.output_gain,
-            "upsample": rec.upsample, "r1_gamma": rec.r1_gamma, "lr_g": lr * rec.g_lr_factor,
+            "mean_init": rec.mean_init, "lr_g": lr * rec.g_lr_factor,
             "lr_d": lr * rec.d_lr_factor, "lr_drop_at": rec.lr_drop_at, "lr_drop_g": rec.lr_drop_g,
             "lr_drop_d": rec.lr_drop_d, "lr_ref_steps": rec.lr_ref_steps,
             "lr_min_scale": rec.lr_min_scale, "ngf": rec.ngf, "ndf": rec.ndf,
-            "select_every": rec.select_every, "mbstd": rec.mbstd, "real_label": rec.real_label,
-            "lecam": rec.lecam, "cr": rec.cr, "recon": rec.recon}
+            "select_every": rec.select_every}

@@ -32,7 +32,7 @@ VERSION = 1
 STATES = ("none", "favourite", "rejected")
 INCLUDE = ("kept", "favourites", "all")  # kept = everything not rejected
 NAME_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}"  # item and sheet names: they become file names
-_NAME_RE = re.compile(NAME_PATTERN + r"\Z")  # use with .match(); \Z, unlike $, refuses a trailing newline
+NAME_RE = re.compile(NAME_PATTERN + r"\Z")  # use with .match(); \Z, unlike $, refuses a trailing newline
 MAX_SCALE = 64
 MAX_SEED = 2**63 - 1
 MAX_COLUMNS = 65536
@@ -251,7 +251,7 @@ def validate(col: Collection, src: str = "collection") -> None:
         items = items[:: max(1, len(items) - 1)]  # the first and the last
     for i, it in enumerate(items):
         where = f"{src}: item {i + 1} ({short(it.name)})"
-        if not isinstance(it.name, str) or not _NAME_RE.match(it.name):
+        if not isinstance(it.name, str) or not NAME_RE.match(it.name):
             raise CollectionError(f"{where}: name must be 1-128 letters, digits, '.', '_' or '-' "
                                   "(it becomes a file name)")
         if it.name in seen:
@@ -275,7 +275,7 @@ def validate(col: Collection, src: str = "collection") -> None:
         raise CollectionError(f"{src}: output include {short(o.include)} must be one of {', '.join(INCLUDE)}")
     if not (o.files or o.sheet):
         raise CollectionError(f"{src}: output writes nothing; set \"files\" and/or \"sheet\" to true")
-    if not isinstance(o.sheet_name, str) or not _NAME_RE.match(o.sheet_name):
+    if not isinstance(o.sheet_name, str) or not NAME_RE.match(o.sheet_name):
         raise CollectionError(f"{src}: sheet_name {short(o.sheet_name)} must be a plain file name: 1-128 letters, "
                               "digits, '.', '_' or '-'")
     if not (isinstance(o.truncation, (int, float)) and not isinstance(o.truncation, bool) and 0 < o.truncation <= 2):

@@ -5,7 +5,6 @@ The same code serves `assetgan export`, `assetgan generate` and the desktop app'
 
 from __future__ import annotations
 
-import itertools
 import json
 import math
 import re
@@ -22,9 +21,9 @@ from .errors import AssetganError, CollectionError, DriftError
 from .out_dir import check_folder_path, claim, resolved
 from .registry import resolve_model
 from .render.palette import parse_palette_spec
-from .render.postprocess import finish
+from .render.postprocess import Finisher
 from .render.sheet import atlas_json, encode_png, pack_sheet
-from .runtime.latent import seed_latent
+from .runtime.latent import item_latent, latent_size_problem
 from .runtime.model import GeneratorModel, file_sha256, open_model
 from .safe_json import loads
 
@@ -78,12 +77,6 @@ def resolve_palette(spec: str | list[str] | None, model: GeneratorModel, base_di
     return parse_palette_spec(spec)
 
 
-def _latent(item: Item, nz: int, default_psi: float) -> np.ndarray:
-    if item.z is not None:  # its length was checked in render_collection
-        return np.asarray(item.z, dtype=np.float32)
-    return seed_latent(int(item.seed), nz, item.truncation or default_psi)
-
-
 def render_collection(col: Collection, model: GeneratorModel, base_dir: Path, chunk: int = 64,
                       shard: tuple[int, int] = (0, 1)) -> Iterator[RenderedFile]:
     """Check everything first (raising before any output), then return an iterator over every output file
@@ -93,12 +86,13 @@ def render_collection(col: Collection, model: GeneratorModel, base_dir: Path, ch
     if not items:
         raise CollectionError(f"collection '{col.name}': nothing to export (include={o.include}); "
                               "favourite or un-reject some items")
-    palette = resolve_palette(o.palette, model, base_dir)
+    finisher = Finisher(o.scale, resolve_palette(o.palette, model, base_dir), o.alpha_threshold)
     for it in () if isinstance(items, SeedRange) else items:  # a SeedRange has seeds only: nothing to check
-        if it.z is not None and len(it.z) != model.nz:
-            raise CollectionError(f"item {it.name!r}: z has {len(it.z)} values, the model expects {model.nz}")
+        problem = latent_size_problem(it, model.nz)
+        if problem:
+            raise CollectionError(problem)
     check_sheet_memory(col, model.card.size, model.card.channels)
-    return _render(col, model, items, palette, chunk, shard)
+    return _render(col, model, items, finisher, chunk, shard)
 
 
 def check_sheet_memory(col: Collection, size: int, channels: int, limit: int = MAX_SHEET_BYTES) -> None:
@@ -210,22 +204,17 @@ def _manifest(col: Collection) -> Iterator[bytes]:
     yield "".join(batch).encode()
 
 
-def _render(col: Collection, model: GeneratorModel, items: Sequence[Item], palette: np.ndarray | None, chunk: int,
+def _render(col: Collection, model: GeneratorModel, items: Sequence[Item], finisher: Finisher, chunk: int,
             shard: tuple[int, int]) -> Iterator[RenderedFile]:
     o = col.output
     index, count = shard
     with_sheet = o.sheet and index == 0  # shard 1 also renders the sheet, so N shards write what one run does
     todo = (k for k in range(len(items)) if k % count == index or with_sheet)  # item k belongs to shard k mod N
     frames: list[tuple[str, np.ndarray]] = []
-    while True:
-        ks = list(itertools.islice(todo, chunk))
-        if not ks:
-            break
-        part = [items[k] for k in ks]
-        z = np.stack([_latent(it, model.nz, o.truncation) for it in part])  # [n, nz]
-        images = model.run(z)  # [n, H, W, C] uint8
-        for k, it, img in zip(ks, part, images):
-            out = finish(img, scale=o.scale, palette=palette, alpha_threshold=o.alpha_threshold)
+    chunks = model.generate_chunks(todo, lambda k: item_latent(items[k], model.nz, o.truncation), chunk)
+    for ks, images in chunks:  # images [n, H, W, C] uint8
+        for k, img in zip(ks, images):
+            it, out = items[k], finisher(img)
             if o.files and k % count == index:
                 yield RenderedFile(f"{it.name}.png", encode_png(out))
             if with_sheet:

@@ -158,10 +158,10 @@ def bad_user_models(home: Path, monkeypatch) -> Path:
     shutil.copyfile(SHIPPED, folder / "zz-good.onnx")
     import assetgan.runtime.model as rt
 
-    def read_card(path, sess=None, _real=rt.read_card):
+    def read_card(path, sess=None, kind=None, _real=rt.read_card):
         if Path(path).name == "ah-runtime-error.onnx":
             raise RuntimeError("[ONNXRuntimeError] : 1 : FAIL : Load model failed: bad allocation")
-        return _real(path, sess)
+        return _real(path, sess, kind)
 
     monkeypatch.setattr(rt, "read_card", read_card)
     return folder

@@ -126,15 +126,6 @@ def test_walk_slerp_variations_along_and_sliders():
         explore.walk(z, 0, 1)
 
 
-def test_item_latent_matches_export():
-    from assetgan.collection import Item
-
-    assert np.array_equal(explore.item_latent(Item("a", seed=5, truncation=0.7), 8), seed_latent(5, 8, 0.7))
-    assert np.array_equal(explore.item_latent(Item("b", seed=5), 8, 0.5), seed_latent(5, 8, 0.5))
-    with pytest.raises(ValueError, match="expects 8"):
-        explore.item_latent(Item("c", z=[1.0, 2.0]), 8)
-
-
 def test_pca_recovers_the_directions_a_linear_generator_uses(tmp_path):
     rng = np.random.default_rng(0)
     nz = 12

@@ -1,4 +1,7 @@
-"""Work run off the UI thread: generate a batch of seeds or render latents chunk by chunk, with Progress. No Qt."""
+"""Work run off the UI thread: generate a batch of seeds or render latents chunk by chunk, with Progress. No Qt.
+
+Every image comes from `GeneratorModel.generate_chunks`, the loop `assetgan export` and `generate` use too.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +10,8 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from assetgan.progress import Progress
-from assetgan.runtime.curate import best_seeds, candidate_count
-from assetgan.runtime.latent import latents_for_seeds
+from assetgan.runtime.curate import candidate_count, rank_seeds
+from assetgan.runtime.latent import seed_latent
 from assetgan.runtime.model import GeneratorModel
 
 CHUNK = 16  # images per inference call: small enough that thumbnails arrive steadily
@@ -19,23 +22,18 @@ def generate_seeds(model: GeneratorModel, seeds: Sequence[int], truncation: floa
     """Run the seeds in chunks, handing (seed, image) pairs to `on_chunk`; stops early when aborted.
     Returns how many images were made."""
     done = 0
-    total = len(seeds)
-    progress.update(0, total)
-    for start in range(0, total, chunk):
-        if progress.aborted():
-            break
-        part = [int(s) for s in seeds[start : start + chunk]]
-        images = model.run(latents_for_seeds(part, model.nz, truncation))  # [n, H, W, C] uint8
+    for part, images in model.generate_chunks([int(s) for s in seeds],
+                                              lambda s: seed_latent(s, model.nz, truncation), chunk, progress):
         on_chunk(list(zip(part, images)))
         done += len(part)
-        progress.update(done, total, {"seconds": model.last_seconds})
     return done
 
 
 def generate_best(model: GeneratorModel, start: int, count: int, keep: float, truncation: float, progress: Progress,
                   on_chunk: Callable[[list[tuple[int, np.ndarray]]], None], chunk: int = CHUNK) -> int:
     """Rank count/keep candidate seeds with the model's critic, then generate the `count` best like
-    `generate_seeds` (what `assetgan generate --keep-best` picks)."""
+    `generate_seeds` (what `assetgan generate --keep-best` picks). keep and truncation come from bounded spin
+    boxes."""
     if keep >= 1.0:
         return generate_seeds(model, range(start, start + count), truncation, progress, on_chunk, chunk)
     total = candidate_count(count, keep)
@@ -46,7 +44,7 @@ def generate_best(model: GeneratorModel, start: int, count: int, keep: float, tr
             raise Cancelled
 
     try:
-        seeds = best_seeds(model, start, count, keep, truncation, progress=ranked)
+        seeds = rank_seeds(model, start, count, keep, truncation, progress=ranked)
     except Cancelled:
         return 0
     return generate_seeds(model, seeds, truncation, _Offset(progress, total), on_chunk, chunk)
@@ -73,12 +71,7 @@ def render_latents(model: GeneratorModel, keys: Sequence[str], z: np.ndarray, pr
                    on_chunk: Callable[[list[tuple[str, np.ndarray]]], None], chunk: int = CHUNK) -> int:
     """Render latents z [n, nz] named by `keys` in chunks (reopened sessions, explore strips)."""
     done = 0
-    total = len(keys)
-    for start in range(0, total, chunk):
-        if progress.aborted():
-            break
-        images = model.run(z[start : start + chunk])
-        on_chunk(list(zip(keys[start : start + chunk], images)))
-        done += len(images)
-        progress.update(done, total, {"seconds": model.last_seconds})
+    for rows, images in model.generate_chunks(range(len(keys)), lambda i: z[i], chunk, progress):
+        on_chunk([(keys[i], img) for i, img in zip(rows, images)])
+        done += len(rows)
     return done

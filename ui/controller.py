@@ -12,11 +12,11 @@ from PySide6.QtWidgets import QWidget
 
 from assetgan.errors import AssetganError
 from assetgan.runtime.curate import candidate_count
+from assetgan.runtime.latent import item_latent, latent_size_problem
 from assetgan.runtime.model import GeneratorModel
 
 from . import dialogs
 from .batch import generate_best, render_latents
-from .explore import item_latent
 from .library import LibraryModel, resolved
 from .pixmaps import ThumbStore
 from .saver import BackgroundWriter
@@ -270,11 +270,12 @@ class AppController(QObject):
         for it in self.session.items:
             if it.name in self.store.images:
                 continue
-            try:
-                zs.append(item_latent(it, nz, self.session.collection.output.truncation))
-                keys.append(it.name)
-            except ValueError as exc:
-                self.status.emit(str(exc))
+            problem = latent_size_problem(it, nz)
+            if problem:
+                self.status.emit(problem)
+                continue
+            zs.append(item_latent(it, nz, self.session.collection.output.truncation))
+            keys.append(it.name)
         if not keys:
             return None
         z = np.stack(zs)

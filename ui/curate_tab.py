@@ -32,7 +32,7 @@ class CurateTab(QWidget):
         top.addWidget(self.tag)
         for action in ("favourite", "reject", "tag", "rename", "explore"):
             b = QPushButton(LABELS[action])
-            b.clicked.connect(lambda _c=False, a=action: self.grid._fire(a))
+            b.clicked.connect(lambda _c=False, a=action: self.grid.fire(a))
             top.addWidget(b)
         top.addStretch(1)
         top.addWidget(self.counts)

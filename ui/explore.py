@@ -4,20 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from assetgan.collection import Item
-from assetgan.runtime.latent import seed_latent
-
 SPAN = 3.0  # strips go from -SPAN sigma to +SPAN sigma
-
-
-def item_latent(item: Item, nz: int, default_truncation: float = 1.0) -> np.ndarray:
-    """z [nz] float32 of a collection item, exactly as `assetgan export` computes it."""
-    if item.z is not None:
-        z = np.asarray(item.z, dtype=np.float32)
-        if z.shape != (nz,):
-            raise ValueError(f"item {item.name!r}: z has {z.size} values, the model expects {nz}")
-        return z
-    return seed_latent(int(item.seed), nz, item.truncation or default_truncation)
 
 
 def walk(z: np.ndarray, dim: int, frames: int, sigma: float = 1.0) -> np.ndarray:

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from assetgan.errors import AssetganError
+from assetgan.runtime.latent import item_latent, latent_size_problem
 
 from . import explore, pca
 from .batch import render_latents
@@ -222,7 +223,17 @@ class ExploreTab(QWidget):
         s, m = self.ctl.session, self.ctl.model
         if s is None or m is None or self.source is None:
             raise AssetganError("explore: select an item first (E or double-click in Generate or Curate)")
-        return explore.item_latent(s.item(self.source), m.nz, s.collection.output.truncation)
+        return self.item_z(self.source)
+
+    def item_z(self, name: str) -> np.ndarray:
+        """z [nz] of session item `name` (a session and model are open), as `assetgan export` makes it; a z of
+        another model's size is refused."""
+        s, m = self.ctl.session, self.ctl.model
+        item = s.item(name)
+        problem = latent_size_problem(item, m.nz)
+        if problem:
+            raise AssetganError(problem)
+        return item_latent(item, m.nz, s.collection.output.truncation)
 
     # ---- strips
     def _remember(self) -> None:
@@ -242,9 +253,7 @@ class ExploreTab(QWidget):
         if s is None or m is None or not a or not b or a == b:
             self.ctl.alert("Interpolate", "pick two different favourites (F marks an item as favourite)")
             return
-        psi = s.collection.output.truncation
-        self._strip_from(lambda: explore.slerp(explore.item_latent(s.item(a), m.nz, psi),
-                                               explore.item_latent(s.item(b), m.nz, psi), self.frames.value()),
+        self._strip_from(lambda: explore.slerp(self.item_z(a), self.item_z(b), self.frames.value()),
                          f"{a}_to_{b}"[:100], f"slerp {a} → {b}")
 
     def variations(self) -> None:

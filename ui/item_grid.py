@@ -49,7 +49,7 @@ class ItemGrid(QListWidget):
             act = QAction(LABELS[name], self)
             act.setShortcuts([QKeySequence(k) for k in keys])
             act.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            act.triggered.connect(lambda _c=False, n=name: self._fire(n))
+            act.triggered.connect(lambda _c=False, n=name: self.fire(n))
             self.addAction(act)
             self._actions[name] = act
 
@@ -57,7 +57,8 @@ class ItemGrid(QListWidget):
         self.setIconSize(QSize(px, px))
         self.setGridSize(QSize(px + 32, px + 58))  # room for the name and a line of tags
 
-    def _fire(self, name: str) -> None:
+    def fire(self, name: str) -> None:
+        """Emit curation action `name` (favourite, reject, ...) for the selected items, if any."""
         names = self.selected_names()
         if names:
             self.action.emit(name, names)

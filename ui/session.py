@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from assetgan.collection import _NAME_RE, Collection, Item, ModelRef, OutputSettings, load_collection, validate
+from assetgan.collection import NAME_RE, Collection, Item, ModelRef, OutputSettings, load_collection, validate
 from assetgan.errors import AssetganError, CollectionError
 
 from .saver import write_now
@@ -200,7 +200,7 @@ class Session:
         new = new.strip()
         if new == old:
             return
-        if not _NAME_RE.match(new):
+        if not NAME_RE.match(new):
             raise AssetganError(f"name {new!r}: use 1-128 letters, digits, '.', '_' or '-' (it becomes a file name)")
         if new in self.names():
             raise AssetganError(f"name {new!r}: another item already has it; pick another name")

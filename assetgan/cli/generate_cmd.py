@@ -69,7 +69,7 @@ def generate(
     from ..export import parse_shard
     from ..registry import resolve_model
     from ..render.palette import palette_to_hex, parse_palette_spec
-    from ..runtime.curate import best_seeds, candidate_count, check_keep
+    from ..runtime.curate import candidate_count, check_keep, rank_seeds
     from ..runtime.model import open_model
     from ..runtime.providers import parse_device
 
@@ -83,28 +83,28 @@ def generate(
     path = resolve_model(model)
     m = open_model(path, parse_device(device))
     info(f"provider: {m.device}" + (f" ({m.provider_note})" if m.provider_note else ""))
-    psi = truncation if truncation is not None else m.card.default_truncation
-    name = prefix or m.card.name or path.stem
-    keep = check_keep(keep_best if keep_best is not None else m.card.default_keep)
+    psi, keep = m.sampling(truncation, keep_best)
+    keep = check_keep(keep)
     if keep < 1.0 and count > MAX_RANKED:
         raise AssetganError(f"--count {count}: ranking by the critic (--keep-best {keep}) handles at most "
                             f"{MAX_RANKED:,} images a run; lower --count or pass --keep-best 1")
-    if keep < 1.0:  # ranked by the critic: the chosen seeds are listed (one int each)
-        chosen = best_seeds(m, seed, count, keep, psi)
-        info(f"kept the {count} most convincing of {candidate_count(count, keep)} candidates (critic)")
-        items = [Item(name=f"{name}_{s:06d}", seed=s) for s in chosen]
-    else:
-        items = SeedRange(name, seed, count)  # made on demand: memory stays flat in --count
+    name = prefix or m.card.name or path.stem
     output = OutputSettings(scale=scale, palette=palette, alpha_threshold=alpha_threshold, truncation=psi,
                             files=not no_files, sheet=sheet or no_files, sheet_name=f"{name}_sheet")
     if palette not in (None, "auto"):  # inline the colours so the saved collection works from anywhere
         output.palette = palette_to_hex(parse_palette_spec(palette))
-    sha = m.sha256()
-    col = Collection(ModelRef(path.stem, sha, str(path.resolve())), items, output, name=name)
+    candidates = candidate_count(count, keep)
+    # made on demand: memory stays flat in --count; every candidate seed and its name is checked here, once
+    col = Collection(ModelRef(path.stem, m.sha256(), str(path.resolve())), SeedRange(name, seed, candidates), output,
+                     name=name)
     validate(col, "--prefix/options")
     index, n = parse_shard(shard)
     if save_collection is not None and save_collection.resolve() == path.resolve():
         raise AssetganError(f"--save-collection {save_collection}: is the model file in use; choose another name")
+    if keep < 1.0:  # ranked by the critic: the chosen seeds are listed (one int each)
+        chosen = rank_seeds(m, seed, count, keep, psi)
+        info(f"kept the {count} most convincing of {candidates} candidates (critic)")
+        col.items = [Item(name=f"{name}_{s:06d}", seed=s) for s in chosen]
     inputs = [save_collection] if save_collection is not None else []
     written = run_export(col, out, Path.cwd(), force=force, model=m, shard=(index, n), item_paths=False,
                          inputs=inputs)

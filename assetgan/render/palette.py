@@ -167,11 +167,12 @@ def parse_palette_spec(spec: str | Path | list[str]) -> np.ndarray:
 
 def palette_to_hex(pal: np.ndarray) -> list[str]:
     """Format a [K, 3] palette as a list of lowercase `#rrggbb` strings (what parse_palette_spec reads)."""
-    pal = _check_palette_array(pal)
+    pal = check_palette(pal)
     return [f"#{r:02x}{g:02x}{b:02x}" for r, g, b in pal.tolist()]
 
 
-def _check_palette_array(pal: np.ndarray) -> np.ndarray:
+def check_palette(pal: np.ndarray) -> np.ndarray:
+    """`pal` as a uint8 [K, 3] array (1 <= K), else ValueError: what `map_to_palette` expects."""
     pal = np.asarray(pal)
     if pal.ndim != 2 or pal.shape[1] != 3 or pal.shape[0] < 1:
         raise ValueError(f"expected a [K, 3] palette array with K >= 1, got shape {pal.shape}")
@@ -199,8 +200,11 @@ def quantize(img: np.ndarray, palette: np.ndarray) -> np.ndarray:
     Distance is squared Euclidean in RGB, ties go to the lowest palette index. Alpha is kept as is, and fully
     transparent RGBA pixels become (0, 0, 0, 0). Works in row chunks, so memory stays bounded.
     """
-    img = check_image(img)
-    pal = _check_palette_array(palette)
+    return map_to_palette(check_image(img), check_palette(palette))
+
+
+def map_to_palette(img: np.ndarray, pal: np.ndarray) -> np.ndarray:
+    """`quantize` for arguments already checked: img by `check_image`, pal by `check_palette`."""
     h, w, c = img.shape
     out = img.copy()
     # Integer-valued float32 is exact here (all terms < 2**24), so ties are resolved deterministically.

@@ -60,9 +60,9 @@ def pack_sheet(
     columns, padding = int(columns), int(padding)
 
     seen: set[str] = set()
-    first_name, first = frames[0][0], check_image(frames[0][1])
-    h, w = first.shape[:2]
-    channels = 4 if any(check_image(img).shape[2] == 4 for _, img in frames) else 3
+    for _, img in frames:
+        check_image(img)
+    first_name, (h, w) = frames[0][0], frames[0][1].shape[:2]
     for name, img in frames:
         if not isinstance(name, str) or not name:
             raise AssetganError(
@@ -79,6 +79,7 @@ def pack_sheet(
                 f"but {first_name!r} is {w}x{h}; "
                 "all frames must be the same size (use one model size per sheet)"
             )
+    channels = 4 if any(img.shape[2] == 4 for _, img in frames) else 3
 
     rows = math.ceil(n / columns)
     sheet_w = columns * w + (columns - 1) * padding

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence, Sized
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
 from ..errors import ModelError
+from ..progress import Progress
 from .card import CARD_KEY, ModelCard
-from .latent import latents_for_seeds
+from .latent import check_truncation, seed_latent
 from .providers import candidate_providers, short_name
 
 
@@ -65,15 +68,24 @@ def _session(path: Path, providers: Sequence[str] | None):
     return sess, used, note
 
 
-def read_card(path: str | Path, sess=None) -> ModelCard:
-    """Read the model card of an assetgan ONNX file (opening it on CPU if no session is given)."""
+# why a model of the other kind cannot be used where `kind` is expected, and what to do instead
+_WRONG_KIND = {"dcgan": "not dcgan; use `assetgan stylize` with it",
+               "cyclegan": "not a style-transfer (cyclegan) model; use `assetgan generate` with it, or pass a "
+                           "cyclegan model such as monet"}
+
+
+def read_card(path: str | Path, sess=None, kind: str | None = None) -> ModelCard:
+    """Read and check the model card of an assetgan ONNX file (opening it on CPU if no session is given): its
+    schema, then, with `kind`, that it is a model of that kind, then that its graph matches it."""
     path = Path(path)
     if sess is None:
-        sess = _open_checked(path, ["CPUExecutionProvider"])[0]
+        sess = open_session(path, ["CPUExecutionProvider"])[0]
     meta = sess.get_modelmeta().custom_metadata_map
     if CARD_KEY not in meta:
         raise ModelError(f"{path}: ONNX model without assetgan metadata; export it with `assetgan to-onnx`")
     card = ModelCard.from_json(meta[CARD_KEY], str(path))
+    if kind is not None and card.kind != kind:
+        raise ModelError(f"{path}: is a {card.kind} model, {_WRONG_KIND[kind]}")
     check_graph(sess, card, path)
     return card
 
@@ -110,7 +122,9 @@ def check_graph(sess, card: ModelCard, path: Path) -> None:
                              "re-export the model with `assetgan to-onnx`")
 
 
-def _open_checked(path: Path, providers: Sequence[str] | None):
+def open_session(path: Path, providers: Sequence[str] | None):
+    """(session, provider in use, note on a fallback) for an ONNX file; a missing, unreadable or foreign file is a
+    one-line ModelError."""
     if not path.exists():
         what = "is a broken link or a symlink loop" if path.is_symlink() else "model file not found"
         raise ModelError(f"{path}: {what}; run `assetgan models` to list available models")
@@ -128,6 +142,9 @@ def _open_checked(path: Path, providers: Sequence[str] | None):
     except Exception as exc:
         first = str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__
         raise ModelError(f"{path}: not a loadable ONNX model ({first}); pass an assetgan .onnx file") from None
+
+
+K = TypeVar("K")  # what names each latent in GeneratorModel.generate_chunks: a seed, an item index, a name
 
 
 @dataclass
@@ -182,24 +199,43 @@ class GeneratorModel(OpenedModel):
         z = np.zeros((1, self.nz), np.float32)  # the generator input is required; one latent is cheap
         return self._sess.run(["critic.score"], {"z": z, "critic.image": np.ascontiguousarray(images)})[0]
 
-    def iter_generate(self, z: np.ndarray, chunk: int = 64) -> Iterator[np.ndarray]:
-        """Yield images chunk by chunk so memory stays bounded by `chunk`, whatever N is."""
-        for i in range(0, len(z), chunk):
-            yield self.run(z[i : i + chunk])
+    def sampling(self, truncation: float | None = None, keep: float | None = None) -> tuple[float, float]:
+        """(truncation psi, keep-best fraction): the given values, else the model card's defaults. The one place
+        those defaults apply; user values are checked where they enter (CLI options, collection.validate)."""
+        return (self.card.default_truncation if truncation is None else truncation,
+                self.card.default_keep if keep is None else keep)
+
+    def generate_chunks(self, keys: Iterable[K], latent: Callable[[K], np.ndarray], chunk: int = 64,
+                        progress: Progress | None = None) -> Iterator[tuple[list[K], np.ndarray]]:
+        """The one inference loop: yield (keys, images uint8 [n, H, W, C]) for up to `chunk` keys at a time, each
+        key's z [nz] made by `latent(key)`. Memory is bounded by `chunk` however many keys there are (a lazy
+        iterable is never listed). With `progress`: (done, total, {"seconds"}) after each chunk, and no further
+        chunk once it is aborted."""
+        total = len(keys) if isinstance(keys, Sized) else None
+        todo = iter(keys)
+        done = 0
+        if progress is not None:
+            progress.update(0, total)
+        while not (progress is not None and progress.aborted()):
+            part = list(itertools.islice(todo, chunk))
+            if not part:
+                break
+            images = self.run(np.stack([latent(k) for k in part]))  # [n, H, W, C] uint8
+            yield part, images
+            done += len(part)
+            if progress is not None:
+                progress.update(done, total, {"seconds": self.last_seconds})
 
     def generate_seeds(self, seeds: Sequence[int], truncation: float | None = None, chunk: int = 64) -> np.ndarray:
-        """Images for explicit seeds; truncation defaults to the model card's."""
-        psi = self.card.default_truncation if truncation is None else truncation
-        z = latents_for_seeds(list(seeds), self.nz, psi)
-        return np.concatenate(list(self.iter_generate(z, chunk))) if len(z) else np.zeros((0,), np.uint8)
+        """Images uint8 [N, H, W, C] for seeds >= 0; truncation (checked here) defaults to the model card's."""
+        psi = check_truncation(self.sampling(truncation)[0])
+        parts = [images for _, images in self.generate_chunks(seeds, lambda s: seed_latent(int(s), self.nz, psi),
+                                                              chunk)]
+        return np.concatenate(parts) if parts else np.zeros((0,), np.uint8)
 
 
-def open_model(path: str | Path, providers: Sequence[str] | None = None, kind: str = "dcgan") -> GeneratorModel:
+def open_model(path: str | Path, providers: Sequence[str] | None = None) -> GeneratorModel:
     """Open an assetgan DCGAN model; refuses non-ONNX files, foreign ONNX and models of another kind."""
     path = Path(path)
-    sess, used, note = _open_checked(path, providers)
-    card = read_card(path, sess)
-    if card.kind != kind:
-        fix = "use `assetgan stylize`" if card.kind == "cyclegan" else "use `assetgan generate`"
-        raise ModelError(f"{path}: is a {card.kind} model, not {kind}; {fix} with it")
-    return GeneratorModel(path, card, used, note, sess)
+    sess, used, note = open_session(path, providers)
+    return GeneratorModel(path, read_card(path, sess, "dcgan"), used, note, sess)

@@ -15,9 +15,9 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from ..errors import AssetganError, ModelError
+from ..errors import AssetganError
 from ..progress import NullProgress, Progress
-from .model import OpenedModel, _open_checked, read_card
+from .model import OpenedModel, open_session, read_card
 from .tiling import plan_tiles, tile_weight
 
 DIRECTIONS = ("a2b", "b2a")
@@ -132,9 +132,5 @@ def check_direction(direction: str) -> str:
 def open_style_model(path: str | Path, providers: Sequence[str] | None = None) -> StyleModel:
     """Open an assetgan CycleGAN model; refuses non-ONNX files, foreign ONNX and DCGAN models."""
     path = Path(path)
-    sess, used, note = _open_checked(path, providers)
-    card = read_card(path, sess)
-    if card.kind != "cyclegan":
-        raise ModelError(f"{path}: is a {card.kind} model, not a style-transfer (cyclegan) model; "
-                         "use `assetgan generate` with it, or pass a cyclegan model such as monet")
-    return StyleModel(path, card, used, note, sess)
+    sess, used, note = open_session(path, providers)
+    return StyleModel(path, read_card(path, sess, "cyclegan"), used, note, sess)

@@ -260,6 +260,7 @@ def test_train_tileable_textures_and_sprite_sheet(tmp_path):
     _one_line_error(r, "--recipe fancy", "radford")
 
 
+@pytest.mark.torch
 def test_train_with_resize_upsampling_exports_with_parity_and_refuses_an_unknown_mode(tmp_path):
     from assetgan.runtime import open_model
 
@@ -282,6 +283,7 @@ def test_train_with_resize_upsampling_exports_with_parity_and_refuses_an_unknown
     assert not (tmp_path / "bad" / "checkpoint.pt").exists()
 
 
+@pytest.mark.torch
 def test_holdout_is_listed_and_excluded(tmp_path):
     from .conftest import SPRITES
 

@@ -69,6 +69,7 @@ def test_binomial_tail_exact():
     assert binomial_tail(6, 10) == pytest.approx(386 / 1024)
 
 
+@pytest.mark.torch  # C2ST trains a small classifier
 def test_c2st_separates_noise_but_not_a_split_of_one_set(sprites):
     from assetgan.metrics.c2st import c2st
 
@@ -79,6 +80,7 @@ def test_c2st_separates_noise_but_not_a_split_of_one_set(sprites):
     assert 0.2 <= same.accuracy <= 0.8 and same.p_value > 0.01
 
 
+@pytest.mark.torch  # C2ST trains a small classifier
 def test_evaluate_cli_table_and_json(tiny_model, tmp_path):
     import json
 

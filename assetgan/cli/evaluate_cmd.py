@@ -41,11 +41,6 @@ def evaluate(
 
     if n < 16:
         raise AssetganError(f"--n {n}: measure at least 16 generated images")
-    if c2st and inputs is None:
-        try:
-            import torch  # noqa: F401
-        except ImportError:
-            raise AssetganError("C2ST needs PyTorch: pip install 'assetgan[train]', or pass --no-c2st") from None
     from ..runtime.model import read_card
 
     path = resolve_model(model)
@@ -56,7 +51,13 @@ def evaluate(
             raise AssetganError(f"--json {json_out}: is the model file; choose another name")
         if json_out.exists() and not force:
             raise AssetganError(f"--json {json_out}: already exists; pass --force to replace it or choose another name")
-    if read_card(path).kind == "cyclegan":
+    is_translator = read_card(path).kind == "cyclegan"
+    if c2st and not is_translator:
+        try:
+            import torch  # noqa: F401
+        except ImportError:
+            raise AssetganError("C2ST needs PyTorch: pip install 'assetgan[train]', or pass --no-c2st") from None
+    if is_translator:
         from ..evaluate import evaluate_translation
         from ..runtime.stylize import check_direction, open_style_model
 

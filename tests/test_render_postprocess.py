@@ -7,7 +7,7 @@ import pytest
 
 from assetgan.errors import AssetganError
 from assetgan.render.palette import quantize
-from assetgan.render.postprocess import finish, threshold_alpha, upscale_nearest
+from assetgan.render.postprocess import Finisher, finish, threshold_alpha, upscale_nearest
 
 
 def sample_rgba() -> np.ndarray:
@@ -75,3 +75,23 @@ def test_finish_with_defaults_returns_equal_copy_and_validates_first() -> None:
         finish(img, scale=0)
     with pytest.raises(AssetganError, match="alpha threshold 300"):
         finish(img, alpha_threshold=300)
+
+
+def test_finisher_checks_its_settings_once_and_finishes_like_finish(monkeypatch: pytest.MonkeyPatch) -> None:
+    from assetgan.render import postprocess
+
+    img = sample_rgba()
+    pal = np.array([[0, 0, 0], [255, 255, 255], [200, 40, 40]], dtype=np.int64)  # any integer dtype, made uint8
+    finisher = Finisher(scale=3, palette=pal, alpha_threshold=128)
+    assert finisher.palette is not None and finisher.palette.dtype == np.uint8
+    checks = []
+    monkeypatch.setattr(postprocess, "check_image", lambda a: checks.append(a) or a)
+    for _ in range(3):  # the images of a model's output are not checked again, image after image
+        assert np.array_equal(finisher(img), finish(img, 3, pal, 128))
+    assert len(checks) == 3  # once per finish() call, never inside the finisher
+    with pytest.raises(AssetganError, match="scale 65"):
+        Finisher(scale=65)
+    with pytest.raises(AssetganError, match="alpha threshold -1"):
+        Finisher(alpha_threshold=-1)
+    with pytest.raises(ValueError, match="palette"):
+        Finisher(palette=np.zeros((2, 4), np.uint8))

@@ -115,6 +115,8 @@ def test_pack_sheet_errors_name_the_problem() -> None:
         pack_sheet([("a", frame(0))], columns=0)
     with pytest.raises(AssetganError, match=r"sheet padding -1"):
         pack_sheet([("a", frame(0))], padding=-1)
+    with pytest.raises(ValueError, match="uint8"):  # every frame is checked, not only the first
+        pack_sheet([("a", frame(0)), ("b", frame(1).astype(np.float32))])
 
 
 # --- atlas_json -----------------------------------------------------------------------------------

@@ -206,7 +206,8 @@ def test_export_dialog_writes_what_assetgan_export_writes(qtbot, alerts, tmp_pat
     assert s.collection.output.scale == 2 and json.loads(s.path.read_text())["output"]["sheet"] is True
 
 
-def _read_only_dir(tmp_path: Path) -> Path:
+def read_only_dir(tmp_path: Path) -> Path:
+    """A folder nobody may write into (also used by test_ui_stylize)."""
     d = tmp_path / "ro"
     d.mkdir()
     d.chmod(0o555)
@@ -233,7 +234,7 @@ def test_read_only_export_folder_is_reported_and_the_session_kept(qtbot, alerts,
     before = w.ctl.session.path.read_bytes()
     dlg = ExportDialog(w.ctl, w)
     qtbot.addWidget(dlg)
-    ro = _read_only_dir(tmp_path)
+    ro = read_only_dir(tmp_path)
     dlg.out.setText(str(ro))
     dlg.start()
     qtbot.waitUntil(lambda: dlg.job is None, timeout=20000)
@@ -286,7 +287,7 @@ def test_dropped_files_models_and_broken_collections(qtbot, alerts, tmp_path):
     assert len(alerts) == 5 and [m.name for m in w.ctl.library if m.usable] == ["crawl-sprites-32", "crawl-textures-32",
                                                                                    "my-sprites"]
     assert w.tabs.currentWidget() is w.library_tab and w.library_tab.selected().name == "my-sprites"
-    w.library_tab._use()  # the session has items: a new session is started for the other model
+    w.library_tab.use_selected()  # the session has items: a new session is started for the other model
     assert w.ctl.session.path != session_path and w.ctl.session.collection.model.name == "my-sprites"
     assert session_path.read_bytes() == before
 

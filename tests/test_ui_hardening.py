@@ -215,7 +215,7 @@ def test_the_app_starts_with_a_fresh_session_a_note_and_every_model(qtbot, home,
         assert not lib.use_button.isEnabled() and lib.form.rowCount() >= 3
     lib.list.setCurrentRow(len(rows) - 1)
     assert lib.selected().name == "zz-good" and lib.use_button.isEnabled()
-    lib._use()
+    lib.use_selected()
     assert w.ctl.model.path.name == "zz-good.onnx" and not alerts
     w.ctl.use_model(scan()[3])
     assert "aa-garbage" in alerts[-1] and w.ctl.model.path.name == "zz-good.onnx"

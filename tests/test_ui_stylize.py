@@ -22,7 +22,7 @@ from ui.main_window import MainWindow  # noqa: E402
 from ui.settings import AppSettings  # noqa: E402
 from ui.startup import restore  # noqa: E402
 
-from .test_ui_app import _read_only_dir  # noqa: E402
+from .test_ui_app import read_only_dir  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SCREENSHOT = ROOT / "assets" / "samples" / "dungeon_1080p.png"
@@ -94,7 +94,7 @@ def test_library_lists_the_style_model_for_stylize_not_generate(qtbot, alerts):
     assert not w.ctl.use_model(lib.selected()) and "cannot generate from seeds" in alerts[-1]
     assert w.ctl.model.path == model_before
     w.tabs.setCurrentWidget(lib)
-    lib._use()
+    lib.use_selected()
     assert w.tabs.currentWidget() is w.stylize_tab and w.stylize_tab.model_box.currentText() == STYLE
     t = w.stylize_tab
     assert [t.direction.itemText(i) for i in range(2)] == ["texture → sprite", "sprite → texture"]
@@ -116,8 +116,8 @@ def test_open_files_preview_and_strength_without_a_model_call(qtbot, alerts, sho
     t = w.stylize_tab
     monkeypatch.setattr(dialogs, "open_files", lambda *_a, **_k: [shots / "cave.png", shots / "hall.png"])
     monkeypatch.setattr(dialogs, "folder", lambda *_a, **_k: shots)
-    t._open_files()
-    t._open_folder()  # the folder adds door.png; cave and hall are not listed twice
+    t.open_files()
+    t.open_folder()  # the folder adds door.png; cave and hall are not listed twice
     assert t.files == [shots / "cave.png", shots / "hall.png", shots / "door.png"] and t.list.count() == 3
     assert t.list.currentRow() == 2  # the first newly added input is shown
     t.list.setCurrentRow(0)
@@ -257,7 +257,7 @@ def test_read_only_output_folder_gives_a_message(qtbot, alerts, shots, tmp_path)
     w = start(qtbot)
     t = w.stylize_tab
     t.add_inputs([shots / "hall.png"])
-    ro = _read_only_dir(tmp_path)
+    ro = read_only_dir(tmp_path)
     t.into.setChecked(True)
     t.out.setText(str(ro))
     idle(qtbot, w)

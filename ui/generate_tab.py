@@ -85,7 +85,7 @@ class GenerateTab(QWidget):
             self.model_label.setText(f"Model: {m.card.name or m.path.stem} ({m.card.summary()}){note}")
             self.grid.set_thumb_size(self.ctl.store.target)
             self.keep.setEnabled(m.card.critic)
-            self.keep.setValue(round(m.card.default_keep * 100) if m.card.critic else 100)
+            self.keep.setValue(round(m.sampling()[1] * 100) if m.card.critic else 100)
         names = [n for n in self.ctl.batch_names if s is not None and n in s.names()]
         self.grid.set_items([s.item(n) for n in names] if s else [])
 

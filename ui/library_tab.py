@@ -33,14 +33,14 @@ class LibraryTab(QWidget):
         self.list = QListWidget()
         self.list.setMinimumWidth(240)
         self.list.currentRowChanged.connect(lambda _r: self._show_card())
-        self.list.itemDoubleClicked.connect(lambda _i: self._use())
+        self.list.itemDoubleClicked.connect(lambda _i: self.use_selected())
         self.card_box = QGroupBox("Model card")
         self.form = QFormLayout(self.card_box)
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.add_button = QPushButton("Add model…")
         self.add_button.clicked.connect(add_model)
         self.use_button = QPushButton("Use for generating")
-        self.use_button.clicked.connect(self._use)
+        self.use_button.clicked.connect(self.use_selected)
         hint = QLabel("Drop an assetgan .onnx file anywhere on the window to add it. Added models are copied into "
                       "the user model folder, so `assetgan generate` and `assetgan export` find them by name too.")
         hint.setWordWrap(True)
@@ -109,7 +109,8 @@ class LibraryTab(QWidget):
         self.use_button.setText("Use for stylizing" if m.stylable else "Use for generating")
         self.use_button.setEnabled(m.usable or m.stylable)
 
-    def _use(self) -> None:
+    def use_selected(self) -> None:
+        """Open the selected model: in the Stylize tab if it translates images, else for generating."""
         m = self.selected()
         if m is not None and m.stylable:
             self.ctl.stylize_requested.emit(m.name)

@@ -78,9 +78,9 @@ class StylizeTab(QWidget):
         self.list.setSelectionMode(QListWidget.SelectionMode.ExtendedSelection)
         self.list.currentRowChanged.connect(lambda _r: self.request_preview())
         open_files = QPushButton("Open files…")
-        open_files.clicked.connect(self._open_files)
+        open_files.clicked.connect(self.open_files)
         open_folder = QPushButton("Open folder…")
-        open_folder.clicked.connect(self._open_folder)
+        open_folder.clicked.connect(self.open_folder)
         remove = QPushButton("Remove")
         remove.clicked.connect(self._remove_selected)
         self.beside = QRadioButton("Beside the originals")
@@ -277,12 +277,14 @@ class StylizeTab(QWidget):
                 f"  {r}" for r in added.refused) + (f"\n\n{len(new)} image(s) were added." if new else ""))
         self._update_command()
 
-    def _open_files(self) -> None:
+    def open_files(self) -> None:
+        """Ask for image files and add them to the inputs."""
         paths = dialogs.open_files(self, "Open images to stylize", IMAGE_FILTER)
         if paths:
             self.add_inputs(paths)
 
-    def _open_folder(self) -> None:
+    def open_folder(self) -> None:
+        """Ask for a folder and add its images to the inputs."""
         p = dialogs.folder(self, "Open a folder of images")
         if p is not None:
             self.add_inputs([p])

@@ -76,7 +76,7 @@ _WRONG_KIND = {"dcgan": "not dcgan; use `assetgan stylize` with it",
 
 def read_card(path: str | Path, sess=None, kind: str | None = None) -> ModelCard:
     """Read and check the model card of an assetgan ONNX file (opening it on CPU if no session is given): its
-    schema, then, with `kind`, that it is a model of that kind, then that its graph matches it."""
+    schema, that the graph matches it, and, with `kind`, that it is a model of that kind."""
     path = Path(path)
     if sess is None:
         sess = open_session(path, ["CPUExecutionProvider"])[0]
@@ -84,9 +84,9 @@ def read_card(path: str | Path, sess=None, kind: str | None = None) -> ModelCard
     if CARD_KEY not in meta:
         raise ModelError(f"{path}: ONNX model without assetgan metadata; export it with `assetgan to-onnx`")
     card = ModelCard.from_json(meta[CARD_KEY], str(path))
+    check_graph(sess, card, path)
     if kind is not None and card.kind != kind:
         raise ModelError(f"{path}: is a {card.kind} model, {_WRONG_KIND[kind]}")
-    check_graph(sess, card, path)
     return card
 
 

@@ -2,7 +2,7 @@
 
 import sys
 
-from ui.app import main
+from assetgan_app.app import main  # the installed name of the ui/ folder
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import importlib.util
-import tomllib
 from pathlib import Path
+
+import pytest
 
 from assetgan.cli import app_launcher
 
@@ -30,6 +31,7 @@ def test_without_the_app_package_the_launcher_says_so(monkeypatch, capsys):
 
 
 def test_the_wheel_installs_the_app_as_assetgan_app_not_ui():
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
     meta = tomllib.loads((ROOT / "pyproject.toml").read_text())
     wheel = meta["tool"]["hatch"]["build"]["targets"]["wheel"]
     assert "ui" not in wheel["packages"] and wheel["force-include"]["ui"] == "assetgan_app"

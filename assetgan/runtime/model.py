@@ -13,7 +13,7 @@ from typing import TypeVar
 import numpy as np
 
 from ..errors import ModelError
-from ..progress import Progress
+from ..progress import NullProgress, Progress
 from .card import CARD_KEY, ModelCard
 from .latent import check_truncation, seed_latent
 from .providers import candidate_providers, short_name
@@ -211,20 +211,17 @@ class GeneratorModel(OpenedModel):
         key's z [nz] made by `latent(key)`. Memory is bounded by `chunk` however many keys there are (a lazy
         iterable is never listed). With `progress`: (done, total, {"seconds"}) after each chunk, and no further
         chunk once it is aborted."""
+        progress = progress or NullProgress()
         total = len(keys) if isinstance(keys, Sized) else None
-        todo = iter(keys)
-        done = 0
-        if progress is not None:
-            progress.update(0, total)
-        while not (progress is not None and progress.aborted()):
+        todo, done = iter(keys), 0
+        progress.update(0, total)
+        while not progress.aborted():
             part = list(itertools.islice(todo, chunk))
             if not part:
                 break
-            images = self.run(np.stack([latent(k) for k in part]))  # [n, H, W, C] uint8
-            yield part, images
+            yield part, self.run(np.stack([latent(k) for k in part]))  # z [n, nz] -> images [n, H, W, C] uint8
             done += len(part)
-            if progress is not None:
-                progress.update(done, total, {"seconds": self.last_seconds})
+            progress.update(done, total, {"seconds": self.last_seconds})
 
     def generate_seeds(self, seeds: Sequence[int], truncation: float | None = None, chunk: int = 64) -> np.ndarray:
         """Images uint8 [N, H, W, C] for seeds >= 0; truncation (checked here) defaults to the model card's."""

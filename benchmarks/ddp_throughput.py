@@ -15,8 +15,8 @@ SAMPLES = Path(__file__).resolve().parents[1] / "assets" / "samples" / "sprites"
 def run(nproc: int, threads: int, steps: int) -> float:
     out = Path(tempfile.mkdtemp()) / "run"
     train = ["-m", "assetgan", "train", "dcgan", str(SAMPLES), "--out", str(out), "--steps", str(steps),
-             "--ngf", "64", "--ndf", "64", "--batch", "64", "--threads", str(threads), "--sample-every", "100000",
-             "--checkpoint-every", "100000"]
+             "--set", "ngf=64", "--set", "ndf=64", "--batch", "64", "--threads", str(threads), "--set",
+             "sample_every=100000", "--set", "checkpoint_every=100000"]
     prefix = [sys.executable] if nproc == 1 else [sys.executable, "-m", "torch.distributed.run", "--standalone",
                                                   "--nproc-per-node", str(nproc)]
     env = dict(os.environ, OMP_NUM_THREADS=str(threads))

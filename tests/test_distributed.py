@@ -65,8 +65,9 @@ def _train(run: Path, steps: int, resume: bool = False) -> list[str]:
     if resume:
         return ["-m", "assetgan", "train", "dcgan", "--resume", str(run), "--steps", str(steps)]
     return ["-m", "assetgan", "train", "dcgan", str(SPRITES), "--out", str(run), "--steps", str(steps),
-            "--nz", "16", "--ngf", "8", "--ndf", "8", "--batch", "8", "--seed", "9", "--checkpoint-every", "4",
-            "--sample-every", "100", "--threads", "1"]
+            "--set", "nz=16", "--set", "ngf=8", "--set", "ndf=8", "--batch", "8", "--seed", "9",
+            "--set", "checkpoint_every=4",
+            "--set", "sample_every=100", "--threads", "1"]
 
 
 @pytest.mark.slow
@@ -128,8 +129,9 @@ def test_cyclegan_two_gloo_ranks_agree_and_resume_exactly(tmp_path):
         if resume:
             return ["-m", "assetgan", "train", "cyclegan", "--resume", str(run), "--steps", str(steps)]
         return ["-m", "assetgan", "train", "cyclegan", "--a", str(TEXTURES), "--b", str(SPRITES), "--out", str(run),
-                "--steps", str(steps), "--ngf", "8", "--blocks", "2", "--ndf", "8", "--crop", "64", "--load-size",
-                "72", "--batch", "2", "--pool", "3", "--checkpoint-every", "2", "--sample-every", "100",
+                "--steps", str(steps), "--set", "ngf=8", "--set", "blocks=2", "--set", "ndf=8", "--crop", "64", "--set",
+                "load_size=72", "--batch", "2", "--set", "pool_size=3", "--set", "checkpoint_every=2",
+                    "--set", "sample_every=100",
                 "--threads", "1"]
 
     full, part = tmp_path / "full", tmp_path / "part"

@@ -24,10 +24,10 @@ from assetgan.data.paths import shown
 ROOT = Path(__file__).resolve().parents[1]
 SHEET = ROOT / "assets" / "samples" / "sheet_4x2_32.png"
 SPRITES = ROOT / "assets" / "samples" / "sprites"
-TINY_DCGAN = ["--nz", "8", "--ngf", "8", "--ndf", "8", "--batch", "4", "--sample-every", "100",
-              "--checkpoint-every", "100", "--threads", "1"]
-TINY_CYCLEGAN = ["--ngf", "8", "--blocks", "1", "--ndf", "8", "--crop", "64", "--load-size", "72",
-                 "--sample-every", "100", "--checkpoint-every", "100", "--threads", "1"]
+TINY_DCGAN = ["--set", "nz=8", "--set", "ngf=8", "--set", "ndf=8", "--batch", "4", "--set", "sample_every=100",
+              "--set", "checkpoint_every=100", "--threads", "1"]
+TINY_CYCLEGAN = ["--set", "ngf=8", "--set", "blocks=1", "--set", "ndf=8", "--crop", "64", "--set", "load_size=72",
+                 "--set", "sample_every=100", "--set", "checkpoint_every=100", "--threads", "1"]
 
 runner = CliRunner()
 
@@ -179,8 +179,9 @@ def test_a_disk_that_fills_up_during_training_is_one_line_with_the_resume_hint(t
 
     monkeypatch.setattr(dcgan_loop, "save_checkpoint", save)
     run = tmp_path / "run"
-    args = ["train", "dcgan", str(SPRITES), "--out", str(run), "--steps", "2", "--nz", "8", "--ngf", "8", "--ndf",
-            "8", "--batch", "4", "--sample-every", "100", "--checkpoint-every", "1", "--threads", "1"]
+    args = ["train", "dcgan", str(SPRITES), "--out", str(run), "--steps", "2", "--set", "nz=8",
+            "--set", "ngf=8", "--set",
+            "ndf=8", "--batch", "4", "--set", "sample_every=100", "--set", "checkpoint_every=1", "--threads", "1"]
     result = runner.invoke(app, args)
     assert result.exit_code == 2 and isinstance(result.exception, SystemExit), result.output
     line = result.stderr.strip().splitlines()[-1]

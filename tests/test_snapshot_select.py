@@ -65,7 +65,7 @@ def test_score_is_repeatable_and_ranks_real_like_images_first():
 
 
 def test_config_refuses_a_negative_interval():
-    with pytest.raises(Exception, match="--select-every -3"):
+    with pytest.raises(Exception, match="select_every -3"):
         DCGANConfig(steps=1, select_every=-3).validate()
 
 
@@ -139,9 +139,9 @@ def test_checkpoint_export_takes_the_best_unless_last(tmp_path):
 
 def test_cli_select_every_and_to_onnx_last(tmp_path):
     run = tmp_path / "cli-run"
-    r = runner.invoke(app, ["train", "dcgan", str(SPRITES), "--out", str(run), "--steps", "4", "--nz", "8",
-                            "--ngf", "8", "--ndf", "8", "--batch", "4", "--select-every", "2",
-                            "--sample-every", "100", "--checkpoint-every", "2"])
+    r = runner.invoke(app, ["train", "dcgan", str(SPRITES), "--out", str(run), "--steps", "4", "--set", "nz=8",
+                            "--set", "ngf=8", "--set", "ndf=8", "--batch", "4", "--set", "select_every=2",
+                            "--set", "sample_every=100", "--set", "checkpoint_every=2"])
     assert r.exit_code == 0, r.output
     assert "exporting the best snapshot: step" in r.output
     assert "best snapshot by SWD" in read_card(run / "model.onnx").notes
@@ -149,8 +149,8 @@ def test_cli_select_every_and_to_onnx_last(tmp_path):
     assert r.exit_code == 0, r.output
     assert "the last weights (step 4)" in read_card(tmp_path / "last.onnx").notes
     r = runner.invoke(app, ["train", "dcgan", str(SPRITES), "--out", str(tmp_path / "bad"), "--steps", "2",
-                            "--select-every", "-1"])
-    assert r.exit_code == 2 and "--select-every -1" in r.stderr, r.output
+                            "--set", "select_every=-1"])
+    assert r.exit_code == 2 and "select_every -1" in r.stderr, r.output
 
 
 def test_to_onnx_last_is_refused_for_cyclegan_runs(tiny_cyclegan_run):

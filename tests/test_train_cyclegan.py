@@ -122,7 +122,7 @@ def test_resume_continues_exactly(tmp_path):
 
 def test_crop_larger_than_images_is_refused(tmp_path):
     cfg = tiny_cyclegan_config(crop=128, load_size=72)
-    with pytest.raises(AssetganError, match="--load-size"):
+    with pytest.raises(AssetganError, match="load_size"):
         cfg.validate()
 
 

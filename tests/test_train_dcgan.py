@@ -72,7 +72,7 @@ def test_config_validation_names_the_value():
         DCGANConfig(size=48, steps=1).validate()
     with pytest.raises(Exception, match="budget"):
         DCGANConfig().validate()
-    with pytest.raises(Exception, match="--augment rotate"):
+    with pytest.raises(Exception, match="augment rotate"):
         DCGANConfig(steps=1, augment=("rotate",)).validate()
 
 
@@ -179,8 +179,8 @@ def test_lr_drop_changes_the_rates_after_its_step_only(tmp_path):
     same = [all(torch.equal(a[k], b[k]) for k in a) for (_, a), (_, b) in zip(history["drop"], history["steady"])]
     assert rates == [(4e-4, 2e-4)] * 3 + [(2e-4, 5e-5)] * 3
     assert same == [True] * 3 + [False] * 3  # identical until the drop, different after it
-    for bad, flag in (({"lr_drop_d": 0.0}, "--lr-drop-d 0.0"), ({"lr_drop_g": 2.0}, "--lr-drop-g 2.0"),
-                      ({"lr_drop_at": -1}, "--lr-drop-at -1")):
+    for bad, flag in (({"lr_drop_d": 0.0}, "lr_drop_d 0.0"), ({"lr_drop_g": 2.0}, "lr_drop_g 2.0"),
+                      ({"lr_drop_at": -1}, "lr_drop_at -1")):
         with pytest.raises(Exception, match=flag):
             DCGANConfig(steps=1, **bad).validate()
 
@@ -208,8 +208,8 @@ def test_resume_continues_exactly(tmp_path, drop_at, extra):
 
 def _train_cmd(run, steps, extra=()):
     return [sys.executable, "-m", "assetgan", "train", "dcgan", str(SPRITES), "--out", str(run), "--steps",
-            str(steps), "--nz", "16", "--ngf", "8", "--ndf", "8", "--batch", "8", "--seed", "5",
-            "--checkpoint-every", "5", "--sample-every", "1000", "--threads", "1", *extra]
+            str(steps), "--set", "nz=16", "--set", "ngf=8", "--set", "ndf=8", "--batch", "8", "--seed", "5",
+            "--set", "checkpoint_every=5", "--set", "sample_every=1000", "--threads", "1", *extra]
 
 
 @pytest.mark.slow
@@ -261,7 +261,7 @@ def test_adam_betas_reach_both_optimisers_and_bad_ones_are_refused(tmp_path):
     cfg = tiny_config(steps=1, beta1=0.0, beta2=0.99)
     t = DCGANTrainer(cfg, load_samples(cfg).images[:8], tmp_path / "b", {})
     assert t.opt_g.param_groups[0]["betas"] == t.opt_d.param_groups[0]["betas"] == (0.0, 0.99)
-    for field, flag in (("beta1", "--beta1"), ("beta2", "--beta2")):
+    for field, flag in (("beta1", "beta1"), ("beta2", "beta2")):
         for bad in (-0.1, 1.0, float("nan")):
             with pytest.raises(Exception, match=f"{flag} {bad}: must be in"):
                 DCGANConfig(steps=1, **{field: bad}).validate()
@@ -273,8 +273,8 @@ def test_planned_rates_scale_by_the_planned_length_within_their_floor():
               for n in (0, 900, 1500, 3000, 4000, 100_000)]
     assert scales == [1.0, 1.0, 1.0, 0.5, 0.375, 0.25]  # 0 = not planned yet; long runs stop at the floor
     assert DCGANConfig(steps=1, plan_steps=3000).lr_scale() == 1.0  # no reference: rates as given
-    for bad, flag in (({"lr_ref_steps": -1}, "--lr-ref-steps -1"), ({"lr_min_scale": 0.0}, "--lr-min-scale 0.0"),
-                      ({"lr_min_scale": 1.5}, "--lr-min-scale 1.5"), ({"plan_steps": -3}, "--plan-steps -3")):
+    for bad, flag in (({"lr_ref_steps": -1}, "lr_ref_steps -1"), ({"lr_min_scale": 0.0}, "lr_min_scale 0.0"),
+                      ({"lr_min_scale": 1.5}, "lr_min_scale 1.5"), ({"plan_steps": -3}, "plan_steps -3")):
         with pytest.raises(Exception, match=flag):
             DCGANConfig(steps=1, **bad).validate()
 

@@ -230,8 +230,9 @@ def test_cli_resume_on_another_machine_warns_once_and_continues(tmp_path):
     from assetgan.train.checkpoint import load_checkpoint, save_checkpoint
 
     run = tmp_path / "run"
-    args = ["train", "dcgan", str(SPRITES), "--out", str(run), "--nz", "16", "--ngf", "8", "--ndf", "8", "--batch",
-            "8", "--steps", "2", "--checkpoint-every", "2", "--sample-every", "100", "--threads", "1"]
+    args = ["train", "dcgan", str(SPRITES), "--out", str(run), "--set", "nz=16", "--set", "ngf=8",
+            "--set", "ndf=8", "--batch",
+            "8", "--steps", "2", "--set", "checkpoint_every=2", "--set", "sample_every=100", "--threads", "1"]
     r = runner.invoke(app, args)
     assert r.exit_code == 0, r.output
     cfg_json = (run / "config.json").read_text()

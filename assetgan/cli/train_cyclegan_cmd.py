@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import tempfile
 from pathlib import Path
 from typing import Annotated
@@ -11,69 +12,78 @@ import typer
 from ..atomic import atomic_write_text
 from ..errors import AssetganError
 from .common import Precision, handle_errors, info, warn
-
-# `train dcgan --force` and `train cyclegan --force`: exactly what they replace.
-FORCE_HELP = ("Replace a model.onnx already in --out that no run there made (copied in, or left by another run); "
-              "nothing else. A folder holding a run (checkpoint.pt) is still refused: continue it with --resume, "
-              "which replaces that run's own model.onnx.")
+from .train_common import (
+    BUDGET,
+    DATA,
+    DEVICE,
+    OUTPUT,
+    ConfigOption,
+    DeviceOption,
+    DryRunOption,
+    ForceOption,
+    NameOption,
+    PrintConfigOption,
+    ResumeOption,
+    SetOption,
+    print_config,
+    require_torch,
+)
 
 
 @handle_errors
 def cyclegan(
-    a: Annotated[Path | None, typer.Option("--a", help="Folder of domain A images (e.g. photos).")] = None,
-    b: Annotated[Path | None, typer.Option("--b", help="Folder of domain B images (e.g. paintings).")] = None,
-    out: Annotated[Path | None, typer.Option(help="Run folder for checkpoints, samples and model.onnx.")] = None,
-    name_a: Annotated[str, typer.Option(help="Name of domain A, e.g. photo.")] = "a",
-    name_b: Annotated[str, typer.Option(help="Name of domain B, e.g. monet.")] = "b",
-    licence_a: Annotated[str, typer.Option(help="Licence of the A images, for the model card.")] = "unknown",
-    licence_b: Annotated[str, typer.Option(help="Licence of the B images, for the model card.")] = "unknown",
-    ngf: Annotated[int, typer.Option(help="Generator width (paper: 64).")] = 32,
-    blocks: Annotated[int, typer.Option(help="Residual blocks in the generator (paper: 9).")] = 6,
-    internal_scale: Annotated[int, typer.Option(help="2: trunk at half resolution + guided full-res head; "
-                                                     "1: the paper's full-resolution generator.")] = 2,
-    upsample: Annotated[str, typer.Option(help="Generator upsampling: bilinear (3x3 conv, then bilinear x2: no "
-                                               "checkerboard) or transpose (the paper's transposed convs).")]
-    = "bilinear",
-    ndf: Annotated[int, typer.Option(help="PatchGAN discriminator width.")] = 64,
-    crop: Annotated[int, typer.Option(help="Random crop side.")] = 256,
-    load_size: Annotated[int, typer.Option(help="Resize shorter side to this before cropping (0: crop*1.12).")]
-    = 0,
-    batch: Annotated[int, typer.Option(help="Images per domain per step.")] = 1,
-    lr: Annotated[float, typer.Option(help="Adam learning rate.")] = 2e-4,
-    lambda_cycle: Annotated[float, typer.Option(help="Cycle-consistency weight.")] = 10.0,
-    lambda_identity: Annotated[float, typer.Option(help="Identity weight, as a fraction of lambda-cycle.")] = 0.5,
-    pool: Annotated[int, typer.Option(help="History pool size (0 = off).")] = 50,
-    steps: Annotated[int | None, typer.Option(help="Budget in steps.")] = None,
-    minutes: Annotated[float | None, typer.Option(help="Budget in minutes of training.")] = None,
-    seed: Annotated[int, typer.Option(help="Seed for a reproducible run.")] = 0,
-    holdout: Annotated[float, typer.Option(help="Fraction of A held out from training (listed in the run).")]
-    = 0.0,
-    name: Annotated[str | None, typer.Option(help="Model name in the card (default: run folder name).")] = None,
-    sample_every: Annotated[int, typer.Option(help="Sample sheet every N steps.")] = 200,
-    checkpoint_every: Annotated[int, typer.Option(help="Checkpoint every N steps.")] = 200,
-    threads: Annotated[int, typer.Option(help="Torch threads (0 = default).")] = 0,
-    device: Annotated[str, typer.Option(help="auto (the GPU when torch sees one, else the CPU), cpu, cuda or "
-                                             "cuda:N; under torchrun, auto = cuda:LOCAL_RANK.")] = "auto",
-    precision: Annotated[Precision, typer.Option(help="bf16: forward passes under bf16 autocast (weights stay "
-                                                      "fp32). A new run's choice; --resume keeps the run's.")]
-    = Precision.fp32,
-    resume: Annotated[Path | None, typer.Option(help="Continue the run in this folder exactly.")] = None,
-    dry_run: Annotated[bool, typer.Option(help="A few steps, smallest nets: a smoke test.")] = False,
-    force: Annotated[bool, typer.Option("--force", help=FORCE_HELP)] = False,
+    a: Annotated[Path | None, typer.Option("--a", rich_help_panel=DATA, help="Folder of domain A images (e.g. "
+                                                                             "photos).")] = None,
+    b: Annotated[Path | None, typer.Option("--b", rich_help_panel=DATA, help="Folder of domain B images (e.g. "
+                                                                             "paintings).")] = None,
+    name_a: Annotated[str | None, typer.Option(rich_help_panel=DATA, help="Name of domain A, e.g. photo.")] = None,
+    name_b: Annotated[str | None, typer.Option(rich_help_panel=DATA, help="Name of domain B, e.g. monet.")] = None,
+    licence_a: Annotated[str | None, typer.Option(rich_help_panel=DATA, help="Licence of the A images, for the "
+                                                                             "model card.")] = None,
+    licence_b: Annotated[str | None, typer.Option(rich_help_panel=DATA, help="Licence of the B images.")] = None,
+    crop: Annotated[int | None, typer.Option(rich_help_panel=DATA, help="Random crop side in pixels.")] = None,
+    steps: Annotated[int | None, typer.Option(rich_help_panel=BUDGET, help="Budget in steps.")] = None,
+    minutes: Annotated[float | None, typer.Option(rich_help_panel=BUDGET, help="Budget in minutes of training.")]
+    = None,
+    batch: Annotated[int | None, typer.Option(rich_help_panel=BUDGET, help="Images per domain per step.")] = None,
+    seed: Annotated[int | None, typer.Option(rich_help_panel=BUDGET, help="Seed for a reproducible run.")] = None,
+    out: Annotated[Path | None, typer.Option(rich_help_panel=OUTPUT, help="Run folder for checkpoints, samples "
+                                                                          "and model.onnx.")] = None,
+    name: NameOption = None,
+    resume: ResumeOption = None,
+    force: ForceOption = False,
+    device: DeviceOption = "auto",
+    precision: Annotated[Precision | None, typer.Option(rich_help_panel=DEVICE, help="bf16: forward passes under "
+                                                        "bf16 autocast (weights stay fp32).")] = None,
+    threads: Annotated[int | None, typer.Option(rich_help_panel=DEVICE, help="Torch threads (0 = torch's "
+                                                                             "default).")] = None,
+    sets: SetOption = None,
+    config: ConfigOption = None,
+    show_config: PrintConfigOption = False,
+    dry_run: DryRunOption = False,
 ) -> None:
-    """Train a CycleGAN (Zhu et al. 2017) between two folders of images and export both directions to ONNX."""
-    from .train_cmd import _require_torch
-
-    _require_torch()
+    """Train a CycleGAN (Zhu et al. 2017) between two folders of images and export both directions to ONNX.
+    Options left out take the config's defaults (see --print-config)."""
+    require_torch()
     from ..data.paths import resolve_input, shown
     from ..train.cyclegan_config import CycleGANConfig
     from ..train.cyclegan_data import load_domain
     from ..train.cyclegan_loop import CycleGANTrainer, holdout_split, resume_cyclegan
     from ..train.device import placement, resolve_device, resume_note
     from ..train.distributed import init_from_env, shutdown
+    from ..train.options import cyclegan_config
     from ..train.run_folder import check_new_run_folder, model_write_error, prepare_run_folder, run_write_error
     from .progress_ui import QuietProgress, RichProgress
 
+    if resume is None:
+        given = {"name_a": name_a, "name_b": name_b, "licence_a": licence_a, "licence_b": licence_b, "crop": crop,
+                 "steps": steps, "minutes": minutes, "batch": batch, "seed": seed, "threads": threads,
+                 "precision": precision.value if precision else None}
+        cfg = cyclegan_config(None if a is None else str(a), None if b is None else str(b), given, config,
+                              sets or [], dry_run, not show_config)
+        if show_config:
+            print_config(cfg)
+            return
     dev = resolve_device(device)  # before joining a process group: a bad --device fails every rank alike
     dist = init_from_env(dev)  # torchrun: join the process group (nccl on CUDA, gloo on the CPU); else one process
     say = info if dist.main else (lambda message: None)
@@ -87,27 +97,19 @@ def cyclegan(
         d = dict(state["config"])
         d.update({k: v for k, v in (("steps", steps), ("minutes", minutes)) if v is not None})
         cfg = CycleGANConfig.from_dict(d, f"checkpoint {shown(resolve_checkpoint(resume))}").validate()
+        if show_config:
+            print_config(cfg)
+            return
         run_dir = resume if resume.is_dir() else resume.parent
     else:
-        if a is None or b is None:
+        if not cfg.data_a or not cfg.data_b:
             raise AssetganError("missing --a/--b: pass two folders of images (or --resume RUN)")
         if out is None and not dry_run:
             raise AssetganError("missing --out: pass a run folder such as runs/monet")
-        if dry_run:
-            steps, ngf, blocks, ndf, crop = steps or 3, 8, 2, 8, min(crop, 64)
-            sample_every = checkpoint_every = 2
         run_dir = out if out is not None else Path(tempfile.mkdtemp(prefix="assetgan-dry-run-"))
         check_new_run_folder(run_dir, force)  # before any training: a resumed run alone replaces its model.onnx
-        a, b = resolve_input(a, "--a"), resolve_input(b, "--b")
-        cfg = CycleGANConfig(
-            data_a=str(a), data_b=str(b), name_a=name_a, name_b=name_b, licence_a=licence_a,
-            licence_b=licence_b, ngf=ngf, blocks=blocks, internal_scale=internal_scale,
-            upsample=upsample, ndf=ndf, crop=crop, load_size=load_size, batch_size=batch, lr=lr,
-            lambda_cycle=lambda_cycle,
-            lambda_identity=lambda_identity, pool_size=pool, steps=steps, minutes=minutes, seed=seed,
-            sample_every=sample_every, checkpoint_every=checkpoint_every, threads=threads, holdout=holdout,
-            precision=precision.value, extra={"dry_run": dry_run},
-        ).validate()
+        cfg = dataclasses.replace(cfg, data_a=str(resolve_input(Path(cfg.data_a), "--a")),
+                                  data_b=str(resolve_input(Path(cfg.data_b), "--b")))
 
     def skip(which: str):
         return (lambda p, why: warn(f"skipped {which} {shown(p)}: {shown(why)}")) if dist.main else \
@@ -120,7 +122,7 @@ def cyclegan(
         dom_a, held = holdout_split(dom_a, cfg.holdout)
         if dist.main:
             atomic_write_text(run_dir / "holdout.txt", "".join(f + "\n" for f in held))
-    if cfg.extra.get("dry_run"):
+    if cfg.dry_run:
         dom_a.images, dom_b.images = dom_a.images[:4], dom_b.images[:4]
         dom_a.files, dom_b.files = dom_a.files[:4], dom_b.files[:4]
     data_meta = {"source_a": cfg.data_a, "source_b": cfg.data_b, "licence_a": cfg.licence_a,

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from ..errors import AssetganError
-from .removed import DCGAN_REMOVED, drop_removed
+from .removed import DCGAN_REMOVED, drop_removed, migrate_extra
 
 SIZES = (16, 32, 64, 128)
 AUGMENTS = ("flip", "translation", "color", "cutout")
@@ -21,10 +21,14 @@ class DCGANConfig:
     data: str = ""  # training images: a folder (recursive) or a single image / sprite sheet
     data_licence: str = "unknown"  # licence of the training data, carried into the model card
     tile: tuple[int, int] | None = None  # slice every input image into WxH tiles (sprite sheets)
+    margin: int = 0  # sprite-sheet margin in pixels (with tile)
+    spacing: int = 0  # sprite-sheet spacing in pixels (with tile)
+    holdout: float = 0.0  # fraction of the images held out from training (listed in the run's holdout.txt)
     size: int = 32  # output side in pixels: 16, 32, 64 or 128
     channels: int = 4  # 4 = RGBA sprites (transparent), 3 = RGB textures (opaque)
     tileable: bool = False  # circular padding in G so outputs wrap seamlessly (textures)
     nz: int = 128  # latent dimension
+    recipe: str = ""  # the named recipe (recipes.py) whose fields the run started from ("" = none)
     ngf: int = 64  # generator width at the last hidden layer (doubles per layer towards 4x4, capped at 8x)
     ndf: int = 64  # discriminator width at the first layer
     batch_size: int = 64  # images per step
@@ -55,7 +59,7 @@ class DCGANConfig:
     log_every: int = 50  # append losses to log.jsonl every N steps
     threads: int = 0  # torch intra-op threads (0 = torch's default)
     precision: str = "fp32"  # "bf16": forward passes under bf16 autocast (weights and optimiser state stay fp32)
-    extra: dict[str, Any] = field(default_factory=dict)  # free-form notes (e.g. holdout split)
+    dry_run: bool = False  # a smoke test: a few steps on at most 32 images, smallest nets
 
     def validate(self) -> DCGANConfig:
         """Raise AssetganError naming the bad value and the fix; return self when valid."""
@@ -65,30 +69,30 @@ class DCGANConfig:
             raise AssetganError(f"--channels {self.channels}: must be 4 (RGBA sprites) or 3 (RGB textures)")
         bad = [a for a in self.augment if a not in AUGMENTS]
         if bad:
-            raise AssetganError(f"--augment {','.join(bad)}: unknown; choose from {','.join(AUGMENTS)} or 'none'")
+            raise AssetganError(f"augment {','.join(bad)}: unknown; choose from {','.join(AUGMENTS)} or none")
         for name in ("nz", "ngf", "ndf", "batch_size", "sample_every", "checkpoint_every", "log_every"):
             if getattr(self, name) < 1:
                 raise AssetganError(f"{name} = {getattr(self, name)}: must be at least 1")
-        for flag, b in (("--beta1", self.beta1), ("--beta2", self.beta2)):
+        for flag, b in (("beta1", self.beta1), ("beta2", self.beta2)):
             if not 0.0 <= b < 1.0:
                 raise AssetganError(f"{flag} {b}: must be in [0, 1), e.g. 0.5 for beta1, 0.999 for beta2")
         if not 0.0 <= self.ema_beta < 1.0:
-            raise AssetganError(f"--ema {self.ema_beta}: must be in [0, 1)")
+            raise AssetganError(f"ema_beta {self.ema_beta}: must be in [0, 1)")
         if self.select_every < 0:
-            raise AssetganError(f"--select-every {self.select_every}: must be a number of steps (0 = export the "
+            raise AssetganError(f"select_every {self.select_every}: must be a number of steps (0 = export the "
                                 "last weights)")
         if self.lr_drop_at < 0:
-            raise AssetganError(f"--lr-drop-at {self.lr_drop_at}: must be a step (0 = no drop)")
-        for flag, f in (("--lr-drop-g", self.lr_drop_g), ("--lr-drop-d", self.lr_drop_d)):
+            raise AssetganError(f"lr_drop_at {self.lr_drop_at}: must be a step (0 = no drop)")
+        for flag, f in (("lr_drop_g", self.lr_drop_g), ("lr_drop_d", self.lr_drop_d)):
             if not (0 < f <= 1):
                 raise AssetganError(f"{flag} {f}: must be a factor in (0, 1], e.g. 0.5")
         if self.lr_ref_steps < 0:
-            raise AssetganError(f"--lr-ref-steps {self.lr_ref_steps}: must be a step count (0 = rates not planned "
+            raise AssetganError(f"lr_ref_steps {self.lr_ref_steps}: must be a step count (0 = rates not planned "
                                 "by the budget)")
         if not 0 < self.lr_min_scale <= 1:
-            raise AssetganError(f"--lr-min-scale {self.lr_min_scale}: must be a factor in (0, 1], e.g. 0.25")
+            raise AssetganError(f"lr_min_scale {self.lr_min_scale}: must be a factor in (0, 1], e.g. 0.25")
         if self.plan_steps < 0:
-            raise AssetganError(f"--plan-steps {self.plan_steps}: must be a step count (0 = plan from the budget)")
+            raise AssetganError(f"plan_steps {self.plan_steps}: must be a step count (0 = plan from the budget)")
         if self.steps is None and self.minutes is None:
             raise AssetganError("no training budget: pass --steps N or --minutes M")
         if self.steps is not None and self.steps < 1:
@@ -99,9 +103,12 @@ class DCGANConfig:
             raise AssetganError(f"--threads {self.threads}: must be 0 (torch's default) or more")
         if self.precision not in ("fp32", "bf16"):
             raise AssetganError(f"--precision {self.precision}: must be fp32 or bf16")
-        holdout = float(self.extra.get("holdout", 0.0))
-        if not 0.0 <= holdout < 1.0:
-            raise AssetganError(f"--holdout {holdout}: must be a fraction in [0, 1), e.g. 0.1")
+        if not 0.0 <= self.holdout < 1.0:
+            raise AssetganError(f"holdout {self.holdout}: must be a fraction in [0, 1), e.g. 0.1")
+        if self.margin < 0 or self.spacing < 0:
+            raise AssetganError(f"margin {self.margin}, spacing {self.spacing}: must be 0 or more pixels")
+        if self.tile is not None and (len(self.tile) != 2 or min(self.tile) < 1):
+            raise AssetganError(f"tile {self.tile}: must be WxH in pixels, e.g. 32x32")
         for lr in (self.lr_g, self.lr_d):
             if not (0 < lr < 1):
                 raise AssetganError(f"learning rate {lr}: must be in (0, 1)")
@@ -121,7 +128,7 @@ class DCGANConfig:
     def from_dict(cls, d: dict[str, Any], source: str = "checkpoint") -> DCGANConfig:
         """Rebuild from `to_dict` output, ignoring unknown keys from newer versions; a removed option that is on
         stops with one line naming `source` and the tag that still has it."""
-        d = drop_removed(d, DCGAN_REMOVED, source)
+        d = drop_removed(migrate_extra(d), DCGAN_REMOVED, source)
         names = {f.name for f in dataclasses.fields(cls)}
         kw = {k: v for k, v in d.items() if k in names}
         if kw.get("tile") is not None:

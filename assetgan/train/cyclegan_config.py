@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from ..errors import AssetganError
 from .cyclegan_nets import GeneratorSpec
-from .removed import CYCLEGAN_REMOVED, drop_removed
+from .removed import CYCLEGAN_REMOVED, drop_removed, migrate_extra
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ class CycleGANConfig:
     threads: int = 0  # torch intra-op threads (0 = torch's default)
     precision: str = "fp32"  # "bf16": forward passes under bf16 autocast (weights and optimiser state stay fp32)
     holdout: float = 0.0  # fraction of domain A held out from training (listed in the run)
-    extra: dict[str, Any] = field(default_factory=dict)
+    dry_run: bool = False  # a smoke test: a few steps on 4 images per domain, smallest nets
 
     @property
     def spec(self) -> GeneratorSpec:
@@ -58,25 +58,25 @@ class CycleGANConfig:
     def validate(self) -> CycleGANConfig:
         """Raise AssetganError naming the bad value and the fix; return self when valid."""
         if self.upsample not in ("bilinear", "transpose"):
-            raise AssetganError(f"--upsample {self.upsample}: must be bilinear or transpose")
+            raise AssetganError(f"upsample {self.upsample}: must be bilinear or transpose")
         if self.internal_scale not in (1, 2):
-            raise AssetganError(f"--internal-scale {self.internal_scale}: must be 1 or 2")
+            raise AssetganError(f"internal_scale {self.internal_scale}: must be 1 or 2")
         mult = self.spec.pad_multiple * 8
         if self.crop < mult or self.crop % self.spec.pad_multiple:
             raise AssetganError(f"--crop {self.crop}: must be a multiple of {self.spec.pad_multiple} and at least "
                                 f"{mult}, e.g. 128 or 256")
         if self.resize_to < self.crop:
-            raise AssetganError(f"--load-size {self.load_size}: must be at least --crop {self.crop}")
+            raise AssetganError(f"load_size {self.load_size}: must be at least --crop {self.crop}")
         for name in ("ngf", "blocks", "ndf", "batch_size", "pool_size", "sample_every", "checkpoint_every",
                      "log_every"):
             if getattr(self, name) < (0 if name == "pool_size" else 1):
                 raise AssetganError(f"{name} = {getattr(self, name)}: must be at least 1")
         if not 0 < self.lr < 1:
-            raise AssetganError(f"--lr {self.lr}: must be in (0, 1)")
+            raise AssetganError(f"lr {self.lr}: must be in (0, 1)")
         if self.lambda_cycle < 0 or self.lambda_identity < 0:
-            raise AssetganError("--lambda-cycle and --lambda-identity must be zero or positive")
+            raise AssetganError("lambda_cycle and lambda_identity must be zero or positive")
         if not 0.0 <= self.decay_from <= 1.0:
-            raise AssetganError(f"--decay-from {self.decay_from}: must be a fraction in [0, 1]")
+            raise AssetganError(f"decay_from {self.decay_from}: must be a fraction in [0, 1]")
         if self.precision not in ("fp32", "bf16"):
             raise AssetganError(f"--precision {self.precision}: must be fp32 or bf16")
         if self.steps is None and self.minutes is None:
@@ -86,7 +86,7 @@ class CycleGANConfig:
         if self.minutes is not None and not (self.minutes > 0 and math.isfinite(self.minutes)):
             raise AssetganError(f"--minutes {self.minutes}: must be a positive number")
         if not 0.0 <= self.holdout < 1.0:
-            raise AssetganError(f"--holdout {self.holdout}: must be a fraction in [0, 1), e.g. 0.05")
+            raise AssetganError(f"holdout {self.holdout}: must be a fraction in [0, 1), e.g. 0.05")
         if self.threads < 0:
             raise AssetganError(f"--threads {self.threads}: must be 0 (torch's default) or more")
         return self
@@ -98,6 +98,6 @@ class CycleGANConfig:
     def from_dict(cls, d: dict[str, Any], source: str = "checkpoint") -> CycleGANConfig:
         """Rebuild from `to_dict` output, ignoring unknown keys from newer versions; a removed option that is on
         stops with one line naming `source` and the tag that still has it."""
-        d = drop_removed(d, CYCLEGAN_REMOVED, source)
+        d = drop_removed(migrate_extra(d), CYCLEGAN_REMOVED, source)
         names = {f.name for f in dataclasses.fields(cls)}
         return cls(**{k: v for k, v in d.items() if k in names})

@@ -1,4 +1,4 @@
-"""Named DCGAN training recipes: what `assetgan train dcgan` uses unless options override it.
+"""Named DCGAN training recipes: the config fields `assetgan train dcgan` sets unless options override them.
 
 Chosen by `benchmarks/quality.py` (equal CPU time, same held-out split; figures in benchmarks/README.md):
 - sprites: DiffAugment (flip, translation, colour, cutout) + EMA generator + spectral norm in D. On crawl-sprites it
@@ -6,7 +6,7 @@ Chosen by `benchmarks/quality.py` (equal CPU time, same held-out split; figures 
 - textures: Radford's G, loss and BatchNorm D, no augmentation, plus: G's output layer gets a bias started at the
   data's mean colour (`mean_init`), the EMA generator is exported, D is half as wide (ndf 32: ~1.8x the steps in the
   same time, and D overfits the ~500 tiles later), G learns at twice D's rate for the first 1500 steps and then both
-  rates halve (G 2e-4, D 1e-4 with the default --lr), and the rates are planned by the budget (since 2026-12-04): a
+  rates halve (G 4e-4 -> 2e-4, D 2e-4 -> 1e-4), and the rates are planned by the budget (since 2026-12-04): a
   run planned longer than 1500 steps learns at 1500 / planned steps of them, down to a quarter (`lr_ref_steps`,
   `lr_min_scale`; the plan is --steps, or the steps a timed probe projects for --minutes). The best rates fell with
   the run's length in a GPU screen (full at 2000 steps, half at 4000, a quarter at 8000) as on this CPU (full at the
@@ -37,51 +37,24 @@ Chosen by `benchmarks/quality.py` (equal CPU time, same held-out split; figures 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import Any
 
 from ..errors import AssetganError
 
-
-@dataclass(frozen=True)
-class Recipe:
-    augment: tuple[str, ...]  # DiffAugment ops applied to real and fake images before D
-    ema_beta: float  # EMA decay of the exported generator (0 = the raw generator)
-    spectral_norm: bool  # spectral norm in D instead of BatchNorm
-    mean_init: bool = False  # G's output bias starts at the data's mean colour
-    g_lr_factor: float = 1.0  # G's learning rate = --lr times this
-    d_lr_factor: float = 1.0  # D's learning rate = --lr times this
-    lr_drop_at: int = 0  # step from which G's and D's rates are multiplied by the factors below (0 = never)
-    lr_drop_g: float = 1.0
-    lr_drop_d: float = 1.0
-    lr_ref_steps: int = 0  # runs planned longer than this learn at rates scaled by lr_ref_steps / planned steps
-    lr_min_scale: float = 1.0  # ... down to this factor at most
-    ngf: int = 64  # G's width (channels of its last hidden layer)
-    ndf: int = 64  # D's width (channels of its first layer)
-    select_every: int = 0  # steps between snapshot scores; the best snapshot is exported (0 = the last)
-
-
-RECIPES: dict[str, Recipe] = {
-    "sprites": Recipe(("flip", "translation", "color", "cutout"), 0.999, True),
-    "textures": Recipe((), 0.999, False, mean_init=True, g_lr_factor=2.0, lr_drop_at=1500, lr_drop_g=0.5,
-                       lr_drop_d=0.5, lr_ref_steps=1500, lr_min_scale=0.25, ndf=32),
-    "radford": Recipe((), 0.0, False),
+# each recipe: DCGANConfig fields it sets over the dataclass defaults (dataclasses.replace); options given on top win
+RECIPES: dict[str, dict[str, Any]] = {
+    "sprites": {"augment": ("flip", "translation", "color", "cutout"), "ema_beta": 0.999, "spectral_norm": True},
+    "textures": {"augment": (), "ema_beta": 0.999, "spectral_norm": False, "mean_init": True, "lr_g": 4e-4,
+                 "lr_d": 2e-4, "lr_drop_at": 1500, "lr_drop_g": 0.5, "lr_drop_d": 0.5, "lr_ref_steps": 1500,
+                 "lr_min_scale": 0.25, "ndf": 32},
+    "radford": {"augment": (), "ema_beta": 0.0, "spectral_norm": False},
 }
 
 
-def resolve_recipe(name: str, channels: int) -> tuple[str, Recipe]:
-    """'auto' picks textures for opaque RGB (channels 3) and sprites for RGBA."""
+def resolve_recipe(name: str, channels: int) -> tuple[str, dict[str, Any]]:
+    """The recipe's name and field overrides; 'auto' picks textures for opaque RGB (channels 3), else sprites."""
     if name == "auto":
         name = "textures" if channels == 3 else "sprites"
     if name not in RECIPES:
         raise AssetganError(f"--recipe {name}: unknown; choose auto, {', '.join(RECIPES)}")
-    return name, RECIPES[name]
-
-
-def config_fields(rec: Recipe, lr: float) -> dict:
-    """The DCGANConfig fields a recipe sets, at base learning rate `lr` (options given on top replace them)."""
-    return {"augment": rec.augment, "ema_beta": rec.ema_beta, "spectral_norm": rec.spectral_norm,
-            "mean_init": rec.mean_init, "lr_g": lr * rec.g_lr_factor,
-            "lr_d": lr * rec.d_lr_factor, "lr_drop_at": rec.lr_drop_at, "lr_drop_g": rec.lr_drop_g,
-            "lr_drop_d": rec.lr_drop_d, "lr_ref_steps": rec.lr_ref_steps,
-            "lr_min_scale": rec.lr_min_scale, "ngf": rec.ngf, "ndf": rec.ndf,
-            "select_every": rec.select_every}
+    return name, dict(RECIPES[name])

@@ -43,3 +43,14 @@ def drop_removed(d: Mapping[str, Any], removed: Mapping[str, tuple[str, Any]], s
             raise AssetganError(f"{source}: trained with {flag}{shown}, removed after tag {REMOVED_TAG}; resume it "
                                 "with that version or start a new run")
     return out
+
+
+def migrate_extra(d: Mapping[str, Any]) -> dict[str, Any]:
+    """A config saved before `extra` became typed fields (holdout, margin, spacing, dry_run, recipe): its keys
+    move up to the top level."""
+    out = dict(d)
+    extra = out.pop("extra", None)
+    if isinstance(extra, Mapping):
+        for key, value in extra.items():
+            out.setdefault(key, value)
+    return out

@@ -63,8 +63,7 @@ def image_figures(gen: np.ndarray, real: np.ndarray, train: np.ndarray | None = 
 def curated_samples(model: GeneratorModel, start: int, n: int, truncation: float | None = None,
                     keep: float | None = None) -> np.ndarray:
     """What `assetgan generate` gives for these settings (card defaults when None): n images from seed `start`."""
-    psi = model.card.default_truncation if truncation is None else truncation
-    keep = model.card.default_keep if keep is None else keep
+    psi, keep = model.sampling(truncation, keep)
     seeds = best_seeds(model, start, n, keep, psi) if keep < 1.0 else range(start, start + n)
     return model.generate_seeds(seeds, psi)
 

@@ -94,11 +94,11 @@ def tiled_psnr(model: Path) -> dict[str, tuple[float, float]]:
     m = open_style_model(model, ["CPUExecutionProvider"])
     whole = m.stylize(img).astype(np.float64)
     shared = m.stylize(img, tile=512).astype(np.float64)
-    canvas = m._pad(img)  # naive tiling: the same tiles and blend, each tile normalised by its own statistics
+    canvas = m.pad(img)  # naive tiling: the same tiles and blend, each tile normalised by its own statistics
     acc = np.zeros(canvas.shape, np.float64)
     wsum = np.zeros(canvas.shape[:2] + (1,))
     for t in plan_tiles(*canvas.shape[:2], 512, DEFAULT_OVERLAP, m.multiple):
-        out = m._run("a2b", canvas[t.y0 : t.y1, t.x0 : t.x1], None)[0]
+        out = m.run_graph("a2b", canvas[t.y0 : t.y1, t.x0 : t.x1], None)[0]
         w = tile_weight(t, *canvas.shape[:2], DEFAULT_OVERLAP)[..., None]
         acc[t.y0 : t.y1, t.x0 : t.x1] += out * w
         wsum[t.y0 : t.y1, t.x0 : t.x1] += w
@@ -111,7 +111,7 @@ def tiled_psnr(model: Path) -> dict[str, tuple[float, float]]:
     out = {"shared statistics (assetgan)": score(shared), "per-tile statistics (naive)": score(naive)}
     # 4K: the statistics pass sees a copy downscaled to STATS_PIXELS, so tiles are no longer exact
     big = np.asarray(Image.fromarray(img).resize((3840, 2400), Image.BICUBIC))
-    whole = m._run("a2b", m._pad(big), None)[0][:2400, :3840].astype(np.float64)
+    whole = m.run_graph("a2b", m.pad(big), None)[0][:2400, :3840].astype(np.float64)
     out["4K, default tiling (stats from 2.2 Mpx)"] = score(m.stylize(big).astype(np.float64))
     return out
 

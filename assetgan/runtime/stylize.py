@@ -46,7 +46,7 @@ class StyleModel(OpenedModel):
         return f"{a} -> {b}" if direction == "a2b" else f"{b} -> {a}"
 
     # ----- raw graph calls ----------------------------------------------------------------------------
-    def _run(self, direction: str, img: np.ndarray, stats: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    def run_graph(self, direction: str, img: np.ndarray, stats: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
         """img uint8 [H, W, 3] (sides multiples of `multiple`) -> (uint8 [H, W, 3], measured stats)."""
         feeds = {f"{direction}.image": np.ascontiguousarray(img[None])}
         if stats is not None:
@@ -55,7 +55,7 @@ class StyleModel(OpenedModel):
         out, measured = self._sess.run([f"{direction}.output", f"{direction}.measured"], feeds)
         return out[0], measured
 
-    def _pad(self, img: np.ndarray) -> np.ndarray:
+    def pad(self, img: np.ndarray) -> np.ndarray:
         """Pad bottom/right to multiples of `multiple` (and at least 4x it, for the network's own padding)."""
         m = self.multiple
         h, w = img.shape[:2]
@@ -72,7 +72,7 @@ class StyleModel(OpenedModel):
         if s < 1.0:
             size = (max(self.multiple, round(w * s)), max(self.multiple, round(h * s)))
             img = np.asarray(Image.fromarray(img).resize(size, Image.BOX))
-        return self._run(direction, self._pad(img), None)[1]
+        return self.run_graph(direction, self.pad(img), None)[1]
 
     # ----- public -------------------------------------------------------------------------------------
     def stylize(self, rgb: np.ndarray, direction: str = "a2b", strength: float = 1.0, tile: int | None = None,
@@ -87,10 +87,10 @@ class StyleModel(OpenedModel):
         progress = progress or NullProgress()
         t0 = time.perf_counter()
         h, w = rgb.shape[:2]
-        canvas = self._pad(rgb)
+        canvas = self.pad(rgb)
         if tile is None and h * w <= WHOLE_PIXELS:
             progress.update(0, 1)
-            out = self._run(direction, canvas, None)[0][:h, :w]
+            out = self.run_graph(direction, canvas, None)[0][:h, :w]
             progress.update(1, 1)
         else:
             out = self._tiled(canvas, direction, tile or DEFAULT_TILE, overlap, stats_pixels, progress)[:h, :w]
@@ -114,7 +114,7 @@ class StyleModel(OpenedModel):
         for i, t in enumerate(tiles):
             if progress.aborted():
                 raise Cancelled("stylize cancelled")
-            out = self._run(direction, canvas[t.y0 : t.y1, t.x0 : t.x1], stats)[0]
+            out = self.run_graph(direction, canvas[t.y0 : t.y1, t.x0 : t.x1], stats)[0]
             wt = tile_weight(t, h, w, ov)[..., None]
             acc[t.y0 : t.y1, t.x0 : t.x1] += out * wt
             wsum[t.y0 : t.y1, t.x0 : t.x1] += wt

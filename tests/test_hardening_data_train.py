@@ -168,16 +168,16 @@ def test_train_refuses_a_read_only_run_folder_before_training(tmp_path, monkeypa
 
 
 def test_a_disk_that_fills_up_during_training_is_one_line_with_the_resume_hint(tmp_path, monkeypatch):
-    from assetgan.train import dcgan_loop
+    from assetgan.train import loop
 
-    real_save = dcgan_loop.save_checkpoint
+    real_save = loop.save_checkpoint
 
     def save(path, state):
         if state["step"] > 1:
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
         real_save(path, state)
 
-    monkeypatch.setattr(dcgan_loop, "save_checkpoint", save)
+    monkeypatch.setattr(loop, "save_checkpoint", save)
     run = tmp_path / "run"
     args = ["train", "dcgan", str(SPRITES), "--out", str(run), "--steps", "2", "--set", "nz=8",
             "--set", "ngf=8", "--set",

@@ -316,9 +316,11 @@ def test_a_time_budget_probes_the_pace_then_trains_the_run_its_plan_names(tmp_pa
 
     The loop's clock is a stepping one (0.25 s per timed step), so the plan does not depend on this machine's
     speed: 9 s of budget, 20 probe steps = 5 s spent, 4 s left = 16 planned steps."""
-    from assetgan.train import dcgan_loop
+    from assetgan.train import dcgan_loop, loop
 
-    monkeypatch.setattr(dcgan_loop, "time", _SteppingClock(0.25))
+    clock = _SteppingClock(0.25)
+    monkeypatch.setattr(dcgan_loop, "time", clock)  # the probe's steps
+    monkeypatch.setattr(loop, "time", clock)  # the loop's
     cfg = tiny_config(steps=None, minutes=0.15, threads=1, lr_ref_steps=2, lr_min_scale=0.25, lr_drop_at=5,
                       lr_drop_g=0.5, lr_drop_d=0.5, checkpoint_every=10_000, sample_every=10_000)
     data = load_samples(cfg)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from ..errors import AssetganError
+from .common import info, warn
 
 DATA, BUDGET, OUTPUT, DEVICE, SETTINGS = "Data", "Budget", "Output", "Device", "Every other setting"
 
@@ -48,3 +50,73 @@ def require_torch() -> None:
         import torch  # noqa: F401
     except ImportError:
         raise AssetganError("training needs PyTorch: pip install 'assetgan[train]'") from None
+
+
+METRICS = {"dcgan": {"loss_d": ".3f", "loss_g": ".3f", "images_per_s": ".0f"},
+           "cyclegan": {"loss_g": ".3f", "loss_cycle": ".3f", "loss_d": ".3f", "s_per_step": ".2f"}}
+
+
+class LateProgress:
+    """A RichProgress that appears at the first step, so a run refused before training stays one error line."""
+
+    def __init__(self, kind: str) -> None:
+        self._kind = kind
+        self._bar = None
+
+    def __enter__(self) -> LateProgress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(*exc)
+
+    def update(self, done: int, total: int | None, metrics: Mapping[str, float] | None = None) -> None:
+        if self._bar is None:
+            from .progress_ui import RichProgress
+
+            self._bar = RichProgress(self._kind, METRICS[self._kind]).__enter__()
+        self._bar.update(done, total, metrics)
+
+    def aborted(self) -> bool:
+        return self._bar is not None and self._bar.aborted()
+
+
+def _is_main_process() -> bool:
+    """torchrun's rank 0, or a plain single process: the one that shows progress."""
+    import os
+
+    return os.environ.get("RANK", "0") == "0"
+
+
+def run_training(kind: str, config: object, resume: Path | None, out: Path | None, device: str, force: bool,
+                 name: str | None):  # -> RunOutcome
+    """Start or resume a run through the run API with a progress bar (Ctrl-C asks for a clean stop)."""
+    from ..train.run import RunEvents, resume_run, start_run
+    from .progress_ui import QuietProgress
+
+    events = RunEvents(info=info, warn=warn)
+    with LateProgress(kind) if _is_main_process() else QuietProgress() as progress:
+        if resume is not None:
+            return resume_run(resume, kind=kind, steps=getattr(config, "steps", None),
+                              minutes=getattr(config, "minutes", None), device=device, name=name,
+                              progress=progress, events=events)
+        return start_run(config, out, device=device, force=force, name=name, progress=progress,  # type: ignore[arg-type]
+                         events=events)
+
+
+def finish(outcome) -> None:  # outcome: RunOutcome
+    """Report how a run ended (main process) and end with its exit code: 0 done, 130 interrupted."""
+    from ..data.paths import shown
+    from ..train.run import resume_command
+
+    code = 130 if outcome.status == "interrupted" else 0
+    if outcome.main and outcome.status == "interrupted":
+        info(f"interrupted at step {outcome.step}; checkpoint saved to {outcome.checkpoint}; "
+             f"continue with: {resume_command(outcome.kind, outcome.run_dir)}")
+    elif outcome.main:
+        info(f"done: {outcome.step} steps, samples in {shown(outcome.run_dir / 'samples')}")
+        info(f"exported {outcome.model.path} (ONNX Runtime vs torch: max {outcome.model.max_diff} levels)")
+        typer.echo(str(outcome.model.path))
+    outcome.close(code)
+    if code:
+        raise typer.Exit(code)

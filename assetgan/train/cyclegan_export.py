@@ -169,9 +169,11 @@ def generators_from_checkpoint(state: dict[str, Any], source: str = "checkpoint"
     return g_ab.eval(), g_ba.eval(), cfg
 
 
-def export_cyclegan_checkpoint(checkpoint: str | Path, out: str | Path, name: str | None = None) -> ExportReport:
-    """`assetgan to-onnx` for CycleGAN runs: both generators of the checkpoint."""
-    state = load_checkpoint(checkpoint)
+def export_cyclegan_checkpoint(checkpoint: str | Path, out: str | Path, name: str | None = None,
+                               state: dict[str, Any] | None = None) -> ExportReport:
+    """`assetgan to-onnx` and a finished run, for CycleGAN: both generators of the checkpoint (`state`: when
+    already loaded)."""
+    state = load_checkpoint(checkpoint) if state is None else state
     if state.get("kind") != "cyclegan":
         raise AssetganError(f"{checkpoint}: a {state.get('kind')} checkpoint, not cyclegan")
     g_ab, g_ba, cfg = generators_from_checkpoint(state, f"checkpoint {checkpoint}")

@@ -1,11 +1,9 @@
-"""The CycleGAN training loop: LSGAN + cycle + identity losses, history pools, lr decay, exact resume."""
+"""The CycleGAN trainer: LSGAN + cycle + identity losses, history pools, lr decay, exact resume (the loop itself
+is loop.py's, shared with DCGAN)."""
 
 from __future__ import annotations
 
 import itertools
-import json
-import math
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,17 +12,14 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
-from ..atomic import atomic_write_text
 from ..errors import AssetganError
-from ..progress import NullProgress, Progress
-from .checkpoint import CHECKPOINT_NAME, load_checkpoint, save_checkpoint
+from .checkpoint import CHECKPOINT_NAME, load_checkpoint
 from .cyclegan_config import CycleGANConfig
 from .cyclegan_data import Domain, random_crops
 from .cyclegan_nets import PatchDiscriminator, ResnetGenerator, init_normal
-from .dcgan_loop import POLL_EVERY_CUDA_DDP, TrainResult
 from .device import Placement, machine, rng_state, set_rng_state
-from .distributed import DistInfo, gather_objects, joint_stop, max_over_ranks
-from .run_log import append_log, budget_spent, trim_log
+from .distributed import DistInfo, gather_objects, max_over_ranks
+from .loop import LoopTrainer
 from .sample_grid import write_sample_grid
 from .sampling import BatchSampler
 
@@ -101,12 +96,14 @@ class DiscriminatorPass(torch.nn.Module):
         return self.d_a(real_a), self.d_a(fake_a), self.d_b(real_b), self.d_b(fake_b)
 
 
-class CycleGANTrainer:
+class CycleGANTrainer(LoopTrainer):
     """Holds both generators and discriminators, optimisers, pools and data; `run()` trains to the budget.
 
     `place` says where it trains (default: the CPU, in the config's precision); crops are cut on the CPU and
     copied there without blocking.
     """
+
+    kind = "cyclegan"
 
     def __init__(self, cfg: CycleGANConfig, a: Domain, b: Domain, run_dir: Path, data_meta: Mapping[str, Any],
                  dist: DistInfo | None = None, place: Placement | None = None) -> None:
@@ -159,8 +156,6 @@ class CycleGANTrainer:
         self.step = 0
         self.train_seconds = 0.0
         self.clock = 0.0  # training seconds agreed by all ranks at the last poll: the schedule's time
-        # steps between the ranks' joint time-budget/abort decisions: a host sync on CUDA under torchrun
-        self.poll_every = POLL_EVERY_CUDA_DDP if dist.enabled and place.cuda else 1
 
     # ----- schedule -----------------------------------------------------------------------------------
     def progress_fraction(self) -> float:
@@ -273,17 +268,10 @@ class CycleGANTrainer:
         self.step = int(s["step"])
         self.clock = self.train_seconds = float(s["train_seconds"])
 
-    def save(self) -> Path:
-        """Collective under torchrun (gathers every rank's streams); only rank 0 writes."""
-        path = self.run_dir / CHECKPOINT_NAME
-        state = self.state_dict()
-        if self.dist.main:
-            save_checkpoint(path, state)
-        return path
-
-    # ----- loop ---------------------------------------------------------------------------------------
-    def budget_done(self) -> bool:
-        return budget_spent(self.cfg.steps, self.cfg.minutes, self.step, self.train_seconds)
+    # ----- loop hooks (loop.py) -------------------------------------------------------------------------
+    def before_poll(self) -> None:
+        # ranks share one clock, so the time budget and the learning-rate decay agree everywhere
+        self.clock = self.train_seconds = max_over_ranks(self.dist, self.train_seconds)
 
     @torch.no_grad()
     def write_samples(self) -> Path:
@@ -303,66 +291,13 @@ class CycleGANTrainer:
         arr = ((tiles.permute(0, 2, 3, 1) + 1) * 127.5).round().clamp(0, 255).to(torch.uint8).numpy()
         return write_sample_grid(arr, self.run_dir / "samples", self.step, columns=6, scale=1)
 
-    def run(self, progress: Progress | None = None) -> TrainResult:
-        """Train until the budget is spent or `progress.aborted()`; checkpoint on the way and at the end."""
-        progress = progress or NullProgress()
-        cfg = self.cfg
-        main = self.dist.main
-        if main:
-            self.run_dir.mkdir(parents=True, exist_ok=True)
-            atomic_write_text(self.run_dir / "config.json", json.dumps(
-                {"kind": "cyclegan", "config": cfg.to_dict(), "data": self.data_meta,
-                 "world_size": self.dist.world, "device": self.place.describe(),
-                 "machine": machine(self.place)}, indent=2) + "\n")
-            trim_log(self.run_dir, self.step)
-        total = cfg.steps
-        status = "done"
-        metrics: dict[str, float] = {}
-        window_t, window_n = time.perf_counter(), 0
-        # the step budget ends every rank at the same step; time and Ctrl-C need a joint decision (self.poll_every)
-        while True:
-            if cfg.steps is not None and self.step >= cfg.steps:
-                break
-            if self.step % self.poll_every == 0:
-                # ranks share one clock, so the time budget and the learning-rate decay agree everywhere
-                self.clock = self.train_seconds = max_over_ranks(self.dist, self.train_seconds)
-                stop = joint_stop(self.dist, self.budget_done(), progress.aborted())
-                if stop:
-                    status = stop
-                    break
-            t0 = time.perf_counter()
-            losses = self.train_step()
-            self.train_seconds += time.perf_counter() - t0
-            window_n += 1
-            if main and (self.step % cfg.log_every == 0 or self.step == 1):
-                metrics = {k: float(v) for k, v in losses.items()}
-                if not all(math.isfinite(v) for v in metrics.values()):
-                    raise AssetganError(f"training diverged at step {self.step} (loss is not finite); resume "
-                                        f"from {self.run_dir / CHECKPOINT_NAME} with a lower --lr")
-                now = time.perf_counter()
-                metrics["s_per_step"] = (now - window_t) / max(window_n, 1)
-                window_t, window_n = now, 0
-                metrics["train_seconds"] = self.train_seconds
-                append_log(self.run_dir, {"step": self.step, **metrics})
-            if cfg.minutes is not None and cfg.steps is None and self.train_seconds > 0:
-                total = max(self.step, int(self.step * cfg.minutes * 60.0 / self.train_seconds))
-            progress.update(self.step, total, metrics)
-            if main and self.step % cfg.sample_every == 0:
-                self.write_samples()
-            if self.step % cfg.checkpoint_every == 0:
-                self.save()
-        ckpt = self.save()
-        if status == "done" and main:
-            self.write_samples()
-        rate = self.step / self.train_seconds if self.train_seconds else 0.0
-        return TrainResult(self.run_dir, self.step, status, ckpt, rate * cfg.batch_size)
-
 
 def resume_cyclegan(run_dir: Path, a: Domain, b: Domain, data_meta: Mapping[str, Any],
                     overrides: Mapping[str, Any] | None = None, dist: DistInfo | None = None,
-                    place: Placement | None = None) -> CycleGANTrainer:
-    """Rebuild a trainer from `run_dir/checkpoint.pt`; `overrides` may extend the budget (steps/minutes)."""
-    state = load_checkpoint(run_dir)
+                    place: Placement | None = None, state: Mapping[str, Any] | None = None) -> CycleGANTrainer:
+    """Rebuild a trainer from `run_dir/checkpoint.pt` (or its already loaded `state`); `overrides` may extend the
+    budget (steps/minutes)."""
+    state = load_checkpoint(run_dir) if state is None else state
     if state.get("kind") != "cyclegan":
         raise AssetganError(f"{run_dir}: checkpoint is a {state.get('kind')} run, not cyclegan")
     d = dict(state["config"])

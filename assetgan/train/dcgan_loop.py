@@ -1,14 +1,12 @@
-"""The DCGAN training loop: alternate D and G steps, EMA, samples, atomic checkpoints, exact resume."""
+"""The DCGAN trainer: alternate D and G steps, EMA, planned rates, snapshot selection, exact resume (the loop
+itself is loop.py's, shared with CycleGAN)."""
 
 from __future__ import annotations
 
 import copy
 import dataclasses
-import json
-import math
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -16,30 +14,18 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from ..atomic import atomic_write_text
 from ..errors import AssetganError
-from ..progress import NullProgress, Progress
 from .augment import diff_augment
-from .checkpoint import CHECKPOINT_NAME, load_checkpoint, save_checkpoint
+from .checkpoint import CHECKPOINT_NAME, load_checkpoint
 from .config import DCGANConfig
 from .device import Placement, machine, rng_state, set_rng_state
-from .distributed import DistInfo, gather_objects, joint_stop, max_over_ranks
+from .distributed import DistInfo, gather_objects, max_over_ranks
+from .loop import LoopTrainer
 from .nets import Discriminator, Generator, init_weights, recalibrate_batchnorm
-from .run_log import append_log, budget_spent, trim_log
+from .run_log import append_log
 from .sample_grid import write_sample_grid
 from .sampling import BatchSampler, ema_update
 from .snapshot_select import SnapshotScorer, generator_pixels
-
-
-@dataclass
-class TrainResult:
-    """What a training call did."""
-
-    run_dir: Path
-    step: int
-    status: str  # "done" or "interrupted"
-    checkpoint: Path
-    images_per_s: float
 
 
 def d_loss_fn(real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
@@ -53,14 +39,15 @@ def g_loss_fn(fake: torch.Tensor) -> torch.Tensor:
 
 
 PROBE_STEPS = 20  # timed steps (then rolled back) that project a --minutes budget's length when rates are planned
-POLL_EVERY_CUDA_DDP = 8  # steps between the ranks' joint budget/abort decision under torchrun on CUDA (a host sync)
 
 
-class DCGANTrainer:
+class DCGANTrainer(LoopTrainer):
     """Holds G, D, the EMA generator, optimisers and data; `run()` trains until the budget or an abort.
 
     `place` says where it trains (default: the CPU, in the config's precision); the data set lives there too.
     """
+
+    kind = "dcgan"
 
     def __init__(self, cfg: DCGANConfig, images: np.ndarray, run_dir: Path, data_meta: Mapping[str, Any],
                  dist: DistInfo | None = None, place: Placement | None = None) -> None:
@@ -113,8 +100,6 @@ class DCGANTrainer:
         self.fixed_z = torch.randn(64, cfg.nz, generator=torch.Generator().manual_seed(cfg.seed + 2))
         self.step = 0
         self.train_seconds = 0.0
-        # steps between the ranks' joint time-budget/abort decisions: a host sync on CUDA under torchrun
-        self.poll_every = POLL_EVERY_CUDA_DDP if dist.enabled and place.cuda else 1
         # best-snapshot selection (cfg.select_every): the weights export_generator() starts from, their step and
         # score; None until the first score
         self.scorer = SnapshotScorer(images, cfg.nz, cfg.seed + 4) if cfg.select_every and dist.main else None
@@ -288,90 +273,33 @@ class DCGANTrainer:
         self.train_seconds = float(s["train_seconds"])
         self.set_learning_rates()  # from the config and step (a resume may have changed the budget, not the rates)
 
-    def save(self) -> Path:
-        """Collective under torchrun (gathers every rank's RNG state); only rank 0 writes."""
-        path = self.run_dir / CHECKPOINT_NAME
-        state = self.state_dict()
-        if self.dist.main:
-            save_checkpoint(path, state)
-        return path
-
-    # ----- loop -------------------------------------------------------------------------------------
-    def budget_done(self) -> bool:
-        return budget_spent(self.cfg.steps, self.cfg.minutes, self.step, self.train_seconds)
-
+    # ----- loop hooks (loop.py) -----------------------------------------------------------------------
     def write_samples(self) -> Path:
         arr = generator_pixels(self.export_generator(last=True), self.fixed_z)  # [64, H, W, C]
         return write_sample_grid(arr, self.run_dir / "samples", self.step)
 
-    def run(self, progress: Progress | None = None) -> TrainResult:
-        """Train until the budget is spent or `progress.aborted()`; checkpoint on the way and at the end."""
-        progress = progress or NullProgress()
+    def before_loop(self) -> None:
         self.plan_rates()
-        cfg = self.cfg
-        main = self.dist.main
-        if main:
-            self.run_dir.mkdir(parents=True, exist_ok=True)
-            atomic_write_text(self.run_dir / "config.json", json.dumps(
-                {"kind": "dcgan", "config": cfg.to_dict(), "data": self.data_meta,
-                 "world_size": self.dist.world, "device": self.place.describe(),
-                 "machine": machine(self.place)}, indent=2) + "\n")
-            trim_log(self.run_dir, self.step)
-        total = cfg.steps
-        status = "done"
-        window_t, window_n = time.perf_counter(), 0
-        ips = 0.0
-        metrics: dict[str, float] = {}
-        # the step budget ends every rank at the same step; time and Ctrl-C need a joint decision (self.poll_every)
-        while True:
-            if cfg.steps is not None and self.step >= cfg.steps:
-                break
-            if self.step % self.poll_every == 0:
-                stop = joint_stop(self.dist, self.budget_done(), progress.aborted())
-                if stop:
-                    status = stop
-                    break
-            t0 = time.perf_counter()
-            losses = self.train_step()
-            self.train_seconds += time.perf_counter() - t0
-            window_n += cfg.batch_size
-            if main and (self.step % cfg.log_every == 0 or self.step == 1):
-                metrics = {k: float(v) for k, v in losses.items()}
-                if not all(math.isfinite(v) for v in metrics.values()):
-                    raise AssetganError(f"training diverged at step {self.step} (loss is not finite); resume "
-                                        f"from {self.run_dir / CHECKPOINT_NAME} with lower learning rates")
-                now = time.perf_counter()
-                ips = window_n / max(now - window_t, 1e-9)
-                window_t, window_n = now, 0
-                metrics["images_per_s"] = ips
-                metrics["train_seconds"] = self.train_seconds
-                append_log(self.run_dir, {"step": self.step, **metrics})
-            if cfg.minutes is not None and cfg.steps is None and self.train_seconds > 0:
-                total = max(self.step, int(self.step * cfg.minutes * 60.0 / self.train_seconds))
-            progress.update(self.step, total, metrics)
-            if main and cfg.select_every and self.step % cfg.select_every == 0:
-                self.score_snapshot()
-            if main and self.step % cfg.sample_every == 0:
-                self.write_samples()
-            if self.step % cfg.checkpoint_every == 0:
-                self.save()
-        if status == "done" and main:
+
+    def after_step(self) -> None:
+        if self.dist.main and self.cfg.select_every and self.step % self.cfg.select_every == 0:
+            self.score_snapshot()
+
+    def after_loop(self, status: str) -> None:
+        if status == "done" and self.dist.main:
             self.score_snapshot()  # the last weights compete too
-        ckpt = self.save()
-        if status == "done" and main:
-            self.write_samples()
-        return TrainResult(self.run_dir, self.step, status, ckpt, ips)
 
 
 def resume_trainer(run_dir: Path, images: np.ndarray, data_meta: Mapping[str, Any],
                    overrides: Mapping[str, Any] | None = None, dist: DistInfo | None = None,
-                   place: Placement | None = None) -> DCGANTrainer:
-    """Rebuild a trainer from `run_dir/checkpoint.pt`; `overrides` may extend the budget (steps/minutes)."""
-    state = load_checkpoint(run_dir)
+                   place: Placement | None = None, state: Mapping[str, Any] | None = None) -> DCGANTrainer:
+    """Rebuild a trainer from `run_dir/checkpoint.pt` (or its already loaded `state`); `overrides` may extend the
+    budget (steps/minutes)."""
+    state = load_checkpoint(run_dir) if state is None else state
     if state.get("kind") != "dcgan":
         raise AssetganError(f"{run_dir}: checkpoint is a {state.get('kind')} run, not dcgan")
     cfg_d = dict(state["config"])
-    cfg_d.update(overrides or {})
+    cfg_d.update({k: v for k, v in (overrides or {}).items() if v is not None})
     cfg = DCGANConfig.from_dict(cfg_d, f"checkpoint {run_dir / CHECKPOINT_NAME}")
     trainer = DCGANTrainer(cfg, images, run_dir, data_meta, dist, place)
     trainer.load_state_dict(state)

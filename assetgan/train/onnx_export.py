@@ -194,10 +194,10 @@ def export_generator(g: nn.Module, card: ModelCard, out: str | Path, critic: nn.
 
 
 def export_checkpoint(checkpoint: str | Path, out: str | Path, name: str | None = None,
-                      last: bool = False) -> ExportReport:
-    """`assetgan to-onnx`: export the EMA generator of a DCGAN checkpoint (its best snapshot, if the run selected
-    one, unless `last`)."""
-    state = load_checkpoint(checkpoint)
+                      last: bool = False, state: dict[str, Any] | None = None) -> ExportReport:
+    """`assetgan to-onnx` and a finished run: export the EMA generator of a DCGAN checkpoint (its best snapshot,
+    if the run selected one, unless `last`) with its critic; `state`: the checkpoint, when already loaded."""
+    state = load_checkpoint(checkpoint) if state is None else state
     if state.get("kind") != "dcgan":
         raise AssetganError(f"{checkpoint}: a {state.get('kind')} checkpoint; this exports dcgan runs")
     g, cfg = generator_from_checkpoint(state, last, f"checkpoint {checkpoint}")

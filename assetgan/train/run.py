@@ -1,0 +1,253 @@
+"""Starting, resuming and exporting training runs: the API the CLI calls (and the app will), free of printing.
+
+    outcome = start_run(config, out, device="auto", progress=progress, events=RunEvents(info=..., warn=...))
+    outcome = resume_run(run_folder, steps=..., progress=progress, events=events)   # the checkpoint loaded once
+    report = export_model(checkpoint, out, name=..., last=..., force=...)         # what `to-onnx` calls too
+
+A run: device and torchrun process group, the run folder checked before anything is trained, the data loaded (and
+held out), the trainer built (or rebuilt from its checkpoint), the shared loop (loop.py) run with `progress`, and on
+completion the model exported from the checkpoint through `export_model`. Messages go to `events` (main process
+only); errors are AssetganError with one line. Under torchrun, call `outcome.close(exit_code)` last.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tempfile
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..data.paths import resolve_input, shown
+from ..errors import AssetganError
+from ..progress import Progress
+from .checkpoint import load_checkpoint, resolve_checkpoint
+from .config import DCGANConfig
+from .cyclegan_config import CycleGANConfig
+from .run_folder import (
+    MODEL_NAME,
+    check_model_target,
+    check_new_run_folder,
+    model_write_error,
+    prepare_run_folder,
+    run_write_error,
+)
+
+Config = DCGANConfig | CycleGANConfig
+
+
+def _quiet(message: str) -> None:
+    return None
+
+
+@dataclass
+class RunEvents:
+    """Where a run's one-line messages go: `info` (what it trains on, where it resumes), `warn` (skipped files,
+    changed data, another machine)."""
+
+    info: Callable[[str], None] = _quiet
+    warn: Callable[[str], None] = _quiet
+
+
+@dataclass
+class RunOutcome:
+    """What a run did: its status, final config and step, the checkpoint and (when done) the exported model."""
+
+    kind: str  # "dcgan" or "cyclegan"
+    status: str  # "done" or "interrupted"
+    step: int
+    run_dir: Path
+    checkpoint: Path
+    config: Config  # the run's final config (a DCGAN run's planned length included)
+    main: bool  # this process reports (False on torchrun's other ranks)
+    model: Any = None  # the ExportReport of RUN/model.onnx when done (main process)
+    best: dict[str, Any] | None = None  # DCGAN snapshot selection: the exported snapshot's step and SWD
+    _dist: Any = field(default=None, repr=False)
+
+    def close(self, exit_code: int | None = None) -> None:
+        """Leave torchrun's process group (with `exit_code`, also end the process there); a no-op otherwise."""
+        from .distributed import shutdown
+
+        if self._dist is not None:
+            shutdown(self._dist, exit_code)
+
+
+def resume_command(kind: str, run_dir: Path) -> str:
+    return f"assetgan train {kind} --resume {shown(run_dir)}"
+
+
+def start_run(config: Config, out: Path | None, *, device: str = "auto", force: bool = False,
+              name: str | None = None, progress: Progress | None = None, events: RunEvents | None = None
+              ) -> RunOutcome:
+    """Train a new run of `config` (validated) into `out` (None only for a dry run: a temporary folder) and export
+    it. A folder that holds a run, or a model.onnx no run there made (unless `force`), is refused first."""
+    events = events or RunEvents()
+    config.validate()
+    if isinstance(config, DCGANConfig) and not config.data:
+        raise AssetganError("missing DATA: pass a folder of images or a sprite sheet (or --resume RUN)")
+    if isinstance(config, CycleGANConfig) and not (config.data_a and config.data_b):
+        raise AssetganError("missing --a/--b: pass two folders of images (or --resume RUN)")
+    if out is None and not config.dry_run:
+        raise AssetganError("missing --out: pass a run folder such as runs/my-sprites")
+    run_dir = out if out is not None else Path(tempfile.mkdtemp(prefix="assetgan-dry-run-"))
+    check_new_run_folder(run_dir, force)  # before any training: a resumed run alone replaces its model.onnx
+    if isinstance(config, DCGANConfig):
+        config = dataclasses.replace(config, data=str(resolve_input(Path(config.data), "DATA")))
+    else:
+        config = dataclasses.replace(config, data_a=str(resolve_input(Path(config.data_a), "--a")),
+                                     data_b=str(resolve_input(Path(config.data_b), "--b")))
+    return _train(config, run_dir, None, device, name, progress, events)
+
+
+def load_run(run: Path, kind: str | None = None, steps: int | None = None, minutes: float | None = None
+             ) -> tuple[dict[str, Any], Config]:
+    """A run's checkpoint state and its config with the budget extended by `steps` / `minutes` (validated); a
+    checkpoint of another kind than `kind`, or trained with a removed option, stops with one line."""
+    ckpt = resolve_checkpoint(run)
+    state = load_checkpoint(ckpt)
+    found = state.get("kind")
+    if kind is not None and found != kind:
+        raise AssetganError(f"{shown(ckpt)}: checkpoint is a {found} run; resume it with its own train command")
+    cls = {"dcgan": DCGANConfig, "cyclegan": CycleGANConfig}.get(str(found))
+    if cls is None:
+        raise AssetganError(f"{shown(ckpt)}: checkpoint of an unknown kind {found!r}; use an assetgan run's")
+    d = dict(state["config"]) | {k: v for k, v in (("steps", steps), ("minutes", minutes)) if v is not None}
+    return state, cls.from_dict(d, f"checkpoint {shown(ckpt)}").validate()
+
+
+def resume_run(run: Path, *, kind: str | None = None, steps: int | None = None, minutes: float | None = None,
+               device: str = "auto", name: str | None = None, progress: Progress | None = None,
+               events: RunEvents | None = None) -> RunOutcome:
+    """Continue the run in `run` (a run folder or its checkpoint.pt) exactly, its budget extended by `steps` /
+    `minutes`; on completion its own model.onnx is replaced."""
+    events = events or RunEvents()
+    state, config = load_run(run, kind, steps, minutes)
+    run_dir = run if run.is_dir() else run.parent
+    return _train(config, run_dir, state, device, name, progress, events)
+
+
+def export_model(checkpoint: Path, out: Path | None = None, *, name: str | None = None, last: bool = False,
+                 force: bool = False, state: Mapping[str, Any] | None = None) -> Any:
+    """Export a run's checkpoint to ONNX (default RUN/model.onnx; an existing file only with `force`): a DCGAN's
+    EMA generator (its best snapshot unless `last`) with its critic, or both CycleGAN directions; parity-checked.
+    Returns the ExportReport."""
+    ckpt = resolve_checkpoint(checkpoint)
+    target = out or ckpt.parent / MODEL_NAME
+    state = dict(state) if state is not None else load_checkpoint(ckpt)
+    cyclegan = state.get("kind") == "cyclegan"
+    if cyclegan and last:
+        raise AssetganError("--last: a CycleGAN run keeps only its last weights; drop --last")
+    check_model_target(target, force, "--out")
+    try:
+        if cyclegan:
+            from .cyclegan_export import export_cyclegan_checkpoint
+
+            return export_cyclegan_checkpoint(ckpt, target, name, state)
+        from .onnx_export import export_checkpoint
+
+        return export_checkpoint(ckpt, target, name, last, state)
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise model_write_error(target, exc) from None
+
+
+# ----- one run, either kind ------------------------------------------------------------------------------------------
+def _train(config: Config, run_dir: Path, state: dict[str, Any] | None, device: str, name: str | None,
+           progress: Progress | None, events: RunEvents) -> RunOutcome:
+    from .device import placement, resolve_device, resume_note
+    from .distributed import init_from_env
+
+    dev = resolve_device(device)  # before joining a process group: a bad --device fails every rank alike
+    dist = init_from_env(dev)  # torchrun: join the process group (nccl on CUDA, gloo on the CPU); else one process
+    say = events if dist.main else RunEvents()
+    place = placement(dev, config.precision)
+    if isinstance(config, DCGANConfig):
+        trainer, kind = _dcgan_trainer(config, run_dir, state, dist, place, say), "dcgan"
+    else:
+        trainer, kind = _cyclegan_trainer(config, run_dir, state, dist, place, say), "cyclegan"
+    if state is not None:
+        say.info(f"resuming at step {trainer.step}")
+        if dist.main and (note := resume_note(state.get("machine"), place)):
+            say.warn(note)
+    try:
+        result = trainer.run(progress)
+    except BrokenPipeError:
+        raise
+    except OSError as exc:  # a disk that filled up or went read-only during the run
+        raise run_write_error(run_dir, exc, resume_command(kind, run_dir)) from None
+    outcome = RunOutcome(kind, result.status, result.step, run_dir, result.checkpoint, trainer.cfg, dist.main,
+                         best=getattr(trainer, "best", None), _dist=dist if dist.enabled else None)
+    if result.status == "done" and dist.main:
+        outcome.model = export_model(result.checkpoint, run_dir / MODEL_NAME, name=name or run_dir.name,
+                                     force=True)  # the run's own model.onnx
+    return outcome
+
+
+def _dcgan_trainer(cfg: DCGANConfig, run_dir: Path, state: dict[str, Any] | None, dist: Any, place: Any,
+                   say: RunEvents) -> Any:
+    from ..atomic import atomic_write_text
+    from ..data.dataset import load_training_images
+    from ..render.palette import learn_palette, palette_to_hex
+    from .dcgan_loop import DCGANTrainer, resume_trainer
+
+    loaded = load_training_images(cfg.data, cfg.size, cfg.channels, tile=cfg.tile, margin=cfg.margin,
+                                  spacing=cfg.spacing, on_skip=lambda p, why: say.warn(f"skipped {shown(p)}: "
+                                                                                       f"{shown(why)}"))
+    prepare_run_folder(run_dir)  # every rank alike: a read-only or full disk fails here, not after training
+    images, files = loaded.images, list(loaded.files)
+    if cfg.holdout > 0:
+        from .holdout import holdout_mask
+
+        mask = holdout_mask(files, cfg.holdout)
+        if dist.main:
+            atomic_write_text(run_dir / "holdout.txt", "".join(f + "\n" for f, m in zip(files, mask) if m))
+        images = images[~mask]
+    if cfg.dry_run:
+        images = images[:32]
+    data_meta = {"source": cfg.data, "licence": cfg.data_licence, "fingerprint": loaded.fingerprint,
+                 "count": int(len(images)), "palette": palette_to_hex(learn_palette(images, 32))}
+    say.info(f"training on {len(images)} images from {shown(cfg.data)} ({len(loaded.skipped)} skipped) -> "
+             f"{shown(run_dir)}" + (f", {dist.world} processes, global batch {cfg.batch_size}" if dist.enabled
+                                    else "") + f"; device {place.describe()}")
+    if state is None:
+        return DCGANTrainer(cfg, images, run_dir, data_meta, dist, place)
+    if state["data"].get("fingerprint") != loaded.fingerprint:
+        say.warn(f"training data under {cfg.data} changed since the run started; continuing with the new data")
+    return resume_trainer(run_dir, images, state["data"] | {"fingerprint": loaded.fingerprint},
+                          {"steps": cfg.steps, "minutes": cfg.minutes}, dist, place, state)
+
+
+def _cyclegan_trainer(cfg: CycleGANConfig, run_dir: Path, state: dict[str, Any] | None, dist: Any, place: Any,
+                      say: RunEvents) -> Any:
+    from ..atomic import atomic_write_text
+    from .cyclegan_data import load_domain
+    from .cyclegan_loop import CycleGANTrainer, holdout_split, resume_cyclegan
+
+    def skip(which: str) -> Callable[[Path, str], None]:
+        return lambda p, why: say.warn(f"skipped {which} {shown(p)}: {shown(why)}")
+
+    dom_a = load_domain(cfg.data_a, cfg.resize_to, skip("A"))
+    dom_b = load_domain(cfg.data_b, cfg.resize_to, skip("B"))
+    prepare_run_folder(run_dir)  # every rank alike: a read-only or full disk fails here, not after training
+    if cfg.holdout > 0:
+        dom_a, held = holdout_split(dom_a, cfg.holdout)
+        if dist.main:
+            atomic_write_text(run_dir / "holdout.txt", "".join(f + "\n" for f in held))
+    if cfg.dry_run:
+        dom_a.images, dom_b.images = dom_a.images[:4], dom_b.images[:4]
+        dom_a.files, dom_b.files = dom_a.files[:4], dom_b.files[:4]
+    data_meta = {"source_a": cfg.data_a, "source_b": cfg.data_b, "licence_a": cfg.licence_a,
+                 "licence_b": cfg.licence_b, "count_a": len(dom_a), "count_b": len(dom_b),
+                 "fingerprint_a": dom_a.fingerprint, "fingerprint_b": dom_b.fingerprint}
+    say.info(f"training {cfg.name_a} <-> {cfg.name_b} on {len(dom_a)} + {len(dom_b)} images -> {shown(run_dir)}"
+             + (f", {dist.world} processes, global batch {cfg.batch_size}" if dist.enabled else "")
+             + f"; device {place.describe()}")
+    if state is None:
+        return CycleGANTrainer(cfg, dom_a, dom_b, run_dir, data_meta, dist, place)
+    if (state["data"].get("fingerprint_a"), state["data"].get("fingerprint_b")) != (dom_a.fingerprint,
+                                                                                     dom_b.fingerprint):
+        say.warn("training data changed since the run started; continuing with the new data")
+    return resume_cyclegan(run_dir, dom_a, dom_b, data_meta, {"steps": cfg.steps, "minutes": cfg.minutes}, dist,
+                           place, state)

@@ -45,7 +45,7 @@ def export_reference(ngf: int, blocks: int, scale: int, folder: Path, upsample: 
     from assetgan.train.cyclegan_nets import GeneratorSpec, ResnetGenerator, init_normal
 
     torch.manual_seed(0)
-    spec = GeneratorSpec(ngf, blocks, False, scale, upsample)
+    spec = GeneratorSpec(ngf=ngf, blocks=blocks, internal_scale=scale, upsample=upsample)
     gens = [ResnetGenerator(spec) for _ in range(2)]
     for g in gens:
         g.apply(init_normal)

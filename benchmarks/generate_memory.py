@@ -43,9 +43,9 @@ def export_peak_mb(count: int) -> tuple[float, float]:
     """Peak RSS of exporting a saved collection of `count` seed items (favourites and tags mixed in)."""
     from pathlib import Path
 
-    from assetgan.collection import Collection, Item, ModelRef
-    from assetgan.registry import resolve_model
+    from assetgan.export.collection import Collection, Item, ModelRef
     from assetgan.runtime.model import file_sha256
+    from assetgan.runtime.registry import resolve_model
 
     model = resolve_model(None)
     items = [Item(name=f"item_{s:06d}", seed=s, tags=["bench"] if s % 7 == 0 else [],

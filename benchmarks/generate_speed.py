@@ -7,11 +7,11 @@ import statistics
 import time
 from pathlib import Path
 
-from assetgan.collection import Collection, Item, ModelRef, OutputSettings
-from assetgan.export import render_collection
-from assetgan.registry import resolve_model
+from assetgan.export.collection import Collection, Item, ModelRef, OutputSettings
+from assetgan.export.render import render_collection
 from assetgan.runtime.latent import latents_for_seeds
 from assetgan.runtime.model import open_model
+from assetgan.runtime.registry import resolve_model
 
 TARGET_MS = 50.0
 

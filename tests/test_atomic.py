@@ -7,7 +7,7 @@ import stat
 
 import pytest
 
-from assetgan.atomic import atomic_open, atomic_write_bytes
+from assetgan.core.atomic import atomic_open, atomic_write_bytes
 
 
 def test_replaces_whole_file_with_umask_mode(tmp_path):

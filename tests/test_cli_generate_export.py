@@ -11,7 +11,7 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from assetgan.cli.main import app
-from assetgan.collection import load_collection
+from assetgan.export.collection import load_collection
 
 runner = CliRunner()
 
@@ -140,7 +140,7 @@ def test_export_error_paths(model_dir, tmp_path, tiny_model):
 
 
 def test_interrupted_export_leaves_no_partial_files(model_dir, tmp_path, monkeypatch):
-    from assetgan import export as export_mod
+    from assetgan.export import render as export_mod
 
     col = tmp_path / "c.json"
     assert runner.invoke(app, ["generate", "tiny-sprites", "--count", "3", "--out", str(tmp_path / "g"),
@@ -226,7 +226,7 @@ def test_review_regressions(model_dir, tmp_path, monkeypatch):
     (lambda d: d["items"][0].update(seed=None, z=[float("nan")]), "finite numbers"),
 ])
 def test_collection_field_types(tmp_path, mutate, message):
-    from assetgan.collection import Collection, Item, ModelRef
+    from assetgan.export.collection import Collection, Item, ModelRef
 
     d = Collection(ModelRef("m", "ab" * 32), [Item("a", seed=1)]).to_dict()
     mutate(d)

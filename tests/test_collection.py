@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from assetgan.collection import Collection, Item, ModelRef, OutputSettings, load_collection
-from assetgan.errors import CollectionError
+from assetgan.core.errors import CollectionError
+from assetgan.export.collection import Collection, Item, ModelRef, OutputSettings, load_collection
 
 
 def _col():
@@ -57,7 +57,7 @@ def test_invalid_json_names_line(tmp_path):
 
 
 def test_seed_range_is_a_lazy_item_sequence_that_saves_like_a_list(tmp_path):
-    from assetgan.collection import Collection, ModelRef, SeedRange, load_collection, validate
+    from assetgan.export.collection import Collection, ModelRef, SeedRange, load_collection, validate
 
     r = SeedRange("imp", 7, 100_000)
     assert len(r) == 100_000 and r[0].name == "imp_000007" and r[-1].seed == 100_006
@@ -71,7 +71,7 @@ def test_seed_range_is_a_lazy_item_sequence_that_saves_like_a_list(tmp_path):
     validate(Collection(ModelRef("m", "ab" * 32), SeedRange("imp", 0, 1)))  # one item: no false duplicate
     import pytest
 
-    from assetgan.errors import CollectionError
+    from assetgan.core.errors import CollectionError
 
     with pytest.raises(CollectionError, match="name"):
         validate(Collection(ModelRef("m", "ab" * 32), SeedRange("bad name", 0, 5)))

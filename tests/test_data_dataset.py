@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from assetgan.core.errors import AssetganError
 from assetgan.data.dataset import load_training_images
-from assetgan.errors import AssetganError
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "assets" / "samples"

@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from assetgan.core.errors import AssetganError
 from assetgan.data.inspect import format_report, inspect_folder
-from assetgan.errors import AssetganError
 
 SAMPLES = Path(__file__).resolve().parents[1] / "assets" / "samples"
 

@@ -8,6 +8,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from assetgan.core.errors import AssetganError, ImageError
+from assetgan.data.imageio import read_rgba
 from assetgan.data.slicing import (
     GridError,
     cut_sheet,
@@ -16,8 +18,6 @@ from assetgan.data.slicing import (
     slice_sheet,
     slice_to_folder,
 )
-from assetgan.errors import AssetganError, ImageError
-from assetgan.imageio import read_rgba
 
 SAMPLES = Path(__file__).resolve().parents[1] / "assets" / "samples"
 SHEET = SAMPLES / "sheet_4x2_32.png"

@@ -147,7 +147,7 @@ def test_cyclegan_two_gloo_ranks_agree_and_resume_exactly(tmp_path):
 
 def test_what_torchrun_cannot_run_is_refused_before_any_process_group(tmp_path):
     """A BatchNorm D is refused up front with the setting to change."""
-    from assetgan.errors import AssetganError
+    from assetgan.core.errors import AssetganError
     from assetgan.train.config import DCGANConfig
     from assetgan.train.dcgan_loop import DCGANTrainer
     from assetgan.train.distributed import DistInfo

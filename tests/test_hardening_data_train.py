@@ -16,10 +16,10 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from assetgan.cli.main import app
+from assetgan.core.paths import shown
 from assetgan.data import paths, slicing
 from assetgan.data.dataset import load_training_images
 from assetgan.data.inspect import format_report, inspect_folder
-from assetgan.data.paths import shown
 
 ROOT = Path(__file__).resolve().parents[1]
 SHEET = ROOT / "assets" / "samples" / "sheet_4x2_32.png"
@@ -80,12 +80,12 @@ def test_slice_tile_write_errors_are_one_line(tmp_path, monkeypatch, code, reaso
 
 @pytest.mark.parametrize("code, reason", [(errno.EROFS, "read-only file system"), (errno.ENOSPC, "disk full")])
 def test_slice_write_errors_from_the_atomic_rename_leave_no_temporary_files(tmp_path, monkeypatch, code, reason):
-    import assetgan.atomic
+    import assetgan.core.atomic
 
     def failing_replace(src, dst):
         raise OSError(code, os.strerror(code))
 
-    monkeypatch.setattr(assetgan.atomic.os, "replace", failing_replace)
+    monkeypatch.setattr(assetgan.core.atomic.os, "replace", failing_replace)
     out = tmp_path / "tiles"
     _one_line_error(["data", "slice", str(SHEET), "--tile", "32x32", "--out", str(out)],
                     str(out / "sheet_4x2_32_r00_c00.png"), reason)

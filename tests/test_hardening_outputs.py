@@ -15,8 +15,8 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from assetgan.cli.main import app
-from assetgan.errors import AssetganError
-from assetgan.out_dir import LOCK, claim
+from assetgan.core.errors import AssetganError
+from assetgan.core.out_dir import LOCK, claim
 
 runner = CliRunner()
 
@@ -300,7 +300,7 @@ def test_a_second_run_into_a_held_folder_refuses(collection, tmp_path):
 
 def test_a_killed_runs_lock_file_does_not_block_the_next_run(collection, tmp_path):
     out = tmp_path / "o"
-    code = f"import os\nfrom pathlib import Path\nfrom assetgan.out_dir import claim\n" \
+    code = f"import os\nfrom pathlib import Path\nfrom assetgan.core.out_dir import claim\n" \
            f"with claim(Path({str(out)!r})):\n    os.kill(os.getpid(), 9)\n"
     subprocess.run([os.sys.executable, "-c", code], check=False)
     assert (out / LOCK).exists()  # left behind by SIGKILL, but its lock went with the process
@@ -349,9 +349,9 @@ def test_a_huge_count_refuses_at_once(model_dir, tmp_path):
 
 
 def test_validating_a_large_seed_range_touches_only_its_ends(model_dir, monkeypatch):
-    import assetgan.collection as collection_mod
-    from assetgan.collection import Collection, ModelRef, OutputSettings, SeedRange, validate
-    from assetgan.export import check_collisions, check_sheet_memory
+    import assetgan.export.collection as collection_mod
+    from assetgan.export.collection import Collection, ModelRef, OutputSettings, SeedRange, validate
+    from assetgan.export.render import check_collisions, check_sheet_memory
 
     made = []
     real = collection_mod.Item
@@ -393,7 +393,7 @@ def _no_temp_files(folder: Path) -> None:
 def test_a_full_disk_is_a_one_line_error_and_leaves_no_half_file(collection, tiny_style_model, tiny_disk,
                                                                  tmp_path, monkeypatch):
     if tiny_disk is None:  # no mount here: every write of file data fails as on a full disk
-        import assetgan.atomic as atomic_mod
+        import assetgan.core.atomic as atomic_mod
 
         real_fdopen = atomic_mod.os.fdopen
 
@@ -427,7 +427,7 @@ def test_a_full_disk_is_a_one_line_error_and_leaves_no_half_file(collection, tin
 
 
 def test_a_read_only_out_is_a_one_line_error(collection, tmp_path, monkeypatch):
-    import assetgan.atomic as atomic_mod
+    import assetgan.core.atomic as atomic_mod
 
     def read_only(*a, **k):
         raise OSError(errno.EROFS, "Read-only file system")

@@ -19,7 +19,7 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from assetgan.cli.main import app
-from assetgan.errors import AssetganError
+from assetgan.core.errors import AssetganError
 from assetgan.runtime.card import ModelCard
 
 runner = CliRunner()

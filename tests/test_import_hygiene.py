@@ -19,7 +19,7 @@ res = r.invoke(app, ["generate", sys.argv[1], "--count", "3", "--out", str(tmp /
 assert res.exit_code == 0, res.output
 assert r.invoke(app, ["export", str(tmp / "c.json"), "--out", str(tmp / "e")]).exit_code == 0
 assert r.invoke(app, ["models"]).exit_code == 0
-import assetgan.runtime, assetgan.export, assetgan.collection
+import assetgan.runtime, assetgan.export.render, assetgan.export.collection
 bad = sorted(m for m in sys.modules if m == "torch" or m.startswith("torch."))
 print("TORCH" if bad else "CLEAN")
 """

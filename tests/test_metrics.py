@@ -125,7 +125,7 @@ def test_evaluate_records_figures_in_the_card_and_measures_what_generate_gives(t
     from typer.testing import CliRunner
 
     from assetgan.cli.main import app
-    from assetgan.evaluate import curated_samples
+    from assetgan.metrics.evaluate import curated_samples
     from assetgan.runtime import open_model
 
     model = tmp_path / "m.onnx"

@@ -6,7 +6,7 @@ import numpy as np
 import onnx
 import pytest
 
-from assetgan.errors import AssetganError, ModelError
+from assetgan.core.errors import AssetganError, ModelError
 from assetgan.runtime import latents_for_seeds, open_model, seed_latent
 from assetgan.runtime.card import CARD_KEY
 from assetgan.runtime.latent import check_truncation, item_latent, latent_size_problem
@@ -77,7 +77,7 @@ def test_seed_latent_is_pinned_to_pcg64():
 
 
 def test_item_latent_is_its_z_or_its_seed_at_its_own_or_the_default_truncation():
-    from assetgan.collection import Item
+    from assetgan.export.collection import Item
 
     assert np.array_equal(item_latent(Item("a", seed=5, truncation=0.7), 8, 1.0), seed_latent(5, 8, 0.7))
     assert np.array_equal(item_latent(Item("b", seed=5), 8, 0.5), seed_latent(5, 8, 0.5))

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from assetgan.errors import AssetganError
+from assetgan.core.errors import AssetganError
 from assetgan.render import palette as palette_mod
 from assetgan.render.palette import learn_palette, load_palette, palette_to_hex, parse_palette_spec, quantize
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from assetgan.errors import AssetganError
+from assetgan.core.errors import AssetganError
 from assetgan.render.palette import quantize
 from assetgan.render.postprocess import Finisher, finish, threshold_alpha, upscale_nearest
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from assetgan.errors import AssetganError
+from assetgan.core.errors import AssetganError
 from assetgan.render.sheet import atlas_json, encode_png, pack_sheet
 
 

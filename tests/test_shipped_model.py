@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from assetgan.registry import DEFAULT_MODEL, list_models, resolve_model
 from assetgan.runtime.model import open_model
+from assetgan.runtime.registry import DEFAULT_MODEL, list_models, resolve_model
 
 
 def test_default_model_is_shipped_with_its_card():

@@ -12,7 +12,7 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from assetgan.cli.main import app
-from assetgan.errors import AssetganError, ModelError
+from assetgan.core.errors import AssetganError, ModelError
 from assetgan.runtime.stylize import Cancelled, open_style_model
 from assetgan.runtime.stylize_io import expand_inputs, plan_jobs, read_for_stylize
 from assetgan.runtime.tiling import plan_tiles, tile_weight

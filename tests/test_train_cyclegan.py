@@ -11,7 +11,7 @@ import torch.nn.functional as F
 from typer.testing import CliRunner
 
 from assetgan.cli.main import app
-from assetgan.errors import AssetganError
+from assetgan.core.errors import AssetganError
 from assetgan.runtime.model import read_card
 from assetgan.train.cyclegan_export import DIRECTIONS, export_cyclegan
 from assetgan.train.cyclegan_loop import CycleGANTrainer, ImagePool, resume_cyclegan

@@ -8,7 +8,7 @@ import torch
 from typer.testing import CliRunner
 
 from assetgan.cli.main import app
-from assetgan.errors import AssetganError
+from assetgan.core.errors import AssetganError
 from assetgan.train.cyclegan_loop import CycleGANTrainer, resume_cyclegan
 from assetgan.train.dcgan_loop import DCGANTrainer, resume_trainer
 from assetgan.train.device import (

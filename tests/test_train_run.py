@@ -7,7 +7,7 @@ import dataclasses
 
 import pytest
 
-from assetgan.errors import AssetganError
+from assetgan.core.errors import AssetganError
 from assetgan.runtime.model import open_model
 from assetgan.train.run import RunEvents, export_model, load_run, resume_run, start_run
 

@@ -99,7 +99,7 @@ def runtime_error(home: Path, path: Path, monkeypatch) -> None:
     def fail(*_a, **_k):
         raise RuntimeError("[ONNXRuntimeError] : 6 : RUNTIME_EXCEPTION : bad allocation")
 
-    monkeypatch.setattr("assetgan.export.open_model", fail)
+    monkeypatch.setattr("assetgan.export.render.open_model", fail)
 
 
 @pytest.mark.parametrize("spoil", [deep_nesting, huge_seed, unreadable_model, deeply_nested_card, runtime_error])

@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assetgan.collection import ModelRef, load_collection
-from assetgan.errors import AssetganError, CollectionError, ModelError
+from assetgan.core.errors import AssetganError, CollectionError, ModelError
+from assetgan.export.collection import ModelRef, load_collection
 from assetgan.runtime.latent import seed_latent
 from assetgan.runtime.model import file_sha256
 from ui import explore, pca, thumbs

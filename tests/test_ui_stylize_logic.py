@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from assetgan.errors import AssetganError
+from assetgan.core.errors import AssetganError
 from assetgan.runtime.card import ModelCard
 from assetgan.runtime.stylize import open_style_model
 from ui import stylize_logic as logic

@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from assetgan.progress import Progress
+from assetgan.core.progress import Progress
 from assetgan.runtime.curate import candidate_count, rank_seeds
 from assetgan.runtime.latent import seed_latent
 from assetgan.runtime.model import GeneratorModel

@@ -10,7 +10,7 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
-from assetgan.errors import AssetganError
+from assetgan.core.errors import AssetganError
 from assetgan.runtime.curate import candidate_count
 from assetgan.runtime.latent import item_latent, latent_size_problem
 from assetgan.runtime.model import GeneratorModel

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from assetgan.errors import AssetganError
+from assetgan.core.errors import AssetganError
 from assetgan.runtime.latent import item_latent, latent_size_problem
 
 from . import explore, pca

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from assetgan.collection import INCLUDE, OutputSettings
+from assetgan.export.collection import INCLUDE, OutputSettings
 
 from . import dialogs
 from .controller import AppController

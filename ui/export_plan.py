@@ -5,9 +5,9 @@ from __future__ import annotations
 import shlex
 from pathlib import Path
 
-from assetgan.errors import AssetganError
-from assetgan.export import export
-from assetgan.progress import Progress
+from assetgan.core.errors import AssetganError
+from assetgan.core.progress import Progress
+from assetgan.export.render import export
 
 from .session import Session
 

@@ -6,10 +6,10 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from assetgan.atomic import atomic_write_with
-from assetgan.errors import AssetganError, ModelError
-from assetgan.registry import DEFAULT_MODEL, list_models, shipped_dir, user_dir
+from assetgan.core.atomic import atomic_write_with
+from assetgan.core.errors import AssetganError, ModelError
 from assetgan.runtime.card import ModelCard
+from assetgan.runtime.registry import DEFAULT_MODEL, list_models, shipped_dir, user_dir
 
 
 @dataclass(frozen=True)

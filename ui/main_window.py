@@ -7,7 +7,7 @@ from pathlib import Path
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QSizePolicy, QTabWidget, QWidget
 
-from assetgan.errors import AssetganError
+from assetgan.core.errors import AssetganError
 
 from . import dialogs
 from .controller import AppController

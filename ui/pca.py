@@ -14,8 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-from assetgan.atomic import atomic_write_bytes
-from assetgan.progress import NullProgress, Progress
+from assetgan.core.atomic import atomic_write_bytes
+from assetgan.core.progress import NullProgress, Progress
 
 MAX_SIDE = 64  # outputs are box-downsampled to at most this side before the PCA
 

@@ -6,7 +6,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from assetgan.atomic import atomic_write_text
+from assetgan.core.atomic import atomic_write_text
 
 
 def write_now(path: Path, text: str) -> None:

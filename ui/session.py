@@ -9,8 +9,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from assetgan.collection import NAME_RE, Collection, Item, ModelRef, OutputSettings, load_collection, validate
-from assetgan.errors import AssetganError, CollectionError
+from assetgan.core.errors import AssetganError, CollectionError
+from assetgan.export.collection import NAME_RE, Collection, Item, ModelRef, OutputSettings, load_collection, validate
 
 from .saver import write_now
 

@@ -8,7 +8,7 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from assetgan.atomic import atomic_write_text
+from assetgan.core.atomic import atomic_write_text
 
 
 def config_dir() -> Path:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from assetgan.collection import ModelRef
-from assetgan.errors import AssetganError
-from assetgan.export import resolve_collection_model
+from assetgan.core.errors import AssetganError
+from assetgan.export.collection import ModelRef
+from assetgan.export.render import resolve_collection_model
 from assetgan.runtime.model import GeneratorModel, file_sha256, open_model
 
 from .library import LibraryModel, default_model, describe, scan

@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from assetgan.errors import AssetganError
-from assetgan.progress import Progress
+from assetgan.core.errors import AssetganError
+from assetgan.core.progress import Progress
 from assetgan.runtime.card import ModelCard
 from assetgan.runtime.stylize import StyleModel
 from assetgan.runtime.stylize_io import (
@@ -84,7 +84,7 @@ def add_inputs(current: list[Path], paths: Iterable[Path]) -> Added:
     Paths that are not images (wrong extension), missing, or folders without images are refused with a reason;
     the rest are added. Corrupt image files are found when they are read (preview or batch) and skipped then.
     """
-    from assetgan.imageio import IMAGE_SUFFIXES
+    from assetgan.data.imageio import IMAGE_SUFFIXES
 
     out = Added(list(current))
     seen = {p.resolve() for p in current}

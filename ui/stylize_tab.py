@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from assetgan.errors import AssetganError
-from assetgan.imageio import IMAGE_SUFFIXES
+from assetgan.core.errors import AssetganError
+from assetgan.data.imageio import IMAGE_SUFFIXES
 from assetgan.runtime.stylize import StyleModel, open_style_model
 from assetgan.runtime.stylize_io import StylizeJob, StylizeReport
 

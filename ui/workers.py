@@ -10,7 +10,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
 
-from assetgan.errors import AssetganError
+from assetgan.core.errors import AssetganError
 
 
 class JobSignals(QObject):

@@ -10,7 +10,7 @@ from typing import ParamSpec, TypeVar
 
 import typer
 
-from ..errors import AssetganError
+from ..core.errors import AssetganError
 
 P = ParamSpec("P")
 R = TypeVar("R")

@@ -26,8 +26,8 @@ def inspect(
     ],
 ) -> None:
     """Report sizes, modes, transparency, duplicates and unusable files among a folder's images."""
+    from ..core.paths import shown
     from ..data.inspect import format_report, inspect_folder
-    from ..data.paths import shown
 
     report = inspect_folder(path)
     typer.echo(format_report(report))
@@ -48,7 +48,7 @@ def slice_sheet(
     force: Annotated[bool, typer.Option(help="Replace existing tiles of the same names in --out.")] = False,
 ) -> None:
     """Cut a sprite sheet into one PNG per tile, dropping empty cells and repeated cells."""
-    from ..data.paths import shown
+    from ..core.paths import shown
     from ..data.slicing import parse_tile, slice_to_folder
 
     result = slice_to_folder(sheet, out, parse_tile(tile), margin=margin, spacing=spacing, force=force)

@@ -33,11 +33,11 @@ def evaluate(
     """Measure a model offline: SWD with a real-vs-real floor, C2ST, memorisation, wrap seams."""
     import json
 
-    from ..atomic import atomic_write_text
-    from ..errors import AssetganError
-    from ..evaluate import evaluate as run_evaluate
-    from ..registry import resolve_model
+    from ..core.atomic import atomic_write_text
+    from ..core.errors import AssetganError
+    from ..metrics.evaluate import evaluate as run_evaluate
     from ..runtime.model import open_model
+    from ..runtime.registry import resolve_model
 
     if n < 16:
         raise AssetganError(f"--n {n}: measure at least 16 generated images")
@@ -58,7 +58,7 @@ def evaluate(
         except ImportError:
             raise AssetganError("C2ST needs PyTorch: pip install 'assetgan[train]', or pass --no-c2st") from None
     if is_translator:
-        from ..evaluate import evaluate_translation
+        from ..metrics.evaluate import evaluate_translation
         from ..runtime.stylize import check_direction, open_style_model
 
         if inputs is None:
@@ -87,7 +87,7 @@ def _record(path: Path, ev, argv: list[str]) -> None:
     import shlex
     import time
 
-    from ..card_io import rewrite_card
+    from ..runtime.card_io import rewrite_card
     from ..runtime.model import read_card
 
     card = read_card(path)

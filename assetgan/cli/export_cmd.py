@@ -25,9 +25,9 @@ def export(
                                              "directml or coreml.")] = "cpu",
 ) -> None:
     """Render a collection into PNGs and/or a sprite sheet + atlas; byte-identical on every run."""
-    from ..collection import load_collection
-    from ..export import export as run_export
-    from ..export import parse_shard
+    from ..export.collection import load_collection
+    from ..export.render import export as run_export
+    from ..export.render import parse_shard
     from ..runtime.providers import parse_device
 
     col = load_collection(collection)

@@ -18,8 +18,8 @@ MAX_SEED = 2**63 - 1
 def check_save_path(path: Path, force: bool, count: int) -> None:
     """Refuse, before anything is written, a --save-collection target that exists (without --force), is a folder,
     sits in a missing folder, or would list more items than a collection file should."""
-    from ..errors import AssetganError
-    from ..out_dir import resolved
+    from ..core.errors import AssetganError
+    from ..core.out_dir import resolved
 
     resolved(path, "--save-collection")
     if path.is_dir():
@@ -63,15 +63,15 @@ def generate(
     = None,
 ) -> None:
     """Generate images from a model (default: the shipped sprite model)."""
-    from ..collection import Collection, Item, ModelRef, OutputSettings, SeedRange, validate
-    from ..errors import AssetganError
-    from ..export import export as run_export
-    from ..export import parse_shard
-    from ..registry import resolve_model
+    from ..core.errors import AssetganError
+    from ..export.collection import Collection, Item, ModelRef, OutputSettings, SeedRange, validate
+    from ..export.render import export as run_export
+    from ..export.render import parse_shard
     from ..render.palette import palette_to_hex, parse_palette_spec
     from ..runtime.curate import candidate_count, check_keep, rank_seeds
     from ..runtime.model import open_model
     from ..runtime.providers import parse_device
+    from ..runtime.registry import resolve_model
 
     if not 1 <= count <= MAX_COUNT:
         raise AssetganError(f"--count {count}: must be from 1 to {MAX_COUNT:,} a run; split bigger batches with "

@@ -14,10 +14,10 @@ def models(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Print the whole card as JSON.")] = False,
 ) -> None:
     """List shipped and user models (user folder: $ASSETGAN_MODELS or ~/.local/share/assetgan/models)."""
-    from ..data.paths import shown
-    from ..errors import AssetganError
-    from ..registry import DEFAULT_MODEL, list_models, user_dir
+    from ..core.errors import AssetganError
+    from ..core.paths import shown
     from ..runtime.model import read_card
+    from ..runtime.registry import DEFAULT_MODEL, list_models, user_dir
 
     entries = list_models()
     if not entries:

@@ -18,7 +18,7 @@ class Direction(str, Enum):
 
 def _split_model(args: list[str]) -> tuple[str | None, list[str]]:
     """The first argument is the model when it names a known model or an .onnx file; else the default model."""
-    from ..registry import list_models
+    from ..runtime.registry import list_models
 
     if args and (args[0].lower().endswith(".onnx") or args[0] in {e.name for e in list_models()}):
         return args[0], args[1:]
@@ -43,10 +43,10 @@ def stylize(
     device: Annotated[str, typer.Option(help="auto, cpu, cuda, directml or coreml.")] = "auto",
 ) -> None:
     """Stylize images with a CycleGAN model (default: the shipped Monet model); alpha passes through."""
-    from ..data.paths import shown
-    from ..errors import AssetganError
-    from ..registry import resolve_model
+    from ..core.errors import AssetganError
+    from ..core.paths import shown
     from ..runtime.providers import parse_device
+    from ..runtime.registry import resolve_model
     from ..runtime.stylize import check_direction, open_style_model
     from ..runtime.stylize_io import check_suffix, expand_inputs, plan_jobs, stylize_jobs
     from .progress_ui import RichProgress

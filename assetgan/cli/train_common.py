@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from ..errors import AssetganError
+from ..core.errors import AssetganError
 from .common import info, warn
 
 DATA, BUDGET, OUTPUT, DEVICE, SETTINGS = "Data", "Budget", "Output", "Device", "Every other setting"
@@ -106,7 +106,7 @@ def run_training(kind: str, config: object, resume: Path | None, out: Path | Non
 
 def finish(outcome) -> None:  # outcome: RunOutcome
     """Report how a run ended (main process) and end with its exit code: 0 done, 130 interrupted."""
-    from ..data.paths import shown
+    from ..core.paths import shown
     from ..train.run import resume_command
 
     code = 130 if outcome.status == "interrupted" else 0

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import AssetganError, ImageError
-from ..imageio import DEFAULT_MAX_PIXELS, clear_transparent_rgb, fit_sprite, fit_texture, read_rgba
-from .paths import shown
+from ..core.errors import AssetganError, ImageError
+from ..core.paths import shown
+from .imageio import DEFAULT_MAX_PIXELS, clear_transparent_rgb, fit_sprite, fit_texture, read_rgba
 from .slicing import GridError, check_grid_params, cut_sheet
 from .sources import MIN_SIDE, SkippedPath, find_image_files, source_name, too_small_reason
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import ImageError
-from ..imageio import DEFAULT_MAX_PIXELS, clear_transparent_rgb, is_transparent, open_image, to_rgba8
-from .paths import shown
+from ..core.errors import ImageError
+from ..core.paths import shown
+from .imageio import DEFAULT_MAX_PIXELS, clear_transparent_rgb, is_transparent, open_image, to_rgba8
 from .sources import MIN_SIDE, SkippedPath, find_image_files, source_name, too_small_reason
 
 # Longest list `format_report` prints before summarising the rest as "… and N more".

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import numpy as np
 
-from ..atomic import atomic_write_with
-from ..errors import AssetganError, ImageError
-from ..imageio import DEFAULT_MAX_PIXELS, clear_transparent_rgb, read_rgba
-from .paths import check_out_folder, is_symlink_loop, make_out_folder, shown, write_error
+from ..core.atomic import atomic_write_with
+from ..core.errors import AssetganError, ImageError
+from ..core.paths import check_out_folder, is_symlink_loop, make_out_folder, shown, write_error
+from .imageio import DEFAULT_MAX_PIXELS, clear_transparent_rgb, read_rgba
 
 _TILE_RE = re.compile(r"\s*(\d+)\s*(?:[xX×]\s*(\d+)\s*)?")
 

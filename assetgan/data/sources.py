@@ -1,6 +1,6 @@
 """Finding the image files under a user's path, with one-line errors for a missing path or an empty folder.
 
-The search is the one `assetgan.imageio.iter_image_files` does (recursive, sorted, hidden names skipped, links to
+The search is the one `assetgan.data.imageio.iter_image_files` does (recursive, sorted, hidden names skipped, links to
 folders not followed), but nothing is passed over in silence: a sub-folder that cannot be read, a symlink loop, a
 link to a folder and a broken link to an image are each reported with the reason and the fix.
 """
@@ -13,9 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import AssetganError
-from ..imageio import IMAGE_SUFFIXES
-from .paths import is_symlink_loop, shown
+from ..core.errors import AssetganError
+from ..core.paths import is_symlink_loop, shown
+from .imageio import IMAGE_SUFFIXES
 
 # An image narrower or shorter than this carries nothing to learn from; inspect reports it, ingest skips it.
 MIN_SIDE = 4

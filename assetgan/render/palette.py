@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from ..errors import AssetganError
+from ..core.errors import AssetganError
 
 MAX_COLOURS = 256
 PALETTE_SUFFIXES = (".gpl", ".hex")

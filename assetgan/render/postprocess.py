@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import AssetganError
+from ..core.errors import AssetganError
 from .palette import check_image, check_palette, map_to_palette
 
 MAX_SCALE = 64

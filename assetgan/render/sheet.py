@@ -9,7 +9,7 @@ import math
 import numpy as np
 from PIL import Image
 
-from ..errors import AssetganError
+from ..core.errors import AssetganError
 from .palette import check_image
 
 # Fixed so the same array always gives the same bytes (with the same zlib); 9 because sprites are small.

@@ -8,8 +8,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import ModelError
-from ..safe_json import loads, short
+from ..core.errors import ModelError
+from ..core.safe_json import loads, short
 
 CARD_KEY = "assetgan.card"
 CARD_VERSION = 1

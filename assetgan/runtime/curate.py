@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ..errors import AssetganError
+from ..core.errors import AssetganError
 from .latent import check_truncation, seed_latent
 from .model import GeneratorModel
 

@@ -3,14 +3,21 @@ float32. Values are checked where they enter (CLI options, collection.validate, 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import Protocol
 
 import numpy as np
 
-from ..errors import AssetganError
+from ..core.errors import AssetganError
 
-if TYPE_CHECKING:
-    from ..collection import Item
+
+class Item(Protocol):
+    """What a latent is made from: a collection item (assetgan.export.collection.Item) has these fields."""
+
+    name: str
+    seed: int | None
+    z: Sequence[float] | None
+    truncation: float | None
 
 
 def check_truncation(truncation: float) -> float:

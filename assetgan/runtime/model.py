@@ -12,8 +12,8 @@ from typing import TypeVar
 
 import numpy as np
 
-from ..errors import ModelError
-from ..progress import NullProgress, Progress
+from ..core.errors import ModelError
+from ..core.progress import NullProgress, Progress
 from .card import CARD_KEY, ModelCard
 from .latent import check_truncation, seed_latent
 from .providers import candidate_providers, short_name

@@ -33,7 +33,7 @@ def parse_device(device: str) -> list[str] | None:
     table = {"cpu": "CPUExecutionProvider", "cuda": "CUDAExecutionProvider", "gpu": "CUDAExecutionProvider",
              "directml": "DmlExecutionProvider", "coreml": "CoreMLExecutionProvider"}
     if d not in table:
-        from ..errors import AssetganError
+        from ..core.errors import AssetganError
 
         raise AssetganError(f"--device {device}: choose auto, cpu, cuda, directml or coreml")
     return [table[d], "CPUExecutionProvider"] if d != "cpu" else ["CPUExecutionProvider"]

@@ -15,8 +15,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from ..errors import AssetganError
-from ..progress import NullProgress, Progress
+from ..core.errors import AssetganError
+from ..core.progress import NullProgress, Progress
 from .model import OpenedModel, open_session, read_card
 from .tiling import plan_tiles, tile_weight
 

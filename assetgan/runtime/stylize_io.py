@@ -14,12 +14,12 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from ..atomic import atomic_write_bytes
-from ..data.paths import write_error
-from ..errors import AssetganError, ImageError
-from ..imageio import IMAGE_SUFFIXES, iter_image_files, open_image, to_rgba8
-from ..out_dir import check_folder_path, is_inside, resolved
-from ..progress import NullProgress, Progress
+from ..core.atomic import atomic_write_bytes
+from ..core.errors import AssetganError, ImageError
+from ..core.out_dir import check_folder_path, is_inside, resolved
+from ..core.paths import write_error
+from ..core.progress import NullProgress, Progress
+from ..data.imageio import IMAGE_SUFFIXES, iter_image_files, open_image, to_rgba8
 from .stylize import StyleModel
 
 # Inputs above this many pixels are refused before decoding (16000 x 16000 would need several GB).

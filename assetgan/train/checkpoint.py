@@ -9,9 +9,9 @@ from typing import Any
 import torch
 
 from .. import __version__
-from ..atomic import atomic_write_bytes
-from ..data.paths import is_symlink_loop, shown
-from ..errors import AssetganError
+from ..core.atomic import atomic_write_bytes
+from ..core.errors import AssetganError
+from ..core.paths import is_symlink_loop, shown
 
 CHECKPOINT_FORMAT = "assetgan.checkpoint"
 CHECKPOINT_VERSION = 1

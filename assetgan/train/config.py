@@ -7,7 +7,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import AssetganError
+from ..core.errors import AssetganError
 from .removed import DCGAN_REMOVED, drop_removed, migrate_extra
 
 SIZES = (16, 32, 64, 128)

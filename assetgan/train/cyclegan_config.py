@@ -7,7 +7,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import AssetganError
+from ..core.errors import AssetganError
 from .cyclegan_nets import GeneratorSpec
 from .removed import CYCLEGAN_REMOVED, drop_removed, migrate_extra
 

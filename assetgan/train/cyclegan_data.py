@@ -11,10 +11,10 @@ import numpy as np
 import torch
 from PIL import Image
 
-from ..data.paths import shown
+from ..core.errors import AssetganError, ImageError
+from ..core.paths import shown
+from ..data.imageio import open_image, to_rgba8
 from ..data.sources import SkippedPath, find_image_files, source_name, too_small_reason
-from ..errors import AssetganError, ImageError
-from ..imageio import open_image, to_rgba8
 
 
 @dataclass

@@ -12,7 +12,7 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
-from ..errors import AssetganError
+from ..core.errors import AssetganError
 from .checkpoint import CHECKPOINT_NAME, load_checkpoint
 from .cyclegan_config import CycleGANConfig
 from .cyclegan_data import Domain, random_crops

@@ -14,7 +14,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from ..errors import AssetganError
+from ..core.errors import AssetganError
 from .augment import diff_augment
 from .checkpoint import CHECKPOINT_NAME, load_checkpoint
 from .config import DCGANConfig

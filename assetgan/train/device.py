@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import torch
 
-from ..errors import AssetganError
+from ..core.errors import AssetganError
 
 PRECISIONS = ("fp32", "bf16")
 

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
-from ..errors import AssetganError
+from ..core.errors import AssetganError
 
 C = TypeVar("C")
 
@@ -152,8 +152,8 @@ def parse_sets(cls: type, items: Iterable[str]) -> dict[str, Any]:
 def read_config_file(cls: type, path: Path, skip: Iterable[str] = ()) -> dict[str, Any]:
     """A JSON object of field values (`--config FILE.json`; a run's config.json works too: its "config" object
     is used), typed. Fields named in `skip` are left out (a run's budget, data paths)."""
-    from ..data.paths import shown
-    from ..safe_json import loads
+    from ..core.paths import shown
+    from ..core.safe_json import loads
 
     try:
         text = path.read_text(encoding="utf-8")

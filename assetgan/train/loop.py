@@ -12,9 +12,9 @@ from typing import Any
 
 import torch
 
-from ..atomic import atomic_write_text
-from ..errors import AssetganError
-from ..progress import NullProgress, Progress
+from ..core.atomic import atomic_write_text
+from ..core.errors import AssetganError
+from ..core.progress import NullProgress, Progress
 from .checkpoint import CHECKPOINT_NAME, save_checkpoint
 from .device import Placement, machine
 from .distributed import DistInfo, joint_stop

@@ -15,10 +15,10 @@ import torch
 from torch import nn
 
 from .. import __version__
-from ..atomic import atomic_write_bytes
-from ..card_io import attach_card, display_path
-from ..errors import AssetganError
+from ..core.atomic import atomic_write_bytes
+from ..core.errors import AssetganError
 from ..runtime.card import ModelCard
+from ..runtime.card_io import attach_card, display_path
 from ..runtime.latent import latents_for_seeds
 from .checkpoint import load_checkpoint
 from .config import DCGANConfig

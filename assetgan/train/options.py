@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..errors import AssetganError
+from ..core.errors import AssetganError
 from .config import DCGANConfig
 from .cyclegan_config import CycleGANConfig
 from .fields import apply, parse_sets, read_config_file

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..errors import AssetganError
+from ..core.errors import AssetganError
 
 REMOVED_TAG = "pre-option-cull"
 

@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..data.paths import resolve_input, shown
-from ..errors import AssetganError
-from ..progress import Progress
+from ..core.errors import AssetganError
+from ..core.paths import resolve_input, shown
+from ..core.progress import Progress
 from .checkpoint import load_checkpoint, resolve_checkpoint
 from .config import DCGANConfig
 from .cyclegan_config import CycleGANConfig
@@ -187,7 +187,7 @@ def _train(config: Config, run_dir: Path, state: dict[str, Any] | None, device: 
 
 def _dcgan_trainer(cfg: DCGANConfig, run_dir: Path, state: dict[str, Any] | None, dist: Any, place: Any,
                    say: RunEvents) -> Any:
-    from ..atomic import atomic_write_text
+    from ..core.atomic import atomic_write_text
     from ..data.dataset import load_training_images
     from ..render.palette import learn_palette, palette_to_hex
     from .dcgan_loop import DCGANTrainer, resume_trainer
@@ -221,7 +221,7 @@ def _dcgan_trainer(cfg: DCGANConfig, run_dir: Path, state: dict[str, Any] | None
 
 def _cyclegan_trainer(cfg: CycleGANConfig, run_dir: Path, state: dict[str, Any] | None, dist: Any, place: Any,
                       say: RunEvents) -> Any:
-    from ..atomic import atomic_write_text
+    from ..core.atomic import atomic_write_text
     from .cyclegan_data import load_domain
     from .cyclegan_loop import CycleGANTrainer, holdout_split, resume_cyclegan
 

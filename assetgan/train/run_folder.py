@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..data.paths import check_out_folder, is_symlink_loop, make_out_folder, shown, write_error
-from ..errors import AssetganError
+from ..core.errors import AssetganError
+from ..core.paths import check_out_folder, is_symlink_loop, make_out_folder, shown, write_error
 from .checkpoint import CHECKPOINT_NAME
 
 MODEL_NAME = "model.onnx"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ..atomic import atomic_write_text
+from ..core.atomic import atomic_write_text
 
 LOG_NAME = "log.jsonl"
 

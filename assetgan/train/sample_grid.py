@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..atomic import atomic_write_bytes
+from ..core.atomic import atomic_write_bytes
 from ..render.sheet import encode_png
 
 

@@ -1,17 +1,7 @@
-"""Best-snapshot selection: score the exported generator during training and keep the best weights seen.
+"""Best-snapshot selection: every `select_every` steps score the generator it would export by SWD against a fixed
+sample of the training images (same latents, patches and directions each time) and keep the best weights.
 
-A GAN's samples do not improve monotonically: with the texture recipe, one seed's held-out SWD went from 48 at 10
-minutes to 71 at 30 (benchmarks/README.md). Every `select_every` steps the trainer scores the generator it would
-export by SWD (Karras et al. 2018) against a fixed sample of the *training* images (the held-out split stays
-untouched for evaluation) and keeps the weights with the lowest score; `model.onnx` is made from those.
-
-Every score uses the same latents, the same reference images and the same SWD draw (patches and directions), so
-two snapshots' scores differ only by what the generator makes (common random numbers); the noise left is the
-generator sample's, not the metric's.
-
-What it buys, measured on crawl-textures (benchmarks/README.md): the score bottoms out after 900-2100 steps and the
-pick then stays there; at 10 minutes the held-out 12-draw SWD was 3.5 lower than the same runs' last weights (4 of 5
-seeds) and the C2ST 0.02 worse (5 of 5), since the classifier keeps preferring later weights.
+Why and what it buys: lab/2026-12-06-training-docstrings.md.
 """
 
 from __future__ import annotations

@@ -34,7 +34,7 @@ def main() -> None:
     ap.add_argument("--json", type=Path, default=None, help="write the rows here")
     args = ap.parse_args()
 
-    from assetgan.evaluate import curated_samples, image_figures
+    from assetgan.metrics.evaluate import curated_samples, image_figures
     from assetgan.runtime.model import open_model
 
     train, held, tileable = load_split(args.run)

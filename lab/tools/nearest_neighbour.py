@@ -11,12 +11,12 @@ from pathlib import Path
 
 import numpy as np
 
-from assetgan.atomic import atomic_write_bytes
+from assetgan.core.atomic import atomic_write_bytes
 from assetgan.data.dataset import load_training_images
 from assetgan.metrics.memorisation import memorisation
-from assetgan.registry import resolve_model
 from assetgan.render.sheet import encode_png
 from assetgan.runtime.model import open_model
+from assetgan.runtime.registry import resolve_model
 
 
 def main() -> None:

@@ -328,7 +328,7 @@ def open_model_seeds(model_path: Path, seed: int, n: int) -> np.ndarray:
 
 def measure_dcgan(model_path: Path, run: Path, n: int, seed: int) -> dict[str, float]:
     """Raw samples (truncation 1, no critic): the training recipes are compared, not the curation."""
-    from assetgan.evaluate import image_figures
+    from assetgan.metrics.evaluate import image_figures
 
     train, held, tileable = load_split(run)
     gen = open_model_seeds(model_path, seed, n)
@@ -356,7 +356,7 @@ def swd_draws(gen, held, train, seed: int) -> dict[str, float]:
 
 
 def measure_cyclegan(model_path: Path, run: Path, task: dict, n: int, seed: int) -> dict[str, float]:
-    from assetgan.evaluate import evaluate_translation
+    from assetgan.metrics.evaluate import evaluate_translation
     from assetgan.runtime.stylize import open_style_model
 
     held = run.parent / "heldout-photos"

@@ -12,7 +12,7 @@ import argparse
 import json
 from pathlib import Path
 
-from assetgan.imageio import IMAGE_SUFFIXES
+from assetgan.data.imageio import IMAGE_SUFFIXES
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -26,7 +26,7 @@ def main() -> None:
     ap.add_argument("--rows", type=int, default=6)
     args = ap.parse_args()
 
-    from assetgan.evaluate import evaluate_translation
+    from assetgan.metrics.evaluate import evaluate_translation
     from assetgan.runtime.stylize import open_style_model
 
     figures = []

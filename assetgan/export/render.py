@@ -14,18 +14,18 @@ from pathlib import Path
 
 import numpy as np
 
-from .atomic import atomic_write_with
+from ..core.atomic import atomic_write_with
+from ..core.errors import AssetganError, CollectionError, DriftError
+from ..core.out_dir import check_folder_path, claim, resolved
+from ..core.paths import write_error
+from ..core.safe_json import loads
+from ..render.palette import parse_palette_spec
+from ..render.postprocess import Finisher
+from ..render.sheet import atlas_json, encode_png, pack_sheet
+from ..runtime.latent import item_latent, latent_size_problem
+from ..runtime.model import GeneratorModel, file_sha256, open_model
+from ..runtime.registry import resolve_model
 from .collection import NAME_PATTERN, Collection, Item, SeedRange
-from .data.paths import write_error
-from .errors import AssetganError, CollectionError, DriftError
-from .out_dir import check_folder_path, claim, resolved
-from .registry import resolve_model
-from .render.palette import parse_palette_spec
-from .render.postprocess import Finisher
-from .render.sheet import atlas_json, encode_png, pack_sheet
-from .runtime.latent import item_latent, latent_size_problem
-from .runtime.model import GeneratorModel, file_sha256, open_model
-from .safe_json import loads
 
 MANIFEST = "assetgan-export.json"
 MAX_SHEET_BYTES = 2 << 30  # a sheet and its frames above this are refused up front (a PNG over 2 GB helps nobody)

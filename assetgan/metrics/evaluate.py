@@ -8,15 +8,15 @@ from typing import Any
 
 import numpy as np
 
-from .data.dataset import load_training_images
-from .errors import AssetganError
-from .metrics.memorisation import memorisation
-from .metrics.seam import wrap_seam_score
-from .metrics.swd import sliced_wasserstein
-from .metrics.translation import ssim_luminance
-from .runtime.curate import best_seeds
-from .runtime.model import GeneratorModel
-from .runtime.stylize import StyleModel
+from ..core.errors import AssetganError
+from ..data.dataset import load_training_images
+from ..runtime.curate import best_seeds
+from ..runtime.model import GeneratorModel
+from ..runtime.stylize import StyleModel
+from .memorisation import memorisation
+from .seam import wrap_seam_score
+from .swd import sliced_wasserstein
+from .translation import ssim_luminance
 
 
 @dataclass
@@ -45,7 +45,7 @@ def image_figures(gen: np.ndarray, real: np.ndarray, train: np.ndarray | None = 
         a, b = real[perm[: len(real) // 2]], real[perm[len(real) // 2 :]]
         f["swd_floor_real_vs_real"] = sliced_wasserstein(a, b, seed=seed).mean
     if c2st_repeats:
-        from .metrics.c2st import c2st as run_c2st
+        from .c2st import c2st as run_c2st
 
         runs = [run_c2st(real, gen, seed=seed + k) for k in range(c2st_repeats)]
         f["c2st_accuracy"] = float(np.mean([r.accuracy for r in runs]))

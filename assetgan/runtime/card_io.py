@@ -9,10 +9,10 @@ import os
 from pathlib import Path
 from typing import Any
 
-from . import __version__
-from .atomic import atomic_write_bytes
-from .errors import AssetganError
-from .runtime.card import CARD_KEY, ModelCard
+from .. import __version__
+from ..core.atomic import atomic_write_bytes
+from ..core.errors import AssetganError
+from .card import CARD_KEY, ModelCard
 
 
 def display_path(path: str) -> str:

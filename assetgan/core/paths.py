@@ -10,7 +10,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from ..errors import AssetganError
+from .errors import AssetganError
 
 # What to do about each kind of OS error when writing: (short reason, the fix).
 _WRITE_FIXES: dict[int, tuple[str, str]] = {

@@ -6,14 +6,14 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import ModelError
+from ..core.errors import ModelError
 
 DEFAULT_MODEL = "crawl-sprites-32"
 
 
 def shipped_dir() -> Path:
     """`assetgan/trained` inside an installed wheel, else the checkout's top-level `trained/`."""
-    here = Path(__file__).resolve().parent
+    here = Path(__file__).resolve().parents[1]  # the assetgan package
     inside = here / "trained"
     return inside if inside.is_dir() else here.parent / "trained"
 

@@ -12,8 +12,8 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-from .data.paths import check_out_folder, resolve_input, shown, write_error
 from .errors import AssetganError
+from .paths import check_out_folder, resolve_input, shown, write_error
 
 LOCK = ".assetgan-lock"  # hidden: never listed by `export --check`, never an output name
 

@@ -23,9 +23,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, overload
 
-from .atomic import atomic_write_text
-from .errors import CollectionError
-from .safe_json import loads, short
+from ..core.atomic import atomic_write_text
+from ..core.errors import CollectionError
+from ..core.safe_json import loads, short
 
 FORMAT = "assetgan.collection"
 VERSION = 1

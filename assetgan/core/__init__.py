@@ -1,0 +1,1 @@
+"""Foundations every tier shares: errors, atomic writes, bounded JSON, progress, user paths and output folders."""

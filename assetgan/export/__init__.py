@@ -1,0 +1,1 @@
+"""Collections and their export: the collection file and its rendering into game-ready files."""

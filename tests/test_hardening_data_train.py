@@ -16,8 +16,9 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from assetgan.cli.main import app
+from assetgan.core import paths
 from assetgan.core.paths import shown
-from assetgan.data import paths, slicing
+from assetgan.data import slicing
 from assetgan.data.dataset import load_training_images
 from assetgan.data.inspect import format_report, inspect_folder
 

@@ -15,6 +15,22 @@ MAX_SAVED = 1_000_000  # items a --save-collection file may list (about 100 MB o
 MAX_SEED = 2**63 - 1
 
 
+def check_options(prefix: str | None, scale: int, alpha_threshold: int | None, truncation: float | None) -> None:
+    """The options that become collection fields, checked under their own names before the model is opened."""
+    from ..core.errors import AssetganError
+    from ..export.collection import MAX_SCALE, NAME_RE
+
+    if truncation is not None and not 0 < truncation <= 2:
+        raise AssetganError(f"--truncation {truncation}: must be in (0, 2]; 1 = no truncation, 0.7 = safer samples")
+    if not 1 <= scale <= MAX_SCALE:
+        raise AssetganError(f"--scale {scale}: must be a whole number from 1 to {MAX_SCALE}")
+    if alpha_threshold is not None and not 0 <= alpha_threshold <= 255:
+        raise AssetganError(f"--alpha-threshold {alpha_threshold}: must be from 0 to 255")
+    if prefix is not None and not (NAME_RE.match(prefix) and len(prefix) <= 100):
+        raise AssetganError(f"--prefix {prefix[:60]!r}: a file name must be 1-100 letters, digits, '.', '_' or "
+                            "'-' (it starts every file name)")
+
+
 def check_save_path(path: Path, force: bool, count: int) -> None:
     """Refuse, before anything is written, a --save-collection target that exists (without --force), is a folder,
     sits in a missing folder, or would list more items than a collection file should."""
@@ -78,6 +94,7 @@ def generate(
                             "--seed (continue where a run stopped) or --shard")
     if not 0 <= seed <= MAX_SEED - count:
         raise AssetganError(f"--seed {seed}: must be from 0 to 2^63-1 minus --count")
+    check_options(prefix, scale, alpha_threshold, truncation)
     if save_collection is not None:
         check_save_path(save_collection, force, count)
     path = resolve_model(model)
@@ -97,7 +114,7 @@ def generate(
     # made on demand: memory stays flat in --count; every candidate seed and its name is checked here, once
     col = Collection(ModelRef(path.stem, m.sha256(), str(path.resolve())), SeedRange(name, seed, candidates), output,
                      name=name)
-    validate(col, "--prefix/options")
+    validate(col, "generate")
     index, n = parse_shard(shard)
     if save_collection is not None and save_collection.resolve() == path.resolve():
         raise AssetganError(f"--save-collection {save_collection}: is the model file in use; choose another name")

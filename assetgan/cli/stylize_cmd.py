@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
@@ -11,18 +10,34 @@ import typer
 from .common import handle_errors, info, warn
 
 
-class Direction(str, Enum):
-    a2b = "a2b"
-    b2a = "b2a"
-
-
 def _split_model(args: list[str]) -> tuple[str | None, list[str]]:
-    """The first argument is the model when it names a known model or an .onnx file; else the default model."""
+    """The first argument is the model when it names a known model or an .onnx file, or when it is followed by
+    inputs and is neither a path nor a glob nor an image name (a mistyped model name gets the list of models);
+    else the default model is used."""
+    from ..data.imageio import IMAGE_SUFFIXES
     from ..runtime.registry import list_models
 
-    if args and (args[0].lower().endswith(".onnx") or args[0] in {e.name for e in list_models()}):
-        return args[0], args[1:]
+    if not args:
+        return None, args
+    first = args[0]
+    if first.lower().endswith(".onnx") or first in {e.name for e in list_models()}:
+        return first, args[1:]
+    looks_like_input = Path(first).exists() or any(c in first for c in "*?[/\\") or \
+        Path(first).suffix.lower() in IMAGE_SUFFIXES
+    if len(args) > 1 and not looks_like_input:
+        return first, args[1:]
     return None, args
+
+
+def parse_direction(text: str, domains: list[str]) -> str:
+    """a2b or b2a, also written with the model's domain names: photo2monet, monet2photo."""
+    from ..core.errors import AssetganError
+
+    a, b = (list(domains) + ["a", "b"])[:2]
+    names = {"a2b": "a2b", "b2a": "b2a", f"{a}2{b}".lower(): "a2b", f"{b}2{a}".lower(): "b2a"}
+    if text.lower() not in names:
+        raise AssetganError(f"--direction {text}: use a2b or {a}2{b} ({a} -> {b}), or b2a or {b}2{a} ({b} -> {a})")
+    return names[text.lower()]
 
 
 @handle_errors
@@ -31,7 +46,8 @@ def stylize(
                                                    "(default: monet), then image files, folders or globs.",
                                               show_default=False)],
     out: Annotated[Path | None, typer.Option(help="Output folder (default: beside each input).")] = None,
-    direction: Annotated[Direction, typer.Option(help="a2b (e.g. photo -> monet) or b2a (back).")] = Direction.a2b,
+    direction: Annotated[str, typer.Option(help="a2b (e.g. photo -> monet) or b2a (back); the model's domain "
+                                                "names work too: photo2monet, monet2photo.")] = "a2b",
     strength: Annotated[float, typer.Option(help="0 = the input, 1 = fully stylized.")] = 1.0,
     tile: Annotated[int | None, typer.Option(help="Tile side in pixels (default: whole image up to ~2.2 Mpixels, "
                                                   "512 above).")] = None,
@@ -47,7 +63,7 @@ def stylize(
     from ..core.paths import shown
     from ..runtime.providers import parse_device
     from ..runtime.registry import resolve_model
-    from ..runtime.stylize import check_direction, open_style_model
+    from ..runtime.stylize import open_style_model
     from ..runtime.stylize_io import check_suffix, expand_inputs, plan_jobs, stylize_jobs
     from .progress_ui import RichProgress
 
@@ -56,7 +72,6 @@ def stylize(
         raise AssetganError("no input images: pass image files, folders or globs after the model")
     if not 0.0 <= strength <= 1.0:
         raise AssetganError(f"--strength {strength}: must be between 0 and 1")
-    check_direction(direction.value)
     if tile is not None and not MIN_TILE <= tile <= MAX_TILE:
         raise AssetganError(f"--tile {tile}: must be from {MIN_TILE} to {MAX_TILE} pixels (or left out: whole "
                             "image up to ~2.2 Mpixels)")
@@ -64,11 +79,12 @@ def stylize(
         check_suffix(suffix)
     model_path = resolve_model(model_spec or DEFAULT_STYLE_MODEL)
     m = open_style_model(model_path, parse_device(device))
+    way = parse_direction(direction, m.card.domains)
     info(f"provider: {m.device}" + (f" ({m.provider_note})" if m.provider_note else "")
-         + f"; {m.direction_label(direction.value)}")
+         + f"; {m.direction_label(way)}")
     files = expand_inputs(inputs)
     domains = (list(m.card.domains) + ["a", "b"])[:2]
-    target = domains[1] if direction == Direction.a2b else domains[0]
+    target = domains[1] if way == "a2b" else domains[0]
     jobs = plan_jobs(files, out, f".{target}" if suffix is None else suffix, protected=[model_path])
     if not overwrite:
         existing = [j.dst for j in jobs if j.dst.exists()]
@@ -76,7 +92,7 @@ def stylize(
             raise AssetganError(f"{existing[0]}: already exists ({len(existing)} outputs would be replaced); "
                                 "pass --overwrite or choose another --out")
     with RichProgress("stylize") as progress:
-        report = stylize_jobs(m, jobs, direction.value, strength, tile, progress,
+        report = stylize_jobs(m, jobs, way, strength, tile, progress,
                               on_skip=lambda p, why: warn(f"skipped {shown(p)}: {why}"))
         aborted = progress.aborted()
     for path in report.written:

@@ -1,0 +1,53 @@
+"""Command-line papercuts: -h and --version, errors that name the option, mistyped models, domain-named directions."""
+
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image
+from typer.testing import CliRunner
+
+from assetgan import __version__
+from assetgan.cli.main import app
+
+runner = CliRunner()
+
+
+def _error(result) -> str:
+    assert result.exit_code == 2, result.output
+    lines = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+    assert len(lines) == 1 and "Traceback" not in result.output, result.output
+    return lines[0]
+
+
+def test_short_help_and_version():
+    assert runner.invoke(app, ["--version"]).stdout.strip() == f"assetgan {__version__}"
+    for args in (["-h"], ["generate", "-h"], ["train", "dcgan", "-h"]):
+        r = runner.invoke(app, args)
+        assert r.exit_code == 0 and "Usage" in r.stdout, args
+
+
+def test_generate_errors_name_the_option_not_the_collection(tmp_path):
+    out = tmp_path / "o"
+    for args, flag in ((["--truncation", "5"], "--truncation 5"), (["--scale", "0"], "--scale 0"),
+                       (["--alpha-threshold", "300"], "--alpha-threshold 300"), (["--prefix", "../x"], "--prefix")):
+        err = _error(runner.invoke(app, ["generate", "--count", "1", "--out", str(out), *args]))
+        assert err.startswith(f"error: {flag}"), err
+    assert not out.exists()
+
+
+def test_a_mistyped_style_model_is_named_with_the_known_ones(tmp_path):
+    src = tmp_path / "x.png"
+    Image.fromarray(np.zeros((8, 8, 3), np.uint8)).save(src)
+    err = _error(runner.invoke(app, ["stylize", "monnet", str(src)]))
+    assert "model 'monnet' not found" in err and "monet" in err.split("known:")[1]
+
+
+def test_direction_accepts_the_models_domain_names(tiny_style_model, tmp_path):
+    src = tmp_path / "a.png"
+    Image.fromarray(np.full((40, 40, 3), 90, np.uint8)).save(src)
+    r = runner.invoke(app, ["stylize", str(tiny_style_model), str(src), "--direction", "sprite2texture",
+                            "--out", str(tmp_path / "o")])
+    assert r.exit_code == 0, r.output
+    assert (tmp_path / "o" / "a.texture.png").is_file() and "sprite -> texture" in r.stderr
+    err = _error(runner.invoke(app, ["stylize", str(tiny_style_model), str(src), "--direction", "up"]))
+    assert "texture2sprite" in err and "sprite2texture" in err

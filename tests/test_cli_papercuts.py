@@ -51,3 +51,14 @@ def test_direction_accepts_the_models_domain_names(tiny_style_model, tmp_path):
     assert (tmp_path / "o" / "a.texture.png").is_file() and "sprite -> texture" in r.stderr
     err = _error(runner.invoke(app, ["stylize", str(tiny_style_model), str(src), "--direction", "up"]))
     assert "texture2sprite" in err and "sprite2texture" in err
+
+
+def test_a_named_device_that_cannot_run_is_an_error_and_auto_falls_back(tmp_path):
+    import onnxruntime as ort
+
+    out = tmp_path / "o"
+    missing = "coreml" if "CoreMLExecutionProvider" not in ort.get_available_providers() else "directml"
+    err = _error(runner.invoke(app, ["generate", "--count", "1", "--device", missing, "--out", str(out)]))
+    assert f"--device {missing}" in err and "--device auto" in err and not out.exists()
+    r = runner.invoke(app, ["generate", "--count", "1", "--device", "auto", "--out", str(out)])
+    assert r.exit_code == 0 and "provider:" in r.stderr

@@ -52,19 +52,24 @@ def _session(path: Path, providers: Sequence[str] | None):
     opts.log_severity_level = 4
     available = ort.get_available_providers()
     wanted = candidate_providers(available, providers)
-    note = ""
+    reason = ""
     try:
         sess = ort.InferenceSession(str(path), sess_options=opts, providers=wanted)
     except Exception as exc:  # a GPU provider can fail at load (driver, memory): fall back to CPU
         if wanted == ["CPUExecutionProvider"]:
             raise
-        note = f"{short_name(wanted[0])} failed to load ({str(exc).splitlines()[0][:120]}); using CPU"
+        reason = f"{short_name(wanted[0])} failed to load ({str(exc).splitlines()[0][:120]})"
         sess = ort.InferenceSession(str(path), sess_options=opts, providers=["CPUExecutionProvider"])
     used = sess.get_providers()[0]
-    if not note and used != wanted[0]:
-        note = f"{short_name(wanted[0])} unavailable here; using {short_name(used)}"
-    if note and wanted[0] == "CUDAExecutionProvider":
-        note += "; the GPU needs the NVIDIA driver and the CUDA 13 + cuDNN 9 runtimes, see the README"
+    asked = providers[0] if providers else wanted[0]
+    if not reason and used != asked:
+        reason = f"{short_name(asked)} unavailable here"
+    hint = "; the GPU needs the NVIDIA driver and the CUDA 13 + cuDNN 9 runtimes, see the README" \
+        if reason and asked == "CUDAExecutionProvider" else ""
+    if providers and used != asked:  # the user named this device: falling back silently would hide the problem
+        raise ModelError(f"--device {short_name(asked).lower()}: cannot run here ({reason}{hint}); pass --device "
+                         "auto to use the best device that works, or --device cpu")
+    note = f"{reason}; using {short_name(used)}{hint}" if reason else ""
     return sess, used, note
 
 

@@ -8,20 +8,24 @@ from typing import Annotated
 
 import typer
 
-from .common import Precision, handle_errors, info, warn
+from .common import handle_errors, info, warn
 from .train_common import (
     BUDGET,
     DATA,
-    DEVICE,
-    OUTPUT,
     ConfigOption,
     DeviceOption,
     DryRunOption,
     ForceOption,
+    MinutesOption,
     NameOption,
+    OutOption,
+    PrecisionOption,
     PrintConfigOption,
     ResumeOption,
+    SeedOption,
     SetOption,
+    StepsOption,
+    ThreadsOption,
     finish,
     print_config,
     require_torch,
@@ -49,21 +53,17 @@ def dcgan(
     recipe: Annotated[str | None, typer.Option(rich_help_panel=DATA, help="auto (textures for --channels 3, else "
                                                                           "sprites), sprites, textures or radford: "
                                                                           "the fields a run starts from.")] = None,
-    steps: Annotated[int | None, typer.Option(rich_help_panel=BUDGET, help="Budget in steps.")] = None,
-    minutes: Annotated[float | None, typer.Option(rich_help_panel=BUDGET, help="Budget in minutes of training.")]
-    = None,
+    steps: StepsOption = None,
+    minutes: MinutesOption = None,
     batch: Annotated[int | None, typer.Option(rich_help_panel=BUDGET, help="Images per step.")] = None,
-    seed: Annotated[int | None, typer.Option(rich_help_panel=BUDGET, help="Seed for a reproducible run.")] = None,
-    out: Annotated[Path | None, typer.Option(rich_help_panel=OUTPUT, help="Run folder for checkpoints, samples "
-                                                                          "and model.onnx.")] = None,
+    seed: SeedOption = None,
+    out: OutOption = None,
     name: NameOption = None,
     resume: ResumeOption = None,
     force: ForceOption = False,
     device: DeviceOption = "auto",
-    precision: Annotated[Precision | None, typer.Option(rich_help_panel=DEVICE, help="bf16: forward passes under "
-                                                        "bf16 autocast (weights stay fp32).")] = None,
-    threads: Annotated[int | None, typer.Option(rich_help_panel=DEVICE, help="Torch threads (0 = torch's "
-                                                                             "default).")] = None,
+    precision: PrecisionOption = None,
+    threads: ThreadsOption = None,
     sets: SetOption = None,
     config: ConfigOption = None,
     show_config: PrintConfigOption = False,

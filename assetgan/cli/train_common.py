@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated
@@ -10,7 +11,7 @@ from typing import Annotated
 import typer
 
 from ..core.errors import AssetganError
-from .common import info, warn
+from .common import Precision, info, warn
 
 DATA, BUDGET, OUTPUT, DEVICE, SETTINGS = "Data", "Budget", "Output", "Device", "Every other setting"
 
@@ -19,6 +20,14 @@ FORCE_HELP = ("Replace a model.onnx already in --out that no run there made (cop
               "nothing else. A folder holding a run (checkpoint.pt) is still refused: continue it with --resume, "
               "which replaces that run's own model.onnx.")
 
+StepsOption = Annotated[int | None, typer.Option(rich_help_panel=BUDGET, help="Budget in steps.")]
+MinutesOption = Annotated[float | None, typer.Option(rich_help_panel=BUDGET, help="Budget in minutes of training.")]
+SeedOption = Annotated[int | None, typer.Option(rich_help_panel=BUDGET, help="Seed for a reproducible run.")]
+OutOption = Annotated[Path | None, typer.Option(rich_help_panel=OUTPUT, help="Run folder for checkpoints, samples and "
+                                                                              "model.onnx.")]
+PrecisionOption = Annotated[Precision | None, typer.Option(
+    rich_help_panel=DEVICE, help="bf16: forward passes under bf16 autocast (weights stay fp32).")]
+ThreadsOption = Annotated[int | None, typer.Option(rich_help_panel=DEVICE, help="Torch threads (0 = torch's default).")]
 SetOption = Annotated[list[str] | None, typer.Option(
     "--set", metavar="FIELD=VALUE", rich_help_panel=SETTINGS,
     help="Set any config field, parsed by its type (repeatable): e.g. --set ndf=32 --set augment=flip,color "
@@ -81,13 +90,6 @@ class LateProgress:
         return self._bar is not None and self._bar.aborted()
 
 
-def _is_main_process() -> bool:
-    """torchrun's rank 0, or a plain single process: the one that shows progress."""
-    import os
-
-    return os.environ.get("RANK", "0") == "0"
-
-
 def run_training(kind: str, config: object, resume: Path | None, out: Path | None, device: str, force: bool,
                  name: str | None):  # -> RunOutcome
     """Start or resume a run through the run API with a progress bar (Ctrl-C asks for a clean stop)."""
@@ -95,7 +97,8 @@ def run_training(kind: str, config: object, resume: Path | None, out: Path | Non
     from .progress_ui import QuietProgress
 
     events = RunEvents(info=info, warn=warn)
-    with LateProgress(kind) if _is_main_process() else QuietProgress() as progress:
+    main = os.environ.get("RANK", "0") == "0"  # torchrun's rank 0, or a plain single process, shows progress
+    with LateProgress(kind) if main else QuietProgress() as progress:
         if resume is not None:
             return resume_run(resume, kind=kind, steps=getattr(config, "steps", None),
                               minutes=getattr(config, "minutes", None), device=device, name=name,

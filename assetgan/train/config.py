@@ -5,17 +5,56 @@ from __future__ import annotations
 import dataclasses
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from ..core.errors import AssetganError
-from .removed import DCGAN_REMOVED, drop_removed, migrate_extra
+from .removed import DCGAN_REMOVED, drop_removed
 
 SIZES = (16, 32, 64, 128)
 AUGMENTS = ("flip", "translation", "color", "cutout")
+R = TypeVar("R", bound="RunConfig")
+
+
+class RunConfig:
+    """What both run configs share: the budget/device checks and the dict round trip (to_dict/from_dict)."""
+
+    removed: dict[str, tuple[str, Any]]  # the options removed after tag pre-option-cull (removed.py)
+    steps: int | None
+    minutes: float | None
+    threads: int
+    precision: str
+    holdout: float
+
+    def check_run(self, holdout_example: str) -> None:
+        """Raise AssetganError for a missing or bad budget, threads, precision or holdout."""
+        if self.steps is None and self.minutes is None:
+            raise AssetganError("no training budget: pass --steps N or --minutes M")
+        if self.steps is not None and self.steps < 1:
+            raise AssetganError(f"--steps {self.steps}: must be at least 1")
+        if self.minutes is not None and not (self.minutes > 0 and math.isfinite(self.minutes)):
+            raise AssetganError(f"--minutes {self.minutes}: must be a positive number")
+        if self.threads < 0:
+            raise AssetganError(f"--threads {self.threads}: must be 0 (torch's default) or more")
+        if self.precision not in ("fp32", "bf16"):
+            raise AssetganError(f"--precision {self.precision}: must be fp32 or bf16")
+        if not 0.0 <= self.holdout < 1.0:
+            raise AssetganError(f"holdout {self.holdout}: must be a fraction in [0, 1), e.g. {holdout_example}")
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-able dict."""
+        return dataclasses.asdict(self)  # type: ignore[call-overload]
+
+    @classmethod
+    def from_dict(cls: type[R], d: dict[str, Any], source: str = "checkpoint") -> R:
+        """Rebuild from `to_dict` output, ignoring unknown keys from newer versions; a removed option that is on
+        stops with one line naming `source` and the tag that still has it."""
+        names = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+        return cls(**{k: tuple(v) if isinstance(v, list) else v  # JSON lists back to tuple fields
+                      for k, v in drop_removed(d, cls.removed, source).items() if k in names})
 
 
 @dataclass(frozen=True)
-class DCGANConfig:
+class DCGANConfig(RunConfig):
     """Everything that defines a DCGAN run; saved with every run, checkpoint and exported model."""
 
     data: str = ""  # training images: a folder (recursive) or a single image / sprite sheet
@@ -61,6 +100,8 @@ class DCGANConfig:
     precision: str = "fp32"  # "bf16": forward passes under bf16 autocast (weights and optimiser state stay fp32)
     dry_run: bool = False  # a smoke test: a few steps on at most 32 images, smallest nets
 
+    removed = DCGAN_REMOVED
+
     def validate(self) -> DCGANConfig:
         """Raise AssetganError naming the bad value and the fix; return self when valid."""
         if self.size not in SIZES:
@@ -93,18 +134,7 @@ class DCGANConfig:
             raise AssetganError(f"lr_min_scale {self.lr_min_scale}: must be a factor in (0, 1], e.g. 0.25")
         if self.plan_steps < 0:
             raise AssetganError(f"plan_steps {self.plan_steps}: must be a step count (0 = plan from the budget)")
-        if self.steps is None and self.minutes is None:
-            raise AssetganError("no training budget: pass --steps N or --minutes M")
-        if self.steps is not None and self.steps < 1:
-            raise AssetganError(f"--steps {self.steps}: must be at least 1")
-        if self.minutes is not None and not (self.minutes > 0 and math.isfinite(self.minutes)):
-            raise AssetganError(f"--minutes {self.minutes}: must be a positive number")
-        if self.threads < 0:
-            raise AssetganError(f"--threads {self.threads}: must be 0 (torch's default) or more")
-        if self.precision not in ("fp32", "bf16"):
-            raise AssetganError(f"--precision {self.precision}: must be fp32 or bf16")
-        if not 0.0 <= self.holdout < 1.0:
-            raise AssetganError(f"holdout {self.holdout}: must be a fraction in [0, 1), e.g. 0.1")
+        self.check_run("0.1")
         if self.margin < 0 or self.spacing < 0:
             raise AssetganError(f"margin {self.margin}, spacing {self.spacing}: must be 0 or more pixels")
         if self.tile is not None and (len(self.tile) != 2 or min(self.tile) < 1):
@@ -119,20 +149,3 @@ class DCGANConfig:
         if not self.lr_ref_steps or not self.plan_steps:
             return 1.0
         return min(1.0, max(self.lr_min_scale, self.lr_ref_steps / self.plan_steps))
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-able dict (tuples become lists)."""
-        return dataclasses.asdict(self)
-
-    @classmethod
-    def from_dict(cls, d: dict[str, Any], source: str = "checkpoint") -> DCGANConfig:
-        """Rebuild from `to_dict` output, ignoring unknown keys from newer versions; a removed option that is on
-        stops with one line naming `source` and the tag that still has it."""
-        d = drop_removed(migrate_extra(d), DCGAN_REMOVED, source)
-        names = {f.name for f in dataclasses.fields(cls)}
-        kw = {k: v for k, v in d.items() if k in names}
-        if kw.get("tile") is not None:
-            kw["tile"] = tuple(kw["tile"])
-        if "augment" in kw:
-            kw["augment"] = tuple(kw["augment"])
-        return cls(**kw)

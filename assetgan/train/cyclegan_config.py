@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import dataclasses
-import math
 from dataclasses import dataclass
-from typing import Any
 
 from ..core.errors import AssetganError
+from .config import RunConfig
 from .cyclegan_nets import GeneratorSpec
-from .removed import CYCLEGAN_REMOVED, drop_removed, migrate_extra
+from .removed import CYCLEGAN_REMOVED
 
 
 @dataclass(frozen=True)
-class CycleGANConfig:
+class CycleGANConfig(RunConfig):
     """Everything that defines a CycleGAN run (Zhu et al. 2017); saved with every run, checkpoint and model."""
 
     data_a: str = ""  # folder of domain A images (e.g. photos)
@@ -47,6 +45,8 @@ class CycleGANConfig:
     holdout: float = 0.0  # fraction of domain A held out from training (listed in the run)
     dry_run: bool = False  # a smoke test: a few steps on 4 images per domain, smallest nets
 
+    removed = CYCLEGAN_REMOVED
+
     @property
     def spec(self) -> GeneratorSpec:
         return GeneratorSpec(self.ngf, self.blocks, self.internal_scale, self.upsample)
@@ -77,27 +77,5 @@ class CycleGANConfig:
             raise AssetganError("lambda_cycle and lambda_identity must be zero or positive")
         if not 0.0 <= self.decay_from <= 1.0:
             raise AssetganError(f"decay_from {self.decay_from}: must be a fraction in [0, 1]")
-        if self.precision not in ("fp32", "bf16"):
-            raise AssetganError(f"--precision {self.precision}: must be fp32 or bf16")
-        if self.steps is None and self.minutes is None:
-            raise AssetganError("no training budget: pass --steps N or --minutes M")
-        if self.steps is not None and self.steps < 1:
-            raise AssetganError(f"--steps {self.steps}: must be at least 1")
-        if self.minutes is not None and not (self.minutes > 0 and math.isfinite(self.minutes)):
-            raise AssetganError(f"--minutes {self.minutes}: must be a positive number")
-        if not 0.0 <= self.holdout < 1.0:
-            raise AssetganError(f"holdout {self.holdout}: must be a fraction in [0, 1), e.g. 0.05")
-        if self.threads < 0:
-            raise AssetganError(f"--threads {self.threads}: must be 0 (torch's default) or more")
+        self.check_run("0.05")
         return self
-
-    def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
-
-    @classmethod
-    def from_dict(cls, d: dict[str, Any], source: str = "checkpoint") -> CycleGANConfig:
-        """Rebuild from `to_dict` output, ignoring unknown keys from newer versions; a removed option that is on
-        stops with one line naming `source` and the tag that still has it."""
-        d = drop_removed(migrate_extra(d), CYCLEGAN_REMOVED, source)
-        names = {f.name for f in dataclasses.fields(cls)}
-        return cls(**{k: v for k, v in d.items() if k in names})

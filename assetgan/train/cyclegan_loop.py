@@ -13,12 +13,11 @@ import torch
 import torch.nn.functional as F
 
 from ..core.errors import AssetganError
-from .checkpoint import CHECKPOINT_NAME, load_checkpoint
 from .cyclegan_config import CycleGANConfig
 from .cyclegan_data import Domain, random_crops
 from .cyclegan_nets import PatchDiscriminator, ResnetGenerator, init_normal
-from .device import Placement, machine, rng_state, set_rng_state
-from .distributed import DistInfo, gather_objects, max_over_ranks
+from .device import Placement
+from .distributed import DistInfo, max_over_ranks
 from .loop import LoopTrainer
 from .sample_grid import write_sample_grid
 from .sampling import BatchSampler
@@ -99,32 +98,20 @@ class DiscriminatorPass(torch.nn.Module):
 class CycleGANTrainer(LoopTrainer):
     """Holds both generators and discriminators, optimisers, pools and data; `run()` trains to the budget.
 
-    `place` says where it trains (default: the CPU, in the config's precision); crops are cut on the CPU and
-    copied there without blocking.
+    `place` says where it trains (see LoopTrainer.setup); crops are cut on the CPU and copied there without
+    blocking.
     """
 
-    kind = "cyclegan"
+    kind, config_cls = "cyclegan", CycleGANConfig
 
     def __init__(self, cfg: CycleGANConfig, a: Domain, b: Domain, run_dir: Path, data_meta: Mapping[str, Any],
                  dist: DistInfo | None = None, place: Placement | None = None) -> None:
-        cfg.validate()
-        self.dist = dist = dist or DistInfo()
-        self.place = place = place or Placement(bf16=cfg.precision == "bf16")
-        if place.bf16 != (cfg.precision == "bf16"):
-            raise ValueError(f"placement {place} disagrees with the config's precision {cfg.precision}")
-        if dist.enabled and cfg.batch_size % dist.world:
-            raise AssetganError(f"--batch {cfg.batch_size} (the global batch) must be divisible by the {dist.world} "
-                                f"processes, e.g. --batch {dist.world}")
-        self.cfg, self.a, self.b = cfg, a, b
-        self.run_dir = Path(run_dir)
-        self.data_meta = dict(data_meta)
+        dist, place = self.setup(cfg, run_dir, data_meta, dist, place, f", e.g. --batch {(dist or DistInfo()).world}")
+        self.a, self.b = a, b
         for dom, label in ((a, "A"), (b, "B")):
             small = min(min(img.shape[:2]) for img in dom.images)
             if small < cfg.crop:
                 raise AssetganError(f"domain {label} has an image with a {small}-pixel side, below --crop {cfg.crop}")
-        if cfg.threads:
-            torch.set_num_threads(cfg.threads)
-        torch.manual_seed(cfg.seed)
         self.nets = Nets(ResnetGenerator(cfg.spec), ResnetGenerator(cfg.spec),
                          PatchDiscriminator(cfg.ndf), PatchDiscriminator(cfg.ndf))
         for m in (self.nets.g_ab, self.nets.g_ba, self.nets.d_a, self.nets.d_b):
@@ -153,8 +140,6 @@ class CycleGANTrainer(LoopTrainer):
         n = min(4, len(a), len(b))
         self.fixed_a = random_crops(a.images, torch.arange(n), cfg.crop, gen)  # [n, 3, crop, crop]
         self.fixed_b = random_crops(b.images, torch.arange(n), cfg.crop, gen)
-        self.step = 0
-        self.train_seconds = 0.0
         self.clock = 0.0  # training seconds agreed by all ranks at the last poll: the schedule's time
 
     # ----- schedule -----------------------------------------------------------------------------------
@@ -219,54 +204,33 @@ class CycleGANTrainer(LoopTrainer):
         return {"loss_g": loss_gan.detach(), "loss_cycle": loss_cycle.detach(), "loss_id": loss_id.detach(),
                 "loss_d": (loss_d_a + loss_d_b).detach(), "lr": torch.tensor(lr)}
 
-    # ----- state --------------------------------------------------------------------------------------
-    def state_dict(self) -> dict[str, Any]:
+    # ----- state (loop.py adds config, step, random state and every rank's streams) ---------------------------
+    def net_state(self) -> dict[str, Any]:
         n = self.nets
-        return {
-            "kind": "cyclegan", "config": self.cfg.to_dict(), "data": self.data_meta, "step": self.step,
-            "train_seconds": self.train_seconds,
-            "G_AB": n.g_ab.state_dict(), "G_BA": n.g_ba.state_dict(),
-            "D_A": n.d_a.state_dict(), "D_B": n.d_b.state_dict(),
-            "opt_g": self.opt_g.state_dict(), "opt_d": self.opt_d.state_dict(),
-            "sampler_a": self.sampler_a.state_dict(), "sampler_b": self.sampler_b.state_dict(),
-            "crop_gen": self.crop_gen.get_state(),
-            "pool_a": self.pool_a.state_dict(), "pool_b": self.pool_b.state_dict(),
-            "rng_torch": torch.get_rng_state(), "rng_cuda": rng_state(self.place), "device": str(self.place.device),
-            "world_size": self.dist.world, "machine": machine(self.place),
-            "ranks": gather_objects(self.dist, self._rank_state()) if self.dist.enabled else [],
-        }
+        return {"G_AB": n.g_ab.state_dict(), "G_BA": n.g_ba.state_dict(), "D_A": n.d_a.state_dict(),
+                "D_B": n.d_b.state_dict(), "opt_g": self.opt_g.state_dict(), "opt_d": self.opt_d.state_dict()}
 
-    def _rank_state(self) -> dict[str, Any]:
+    def load_net_state(self, s: Mapping[str, Any]) -> None:
+        n = self.nets
+        for net, key in ((n.g_ab, "G_AB"), (n.g_ba, "G_BA"), (n.d_a, "D_A"), (n.d_b, "D_B"),
+                         (self.opt_g, "opt_g"), (self.opt_d, "opt_d")):
+            net.load_state_dict(s[key])
+
+    def stream_state(self) -> dict[str, Any]:
         return {"sampler_a": self.sampler_a.state_dict(), "sampler_b": self.sampler_b.state_dict(),
                 "crop_gen": self.crop_gen.get_state(), "pool_a": self.pool_a.state_dict(),
-                "pool_b": self.pool_b.state_dict(), "rng_torch": torch.get_rng_state(),
-                "rng_cuda": rng_state(self.place)}
+                "pool_b": self.pool_b.state_dict()}
 
-    def _load_rank_state(self, s: Mapping[str, Any]) -> None:
+    def load_stream_state(self, s: Mapping[str, Any]) -> None:
         self.sampler_a.load_state_dict(s["sampler_a"])
         self.sampler_b.load_state_dict(s["sampler_b"])
         self.crop_gen.set_state(s["crop_gen"])
         self.pool_a.load_state_dict(s["pool_a"])
         self.pool_b.load_state_dict(s["pool_b"])
-        torch.set_rng_state(s["rng_torch"])
-        set_rng_state(self.place, s.get("rng_cuda"))
 
     def load_state_dict(self, s: Mapping[str, Any]) -> None:
-        n = self.nets
-        n.g_ab.load_state_dict(s["G_AB"])
-        n.g_ba.load_state_dict(s["G_BA"])
-        n.d_a.load_state_dict(s["D_A"])
-        n.d_b.load_state_dict(s["D_B"])
-        self.opt_g.load_state_dict(s["opt_g"])
-        self.opt_d.load_state_dict(s["opt_d"])
-        if self.dist.enabled:
-            if s.get("world_size") == self.dist.world and s.get("ranks"):
-                self._load_rank_state(s["ranks"][self.dist.rank])
-            # else: a different world size continues from the same weights with fresh per-rank streams
-        elif s.get("world_size", 1) == 1:
-            self._load_rank_state(s)
-        self.step = int(s["step"])
-        self.clock = self.train_seconds = float(s["train_seconds"])
+        super().load_state_dict(s)
+        self.clock = self.train_seconds
 
     # ----- loop hooks (loop.py) -------------------------------------------------------------------------
     def before_poll(self) -> None:
@@ -297,24 +261,5 @@ def resume_cyclegan(run_dir: Path, a: Domain, b: Domain, data_meta: Mapping[str,
                     place: Placement | None = None, state: Mapping[str, Any] | None = None) -> CycleGANTrainer:
     """Rebuild a trainer from `run_dir/checkpoint.pt` (or its already loaded `state`); `overrides` may extend the
     budget (steps/minutes)."""
-    state = load_checkpoint(run_dir) if state is None else state
-    if state.get("kind") != "cyclegan":
-        raise AssetganError(f"{run_dir}: checkpoint is a {state.get('kind')} run, not cyclegan")
-    d = dict(state["config"])
-    d.update({k: v for k, v in (overrides or {}).items() if v is not None})
-    cfg = CycleGANConfig.from_dict(d, f"checkpoint {run_dir / CHECKPOINT_NAME}")
-    trainer = CycleGANTrainer(cfg, a, b, run_dir, data_meta, dist, place)
-    trainer.load_state_dict(state)
-    return trainer
-
-
-def holdout_split(dom: Domain, fraction: float) -> tuple[Domain, list[str]]:
-    """Remove a deterministic `fraction` of `dom` (by file name); return the rest and the held-out names."""
-    from .holdout import holdout_mask
-
-    mask = holdout_mask(dom.files, fraction)
-    keep = [i for i, m in enumerate(mask) if not m]
-    held = [f for f, m in zip(dom.files, mask) if m]
-    rest = Domain([dom.images[i] for i in keep], [dom.files[i] for i in keep], dom.skipped, dom.fingerprint)
-    return rest, held
+    return CycleGANTrainer.resume(run_dir, overrides, state, a, b, run_dir, data_meta, dist, place)
 

@@ -16,10 +16,9 @@ import torch.nn.functional as F
 
 from ..core.errors import AssetganError
 from .augment import diff_augment
-from .checkpoint import CHECKPOINT_NAME, load_checkpoint
 from .config import DCGANConfig
-from .device import Placement, machine, rng_state, set_rng_state
-from .distributed import DistInfo, gather_objects, max_over_ranks
+from .device import Placement
+from .distributed import DistInfo, max_over_ranks
 from .loop import LoopTrainer
 from .nets import Discriminator, Generator, init_weights, recalibrate_batchnorm
 from .run_log import append_log
@@ -44,21 +43,14 @@ PROBE_STEPS = 20  # timed steps (then rolled back) that project a --minutes budg
 class DCGANTrainer(LoopTrainer):
     """Holds G, D, the EMA generator, optimisers and data; `run()` trains until the budget or an abort.
 
-    `place` says where it trains (default: the CPU, in the config's precision); the data set lives there too.
+    `place` says where it trains (see LoopTrainer.setup); the data set lives there too.
     """
 
-    kind = "dcgan"
+    kind, config_cls = "dcgan", DCGANConfig
 
     def __init__(self, cfg: DCGANConfig, images: np.ndarray, run_dir: Path, data_meta: Mapping[str, Any],
                  dist: DistInfo | None = None, place: Placement | None = None) -> None:
-        cfg.validate()
-        self.dist = dist = dist or DistInfo()
-        self.place = place = place or Placement(bf16=cfg.precision == "bf16")
-        if place.bf16 != (cfg.precision == "bf16"):
-            raise ValueError(f"placement {place} disagrees with the config's precision {cfg.precision}")
-        if dist.enabled and cfg.batch_size % dist.world:
-            raise AssetganError(f"--batch {cfg.batch_size} (the global batch) must be divisible by the "
-                                f"{dist.world} processes")
+        dist, place = self.setup(cfg, run_dir, data_meta, dist, place)
         if dist.enabled and not cfg.spectral_norm:
             raise AssetganError("batch statistics in D (BatchNorm: spectral_norm off, the textures and radford "
                                 "recipes) are not supported under torchrun; set spectral_norm=true for "
@@ -66,12 +58,6 @@ class DCGANTrainer(LoopTrainer):
         if images.ndim != 4 or images.shape[1:] != (cfg.size, cfg.size, cfg.channels):
             raise AssetganError(f"training images have shape {images.shape[1:]}, expected "
                                 f"({cfg.size}, {cfg.size}, {cfg.channels})")
-        self.cfg = cfg
-        self.run_dir = Path(run_dir)
-        self.data_meta = dict(data_meta)
-        if cfg.threads:
-            torch.set_num_threads(cfg.threads)
-        torch.manual_seed(cfg.seed)
         # [N, H, W, C] uint8 -> [N, C, H, W] uint8, converted to float per batch
         self.data = torch.from_numpy(np.ascontiguousarray(images)).permute(0, 3, 1, 2).contiguous()
         self.G = Generator(cfg)
@@ -98,8 +84,6 @@ class DCGANTrainer(LoopTrainer):
         rank_seed = cfg.seed + 1 + (7919 * (dist.rank + 1) if dist.enabled else 0)
         self.sampler = BatchSampler(len(self.data), cfg.batch_size // dist.world, rank_seed)
         self.fixed_z = torch.randn(64, cfg.nz, generator=torch.Generator().manual_seed(cfg.seed + 2))
-        self.step = 0
-        self.train_seconds = 0.0
         # best-snapshot selection (cfg.select_every): the weights export_generator() starts from, their step and
         # score; None until the first score
         self.scorer = SnapshotScorer(images, cfg.nz, cfg.seed + 4) if cfg.select_every and dist.main else None
@@ -215,62 +199,29 @@ class DCGANTrainer(LoopTrainer):
         self.train_seconds += time.perf_counter() - t0
         append_log(self.run_dir, {"step": self.step, "select_swd": swd, "best_step": self.best["step"]})
 
-    def export_critic(self) -> torch.nn.Module:
-        """D for the ONNX file: on the CPU, spectral norm folded into its weights, eval mode."""
-        from .onnx_export import critic_for_export
+    # ----- state (loop.py adds config, step, random state and every rank's streams) ---------------------------
+    def net_state(self) -> dict[str, Any]:
+        return {"G": self.G.state_dict(), "D": self.D.state_dict(), "G_ema": self.G_ema.state_dict(),
+                "opt_g": self.opt_g.state_dict(), "opt_d": self.opt_d.state_dict(), "fixed_z": self.fixed_z,
+                "best": self.best}
 
-        return critic_for_export(self.D).to("cpu", memory_format=torch.contiguous_format)
-
-    # ----- state ------------------------------------------------------------------------------------
-    def state_dict(self) -> dict[str, Any]:
-        return {
-            "kind": "dcgan",
-            "config": self.cfg.to_dict(),
-            "data": self.data_meta,
-            "step": self.step,
-            "train_seconds": self.train_seconds,
-            "G": self.G.state_dict(),
-            "D": self.D.state_dict(),
-            "G_ema": self.G_ema.state_dict(),
-            "opt_g": self.opt_g.state_dict(),
-            "opt_d": self.opt_d.state_dict(),
-            "sampler": self.sampler.state_dict(),
-            "rng_torch": torch.get_rng_state(),
-            "rng_cuda": rng_state(self.place),
-            "device": str(self.place.device),
-            "world_size": self.dist.world,
-            "machine": machine(self.place),
-            "ranks": gather_objects(self.dist, self._rank_state()) if self.dist.enabled else [],
-            "fixed_z": self.fixed_z,
-            "best": self.best,
-        }
-
-    def _rank_state(self) -> dict[str, Any]:
-        """What differs between ranks: the sampler and the random streams."""
-        return {"sampler": self.sampler.state_dict(), "rng_torch": torch.get_rng_state(),
-                "rng_cuda": rng_state(self.place)}
-
-    def load_state_dict(self, s: Mapping[str, Any]) -> None:
+    def load_net_state(self, s: Mapping[str, Any]) -> None:
         self.G.load_state_dict(s["G"])
         self.D.load_state_dict(s["D"])
         self.G_ema.load_state_dict(s["G_ema"])
         self.opt_g.load_state_dict(s["opt_g"])
         self.opt_d.load_state_dict(s["opt_d"])
-        if self.dist.enabled:
-            if s.get("world_size") == self.dist.world and s.get("ranks"):
-                mine = s["ranks"][self.dist.rank]
-                self.sampler.load_state_dict(mine["sampler"])
-                torch.set_rng_state(mine["rng_torch"])
-                set_rng_state(self.place, mine.get("rng_cuda"))
-            # else: a different world size continues from the same weights with fresh per-rank streams
-        elif s.get("world_size", 1) == 1:
-            self.sampler.load_state_dict(s["sampler"])
-            torch.set_rng_state(s["rng_torch"])
-            set_rng_state(self.place, s.get("rng_cuda"))  # a CPU checkpoint on CUDA: a fresh device stream
         self.fixed_z = s["fixed_z"]
         self.best = s.get("best")
-        self.step = int(s["step"])
-        self.train_seconds = float(s["train_seconds"])
+
+    def stream_state(self) -> dict[str, Any]:
+        return {"sampler": self.sampler.state_dict()}
+
+    def load_stream_state(self, s: Mapping[str, Any]) -> None:
+        self.sampler.load_state_dict(s["sampler"])
+
+    def load_state_dict(self, s: Mapping[str, Any]) -> None:
+        super().load_state_dict(s)
         self.set_learning_rates()  # from the config and step (a resume may have changed the budget, not the rates)
 
     # ----- loop hooks (loop.py) -----------------------------------------------------------------------
@@ -295,12 +246,4 @@ def resume_trainer(run_dir: Path, images: np.ndarray, data_meta: Mapping[str, An
                    place: Placement | None = None, state: Mapping[str, Any] | None = None) -> DCGANTrainer:
     """Rebuild a trainer from `run_dir/checkpoint.pt` (or its already loaded `state`); `overrides` may extend the
     budget (steps/minutes)."""
-    state = load_checkpoint(run_dir) if state is None else state
-    if state.get("kind") != "dcgan":
-        raise AssetganError(f"{run_dir}: checkpoint is a {state.get('kind')} run, not dcgan")
-    cfg_d = dict(state["config"])
-    cfg_d.update({k: v for k, v in (overrides or {}).items() if v is not None})
-    cfg = DCGANConfig.from_dict(cfg_d, f"checkpoint {run_dir / CHECKPOINT_NAME}")
-    trainer = DCGANTrainer(cfg, images, run_dir, data_meta, dist, place)
-    trainer.load_state_dict(state)
-    return trainer
+    return DCGANTrainer.resume(run_dir, overrides, state, images, run_dir, data_meta, dist, place)

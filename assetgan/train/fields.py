@@ -12,30 +12,25 @@ import difflib
 import math
 import types
 import typing
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from ..core.errors import AssetganError
-
-C = TypeVar("C")
 
 NONE_WORDS = ("", "none", "null", "off")
 TRUE_WORDS = ("1", "true", "yes", "on")
 FALSE_WORDS = ("0", "false", "no", "off")
 
 
-def field_types(cls: type) -> dict[str, Any]:
-    """Field name -> its resolved type annotation."""
-    hints = typing.get_type_hints(cls)
-    return {f.name: hints[f.name] for f in dataclasses.fields(cls)}
-
-
-def _unknown(cls: type, name: str, source: str) -> AssetganError:
-    names = list(field_types(cls))
+def _field_type(cls: type, name: str, source: str) -> Any:
+    """Field `name`'s resolved type; an unknown name stops with one line listing the near matches."""
+    names = [f.name for f in dataclasses.fields(cls)]
+    if name in names:
+        return typing.get_type_hints(cls)[name]
     near = difflib.get_close_matches(name, names, n=4, cutoff=0.5) or [n for n in names if name in n][:4]
     hint = f"did you mean {', '.join(near)}?" if near else "see --print-config for the fields"
-    return AssetganError(f"{source}: unknown field {name!r}; {hint}")
+    raise AssetganError(f"{source}: unknown field {name!r}; {hint}")
 
 
 def _split_optional(tp: Any) -> tuple[Any, bool]:
@@ -47,16 +42,10 @@ def _split_optional(tp: Any) -> tuple[Any, bool]:
     return tp, False
 
 
-def _bad(source: str, name: str, value: Any, want: str) -> AssetganError:
-    return AssetganError(f"{source}: {name}={value!r}: must be {want}")
-
-
 def parse_text(cls: type, name: str, text: str, source: str = "--set") -> Any:
     """The value of field `name` written as text (`--set name=text`)."""
-    types_ = field_types(cls)
-    if name not in types_:
-        raise _unknown(cls, name, source)
-    tp, optional = _split_optional(types_[name])
+    declared = _field_type(cls, name, source)
+    tp, optional = _split_optional(declared)
     t = text.strip()
     if optional and t.lower() in NONE_WORDS:
         return None
@@ -86,7 +75,7 @@ def parse_text(cls: type, name: str, text: str, source: str = "--set") -> Any:
             return tuple(a(p) for a, p in zip(args, parts))
     except ValueError:
         pass
-    raise _bad(source, name, text, _describe(types_[name]))
+    raise AssetganError(f"{source}: {name}={text!r}: must be {_describe(declared)}")
 
 
 def _describe(tp: Any) -> str:
@@ -106,12 +95,10 @@ def _describe(tp: Any) -> str:
 
 def coerce(cls: type, name: str, value: Any, source: str) -> Any:
     """A JSON value (from --config or a recipe) as field `name`'s type; text is parsed as with --set."""
-    types_ = field_types(cls)
-    if name not in types_:
-        raise _unknown(cls, name, source)
-    if isinstance(value, str) and types_[name] is not str:
+    declared = _field_type(cls, name, source)
+    if isinstance(value, str) and declared is not str:
         return parse_text(cls, name, value, source)
-    tp, optional = _split_optional(types_[name])
+    tp, optional = _split_optional(declared)
     if value is None:
         if optional:
             return None
@@ -134,7 +121,7 @@ def coerce(cls: type, name: str, value: Any, source: str) -> Any:
         if args[-1] is not Ellipsis and len(value) == len(args) and all(
                 isinstance(v, int) and not isinstance(v, bool) for v in value):
             return tuple(value)
-    raise _bad(source, name, value, _describe(types_[name]))
+    raise AssetganError(f"{source}: {name}={value!r}: must be {_describe(declared)}")
 
 
 def parse_sets(cls: type, items: Iterable[str]) -> dict[str, Any]:
@@ -168,7 +155,3 @@ def read_config_file(cls: type, path: Path, skip: Iterable[str] = ()) -> dict[st
     skipped = set(skip)
     return {k: coerce(cls, k, v, f"--config {shown(path)}") for k, v in data.items() if k not in skipped}
 
-
-def apply(cfg: C, overrides: Mapping[str, Any]) -> C:
-    """`cfg` with typed `overrides` (a recipe, a config file, --set) applied: dataclasses.replace."""
-    return dataclasses.replace(cfg, **overrides)  # type: ignore[type-var]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import math
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,9 +16,9 @@ import torch
 from ..core.atomic import atomic_write_text
 from ..core.errors import AssetganError
 from ..core.progress import NullProgress, Progress
-from .checkpoint import CHECKPOINT_NAME, save_checkpoint
-from .device import Placement, machine
-from .distributed import DistInfo, joint_stop
+from .checkpoint import CHECKPOINT_NAME, load_checkpoint, save_checkpoint
+from .device import Placement, machine, rng_state, set_rng_state
+from .distributed import DistInfo, gather_objects, joint_stop
 from .run_log import append_log, budget_spent, trim_log
 
 POLL_EVERY_CUDA_DDP = 8  # steps between the ranks' joint budget/abort decision under torchrun on CUDA (a host sync)
@@ -35,10 +36,12 @@ class TrainResult:
 
 
 class LoopTrainer:
-    """What `run_loop` needs from a trainer; subclasses set these in __init__ and define train_step, state_dict and
-    write_samples. The hooks do nothing unless overridden."""
+    """What `run` needs from a trainer: a subclass calls `setup` first in __init__ and defines train_step,
+    write_samples and its state (net_state, stream_state and their loaders). The hooks do nothing unless
+    overridden."""
 
     kind: str  # "dcgan" or "cyclegan": the checkpoint's and config.json's kind
+    config_cls: Any  # DCGANConfig or CycleGANConfig: rebuilds the config from a checkpoint
     cfg: Any  # the run's config (steps, minutes, batch_size, log_every, sample_every, checkpoint_every, to_dict)
     dist: DistInfo
     place: Placement
@@ -46,27 +49,59 @@ class LoopTrainer:
     data_meta: dict[str, Any]
     step: int
     train_seconds: float
+    poll_every: int  # steps between the ranks' joint time-budget/abort decisions (a host sync on CUDA under torchrun)
 
-    _poll_every: int | None = None
+    def setup(self, cfg: Any, run_dir: Path, data_meta: Mapping[str, Any], dist: DistInfo | None,
+              place: Placement | None, batch_hint: str = "") -> tuple[DistInfo, Placement]:
+        """Validate `cfg` and the placement (default: the CPU, in the config's precision) and the global batch
+        against the processes; set torch's threads and seed; start at step 0."""
+        cfg.validate()
+        dist = dist or DistInfo()
+        place = place or Placement(bf16=cfg.precision == "bf16")
+        if place.bf16 != (cfg.precision == "bf16"):
+            raise ValueError(f"placement {place} disagrees with the config's precision {cfg.precision}")
+        if dist.enabled and cfg.batch_size % dist.world:
+            raise AssetganError(f"--batch {cfg.batch_size} (the global batch) must be divisible by the {dist.world} "
+                                f"processes{batch_hint}")
+        self.cfg, self.dist, self.place, self.run_dir, self.data_meta = cfg, dist, place, Path(run_dir), dict(data_meta)
+        self.step, self.train_seconds = 0, 0.0
+        self.poll_every = POLL_EVERY_CUDA_DDP if dist.enabled and place.cuda else 1
+        if cfg.threads:
+            torch.set_num_threads(cfg.threads)
+        torch.manual_seed(cfg.seed)
+        return dist, place
 
-    @property
-    def poll_every(self) -> int:
-        """Steps between the ranks' joint time-budget/abort decisions: a host sync on CUDA under torchrun."""
-        if self._poll_every is not None:
-            return self._poll_every
-        return POLL_EVERY_CUDA_DDP if self.dist.enabled and self.place.cuda else 1
-
-    @poll_every.setter
-    def poll_every(self, steps: int) -> None:
-        self._poll_every = steps
+    @classmethod
+    def resume(cls, run_dir: Path, overrides: Mapping[str, Any] | None, state: Mapping[str, Any] | None,
+               *args: Any) -> Any:
+        """Rebuild a trainer, `cls(config, *args)`, from `run_dir/checkpoint.pt` (or its already loaded `state`);
+        `overrides` may extend the budget (steps/minutes)."""
+        state = load_checkpoint(run_dir) if state is None else state
+        if state.get("kind") != cls.kind:
+            raise AssetganError(f"{run_dir}: checkpoint is a {state.get('kind')} run, not {cls.kind}")
+        d = dict(state["config"]) | {k: v for k, v in (overrides or {}).items() if v is not None}
+        trainer = cls(cls.config_cls.from_dict(d, f"checkpoint {run_dir / CHECKPOINT_NAME}"), *args)
+        trainer.load_state_dict(state)
+        return trainer
 
     def train_step(self) -> dict[str, torch.Tensor]:
         raise NotImplementedError
 
-    def state_dict(self) -> dict[str, Any]:
+    def write_samples(self) -> Path:
         raise NotImplementedError
 
-    def write_samples(self) -> Path:
+    def net_state(self) -> dict[str, Any]:
+        """The checkpoint's weights and optimisers (and whatever else all ranks share)."""
+        raise NotImplementedError
+
+    def load_net_state(self, s: Mapping[str, Any]) -> None:
+        raise NotImplementedError
+
+    def stream_state(self) -> dict[str, Any]:
+        """This rank's data streams (samplers, crops, pools); torch's random state is added to it."""
+        raise NotImplementedError
+
+    def load_stream_state(self, s: Mapping[str, Any]) -> None:
         raise NotImplementedError
 
     def before_loop(self) -> None:
@@ -81,8 +116,29 @@ class LoopTrainer:
     def after_loop(self, status: str) -> None:
         """After the loop, before the last checkpoint (DCGAN: the last weights compete for the best snapshot)."""
 
-    def budget_done(self) -> bool:
-        return budget_spent(self.cfg.steps, self.cfg.minutes, self.step, self.train_seconds)
+    def rank_state(self) -> dict[str, Any]:
+        return {**self.stream_state(), "rng_torch": torch.get_rng_state(), "rng_cuda": rng_state(self.place)}
+
+    def state_dict(self) -> dict[str, Any]:
+        """The checkpoint: config, data, step, weights, and the random streams (every rank's under torchrun, where
+        this is collective)."""
+        return {"kind": self.kind, "config": self.cfg.to_dict(), "data": self.data_meta, "step": self.step,
+                "train_seconds": self.train_seconds, **self.net_state(), **self.rank_state(),
+                "device": str(self.place.device), "world_size": self.dist.world, "machine": machine(self.place),
+                "ranks": gather_objects(self.dist, self.rank_state()) if self.dist.enabled else []}
+
+    def load_state_dict(self, s: Mapping[str, Any]) -> None:
+        self.load_net_state(s)
+        if self.dist.enabled:
+            mine = s["ranks"][self.dist.rank] if s.get("world_size") == self.dist.world and s.get("ranks") else None
+        else:
+            mine = s if s.get("world_size", 1) == 1 else None
+        if mine is not None:  # else: another world size goes on from the same weights with fresh per-rank streams
+            self.load_stream_state(mine)
+            torch.set_rng_state(mine["rng_torch"])
+            set_rng_state(self.place, mine.get("rng_cuda"))  # a CPU checkpoint on CUDA: a fresh device stream
+        self.step = int(s["step"])
+        self.train_seconds = float(s["train_seconds"])
 
     def save(self) -> Path:
         """Collective under torchrun (gathers every rank's streams); only rank 0 writes."""
@@ -93,68 +149,56 @@ class LoopTrainer:
         return path
 
     def run(self, progress: Progress | None = None) -> TrainResult:
-        """Train until the budget is spent or `progress.aborted()`; checkpoint on the way and at the end."""
-        return run_loop(self, progress)
-
-
-def write_run_config(t: LoopTrainer) -> None:
-    """The run folder's config.json: kind, resolved config, data, processes, device and machine."""
-    t.run_dir.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(t.run_dir / "config.json", json.dumps(
-        {"kind": t.kind, "config": t.cfg.to_dict(), "data": t.data_meta, "world_size": t.dist.world,
-         "device": t.place.describe(), "machine": machine(t.place)}, indent=2) + "\n")
-
-
-def run_loop(t: LoopTrainer, progress: Progress | None = None) -> TrainResult:
-    """Train `t` until its budget is spent or `progress.aborted()`; checkpoint on the way and at the end."""
-    progress = progress or NullProgress()
-    t.before_loop()
-    cfg, main = t.cfg, t.dist.main
-    if main:
-        write_run_config(t)
-        trim_log(t.run_dir, t.step)
-    total = cfg.steps
-    status = "done"
-    window_t, window_n = time.perf_counter(), 0
-    ips = 0.0
-    metrics: dict[str, float] = {}
-    # the step budget ends every rank at the same step; time and Ctrl-C need a joint decision (t.poll_every)
-    while True:
-        if cfg.steps is not None and t.step >= cfg.steps:
-            break
-        if t.step % t.poll_every == 0:
-            t.before_poll()
-            stop = joint_stop(t.dist, t.budget_done(), progress.aborted())
-            if stop:
-                status = stop
-                break
-        t0 = time.perf_counter()
-        losses = t.train_step()
-        t.train_seconds += time.perf_counter() - t0
-        window_n += 1
-        if main and (t.step % cfg.log_every == 0 or t.step == 1):
-            metrics = {k: float(v) for k, v in losses.items()}
-            if not all(math.isfinite(v) for v in metrics.values()):
-                raise AssetganError(f"training diverged at step {t.step} (loss is not finite); resume from "
-                                    f"{t.run_dir / CHECKPOINT_NAME} with lower learning rates")
-            now = time.perf_counter()
-            elapsed = max(now - window_t, 1e-9)
-            ips = window_n * cfg.batch_size / elapsed
-            metrics["images_per_s"] = ips
-            metrics["s_per_step"] = elapsed / window_n
-            window_t, window_n = now, 0
-            metrics["train_seconds"] = t.train_seconds
-            append_log(t.run_dir, {"step": t.step, **metrics})
-        if cfg.minutes is not None and cfg.steps is None and t.train_seconds > 0:
-            total = max(t.step, int(t.step * cfg.minutes * 60.0 / t.train_seconds))
-        progress.update(t.step, total, metrics)
-        t.after_step()
-        if main and t.step % cfg.sample_every == 0:
-            t.write_samples()
-        if t.step % cfg.checkpoint_every == 0:
-            t.save()
-    t.after_loop(status)
-    ckpt = t.save()
-    if status == "done" and main:
-        t.write_samples()
-    return TrainResult(t.run_dir, t.step, status, ckpt, ips)
+        """Train until the budget is spent or `progress.aborted()`; checkpoint on the way and at the end; first the
+        run folder's config.json (kind, resolved config, data, processes, device and machine)."""
+        progress = progress or NullProgress()
+        self.before_loop()
+        cfg, main = self.cfg, self.dist.main
+        if main:
+            self.run_dir.mkdir(parents=True, exist_ok=True)
+            atomic_write_text(self.run_dir / "config.json", json.dumps(
+                {"kind": self.kind, "config": cfg.to_dict(), "data": self.data_meta, "world_size": self.dist.world,
+                 "device": self.place.describe(), "machine": machine(self.place)}, indent=2) + "\n")
+            trim_log(self.run_dir, self.step)
+        total = cfg.steps
+        status = "done"
+        window_t, window_n = time.perf_counter(), 0
+        ips = 0.0
+        metrics: dict[str, float] = {}
+        # the step budget ends every rank at the same step; time and Ctrl-C need a joint decision (self.poll_every)
+        while cfg.steps is None or self.step < cfg.steps:
+            if self.step % self.poll_every == 0:
+                self.before_poll()
+                spent = budget_spent(cfg.steps, cfg.minutes, self.step, self.train_seconds)
+                stop = joint_stop(self.dist, spent, progress.aborted())
+                if stop:
+                    status = stop
+                    break
+            t0 = time.perf_counter()
+            losses = self.train_step()
+            self.train_seconds += time.perf_counter() - t0
+            window_n += 1
+            if main and (self.step % cfg.log_every == 0 or self.step == 1):
+                metrics = {k: float(v) for k, v in losses.items()}
+                if not all(math.isfinite(v) for v in metrics.values()):
+                    raise AssetganError(f"training diverged at step {self.step} (loss is not finite); resume from "
+                                        f"{self.run_dir / CHECKPOINT_NAME} with lower learning rates")
+                now = time.perf_counter()
+                elapsed = max(now - window_t, 1e-9)
+                ips = window_n * cfg.batch_size / elapsed
+                metrics |= {"images_per_s": ips, "s_per_step": elapsed / window_n, "train_seconds": self.train_seconds}
+                window_t, window_n = now, 0
+                append_log(self.run_dir, {"step": self.step, **metrics})
+            if cfg.minutes is not None and cfg.steps is None and self.train_seconds > 0:
+                total = max(self.step, int(self.step * cfg.minutes * 60.0 / self.train_seconds))
+            progress.update(self.step, total, metrics)
+            self.after_step()
+            if main and self.step % cfg.sample_every == 0:
+                self.write_samples()
+            if self.step % cfg.checkpoint_every == 0:
+                self.save()
+        self.after_loop(status)
+        ckpt = self.save()
+        if status == "done" and main:
+            self.write_samples()
+        return TrainResult(self.run_dir, self.step, status, ckpt, ips)

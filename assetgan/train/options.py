@@ -15,7 +15,7 @@ from typing import Any
 from ..core.errors import AssetganError
 from .config import DCGANConfig
 from .cyclegan_config import CycleGANConfig
-from .fields import apply, parse_sets, read_config_file
+from .fields import parse_sets, read_config_file
 from .recipes import resolve_recipe
 
 # first-class options of `assetgan train dcgan` (parameter name -> DCGANConfig field)
@@ -48,14 +48,11 @@ def dcgan_config(data: str | None, given: Mapping[str, Any], recipe: str | None 
     from_file, from_options, from_sets = _layers(DCGANConfig, DCGAN_OPTIONS, given, config_file, sets)
     if require_data and not (data or from_file.get("data") or from_sets.get("data")):
         raise AssetganError("missing DATA: pass a folder of images or a sprite sheet (or --resume RUN)")
-    name = recipe or from_sets.pop("recipe", None) or from_file.pop("recipe", None) or "auto"
-    from_sets.pop("recipe", None)
-    from_file.pop("recipe", None)
+    named = (recipe, from_sets.pop("recipe", None), from_file.pop("recipe", None))
     merged = from_file | from_options | from_sets
-    name, fields = resolve_recipe(name, merged.get("channels", DCGANConfig.channels))
-    cfg = apply(DCGANConfig(), fields | merged | {"recipe": name})
-    if data is not None:
-        cfg = dataclasses.replace(cfg, data=str(data))
+    name, fields = resolve_recipe(next((n for n in named if n), "auto"), merged.get("channels", DCGANConfig.channels))
+    path = {} if data is None else {"data": str(data)}
+    cfg = dataclasses.replace(DCGANConfig(), **fields | merged | {"recipe": name} | path)
     if dry_run:
         cfg = dataclasses.replace(cfg, dry_run=True, steps=cfg.steps or 4, size=min(cfg.size, 32), ngf=16, ndf=16,
                                   batch_size=min(cfg.batch_size, 8), sample_every=2, checkpoint_every=2)
@@ -70,9 +67,8 @@ def cyclegan_config(data_a: str | None, data_b: str | None, given: Mapping[str, 
     merged = from_file | from_sets
     if require_data and not ((data_a or merged.get("data_a")) and (data_b or merged.get("data_b"))):
         raise AssetganError("missing --a/--b: pass two folders of images (or --resume RUN)")
-    cfg = apply(CycleGANConfig(), from_file | from_options | from_sets)
     paths = {k: str(v) for k, v in (("data_a", data_a), ("data_b", data_b)) if v is not None}
-    cfg = dataclasses.replace(cfg, **paths)
+    cfg = dataclasses.replace(CycleGANConfig(), **from_file | from_options | from_sets | paths)
     if dry_run:
         cfg = dataclasses.replace(cfg, dry_run=True, steps=cfg.steps or 3, ngf=8, blocks=2, ndf=8,
                                   crop=min(cfg.crop, 64), sample_every=2, checkpoint_every=2)

@@ -31,26 +31,14 @@ CYCLEGAN_REMOVED: dict[str, tuple[str, Any]] = {"separable": ("--separable", Fal
 
 def drop_removed(d: Mapping[str, Any], removed: Mapping[str, tuple[str, Any]], source: str) -> dict[str, Any]:
     """`d` without the removed fields that hold their "off" value; raise a one-line error naming the tag for one
-    that is on. `source` names what `d` came from, e.g. "checkpoint runs/x/checkpoint.pt"."""
-    out = {}
+    that is on. `source` names what `d` came from, e.g. "checkpoint runs/x/checkpoint.pt". A config saved before
+    `extra` became typed fields (holdout, margin, spacing, dry_run, recipe) has its keys moved up first."""
+    extra = d.get("extra") if isinstance(d.get("extra"), Mapping) else {}
+    d = {k: v for k, v in {**extra, **d}.items() if k != "extra"}
     for key, value in d.items():
-        if key not in removed:
-            out[key] = value
-            continue
-        flag, off = removed[key]
-        if value != off:
+        if key in removed and value != removed[key][1]:
+            flag, off = removed[key]
             shown = "" if isinstance(off, bool) else f" {value}"
             raise AssetganError(f"{source}: trained with {flag}{shown}, removed after tag {REMOVED_TAG}; resume it "
                                 "with that version or start a new run")
-    return out
-
-
-def migrate_extra(d: Mapping[str, Any]) -> dict[str, Any]:
-    """A config saved before `extra` became typed fields (holdout, margin, spacing, dry_run, recipe): its keys
-    move up to the top level."""
-    out = dict(d)
-    extra = out.pop("extra", None)
-    if isinstance(extra, Mapping):
-        for key, value in extra.items():
-            out.setdefault(key, value)
-    return out
+    return {k: v for k, v in d.items() if k not in removed}

@@ -20,19 +20,12 @@ from pathlib import Path
 from typing import Any
 
 from ..core.errors import AssetganError
-from ..core.paths import resolve_input, shown
+from ..core.paths import make_out_folder, resolve_input, shown, write_error
 from ..core.progress import Progress
 from .checkpoint import load_checkpoint, resolve_checkpoint
 from .config import DCGANConfig
 from .cyclegan_config import CycleGANConfig
-from .run_folder import (
-    MODEL_NAME,
-    check_model_target,
-    check_new_run_folder,
-    model_write_error,
-    prepare_run_folder,
-    run_write_error,
-)
+from .run_folder import MODEL_NAME, check_model_target, check_new_run_folder, run_write_error
 
 Config = DCGANConfig | CycleGANConfig
 
@@ -150,7 +143,7 @@ def export_model(checkpoint: Path, out: Path | None = None, *, name: str | None 
     except BrokenPipeError:
         raise
     except OSError as exc:
-        raise model_write_error(target, exc) from None
+        raise write_error(target, exc, "write the model") from None
 
 
 # ----- one run, either kind ------------------------------------------------------------------------------------------
@@ -185,9 +178,27 @@ def _train(config: Config, run_dir: Path, state: dict[str, Any] | None, device: 
     return outcome
 
 
+def _where(run_dir: Path, cfg: Config, dist: Any, place: Any) -> str:
+    """The end of a run's first line: its folder, processes and device."""
+    procs = f", {dist.world} processes, global batch {cfg.batch_size}" if dist.enabled else ""
+    return f"{shown(run_dir)}{procs}; device {place.describe()}"
+
+
+def _run_folder(run_dir: Path, dist: Any, holdout: float, files: list[str]) -> Any:
+    """Create the run folder (every rank alike: a bad disk fails here, before training) and hold out the `holdout`
+    fraction of `files` (holdout.py), listed in its holdout.txt; returns the held-out mask."""
+    from ..core.atomic import atomic_write_text
+    from .holdout import holdout_mask
+
+    make_out_folder(run_dir, "--out", "the run", probe=True)
+    held = holdout_mask(files, holdout)
+    if holdout > 0 and dist.main:
+        atomic_write_text(run_dir / "holdout.txt", "".join(f + "\n" for f, h in zip(files, held) if h))
+    return held
+
+
 def _dcgan_trainer(cfg: DCGANConfig, run_dir: Path, state: dict[str, Any] | None, dist: Any, place: Any,
                    say: RunEvents) -> Any:
-    from ..core.atomic import atomic_write_text
     from ..data.dataset import load_training_images
     from ..render.palette import learn_palette, palette_to_hex
     from .dcgan_loop import DCGANTrainer, resume_trainer
@@ -195,22 +206,14 @@ def _dcgan_trainer(cfg: DCGANConfig, run_dir: Path, state: dict[str, Any] | None
     loaded = load_training_images(cfg.data, cfg.size, cfg.channels, tile=cfg.tile, margin=cfg.margin,
                                   spacing=cfg.spacing, on_skip=lambda p, why: say.warn(f"skipped {shown(p)}: "
                                                                                        f"{shown(why)}"))
-    prepare_run_folder(run_dir)  # every rank alike: a read-only or full disk fails here, not after training
-    images, files = loaded.images, list(loaded.files)
-    if cfg.holdout > 0:
-        from .holdout import holdout_mask
-
-        mask = holdout_mask(files, cfg.holdout)
-        if dist.main:
-            atomic_write_text(run_dir / "holdout.txt", "".join(f + "\n" for f, m in zip(files, mask) if m))
-        images = images[~mask]
+    held = _run_folder(run_dir, dist, cfg.holdout, list(loaded.files))
+    images = loaded.images[~held] if held.any() else loaded.images
     if cfg.dry_run:
         images = images[:32]
     data_meta = {"source": cfg.data, "licence": cfg.data_licence, "fingerprint": loaded.fingerprint,
                  "count": int(len(images)), "palette": palette_to_hex(learn_palette(images, 32))}
     say.info(f"training on {len(images)} images from {shown(cfg.data)} ({len(loaded.skipped)} skipped) -> "
-             f"{shown(run_dir)}" + (f", {dist.world} processes, global batch {cfg.batch_size}" if dist.enabled
-                                    else "") + f"; device {place.describe()}")
+             + _where(run_dir, cfg, dist, place))
     if state is None:
         return DCGANTrainer(cfg, images, run_dir, data_meta, dist, place)
     if state["data"].get("fingerprint") != loaded.fingerprint:
@@ -221,29 +224,25 @@ def _dcgan_trainer(cfg: DCGANConfig, run_dir: Path, state: dict[str, Any] | None
 
 def _cyclegan_trainer(cfg: CycleGANConfig, run_dir: Path, state: dict[str, Any] | None, dist: Any, place: Any,
                       say: RunEvents) -> Any:
-    from ..core.atomic import atomic_write_text
     from .cyclegan_data import load_domain
-    from .cyclegan_loop import CycleGANTrainer, holdout_split, resume_cyclegan
+    from .cyclegan_loop import CycleGANTrainer, resume_cyclegan
 
     def skip(which: str) -> Callable[[Path, str], None]:
         return lambda p, why: say.warn(f"skipped {which} {shown(p)}: {shown(why)}")
 
     dom_a = load_domain(cfg.data_a, cfg.resize_to, skip("A"))
     dom_b = load_domain(cfg.data_b, cfg.resize_to, skip("B"))
-    prepare_run_folder(run_dir)  # every rank alike: a read-only or full disk fails here, not after training
-    if cfg.holdout > 0:
-        dom_a, held = holdout_split(dom_a, cfg.holdout)
-        if dist.main:
-            atomic_write_text(run_dir / "holdout.txt", "".join(f + "\n" for f in held))
+    held = _run_folder(run_dir, dist, cfg.holdout, dom_a.files)
+    dom_a.images = [im for im, h in zip(dom_a.images, held) if not h]
+    dom_a.files = [f for f, h in zip(dom_a.files, held) if not h]
     if cfg.dry_run:
         dom_a.images, dom_b.images = dom_a.images[:4], dom_b.images[:4]
         dom_a.files, dom_b.files = dom_a.files[:4], dom_b.files[:4]
     data_meta = {"source_a": cfg.data_a, "source_b": cfg.data_b, "licence_a": cfg.licence_a,
                  "licence_b": cfg.licence_b, "count_a": len(dom_a), "count_b": len(dom_b),
                  "fingerprint_a": dom_a.fingerprint, "fingerprint_b": dom_b.fingerprint}
-    say.info(f"training {cfg.name_a} <-> {cfg.name_b} on {len(dom_a)} + {len(dom_b)} images -> {shown(run_dir)}"
-             + (f", {dist.world} processes, global batch {cfg.batch_size}" if dist.enabled else "")
-             + f"; device {place.describe()}")
+    say.info(f"training {cfg.name_a} <-> {cfg.name_b} on {len(dom_a)} + {len(dom_b)} images -> "
+             + _where(run_dir, cfg, dist, place))
     if state is None:
         return CycleGANTrainer(cfg, dom_a, dom_b, run_dir, data_meta, dist, place)
     if (state["data"].get("fingerprint_a"), state["data"].get("fingerprint_b")) != (dom_a.fingerprint,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..core.errors import AssetganError
-from ..core.paths import check_out_folder, is_symlink_loop, make_out_folder, shown, write_error
+from ..core.paths import check_out_folder, is_symlink_loop, shown, write_error
 from .checkpoint import CHECKPOINT_NAME
 
 MODEL_NAME = "model.onnx"
@@ -40,19 +40,10 @@ def check_model_target(target: Path, force: bool, what: str, how_to_replace: str
         raise AssetganError(f"{shown(target)}: already exists{how_to_replace}, or choose another {what}")
 
 
-def prepare_run_folder(run_dir: Path) -> None:
-    """Create the run folder and check that files can be written there (a read-only disk, say), before training."""
-    make_out_folder(run_dir, "--out", "the run", probe=True)
-
-
 def run_write_error(run_dir: Path, exc: OSError, resume_hint: str | None) -> AssetganError:
     """The one-line error for a run that could not write its files (disk full mid-run, say)."""
     where = Path(exc.filename) if isinstance(exc.filename, str) and not Path(exc.filename).name.startswith(".") \
         else run_dir
     note = f" (then continue with: {resume_hint})" if resume_hint and (run_dir / CHECKPOINT_NAME).exists() else ""
-    err = write_error(where, exc, "write the run's files")
-    return AssetganError(f"{err}{note}")
+    return AssetganError(str(write_error(where, exc, "write the run's files")) + note)
 
-
-def model_write_error(target: Path, exc: OSError) -> AssetganError:
-    return write_error(target, exc, "write the model")

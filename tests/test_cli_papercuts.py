@@ -62,3 +62,34 @@ def test_a_named_device_that_cannot_run_is_an_error_and_auto_falls_back(tmp_path
     assert f"--device {missing}" in err and "--device auto" in err and not out.exists()
     r = runner.invoke(app, ["generate", "--count", "1", "--device", "auto", "--out", str(out)])
     assert r.exit_code == 0 and "provider:" in r.stderr
+
+
+def test_export_reports_progress_and_a_cancel_stops_before_the_sheet_and_manifest(tiny_model, tmp_path):
+    import pytest
+
+    from assetgan.cli.progress_ui import QuietProgress, terminal_progress
+    from assetgan.export.collection import Collection, ModelRef, OutputSettings, SeedRange
+    from assetgan.export.render import MANIFEST, Cancelled, export
+    from assetgan.runtime.model import open_model
+
+    assert isinstance(terminal_progress("x"), QuietProgress)  # stderr is not a terminal under pytest
+
+    class Recorder:
+        def __init__(self, stop_after: int | None = None) -> None:
+            self.calls, self.stop_after = [], stop_after
+
+        def update(self, done, total, metrics=None):
+            self.calls.append((done, total))
+
+        def aborted(self):
+            return self.stop_after is not None and len(self.calls) > self.stop_after
+
+    m = open_model(tiny_model)
+    col = Collection(ModelRef("m", m.sha256(), str(tiny_model)), SeedRange("p", 0, 150), OutputSettings(sheet=True))
+    seen = Recorder()
+    export(col, tmp_path / "all", tmp_path, model=m, progress=seen)
+    assert seen.calls[-1] == (150, 150) and (tmp_path / "all" / MANIFEST).is_file()
+    with pytest.raises(Cancelled, match="cancelled"):
+        export(col, tmp_path / "cut", tmp_path, model=m, progress=Recorder(stop_after=1))
+    names = sorted(p.name for p in (tmp_path / "cut").iterdir())
+    assert names and MANIFEST not in names and "sheet.png" not in names and len(names) < 150

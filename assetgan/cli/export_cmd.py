@@ -29,11 +29,14 @@ def export(
     from ..export.render import export as run_export
     from ..export.render import parse_shard
     from ..runtime.providers import parse_device
+    from .progress_ui import terminal_progress
 
     col = load_collection(collection)
     index, n = parse_shard(shard)
-    written = run_export(col, out, collection.resolve().parent, force=force, check=check,
-                         providers=parse_device(device), shard=(index, n), item_paths=False, inputs=[collection])
+    with terminal_progress("export") as progress:
+        written = run_export(col, out, collection.resolve().parent, force=force, check=check,
+                             providers=parse_device(device), shard=(index, n), item_paths=False,
+                             inputs=[collection], progress=progress)
     if check:
         info(f"{out}: every file matches a fresh render of {collection}")
     else:

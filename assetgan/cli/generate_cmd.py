@@ -88,6 +88,7 @@ def generate(
     from ..runtime.model import open_model
     from ..runtime.providers import parse_device
     from ..runtime.registry import resolve_model
+    from .progress_ui import terminal_progress
 
     if not 1 <= count <= MAX_COUNT:
         raise AssetganError(f"--count {count}: must be from 1 to {MAX_COUNT:,} a run; split bigger batches with "
@@ -123,8 +124,9 @@ def generate(
         info(f"kept the {count} most convincing of {candidates} candidates (critic)")
         col.items = [Item(name=f"{name}_{s:06d}", seed=s) for s in chosen]
     inputs = [save_collection] if save_collection is not None else []
-    written = run_export(col, out, Path.cwd(), force=force, model=m, shard=(index, n), item_paths=False,
-                         inputs=inputs)
+    with terminal_progress("generate") as progress:
+        written = run_export(col, out, Path.cwd(), force=force, model=m, shard=(index, n), item_paths=False,
+                             inputs=inputs, progress=progress)
     if save_collection is not None:
         col.save(save_collection)
         info(f"collection saved to {save_collection}")

@@ -78,3 +78,11 @@ class QuietProgress:
 
     def aborted(self) -> bool:
         return self._abort
+
+
+def terminal_progress(description: str) -> RichProgress | QuietProgress:
+    """A progress bar on stderr when stderr is a terminal; otherwise no output (logs and pipes stay clean). Either
+    way the first Ctrl-C asks the work to stop cleanly."""
+    import sys
+
+    return RichProgress(description) if sys.stderr.isatty() else QuietProgress()

@@ -18,6 +18,7 @@ from ..core.atomic import atomic_write_with
 from ..core.errors import AssetganError, CollectionError, DriftError
 from ..core.out_dir import check_folder_path, claim, resolved
 from ..core.paths import write_error
+from ..core.progress import NullProgress, Progress
 from ..core.safe_json import loads
 from ..render.palette import parse_palette_spec
 from ..render.postprocess import Finisher
@@ -28,6 +29,12 @@ from ..runtime.registry import resolve_model
 from .collection import NAME_PATTERN, Collection, Item, SeedRange
 
 MANIFEST = "assetgan-export.json"
+
+
+class Cancelled(AssetganError):
+    """The user stopped an export (Ctrl-C or the app's Cancel); exit code 130."""
+
+    exit_code = 130
 MAX_SHEET_BYTES = 2 << 30  # a sheet and its frames above this are refused up front (a PNG over 2 GB helps nobody)
 _OUTPUT_NAME = re.compile(NAME_PATTERN + r"\.(?:png|json)\Z")  # every name an export can write
 
@@ -78,9 +85,10 @@ def resolve_palette(spec: str | list[str] | None, model: GeneratorModel, base_di
 
 
 def render_collection(col: Collection, model: GeneratorModel, base_dir: Path, chunk: int = 64,
-                      shard: tuple[int, int] = (0, 1)) -> Iterator[RenderedFile]:
+                      shard: tuple[int, int] = (0, 1), progress: Progress | None = None) -> Iterator[RenderedFile]:
     """Check everything first (raising before any output), then return an iterator over every output file
-    in a fixed order; memory is bounded by `chunk` (plus the sheet, if any)."""
+    in a fixed order; memory is bounded by `chunk` (plus the sheet, if any). `progress` hears of each rendered
+    chunk; once it is aborted the iterator stops with `Cancelled` before the sheet and the manifest."""
     o = col.output
     items = col.selected()
     if not items:
@@ -92,7 +100,7 @@ def render_collection(col: Collection, model: GeneratorModel, base_dir: Path, ch
         if problem:
             raise CollectionError(problem)
     check_sheet_memory(col, model.card.size, model.card.channels)
-    return _render(col, model, items, finisher, chunk, shard)
+    return _render(col, model, items, finisher, chunk, shard, progress or NullProgress())
 
 
 def check_sheet_memory(col: Collection, size: int, channels: int, limit: int = MAX_SHEET_BYTES) -> None:
@@ -205,13 +213,14 @@ def _manifest(col: Collection) -> Iterator[bytes]:
 
 
 def _render(col: Collection, model: GeneratorModel, items: Sequence[Item], finisher: Finisher, chunk: int,
-            shard: tuple[int, int]) -> Iterator[RenderedFile]:
+            shard: tuple[int, int], progress: Progress) -> Iterator[RenderedFile]:
     o = col.output
     index, count = shard
     with_sheet = o.sheet and index == 0  # shard 1 also renders the sheet, so N shards write what one run does
-    todo = (k for k in range(len(items)) if k % count == index or with_sheet)  # item k belongs to shard k mod N
+    # item k belongs to shard k mod N; a range, so the progress total is known without listing anything
+    todo = range(len(items)) if with_sheet else range(index, len(items), count)
     frames: list[tuple[str, np.ndarray]] = []
-    chunks = model.generate_chunks(todo, lambda k: item_latent(items[k], model.nz, o.truncation), chunk)
+    chunks = model.generate_chunks(todo, lambda k: item_latent(items[k], model.nz, o.truncation), chunk, progress)
     for ks, images in chunks:  # images [n, H, W, C] uint8
         for k, img in zip(ks, images):
             it, out = items[k], finisher(img)
@@ -219,6 +228,9 @@ def _render(col: Collection, model: GeneratorModel, items: Sequence[Item], finis
                 yield RenderedFile(f"{it.name}.png", encode_png(out))
             if with_sheet:
                 frames.append((f"{it.name}.png", out))
+    if progress.aborted():
+        raise Cancelled("export cancelled: the files written so far are complete; run it again with --force to "
+                        "finish")
     if with_sheet:
         sheet, atlas = pack_sheet(frames, o.sheet_columns, o.sheet_padding, f"{o.sheet_name}.png")
         yield RenderedFile(f"{o.sheet_name}.png", encode_png(sheet))
@@ -293,7 +305,8 @@ def _previous_outputs(out_dir: Path) -> set[str]:
 
 def export(col: Collection, out_dir: Path, base_dir: Path, force: bool = False, check: bool = False,
            providers: list[str] | None = None, model: GeneratorModel | None = None,
-           shard: tuple[int, int] = (0, 1), item_paths: bool = True, inputs: Sequence[Path] = ()) -> list[Path]:
+           shard: tuple[int, int] = (0, 1), item_paths: bool = True, inputs: Sequence[Path] = (),
+           progress: Progress | None = None) -> list[Path]:
     """Render `col` into `out_dir`; with `check`, raise DriftError listing files that differ instead.
 
     Everything is checked before the first byte is written: the collection, the model, name collisions (with each
@@ -313,7 +326,7 @@ def export(col: Collection, out_dir: Path, base_dir: Path, force: bool = False, 
             raise DriftError(f"{len(problems)} file(s) differ from a fresh render of the collection:\n"
                              + "\n".join(problems))
         return []
-    files = render_collection(col, model, base_dir, shard=shard)  # raises on bad input before any write
+    files = render_collection(col, model, base_dir, shard=shard, progress=progress)  # raises before any write
     check_collisions(col, out_dir, [*inputs, model.path])
     o = col.output
     fixed = {f"{o.sheet_name}.png", f"{o.sheet_name}.json", MANIFEST}

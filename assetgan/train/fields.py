@@ -94,32 +94,24 @@ def _describe(tp: Any) -> str:
 
 
 def coerce(cls: type, name: str, value: Any, source: str) -> Any:
-    """A JSON value (from --config or a recipe) as field `name`'s type; text is parsed as with --set."""
+    """A JSON value (from --config) as field `name`'s type; text is parsed as with --set."""
     declared = _field_type(cls, name, source)
     if isinstance(value, str) and declared is not str:
         return parse_text(cls, name, value, source)
     tp, optional = _split_optional(declared)
-    if value is None:
-        if optional:
-            return None
-    elif tp is bool:
-        if isinstance(value, bool):
-            return value
-    elif tp is int:
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value
-    elif tp is float:
-        if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
-            return float(value)
-    elif tp is str:
-        if isinstance(value, str):
-            return value
-    elif typing.get_origin(tp) is tuple and isinstance(value, (list, tuple)):
+    if value is None and optional:
+        return None
+    number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if (tp is bool and isinstance(value, bool)) or (tp is str and isinstance(value, str)) or (
+            tp is int and number and isinstance(value, int)):
+        return value
+    if tp is float and number and math.isfinite(value):
+        return float(value)
+    if typing.get_origin(tp) is tuple and isinstance(value, (list, tuple)):
         args = typing.get_args(tp)
-        if args[-1] is Ellipsis and all(isinstance(v, str) for v in value):
-            return tuple(value)
-        if args[-1] is not Ellipsis and len(value) == len(args) and all(
-                isinstance(v, int) and not isinstance(v, bool) for v in value):
+        want = str if args[-1] is Ellipsis else int  # a comma list of names, or WxH
+        if (want is str or len(value) == len(args)) and all(
+                isinstance(v, want) and not isinstance(v, bool) for v in value):
             return tuple(value)
     raise AssetganError(f"{source}: {name}={value!r}: must be {_describe(declared)}")
 
@@ -136,9 +128,9 @@ def parse_sets(cls: type, items: Iterable[str]) -> dict[str, Any]:
     return out
 
 
-def read_config_file(cls: type, path: Path, skip: Iterable[str] = ()) -> dict[str, Any]:
+def read_config_file(cls: type, path: Path) -> dict[str, Any]:
     """A JSON object of field values (`--config FILE.json`; a run's config.json works too: its "config" object
-    is used), typed. Fields named in `skip` are left out (a run's budget, data paths)."""
+    is used), typed."""
     from ..core.paths import shown
     from ..core.safe_json import loads
 
@@ -152,6 +144,5 @@ def read_config_file(cls: type, path: Path, skip: Iterable[str] = ()) -> dict[st
         data = data["config"]
     if not isinstance(data, dict):
         raise AssetganError(f"--config {shown(path)}: must hold a JSON object of config fields, e.g. {{\"ndf\": 32}}")
-    skipped = set(skip)
-    return {k: coerce(cls, k, v, f"--config {shown(path)}") for k, v in data.items() if k not in skipped}
+    return {k: coerce(cls, k, v, f"--config {shown(path)}") for k, v in data.items()}
 

@@ -18,18 +18,14 @@ from .cyclegan_config import CycleGANConfig
 from .fields import parse_sets, read_config_file
 from .recipes import resolve_recipe
 
-# first-class options of `assetgan train dcgan` (parameter name -> DCGANConfig field)
+# first-class options of `assetgan train dcgan` and `train cyclegan` (parameter name -> config field)
+_SHARED = {"steps": "steps", "minutes": "minutes", "batch": "batch_size", "seed": "seed", "threads": "threads",
+           "precision": "precision"}
 DCGAN_OPTIONS: dict[str, str] = {
-    "size": "size", "channels": "channels", "tileable": "tileable", "licence": "data_licence", "steps": "steps",
-    "minutes": "minutes", "batch": "batch_size", "seed": "seed", "threads": "threads", "precision": "precision",
-}
-# first-class options of `assetgan train cyclegan` (parameter name -> CycleGANConfig field)
+    "size": "size", "channels": "channels", "tileable": "tileable", "licence": "data_licence", **_SHARED}
 CYCLEGAN_OPTIONS: dict[str, str] = {
     "name_a": "name_a", "name_b": "name_b", "licence_a": "licence_a", "licence_b": "licence_b", "crop": "crop",
-    "steps": "steps", "minutes": "minutes", "batch": "batch_size", "seed": "seed", "threads": "threads",
-    "precision": "precision",
-}
-
+    **_SHARED}
 
 def _layers(cls: type, mapping: Mapping[str, str], given: Mapping[str, Any], config_file: Path | None,
             sets: Sequence[str]) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:

@@ -77,19 +77,17 @@ def start_run(config: Config, out: Path | None, *, device: str = "auto", force: 
     it. A folder that holds a run, or a model.onnx no run there made (unless `force`), is refused first."""
     events = events or RunEvents()
     config.validate()
-    if isinstance(config, DCGANConfig) and not config.data:
-        raise AssetganError("missing DATA: pass a folder of images or a sprite sheet (or --resume RUN)")
-    if isinstance(config, CycleGANConfig) and not (config.data_a and config.data_b):
-        raise AssetganError("missing --a/--b: pass two folders of images (or --resume RUN)")
+    dcgan = isinstance(config, DCGANConfig)
+    inputs = {"data": "DATA"} if dcgan else {"data_a": "--a", "data_b": "--b"}  # config field -> CLI name
+    if not all(getattr(config, field) for field in inputs):
+        raise AssetganError("missing DATA: pass a folder of images or a sprite sheet (or --resume RUN)" if dcgan
+                            else "missing --a/--b: pass two folders of images (or --resume RUN)")
     if out is None and not config.dry_run:
         raise AssetganError("missing --out: pass a run folder such as runs/my-sprites")
     run_dir = out if out is not None else Path(tempfile.mkdtemp(prefix="assetgan-dry-run-"))
     check_new_run_folder(run_dir, force)  # before any training: a resumed run alone replaces its model.onnx
-    if isinstance(config, DCGANConfig):
-        config = dataclasses.replace(config, data=str(resolve_input(Path(config.data), "DATA")))
-    else:
-        config = dataclasses.replace(config, data_a=str(resolve_input(Path(config.data_a), "--a")),
-                                     data_b=str(resolve_input(Path(config.data_b), "--b")))
+    config = dataclasses.replace(config, **{field: str(resolve_input(Path(getattr(config, field)), flag))
+                                            for field, flag in inputs.items()})
     return _train(config, run_dir, None, device, name, progress, events)
 
 

@@ -50,6 +50,16 @@ def dcgan(
                                                                              "seamlessly.")] = None,
     licence: Annotated[str | None, typer.Option(rich_help_panel=DATA, help="Licence of the training data, for the "
                                                                            "model card.")] = None,
+    labels: Annotated[str | None, typer.Option(
+        rich_help_panel=DATA, metavar="auto|folders|none|FILE.csv",
+        help="Classes for a conditional model: folders (the folder each image sits in, under DATA), a CSV of "
+             "file,label rows, none; auto (default): folders when every image sits in one and there are 2-64 "
+             "classes of 8+ images.")] = None,
+    label_depth: Annotated[int | None, typer.Option(rich_help_panel=DATA, help="Folder levels under DATA that "
+                                                                               "name a class (default 1).")] = None,
+    label_map: Annotated[Path | None, typer.Option(
+        rich_help_panel=DATA, metavar="FILE.json",
+        help="Merge or drop classes: a JSON object {\"class\": \"class it merges into\" or null}.")] = None,
     recipe: Annotated[str | None, typer.Option(rich_help_panel=DATA, help="auto (textures for --channels 3, else "
                                                                           "sprites), sprites, textures or radford: "
                                                                           "the fields a run starts from.")] = None,
@@ -81,7 +91,8 @@ def dcgan(
             warn("--resume continues the run with its saved configuration; DATA, --out and other "
                  "training options are ignored (only --steps/--minutes extend the budget)")
     else:
-        given = {"size": size, "channels": channels, "tileable": tileable, "licence": licence, "steps": steps,
+        given = {"size": size, "channels": channels, "tileable": tileable, "licence": licence, "labels": labels,
+                 "label_depth": label_depth, "label_map": None if label_map is None else str(label_map), "steps": steps,
                  "minutes": minutes, "batch": batch, "seed": seed, "threads": threads,
                  "precision": precision.value if precision else None}
         cfg = dcgan_config(None if data is None else str(data), given, recipe, config, sets or [], dry_run,

@@ -63,6 +63,12 @@ class DCGANConfig(RunConfig):
     margin: int = 0  # sprite-sheet margin in pixels (with tile)
     spacing: int = 0  # sprite-sheet spacing in pixels (with tile)
     holdout: float = 0.0  # fraction of the images held out from training (listed in the run's holdout.txt)
+    labels: str = "auto"  # classes for a conditional G and D: "folders" (the folder each image sits in), a
+    # file,label CSV, "none", or "auto" (folders when every image sits in one and there are 2-64 of 8+ images each)
+    label_depth: int = 1  # --labels folders: how many folder levels under DATA name a class (1 = the top folder)
+    label_map: str = ""  # a JSON file {"class": "class it merges into" or null to drop it} ("" = none)
+    classes: tuple[str, ...] = ()  # resolved at the start from the labels: class names in sorted order, a class's
+    # id its index (empty = unconditional); saved so a resume rebuilds the same nets and mapping
     size: int = 32  # output side in pixels: 16, 32, 64 or 128
     channels: int = 4  # 4 = RGBA sprites (transparent), 3 = RGB textures (opaque)
     tileable: bool = False  # circular padding in G so outputs wrap seamlessly (textures)
@@ -135,6 +141,11 @@ class DCGANConfig(RunConfig):
         if self.plan_steps < 0:
             raise AssetganError(f"plan_steps {self.plan_steps}: must be a step count (0 = plan from the budget)")
         self.check_run("0.1")
+        if self.label_depth < 1:
+            raise AssetganError(f"--label-depth {self.label_depth}: must be 1 or more (1 = the folder right under "
+                                "DATA)")
+        if len(self.classes) > 64 or len(set(self.classes)) != len(self.classes):
+            raise AssetganError(f"classes: {len(self.classes)} names; at most 64, each once")
         if self.margin < 0 or self.spacing < 0:
             raise AssetganError(f"margin {self.margin}, spacing {self.spacing}: must be 0 or more pixels")
         if self.tile is not None and (len(self.tile) != 2 or min(self.tile) < 1):

@@ -10,8 +10,6 @@ Graph interface (per direction D in {a2b, b2a}; every input has a default, so a 
 
 from __future__ import annotations
 
-import io
-import warnings
 from pathlib import Path
 from typing import Any
 
@@ -20,17 +18,14 @@ import torch
 from torch import nn
 
 from .. import __version__
-from ..core.atomic import atomic_write_bytes
 from ..core.errors import AssetganError
 from ..runtime.card import ModelCard
 from ..runtime.card_io import attach_card, display_path
 from .checkpoint import load_checkpoint
 from .cyclegan_config import CycleGANConfig
 from .cyclegan_nets import GeneratorWithStats, ResnetGenerator
-from .onnx_export import ExportReport
+from .onnx_export import ExportReport, check_and_write, trace
 
-OPSET = 17
-PARITY_MAX_LEVELS = 1
 DIRECTIONS = ("a2b", "b2a")
 DEFAULT_SIDE = 32  # the default (unused) input image: big enough for every reflection pad
 
@@ -75,17 +70,11 @@ def _defaults(stats_size: int) -> list[np.ndarray]:
 
 
 def _to_onnx(model: BothDirections, stats_size: int) -> Any:
-    import onnx
     from onnx import numpy_helper
 
     args = tuple(torch.from_numpy(a) for a in _defaults(stats_size))
     dyn = {f"{d}.{k}": {1: f"{d}_height", 2: f"{d}_width"} for d in DIRECTIONS for k in ("image", "output")}
-    buf = io.BytesIO()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        torch.onnx.export(model, args, buf, input_names=input_names(), output_names=output_names(),
-                          dynamic_axes=dyn, opset_version=OPSET, dynamo=False)
-    proto = onnx.load_from_string(buf.getvalue())
+    proto = trace(model, args, input_names(), output_names(), dyn)
     # every input gets a default value (an initializer of the same name), so callers feed one direction only
     existing = {i.name for i in proto.graph.initializer}
     for name, value in zip(input_names(), _defaults(stats_size)):
@@ -151,13 +140,7 @@ def export_cyclegan(g_ab: ResnetGenerator, g_ba: ResnetGenerator, card: ModelCar
     model = BothDirections(g_ab.eval(), g_ba.eval()).eval()
     stats_size = g_ab.stats_size()
     data = attach_card(_to_onnx(model, stats_size), card, f"assetgan cyclegan translator '{card.name}'")
-    worst = parity_check(model, data, stats_size)
-    if worst > PARITY_MAX_LEVELS:
-        raise AssetganError(f"ONNX parity check failed for {out}: ONNX Runtime differs from torch by up to "
-                            f"{worst} levels (limit {PARITY_MAX_LEVELS}); the model was not written")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write_bytes(out, data)
-    return ExportReport(out, worst, card)
+    return check_and_write(out, data, parity_check(model, data, stats_size), card)
 
 
 def generators_from_checkpoint(state: dict[str, Any], source: str = "checkpoint"

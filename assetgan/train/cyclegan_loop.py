@@ -117,13 +117,8 @@ class CycleGANTrainer(LoopTrainer):
         for m in (self.nets.g_ab, self.nets.g_ba, self.nets.d_a, self.nets.d_b):
             m.apply(init_normal)
             place.module(m)
-        self.g_pass: torch.nn.Module = GeneratorPass(self.nets.g_ab, self.nets.g_ba, cfg.lambda_identity > 0)
-        self.d_pass: torch.nn.Module = DiscriminatorPass(self.nets.d_a, self.nets.d_b)
-        if dist.enabled:
-            from torch.nn.parallel import DistributedDataParallel as DDP
-
-            ids = [place.device.index] if place.cuda else None
-            self.g_pass, self.d_pass = DDP(self.g_pass, device_ids=ids), DDP(self.d_pass, device_ids=ids)
+        self.g_pass, self.d_pass = self.ddp(GeneratorPass(self.nets.g_ab, self.nets.g_ba, cfg.lambda_identity > 0),
+                                            DiscriminatorPass(self.nets.d_a, self.nets.d_b))
         betas = (cfg.beta1, 0.999)
         self.opt_g = torch.optim.Adam(itertools.chain(self.nets.g_ab.parameters(), self.nets.g_ba.parameters()),
                                       lr=cfg.lr, betas=betas)
@@ -143,18 +138,13 @@ class CycleGANTrainer(LoopTrainer):
         self.clock = 0.0  # training seconds agreed by all ranks at the last poll: the schedule's time
 
     # ----- schedule -----------------------------------------------------------------------------------
-    def progress_fraction(self) -> float:
-        cfg = self.cfg
-        fr = []
-        if cfg.steps is not None:
-            fr.append(self.step / cfg.steps)
-        if cfg.minutes is not None:
-            fr.append(self.clock / (cfg.minutes * 60.0))
-        return min(1.0, max(fr))
-
     def lr_now(self) -> float:
         """Constant for the first `decay_from` of the budget, then linear to zero (Zhu et al.)."""
-        f, d = self.progress_fraction(), self.cfg.decay_from
+        cfg = self.cfg
+        done = [self.step / cfg.steps] if cfg.steps is not None else []  # the budget's spent fraction
+        if cfg.minutes is not None:
+            done.append(self.clock / (cfg.minutes * 60.0))
+        f, d = min(1.0, max(done)), cfg.decay_from
         if f <= d or d >= 1.0:
             return self.cfg.lr
         return self.cfg.lr * max(0.0, (1.0 - f) / (1.0 - d))

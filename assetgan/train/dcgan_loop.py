@@ -49,7 +49,9 @@ class DCGANTrainer(LoopTrainer):
     kind, config_cls = "dcgan", DCGANConfig
 
     def __init__(self, cfg: DCGANConfig, images: np.ndarray, run_dir: Path, data_meta: Mapping[str, Any],
-                 dist: DistInfo | None = None, place: Placement | None = None) -> None:
+                 dist: DistInfo | None = None, place: Placement | None = None,
+                 labels: np.ndarray | None = None) -> None:
+        """`labels`: each image's class id, int64 [N] in [0, len(cfg.classes)), for a conditional run (cfg.classes)."""
         dist, place = self.setup(cfg, run_dir, data_meta, dist, place)
         if dist.enabled and not cfg.spectral_norm:
             raise AssetganError("batch statistics in D (BatchNorm: spectral_norm off, the textures and radford "
@@ -58,8 +60,14 @@ class DCGANTrainer(LoopTrainer):
         if images.ndim != 4 or images.shape[1:] != (cfg.size, cfg.size, cfg.channels):
             raise AssetganError(f"training images have shape {images.shape[1:]}, expected "
                                 f"({cfg.size}, {cfg.size}, {cfg.channels})")
+        k = len(cfg.classes)
+        if k and (labels is None or labels.shape != (len(images),) or labels.min() < 0 or labels.max() >= k):
+            raise AssetganError(f"a conditional run ({k} classes) needs a class id in [0, {k}) for each of the "
+                                f"{len(images)} images")
         # [N, H, W, C] uint8 -> [N, C, H, W] uint8, converted to float per batch
         self.data = torch.from_numpy(np.ascontiguousarray(images)).permute(0, 3, 1, 2).contiguous()
+        # [N] int64 class ids, drawn with the same batch indices as the images (zeros when unconditional)
+        self.labels = torch.from_numpy(np.asarray(labels if k else np.zeros(len(images)), np.int64))
         self.G = Generator(cfg)
         self.D = Discriminator(cfg)
         self.G.apply(init_weights)
@@ -69,14 +77,10 @@ class DCGANTrainer(LoopTrainer):
         place.module(self.G)
         place.module(self.D)
         self.data = self.data.to(place.device)  # uint8: batches are gathered on the device, no copy per step
+        self.labels = self.labels.to(place.device)
         self.G_ema = copy.deepcopy(self.G).eval().requires_grad_(False)
-        self.G_train, self.D_train = self.G, self.D  # DDP wrappers under torchrun
+        self.G_train, self.D_train = self.ddp(self.G, self.D)
         if dist.enabled:
-            from torch.nn.parallel import DistributedDataParallel as DDP
-
-            ids = [place.device.index] if place.cuda else None
-            self.G_train = DDP(self.G, device_ids=ids)
-            self.D_train = DDP(self.D, device_ids=ids)
             torch.manual_seed(cfg.seed + 1_000_003 * (dist.rank + 1))  # own z/augment stream per rank
         self.opt_g = torch.optim.Adam(self.G.parameters(), lr=cfg.lr_g, betas=(cfg.beta1, cfg.beta2))
         self.opt_d = torch.optim.Adam(self.D.parameters(), lr=cfg.lr_d, betas=(cfg.beta1, cfg.beta2))
@@ -84,9 +88,12 @@ class DCGANTrainer(LoopTrainer):
         rank_seed = cfg.seed + 1 + (7919 * (dist.rank + 1) if dist.enabled else 0)
         self.sampler = BatchSampler(len(self.data), cfg.batch_size // dist.world, rank_seed)
         self.fixed_z = torch.randn(64, cfg.nz, generator=torch.Generator().manual_seed(cfg.seed + 2))
+        # the sample grid's classes: one row of 8 per class (cycling when there are more than 8 classes)
+        self.fixed_y = (torch.arange(64) // 8) % k if k else None
         # best-snapshot selection (cfg.select_every): the weights export_generator() starts from, their step and
         # score; None until the first score
-        self.scorer = SnapshotScorer(images, cfg.nz, cfg.seed + 4) if cfg.select_every and dist.main else None
+        self.scorer = SnapshotScorer(images, cfg.nz, cfg.seed + 4, labels=labels if k else None) \
+            if cfg.select_every and dist.main else None
         self.best: dict[str, Any] | None = None
         self.scored_step = -1
         self.set_learning_rates()  # a planned run (cfg.plan_steps) starts at its scaled rates
@@ -97,22 +104,24 @@ class DCGANTrainer(LoopTrainer):
         cfg, place = self.cfg, self.place
         idx = self.sampler.next().to(place.device, non_blocking=True)
         real = place.batch(self.data[idx].float().div_(127.5).sub_(1.0))  # [B, C, H, W] in [-1, 1]
+        # [B] class ids of the real batch; the fakes are made for the same classes (the data's class frequencies)
+        y = self.labels[idx] if cfg.classes else None
         z = torch.randn(real.shape[0], cfg.nz, device=place.device)
         with place.autocast():
-            fake = self.G_train(z)  # [B, C, H, W]
+            fake = self.G_train(z, y) if y is not None else self.G_train(z)  # [B, C, H, W]
 
         aug = cfg.augment
         if cfg.lr_drop_at and self.step == cfg.lr_drop_at:
             self.set_learning_rates()
         d_real, d_fake = self._score_pair(diff_augment(real, aug, cfg.tileable),
-                                          diff_augment(fake.detach(), aug, cfg.tileable))
+                                          diff_augment(fake.detach(), aug, cfg.tileable), y)
         loss_d = d_loss_fn(d_real, d_fake)
         self.opt_d.zero_grad(set_to_none=True)
         loss_d.backward()
         self.opt_d.step()
 
         with place.autocast():
-            d_fake_g = self.D_train(diff_augment(fake, aug, cfg.tileable)).float()
+            d_fake_g = self._critic(diff_augment(fake, aug, cfg.tileable), y).float()
         loss_g = g_loss_fn(d_fake_g)
         self.opt_g.zero_grad(set_to_none=True)
         loss_g.backward()
@@ -124,15 +133,19 @@ class DCGANTrainer(LoopTrainer):
         return {"loss_d": loss_d.detach(), "loss_g": loss_g.detach(),
                 "d_real": d_real.detach().mean(), "d_fake": d_fake.detach().mean()}
 
-    def _score_pair(self, real_in: torch.Tensor, fake_in: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """D's fp32 logits [B] for a real and a fake batch."""
+    def _critic(self, x: torch.Tensor, y: torch.Tensor | None) -> torch.Tensor:
+        return self.D_train(x) if y is None else self.D_train(x, y)
+
+    def _score_pair(self, real_in: torch.Tensor, fake_in: torch.Tensor, y: torch.Tensor | None
+                    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """D's fp32 logits [B] for a real and a fake batch (both of the classes y [B], when conditional)."""
         n = real_in.shape[0]
         with self.place.autocast():
             if self.cfg.spectral_norm:  # no batch statistics in D: one forward over real and fake
-                logits = self.D_train(torch.cat([real_in, fake_in]))
+                logits = self._critic(torch.cat([real_in, fake_in]), None if y is None else torch.cat([y, y]))
                 return logits[:n].float(), logits[n:].float()
             # Radford's BatchNorm D sees real and fake batches separately
-            return self.D_train(real_in).float(), self.D_train(fake_in).float()
+            return self._critic(real_in, y).float(), self._critic(fake_in, y).float()
 
     def set_learning_rates(self) -> None:
         """The configured rates times the planned run's factor (cfg.lr_scale), and times the drop factors once
@@ -144,11 +157,11 @@ class DCGANTrainer(LoopTrainer):
             for group in opt.param_groups:
                 group["lr"] = (lr * factor if late else lr) * scale
 
-    def plan_rates(self) -> None:
-        """Fix the run's planned length (cfg.plan_steps) when its rates depend on it (cfg.lr_ref_steps): --steps
-        as given; for a --minutes budget, time PROBE_STEPS training steps, project the steps the budget holds, and
-        roll everything back to step 0, so the run is the one `--plan-steps N` would train. The probe's time
-        counts against the budget. Saved with the config: a resumed run keeps its rates."""
+    def before_loop(self) -> None:
+        """Plan the rates: fix the run's length (cfg.plan_steps) when its rates depend on it (cfg.lr_ref_steps):
+        --steps as given; for a --minutes budget, time PROBE_STEPS training steps, project the steps the budget
+        holds, and roll everything back to step 0, so the run is the one `--plan-steps N` would train. The probe's
+        time counts against the budget. Saved with the config: a resumed run keeps its rates."""
         cfg = self.cfg
         if not cfg.lr_ref_steps or cfg.plan_steps or self.step:
             return
@@ -226,11 +239,8 @@ class DCGANTrainer(LoopTrainer):
 
     # ----- loop hooks (loop.py) -----------------------------------------------------------------------
     def write_samples(self) -> Path:
-        arr = generator_pixels(self.export_generator(last=True), self.fixed_z)  # [64, H, W, C]
+        arr = generator_pixels(self.export_generator(last=True), self.fixed_z, self.fixed_y)  # [64, H, W, C]
         return write_sample_grid(arr, self.run_dir / "samples", self.step)
-
-    def before_loop(self) -> None:
-        self.plan_rates()
 
     def after_step(self) -> None:
         if self.dist.main and self.cfg.select_every and self.step % self.cfg.select_every == 0:
@@ -243,7 +253,8 @@ class DCGANTrainer(LoopTrainer):
 
 def resume_trainer(run_dir: Path, images: np.ndarray, data_meta: Mapping[str, Any],
                    overrides: Mapping[str, Any] | None = None, dist: DistInfo | None = None,
-                   place: Placement | None = None, state: Mapping[str, Any] | None = None) -> DCGANTrainer:
+                   place: Placement | None = None, state: Mapping[str, Any] | None = None,
+                   labels: np.ndarray | None = None) -> DCGANTrainer:
     """Rebuild a trainer from `run_dir/checkpoint.pt` (or its already loaded `state`); `overrides` may extend the
-    budget (steps/minutes)."""
-    return DCGANTrainer.resume(run_dir, overrides, state, images, run_dir, data_meta, dist, place)
+    budget (steps/minutes); `labels`: the class ids, for a conditional run."""
+    return DCGANTrainer.resume(run_dir, overrides, state, images, run_dir, data_meta, dist, place, labels)

@@ -71,6 +71,15 @@ class LoopTrainer:
         torch.manual_seed(cfg.seed)
         return dist, place
 
+    def ddp(self, *modules: torch.nn.Module) -> list[torch.nn.Module]:
+        """`modules` wrapped in DistributedDataParallel on this rank's device under torchrun; else as they are."""
+        if not self.dist.enabled:
+            return list(modules)
+        from torch.nn.parallel import DistributedDataParallel as DDP
+
+        ids = [self.place.device.index] if self.place.cuda else None
+        return [DDP(m, device_ids=ids) for m in modules]
+
     @classmethod
     def resume(cls, run_dir: Path, overrides: Mapping[str, Any] | None, state: Mapping[str, Any] | None,
                *args: Any) -> Any:

@@ -1,4 +1,5 @@
-"""DCGAN generator and discriminator (Radford et al. 2015) with optional circular padding and spectral norm."""
+"""DCGAN generator and discriminator (Radford et al. 2015) with optional circular padding and spectral norm, and
+class conditioning (cfg.classes): conditional BatchNorm in G, a projection term in D (Miyato & Koyama 2018)."""
 
 from __future__ import annotations
 
@@ -48,22 +49,48 @@ def generator_widths(cfg: DCGANConfig) -> list[int]:
     return [cfg.ngf * min(2 ** (n - 1 - i), 8) for i in range(n)]
 
 
+class ConditionalBatchNorm2d(nn.Module):
+    """BatchNorm whose scale and shift come per class from an embedding: (x [N, C, H, W], y [N] int64) -> same.
+
+    The statistics are shared by all classes (one BatchNorm2d without affine); `embed` row y holds (gamma, beta)."""
+
+    def __init__(self, num_features: int, num_classes: int) -> None:
+        super().__init__()
+        self.bn = nn.BatchNorm2d(num_features, affine=False)
+        self.embed = nn.Embedding(num_classes, 2 * num_features)  # [K, 2C]: gamma then beta
+
+    def reset_parameters(self) -> None:
+        """gamma N(1, 0.02) and beta 0, as init_weights starts a plain BatchNorm."""
+        c = self.bn.num_features
+        nn.init.normal_(self.embed.weight[:, :c], 1.0, 0.02)
+        nn.init.zeros_(self.embed.weight[:, c:])
+
+    def forward(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        gamma, beta = self.embed(y).unsqueeze(-1).unsqueeze(-1).chunk(2, dim=1)  # [N, C, 1, 1] each
+        return self.bn(x) * gamma + beta
+
+
+def _norm(width: int, cfg: DCGANConfig) -> nn.Module:
+    return ConditionalBatchNorm2d(width, len(cfg.classes)) if cfg.classes else nn.BatchNorm2d(width)
+
+
 class Generator(nn.Module):
-    """z [N, nz] -> image [N, channels, size, size] in [-1, 1]."""
+    """z [N, nz] (and with cfg.classes the class y [N] int64) -> image [N, channels, size, size] in [-1, 1]."""
 
     def __init__(self, cfg: DCGANConfig) -> None:
         super().__init__()
         self.nz = cfg.nz
+        self.num_classes = len(cfg.classes)  # 0 = unconditional
         widths = generator_widths(cfg)
         layers: list[nn.Module] = [
             # [N, nz, 1, 1] -> [N, w0, 4, 4]
             nn.ConvTranspose2d(cfg.nz, widths[0], 4, 1, 0, bias=False),
-            nn.BatchNorm2d(widths[0]),
+            _norm(widths[0], cfg),
             nn.ReLU(True),
         ]
         for cin, cout in zip(widths[:-1], widths[1:]):
             # [N, cin, s, s] -> [N, cout, 2s, 2s]
-            layers += [_up(cin, cout, cfg), nn.BatchNorm2d(cout), nn.ReLU(True)]
+            layers += [_up(cin, cout, cfg), _norm(cout, cfg), nn.ReLU(True)]
         # [N, w_last, size/2, size/2] -> [N, channels, size, size]
         layers += [_up(widths[-1], cfg.channels, cfg, bias=cfg.mean_init), nn.Tanh()]
         self.main = nn.Sequential(*layers)
@@ -82,16 +109,25 @@ class Generator(nn.Module):
         mean = images.float().mean(dim=(0, 2, 3)).div(127.5).sub(1.0)  # [C] in [-1, 1]
         self.output_conv.bias.copy_(torch.atanh(mean.clamp(-0.95, 0.95)))
 
-    def forward(self, z: torch.Tensor) -> torch.Tensor:
-        return self.main(z.reshape(z.shape[0], self.nz, 1, 1))
+    def forward(self, z: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
+        x = z.reshape(z.shape[0], self.nz, 1, 1)
+        if not self.num_classes:
+            return self.main(x)
+        if y is None:
+            raise ValueError("a conditional generator needs the classes y [N]")
+        for m in self.main:
+            x = m(x, y) if isinstance(m, ConditionalBatchNorm2d) else m(x)
+        return x
 
 
 class Discriminator(nn.Module):
-    """image [N, channels, size, size] -> logit [N] (probability of real = sigmoid(logit))."""
+    """image [N, channels, size, size] (and with cfg.classes the class y [N] int64) -> logit [N] (probability of
+    real = sigmoid(logit)); conditional, the logit adds <embed(y), features summed over the last 4x4>."""
 
     def __init__(self, cfg: DCGANConfig) -> None:
         super().__init__()
         sn = nn.utils.parametrizations.spectral_norm if cfg.spectral_norm else (lambda m: m)
+        self.num_classes = len(cfg.classes)
         n = _num_up(cfg.size)
         layers: list[nn.Module] = [
             # [N, C, size, size] -> [N, ndf, size/2, size/2]
@@ -109,19 +145,31 @@ class Discriminator(nn.Module):
             ch = out
         # [N, ch, 4, 4] -> [N, 1, 1, 1]
         self.main = nn.Sequential(*layers, sn(nn.Conv2d(ch, 1, 4, 1, 0, bias=False)))
+        if self.num_classes:
+            self.embed = sn(nn.Embedding(self.num_classes, ch))  # [K, ch]: the projection's class vectors
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.main(x).reshape(-1)
+    def forward(self, x: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
+        if not self.num_classes:
+            return self.main(x).reshape(-1)
+        if y is None:
+            raise ValueError("a conditional discriminator needs the classes y [N]")
+        h = self.main[:-1](x)  # [N, ch, 4, 4]
+        logit = self.main[-1](h).reshape(-1)  # [N]
+        return logit + (self.embed(y) * h.sum(dim=(2, 3))).sum(dim=1)  # + <embed(y), phi(x)>
 
 
 def init_weights(m: nn.Module) -> None:
-    """DCGAN initialisation: conv weights N(0, 0.02), BatchNorm weights N(1, 0.02), biases 0."""
-    if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d)):
+    """DCGAN initialisation: conv weights N(0, 0.02), BatchNorm weights N(1, 0.02), biases 0; D's class vectors
+    N(0, 0.02), conditional BatchNorm's gamma N(1, 0.02) and beta 0 (applied after its embedding: apply() visits
+    children first)."""
+    if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d, nn.Embedding)):
         w = m.parametrizations.weight.original if hasattr(m, "parametrizations") else m.weight
         nn.init.normal_(w, 0.0, 0.02)
-        if m.bias is not None:
+        if getattr(m, "bias", None) is not None:
             nn.init.zeros_(m.bias)
-    elif isinstance(m, nn.BatchNorm2d):
+    elif isinstance(m, ConditionalBatchNorm2d):
+        m.reset_parameters()
+    elif isinstance(m, nn.BatchNorm2d) and m.affine:
         nn.init.normal_(m.weight, 1.0, 0.02)
         nn.init.zeros_(m.bias)
 
@@ -140,9 +188,11 @@ def recalibrate_batchnorm(g: nn.Module, nz: int, seed: int, batches: int = 16, b
         m.reset_running_stats()
         m.momentum = None  # cumulative average over the calibration batches
     gen = torch.Generator().manual_seed(seed)
+    k = getattr(g, "num_classes", 0)
     g.train()
     for _ in range(batches):
-        g(torch.randn(batch_size, nz, generator=gen))
+        z = torch.randn(batch_size, nz, generator=gen)
+        g(z, torch.randint(k, (batch_size,), generator=gen)) if k else g(z)  # every class alike
     for m, mom in zip(bns, saved):
         m.momentum = mom
     g.eval()

@@ -134,9 +134,30 @@ def _critic_default(card: ModelCard) -> np.ndarray:
     return np.zeros((1, card.size, card.size, card.channels), np.uint8)
 
 
-def _to_onnx(wrapper: nn.Module, card: ModelCard, with_critic: bool) -> Any:
-    """TorchScript export (fast and exact for these conv nets); with a critic, its input gets a default value."""
+def trace(model: nn.Module, args: tuple, inputs: list[str], outputs: list[str], dyn: dict[str, Any]) -> Any:
+    """The ONNX proto of `model` on `args` by TorchScript export (fast and exact for these conv nets)."""
     import onnx
+
+    buf = io.BytesIO()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(model, args, buf, input_names=inputs, output_names=outputs, dynamic_axes=dyn,
+                          opset_version=OPSET, dynamo=False)
+    return onnx.load_from_string(buf.getvalue())
+
+
+def check_and_write(out: Path, data: bytes, max_diff: int, card: ModelCard) -> ExportReport:
+    """Refuse a model whose ONNX Runtime output differs from torch's by over PARITY_MAX_LEVELS, else write it."""
+    if max_diff > PARITY_MAX_LEVELS:
+        raise AssetganError(f"ONNX parity check failed for {out}: ONNX Runtime differs from torch by up to "
+                            f"{max_diff} levels (limit {PARITY_MAX_LEVELS}); the model was not written")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_bytes(out, data)
+    return ExportReport(out, max_diff, card)
+
+
+def _to_onnx(wrapper: nn.Module, card: ModelCard, with_critic: bool) -> Any:
+    """The generator's graph; with a critic, the critic's input gets a default value."""
     from onnx import numpy_helper
 
     z = torch.randn(2, card.nz)
@@ -147,12 +168,7 @@ def _to_onnx(wrapper: nn.Module, card: ModelCard, with_critic: bool) -> Any:
         args = (z, torch.from_numpy(np.repeat(_critic_default(card), 2, 0)))
         inputs, outputs = inputs + [CRITIC_INPUT], outputs + [CRITIC_OUTPUT]
         dyn |= {CRITIC_INPUT: {0: "critic_batch"}, CRITIC_OUTPUT: {0: "critic_batch"}}
-    buf = io.BytesIO()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        torch.onnx.export(wrapper, args, buf, input_names=inputs, output_names=outputs, dynamic_axes=dyn,
-                          opset_version=OPSET, dynamo=False)
-    proto = onnx.load_from_string(buf.getvalue())
+    proto = trace(wrapper, args, inputs, outputs, dyn)
     if with_critic:  # callers that only generate never feed the critic: it then scores one blank image
         proto.graph.initializer.append(numpy_helper.from_array(_critic_default(card), CRITIC_INPUT))
     return proto
@@ -178,19 +194,14 @@ def export_generator(g: nn.Module, card: ModelCard, out: str | Path, critic: nn.
     if got.shape != tuple(ref.shape):
         raise AssetganError(f"ONNX parity check failed for {out}: output shape {got.shape} != torch's {ref.shape}")
     max_diff = int(np.abs(ref.numpy().astype(np.int16) - got).max())
-    if max_diff > PARITY_MAX_LEVELS:
-        raise AssetganError(f"ONNX parity check failed for {out}: ONNX Runtime differs from torch by up to "
-                            f"{max_diff} levels (limit {PARITY_MAX_LEVELS}); the model was not written")
-    if critic is not None:
+    if critic is not None and max_diff <= PARITY_MAX_LEVELS:  # a generator over the limit is refused first
         with torch.no_grad():
             want = wrapper.critic(ref).numpy()
         score = sess.run([CRITIC_OUTPUT], {"z": z[:1], CRITIC_INPUT: ref.numpy()})[0]
         if not np.allclose(score, want, rtol=1e-3, atol=1e-3):
             raise AssetganError(f"ONNX parity check failed for {out}: critic scores differ from torch by up to "
                                 f"{np.abs(score - want).max():.2g}; the model was not written")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write_bytes(out, data)
-    return ExportReport(out, max_diff, card)
+    return check_and_write(out, data, max_diff, card)
 
 
 def export_checkpoint(checkpoint: str | Path, out: str | Path, name: str | None = None,

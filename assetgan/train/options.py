@@ -22,7 +22,8 @@ from .recipes import resolve_recipe
 _SHARED = {"steps": "steps", "minutes": "minutes", "batch": "batch_size", "seed": "seed", "threads": "threads",
            "precision": "precision"}
 DCGAN_OPTIONS: dict[str, str] = {
-    "size": "size", "channels": "channels", "tileable": "tileable", "licence": "data_licence", **_SHARED}
+    "size": "size", "channels": "channels", "tileable": "tileable", "licence": "data_licence", "labels": "labels",
+    "label_depth": "label_depth", "label_map": "label_map", **_SHARED}
 CYCLEGAN_OPTIONS: dict[str, str] = {
     "name_a": "name_a", "name_b": "name_b", "licence_a": "licence_a", "licence_b": "licence_b", "crop": "crop",
     **_SHARED}

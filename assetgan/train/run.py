@@ -75,7 +75,6 @@ def start_run(config: Config, out: Path | None, *, device: str = "auto", force: 
               ) -> RunOutcome:
     """Train a new run of `config` (validated) into `out` (None only for a dry run: a temporary folder) and export
     it. A folder that holds a run, or a model.onnx no run there made (unless `force`), is refused first."""
-    events = events or RunEvents()
     config.validate()
     dcgan = isinstance(config, DCGANConfig)
     inputs = {"data": "DATA"} if dcgan else {"data_a": "--a", "data_b": "--b"}  # config field -> CLI name
@@ -88,6 +87,12 @@ def start_run(config: Config, out: Path | None, *, device: str = "auto", force: 
     check_new_run_folder(run_dir, force)  # before any training: a resumed run alone replaces its model.onnx
     config = dataclasses.replace(config, **{field: str(resolve_input(Path(getattr(config, field)), flag))
                                             for field, flag in inputs.items()})
+    if dcgan:  # the label files as absolute paths, so the saved config finds them again on resume
+        from ..data.labels import MODES
+
+        files = {"label_map": "--label-map"} | ({} if config.labels in MODES else {"labels": "--labels"})
+        config = dataclasses.replace(config, **{f: str(resolve_input(Path(getattr(config, f)), flag))
+                                                for f, flag in files.items() if getattr(config, f)})
     return _train(config, run_dir, None, device, name, progress, events)
 
 
@@ -112,7 +117,6 @@ def resume_run(run: Path, *, kind: str | None = None, steps: int | None = None, 
                events: RunEvents | None = None) -> RunOutcome:
     """Continue the run in `run` (a run folder or its checkpoint.pt) exactly, its budget extended by `steps` /
     `minutes`; on completion its own model.onnx is replaced."""
-    events = events or RunEvents()
     state, config = load_run(run, kind, steps, minutes)
     run_dir = run if run.is_dir() else run.parent
     return _train(config, run_dir, state, device, name, progress, events)
@@ -146,18 +150,17 @@ def export_model(checkpoint: Path, out: Path | None = None, *, name: str | None 
 
 # ----- one run, either kind ------------------------------------------------------------------------------------------
 def _train(config: Config, run_dir: Path, state: dict[str, Any] | None, device: str, name: str | None,
-           progress: Progress | None, events: RunEvents) -> RunOutcome:
+           progress: Progress | None, events: RunEvents | None) -> RunOutcome:
     from .device import placement, resolve_device, resume_note
     from .distributed import init_from_env
 
     dev = resolve_device(device)  # before joining a process group: a bad --device fails every rank alike
     dist = init_from_env(dev)  # torchrun: join the process group (nccl on CUDA, gloo on the CPU); else one process
-    say = events if dist.main else RunEvents()
+    say = (events or RunEvents()) if dist.main else RunEvents()
     place = placement(dev, config.precision)
-    if isinstance(config, DCGANConfig):
-        trainer, kind = _dcgan_trainer(config, run_dir, state, dist, place, say), "dcgan"
-    else:
-        trainer, kind = _cyclegan_trainer(config, run_dir, state, dist, place, say), "cyclegan"
+    build = _dcgan_trainer if isinstance(config, DCGANConfig) else _cyclegan_trainer
+    trainer = build(config, run_dir, state, dist, place, say)
+    kind = trainer.kind
     if state is not None:
         say.info(f"resuming at step {trainer.step}")
         if dist.main and (note := resume_note(state.get("machine"), place)):
@@ -197,6 +200,8 @@ def _run_folder(run_dir: Path, dist: Any, holdout: float, files: list[str]) -> A
 
 def _dcgan_trainer(cfg: DCGANConfig, run_dir: Path, state: dict[str, Any] | None, dist: Any, place: Any,
                    say: RunEvents) -> Any:
+    import numpy as np
+
     from ..data.dataset import load_training_images
     from ..render.palette import learn_palette, palette_to_hex
     from .dcgan_loop import DCGANTrainer, resume_trainer
@@ -204,20 +209,51 @@ def _dcgan_trainer(cfg: DCGANConfig, run_dir: Path, state: dict[str, Any] | None
     loaded = load_training_images(cfg.data, cfg.size, cfg.channels, tile=cfg.tile, margin=cfg.margin,
                                   spacing=cfg.spacing, on_skip=lambda p, why: say.warn(f"skipped {shown(p)}: "
                                                                                        f"{shown(why)}"))
+    cfg, ids = _class_ids(cfg, loaded.files, state, run_dir, say)  # before the run folder: bad labels stop here
     held = _run_folder(run_dir, dist, cfg.holdout, list(loaded.files))
-    images = loaded.images[~held] if held.any() else loaded.images
+    keep = ~held & (ids >= 0)  # held out, or in no class (dropped by the label map, not in the labels CSV)
+    images, ids = (loaded.images[keep], ids[keep]) if not keep.all() else (loaded.images, ids)
     if cfg.dry_run:
-        images = images[:32]
+        images, ids = images[:32], ids[:32]
     data_meta = {"source": cfg.data, "licence": cfg.data_licence, "fingerprint": loaded.fingerprint,
                  "count": int(len(images)), "palette": palette_to_hex(learn_palette(images, 32))}
+    if cfg.classes:
+        data_meta["class_counts"] = [int(n) for n in np.bincount(ids, minlength=len(cfg.classes))]
     say.info(f"training on {len(images)} images from {shown(cfg.data)} ({len(loaded.skipped)} skipped) -> "
              + _where(run_dir, cfg, dist, place))
+    labels = ids if cfg.classes else None
     if state is None:
-        return DCGANTrainer(cfg, images, run_dir, data_meta, dist, place)
+        return DCGANTrainer(cfg, images, run_dir, data_meta, dist, place, labels)
     if state["data"].get("fingerprint") != loaded.fingerprint:
         say.warn(f"training data under {cfg.data} changed since the run started; continuing with the new data")
     return resume_trainer(run_dir, images, state["data"] | {"fingerprint": loaded.fingerprint},
-                          {"steps": cfg.steps, "minutes": cfg.minutes}, dist, place, state)
+                          {"steps": cfg.steps, "minutes": cfg.minutes}, dist, place, state, labels)
+
+
+def _class_ids(cfg: DCGANConfig, files: list[str], state: dict[str, Any] | None, run_dir: Path, say: RunEvents
+               ) -> tuple[DCGANConfig, Any]:
+    """The run's config with its classes resolved (a new run) or checked (a resume: the same classes, else one
+    line), and each image's class id (int64 [N], -1 = in no class; zeros when unconditional). Prints the table."""
+    import numpy as np
+
+    from ..data.labels import resolve_labels, unconditional
+
+    if state is not None and not cfg.classes:  # an unconditional run stays one, whatever the labels now say
+        return cfg, unconditional(len(files)).index
+    labels = resolve_labels(files, cfg.data, cfg.labels, cfg.label_depth, cfg.label_map)
+    if state is not None and labels.classes != cfg.classes:
+        raise AssetganError(f"{shown(run_dir)}: trained on {len(cfg.classes)} classes ({', '.join(cfg.classes)[:80]})"
+                            f", but its data's labels now give {len(labels.classes)} ("
+                            f"{', '.join(labels.classes)[:80]}); resume with the same data and labels, or start a "
+                            "new run")
+    if not labels.conditional:
+        if cfg.labels == "auto" and labels.note:
+            say.info(f"training without classes (--labels auto: {labels.note})")
+        return cfg, np.zeros(len(files), np.int64)
+    say.info(f"{len(labels.classes)} classes{'; ' + labels.note if labels.note else ''}:")
+    for line in labels.table():
+        say.info(line)
+    return dataclasses.replace(cfg, classes=labels.classes), labels.index
 
 
 def _cyclegan_trainer(cfg: CycleGANConfig, run_dir: Path, state: dict[str, Any] | None, dist: Any, place: Any,

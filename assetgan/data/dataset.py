@@ -91,7 +91,7 @@ def fingerprint(files: list[str], images: np.ndarray) -> str:
     """sha256 hex over the images' shape and each (name, pixels) pair in name order; order-independent."""
     digest = hashlib.sha256(f"{FINGERPRINT_VERSION} {images.shape[1:]}\n".encode())
     for i in sorted(range(len(files)), key=files.__getitem__):
-        digest.update(files[i].encode("utf-8") + b"\0")
+        digest.update(files[i].encode("utf-8", "surrogateescape") + b"\0")  # a non-UTF-8 name's own bytes
         digest.update(np.ascontiguousarray(images[i]).tobytes())
     return digest.hexdigest()
 

@@ -39,6 +39,9 @@ class ModelCard:
     domains: list[str] = field(default_factory=list)  # cyclegan: names of domains A and B, e.g. photo, monet
     pad_multiple: int = 1  # cyclegan: input sides must be multiples of this (the runtime pads)
     critic: bool = False  # dcgan: the file also holds the discriminator (input critic.image -> critic.score)
+    classes: list[str] = field(default_factory=list)  # dcgan: conditional model's class names, id = index (graph
+    # input `class` int64 [N]); empty = unconditional
+    class_counts: list[int] = field(default_factory=list)  # training images per class, aligned with `classes`
     card_version: int = CARD_VERSION
 
     def to_json(self) -> str:
@@ -62,6 +65,9 @@ class ModelCard:
             if problem:
                 raise ModelError(f"{source}: model card field {key!r} = {short(v)} {problem}; re-export the model "
                                  "or fix its card")
+        if len(values.get("classes", [])) != len(values.get("class_counts", [])):
+            raise ModelError(f"{source}: model card lists {len(values.get('classes', []))} classes but "
+                             f"{len(values.get('class_counts', []))} class counts; re-export the model or fix its card")
         return cls(**values)
 
     def summary(self) -> str:
@@ -72,12 +78,14 @@ class ModelCard:
             return (f"cyclegan {a} <-> {b}, any size (trained on {self.size}px crops), {self.steps} steps; "
                     f"data: {self.data_source or '?'} ({self.data_licence or 'licence unknown'})")
         tile = ", tileable" if self.tileable else ""
+        tile += f", {len(self.classes)} classes" if self.classes else ""
         return (f"{self.kind} {self.size}x{self.size} {chan}{tile}, nz={self.nz}, {self.steps} steps; "
                 f"data: {self.data_source or '?'} ({self.data_licence or 'licence unknown'})")
 
 
 _HEX = re.compile(r"#[0-9a-fA-F]{6}\Z")
 MAX_SIDE = 4096
+MAX_CLASSES = 64
 
 
 def _is_int(v: Any, lo: int, hi: int) -> bool:
@@ -118,6 +126,13 @@ def _check_field(key: str, v: Any, kind: str) -> str:
     if key == "domains":
         ok = isinstance(v, list) and len(v) <= 2 and all(isinstance(x, str) and 0 < len(x) <= 64 for x in v)
         return "" if ok else "must be a list of (two) domain names"
+    if key == "classes":
+        ok = isinstance(v, list) and len(v) <= MAX_CLASSES and len(set(v)) == len(v) and all(
+            isinstance(x, str) and 0 < len(x) <= 64 and x.isprintable() for x in v)
+        return "" if ok else f"must be a list of at most {MAX_CLASSES} distinct printable names of 1-64 characters"
+    if key == "class_counts":
+        ok = isinstance(v, list) and len(v) <= MAX_CLASSES and all(_is_int(x, 0, 2**63 - 1) for x in v)
+        return "" if ok else f"must be a list of at most {MAX_CLASSES} whole numbers >= 0"
     if key == "pad_multiple":
         return "" if _is_int(v, 1, 256) else "must be a whole number from 1 to 256"
     return ""

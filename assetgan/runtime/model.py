@@ -105,6 +105,12 @@ def check_graph(sess, card: ModelCard, path: Path) -> None:
         if card.critic:
             want += [("critic.image", feeds, "tensor(uint8)", [None, card.size, card.size, card.channels]),
                      ("critic.score", outs, "tensor(float)", [None])]
+        if card.classes:  # a conditional model: the class of each latent (and of each image the critic scores)
+            want += [("class", feeds, "tensor(int64)", [None])]
+            want += [("critic.class", feeds, "tensor(int64)", [None])] if card.critic else []
+        elif "class" in feeds:
+            raise ModelError(f"{path}: its graph takes a 'class' input but its card lists no classes; re-export the "
+                             "model with `assetgan to-onnx`")
     else:
         want = []
         for d in ("a2b", "b2a"):
@@ -179,13 +185,32 @@ class GeneratorModel(OpenedModel):
     def nz(self) -> int:
         return self.card.nz
 
-    def run(self, z: np.ndarray) -> np.ndarray:
-        """z [N, nz] float32 -> images [N, H, W, C] uint8 in one call."""
+    @property
+    def classes(self) -> list[str]:
+        """A conditional model's class names (a class's id is its index); empty for an unconditional one."""
+        return self.card.classes
+
+    def run(self, z: np.ndarray, classes: np.ndarray | None = None) -> np.ndarray:
+        """z [N, nz] float32 (and for a conditional model the class ids [N] int64) -> images [N, H, W, C] uint8 in
+        one call."""
         z = np.ascontiguousarray(z, dtype=np.float32)
         if z.ndim != 2 or z.shape[1] != self.nz:
             raise ModelError(f"latent shape {z.shape} does not fit {self.path.name} (expects [N, {self.nz}])")
+        feeds = {"z": z}
+        k = len(self.card.classes)
+        if k:
+            if classes is None:
+                raise ModelError(f"{self.path.name} is conditional: pass a class id per latent (0-{k - 1}: "
+                                 f"{', '.join(self.card.classes)[:120]})")
+            y = np.asarray(classes)
+            if y.shape != (len(z),) or y.dtype.kind not in "iu" or (len(y) and (y.min() < 0 or y.max() >= k)):
+                raise ModelError(f"classes {y.dtype} {y.shape} do not fit {self.path.name}: one id in 0-{k - 1} per "
+                                 "latent")
+            feeds["class"] = np.ascontiguousarray(y, dtype=np.int64)
+        elif classes is not None:
+            raise ModelError(f"{self.path.name} is not conditional (its card lists no classes); pass no classes")
         t = time.perf_counter()
-        out = self._sess.run(["image"], {"z": z})[0]
+        out = self._sess.run(["image"], feeds)[0]
         self.last_seconds = time.perf_counter() - t
         return out
 
@@ -201,8 +226,11 @@ class GeneratorModel(OpenedModel):
         if images.ndim != 4 or images.shape[1:] != (c.size, c.size, c.channels) or images.dtype != np.uint8:
             raise ModelError(f"critic of {self.path.name} scores uint8 [N, {c.size}, {c.size}, {c.channels}] images, "
                              f"got {images.dtype} {images.shape}")
-        z = np.zeros((1, self.nz), np.float32)  # the generator input is required; one latent is cheap
-        return self._sess.run(["critic.score"], {"z": z, "critic.image": np.ascontiguousarray(images)})[0]
+        feeds = {"z": np.zeros((1, self.nz), np.float32),  # the generator input is required; one latent is cheap
+                 "critic.image": np.ascontiguousarray(images)}
+        if c.classes:  # a conditional critic scores every image as class 0 until classes are wired here
+            feeds |= {"class": np.zeros(1, np.int64), "critic.class": np.zeros(len(images), np.int64)}
+        return self._sess.run(["critic.score"], feeds)[0]
 
     def sampling(self, truncation: float | None = None, keep: float | None = None) -> tuple[float, float]:
         """(truncation psi, keep-best fraction): the given values, else the model card's defaults. The one place

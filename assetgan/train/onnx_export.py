@@ -1,4 +1,8 @@
-"""Export a trained generator to ONNX: uint8 NHWC output, dynamic batch, model card, checked against torch."""
+"""Export a trained generator to ONNX: uint8 NHWC output, dynamic batch, model card, checked against torch.
+
+Inputs `z` float32 [N, nz] (and for a conditional model `class` int64 [N]) -> `image` uint8 [N, H, W, C]; with the
+critic also `critic.image` uint8 [N, H, W, C] (and `critic.class` int64 [N]) -> `critic.score` float32 [N], whose
+inputs have defaults so callers that only generate never feed them."""
 
 from __future__ import annotations
 
@@ -30,14 +34,15 @@ OPSET = 17
 
 
 class ToUint8NHWC(nn.Module):
-    """Wraps G: z [N, nz] float32 -> image [N, H, W, C] uint8, the [-1, 1] -> [0, 255] mapping in the graph."""
+    """Wraps G: z [N, nz] float32 (and class y [N] int64) -> image [N, H, W, C] uint8, the [-1, 1] -> [0, 255]
+    mapping in the graph."""
 
     def __init__(self, g: nn.Module) -> None:
         super().__init__()
         self.g = g
 
-    def forward(self, z: torch.Tensor) -> torch.Tensor:
-        x = self.g(z)  # [N, C, H, W] in [-1, 1]
+    def forward(self, z: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
+        x = self.g(z) if y is None else self.g(z, y)  # [N, C, H, W] in [-1, 1]
         x = ((x + 1.0) * 127.5).round().clamp(0.0, 255.0)
         return x.permute(0, 2, 3, 1).to(torch.uint8)  # [N, H, W, C]
 
@@ -49,20 +54,26 @@ class CriticOnUint8(nn.Module):
         super().__init__()
         self.d = d
 
-    def forward(self, image: torch.Tensor) -> torch.Tensor:
+    def forward(self, image: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
         x = image.permute(0, 3, 1, 2).to(torch.float32) / 127.5 - 1.0  # [N, C, H, W] in [-1, 1]
-        return self.d(x)  # [N]
+        return self.d(x) if y is None else self.d(x, y)  # [N]
 
 
 class GeneratorWithCritic(nn.Module):
-    """Two independent graphs in one file: z -> image, and critic.image -> critic.score (fed only when scoring)."""
+    """Two independent graphs in one file: z (, class) -> image, and critic.image (, critic.class) -> critic.score
+    (fed only when scoring)."""
 
     def __init__(self, g: nn.Module, d: nn.Module) -> None:
         super().__init__()
         self.gen = ToUint8NHWC(g)
         self.critic = CriticOnUint8(d)
 
-    def forward(self, z: torch.Tensor, image: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    def forward(self, *feeds: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """(z, image), or conditional (z, class, image, critic class)."""
+        if len(feeds) == 4:
+            z, y, image, critic_y = feeds
+            return self.gen(z, y), self.critic(image, critic_y)
+        z, image = feeds
         return self.gen(z), self.critic(image)
 
 
@@ -116,8 +127,10 @@ def build_card(cfg: DCGANConfig, state: dict[str, Any], name: str, last: bool = 
         picked = (f"; the last weights (step {state['step']}), not the best snapshot" if last else
                   f"; weights of step {best['step']} of {state['step']}, the best snapshot by SWD against the "
                   f"training images ({best['swd']:.1f}, scored every {cfg.select_every} steps)")
+    counts = [int(n) for n in data.get("class_counts", [])]
     return ModelCard(
         kind="dcgan", name=name, size=cfg.size, channels=cfg.channels, nz=cfg.nz, tileable=cfg.tileable,
+        classes=list(cfg.classes), class_counts=counts if len(counts) == len(cfg.classes) else [0] * len(cfg.classes),
         data_source=display_path(str(data.get("source", cfg.data))),
         data_licence=str(data.get("licence", cfg.data_licence)),
         steps=int(state["step"]), assetgan_version=__version__, training_config=cfg.to_dict(),
@@ -126,7 +139,9 @@ def build_card(cfg: DCGANConfig, state: dict[str, Any], name: str, last: bool = 
     )
 
 
+CLASS_INPUT = "class"
 CRITIC_INPUT = "critic.image"
+CRITIC_CLASS = "critic.class"
 CRITIC_OUTPUT = "critic.score"
 
 
@@ -157,21 +172,35 @@ def check_and_write(out: Path, data: bytes, max_diff: int, card: ModelCard) -> E
 
 
 def _to_onnx(wrapper: nn.Module, card: ModelCard, with_critic: bool) -> Any:
-    """The generator's graph; with a critic, the critic's input gets a default value."""
+    """The generator's graph; with a critic, the critic's inputs get default values."""
     from onnx import numpy_helper
 
     z = torch.randn(2, card.nz)
-    args: tuple = (z,)
-    inputs, outputs = ["z"], ["image"]
-    dyn = {"z": {0: "batch"}, "image": {0: "batch"}}
+    y = torch.zeros(2, dtype=torch.long)  # [2] class ids (conditional)
+    cond = bool(card.classes)
+    args: tuple = (z, y) if cond else (z,)
+    inputs, outputs = (["z", CLASS_INPUT] if cond else ["z"]), ["image"]
+    dyn = {"z": {0: "batch"}, "image": {0: "batch"}} | ({CLASS_INPUT: {0: "batch"}} if cond else {})
     if with_critic:
-        args = (z, torch.from_numpy(np.repeat(_critic_default(card), 2, 0)))
-        inputs, outputs = inputs + [CRITIC_INPUT], outputs + [CRITIC_OUTPUT]
+        args += (torch.from_numpy(np.repeat(_critic_default(card), 2, 0)),) + ((y,) if cond else ())
+        inputs += [CRITIC_INPUT] + ([CRITIC_CLASS] if cond else [])
+        outputs += [CRITIC_OUTPUT]
         dyn |= {CRITIC_INPUT: {0: "critic_batch"}, CRITIC_OUTPUT: {0: "critic_batch"}}
+        if cond:
+            dyn |= {CRITIC_CLASS: {0: "critic_batch"}}
     proto = trace(wrapper, args, inputs, outputs, dyn)
-    if with_critic:  # callers that only generate never feed the critic: it then scores one blank image
+    if with_critic:  # callers that only generate never feed the critic: it then scores one blank image (class 0)
         proto.graph.initializer.append(numpy_helper.from_array(_critic_default(card), CRITIC_INPUT))
+        if cond:
+            proto.graph.initializer.append(numpy_helper.from_array(np.zeros(1, np.int64), CRITIC_CLASS))
     return proto
+
+
+def parity_feeds(card: ModelCard) -> dict[str, np.ndarray]:
+    """The parity check's inputs: z for PARITY_SEEDS seeds (at least one per class), and each one's class."""
+    k = len(card.classes)
+    z = latents_for_seeds(range(max(PARITY_SEEDS, k)), card.nz)
+    return {"z": z, CLASS_INPUT: np.arange(len(z), dtype=np.int64) % k} if k else {"z": z}
 
 
 def export_generator(g: nn.Module, card: ModelCard, out: str | Path, critic: nn.Module | None = None) -> ExportReport:
@@ -185,19 +214,23 @@ def export_generator(g: nn.Module, card: ModelCard, out: str | Path, critic: nn.
     data = attach_card(_to_onnx(wrapper, card, critic is not None), card,
                        f"assetgan {card.kind} generator '{card.name}'")
 
-    z = latents_for_seeds(range(PARITY_SEEDS), card.nz)
+    feeds = parity_feeds(card)
+    z, y = feeds["z"], feeds.get(CLASS_INPUT)
     with torch.no_grad():
         gen = wrapper.gen if critic is not None else wrapper
-        ref = gen(torch.from_numpy(z))
+        ref = gen(torch.from_numpy(z), None if y is None else torch.from_numpy(y))
     sess = cpu_session(data)
-    got = sess.run(["image"], {"z": z})[0].astype(np.int16)
+    got = sess.run(["image"], feeds)[0].astype(np.int16)
     if got.shape != tuple(ref.shape):
         raise AssetganError(f"ONNX parity check failed for {out}: output shape {got.shape} != torch's {ref.shape}")
     max_diff = int(np.abs(ref.numpy().astype(np.int16) - got).max())
     if critic is not None and max_diff <= PARITY_MAX_LEVELS:  # a generator over the limit is refused first
         with torch.no_grad():
-            want = wrapper.critic(ref).numpy()
-        score = sess.run([CRITIC_OUTPUT], {"z": z[:1], CRITIC_INPUT: ref.numpy()})[0]
+            want = wrapper.critic(ref, None if y is None else torch.from_numpy(y)).numpy()
+        critic_feeds = {k: v[:1] for k, v in feeds.items()} | {CRITIC_INPUT: ref.numpy()}
+        if y is not None:
+            critic_feeds[CRITIC_CLASS] = y
+        score = sess.run([CRITIC_OUTPUT], critic_feeds)[0]
         if not np.allclose(score, want, rtol=1e-3, atol=1e-3):
             raise AssetganError(f"ONNX parity check failed for {out}: critic scores differ from torch by up to "
                                 f"{np.abs(score - want).max():.2g}; the model was not written")

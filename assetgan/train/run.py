@@ -242,10 +242,11 @@ def _class_ids(cfg: DCGANConfig, files: list[str], state: dict[str, Any] | None,
         return cfg, unconditional(len(files)).index
     labels = resolve_labels(files, cfg.data, cfg.labels, cfg.label_depth, cfg.label_map)
     if state is not None and labels.classes != cfg.classes:
+        now = (f"{len(labels.classes)} ({', '.join(labels.classes)[:80]})" if labels.conditional else
+               f"none ({labels.note})")
         raise AssetganError(f"{shown(run_dir)}: trained on {len(cfg.classes)} classes ({', '.join(cfg.classes)[:80]})"
-                            f", but its data's labels now give {len(labels.classes)} ("
-                            f"{', '.join(labels.classes)[:80]}); resume with the same data and labels, or start a "
-                            "new run")
+                            f", but its data's labels now give {now}; resume with the same data and labels, or start "
+                            "a new run")
     if not labels.conditional:
         if cfg.labels == "auto" and labels.note:
             say.info(f"training without classes (--labels auto: {labels.note})")

@@ -8,29 +8,8 @@ from typing import Annotated
 
 import typer
 
+from . import train_common as tc
 from .common import handle_errors, info, warn
-from .train_common import (
-    BUDGET,
-    DATA,
-    ConfigOption,
-    DeviceOption,
-    DryRunOption,
-    ForceOption,
-    MinutesOption,
-    NameOption,
-    OutOption,
-    PrecisionOption,
-    PrintConfigOption,
-    ResumeOption,
-    SeedOption,
-    SetOption,
-    StepsOption,
-    ThreadsOption,
-    finish,
-    print_config,
-    require_torch,
-    run_training,
-)
 from .train_cyclegan_cmd import cyclegan
 
 app = typer.Typer(help="Train generators (needs the 'train' extra: torch, onnx).", no_args_is_help=True)
@@ -42,46 +21,46 @@ app.command("cyclegan")(cyclegan)
 def dcgan(
     data: Annotated[Path | None, typer.Argument(help="Folder of images (recursive) or one sprite sheet "
                                                      "(--set tile=WxH slices it).", show_default=False)] = None,
-    size: Annotated[int | None, typer.Option(rich_help_panel=DATA, help="Output side: 16, 32, 64 or 128.")]
+    size: Annotated[int | None, typer.Option(rich_help_panel=tc.DATA, help="Output side: 16, 32, 64 or 128.")]
     = None,
-    channels: Annotated[int | None, typer.Option(rich_help_panel=DATA, help="4 = RGBA sprites, 3 = RGB textures.")]
+    channels: Annotated[int | None, typer.Option(rich_help_panel=tc.DATA, help="4 = RGBA sprites, 3 = RGB textures.")]
     = None,
-    tileable: Annotated[bool | None, typer.Option(rich_help_panel=DATA, help="Circular padding: outputs tile "
+    tileable: Annotated[bool | None, typer.Option(rich_help_panel=tc.DATA, help="Circular padding: outputs tile "
                                                                              "seamlessly.")] = None,
-    licence: Annotated[str | None, typer.Option(rich_help_panel=DATA, help="Licence of the training data, for the "
+    licence: Annotated[str | None, typer.Option(rich_help_panel=tc.DATA, help="Licence of the training data, for the "
                                                                            "model card.")] = None,
     labels: Annotated[str | None, typer.Option(
-        rich_help_panel=DATA, metavar="auto|folders|none|FILE.csv",
+        rich_help_panel=tc.DATA, metavar="auto|folders|none|FILE.csv",
         help="Classes for a conditional model: folders (the folder each image sits in, under DATA), a CSV of "
              "file,label rows, none; auto (default): folders when every image sits in one and there are 2-64 "
              "classes of 8+ images.")] = None,
-    label_depth: Annotated[int | None, typer.Option(rich_help_panel=DATA, help="Folder levels under DATA that "
+    label_depth: Annotated[int | None, typer.Option(rich_help_panel=tc.DATA, help="Folder levels under tc.DATA that "
                                                                                "name a class (default 1).")] = None,
     label_map: Annotated[Path | None, typer.Option(
-        rich_help_panel=DATA, metavar="FILE.json",
+        rich_help_panel=tc.DATA, metavar="FILE.json",
         help="Merge or drop classes: a JSON object {\"class\": \"class it merges into\" or null}.")] = None,
-    recipe: Annotated[str | None, typer.Option(rich_help_panel=DATA, help="auto (textures for --channels 3, else "
+    recipe: Annotated[str | None, typer.Option(rich_help_panel=tc.DATA, help="auto (textures for --channels 3, else "
                                                                           "sprites), sprites, textures or radford: "
                                                                           "the fields a run starts from.")] = None,
-    steps: StepsOption = None,
-    minutes: MinutesOption = None,
-    batch: Annotated[int | None, typer.Option(rich_help_panel=BUDGET, help="Images per step.")] = None,
-    seed: SeedOption = None,
-    out: OutOption = None,
-    name: NameOption = None,
-    resume: ResumeOption = None,
-    force: ForceOption = False,
-    device: DeviceOption = "auto",
-    precision: PrecisionOption = None,
-    threads: ThreadsOption = None,
-    sets: SetOption = None,
-    config: ConfigOption = None,
-    show_config: PrintConfigOption = False,
-    dry_run: DryRunOption = False,
+    steps: tc.StepsOption = None,
+    minutes: tc.MinutesOption = None,
+    batch: Annotated[int | None, typer.Option(rich_help_panel=tc.BUDGET, help="Images per step.")] = None,
+    seed: tc.SeedOption = None,
+    out: tc.OutOption = None,
+    name: tc.NameOption = None,
+    resume: tc.ResumeOption = None,
+    force: tc.ForceOption = False,
+    device: tc.DeviceOption = "auto",
+    precision: tc.PrecisionOption = None,
+    threads: tc.ThreadsOption = None,
+    sets: tc.SetOption = None,
+    config: tc.ConfigOption = None,
+    show_config: tc.PrintConfigOption = False,
+    dry_run: tc.DryRunOption = False,
 ) -> None:
     """Train a DCGAN sprite/texture generator and export it to ONNX. Options left out take the recipe's or the
     config's defaults (see --print-config)."""
-    require_torch()
+    tc.require_torch()
     from ..train.options import dcgan_config
     from ..train.run import load_run
 
@@ -98,16 +77,16 @@ def dcgan(
         cfg = dcgan_config(None if data is None else str(data), given, recipe, config, sets or [], dry_run,
                            not show_config)
     if show_config:
-        print_config(cfg)
+        tc.print_config(cfg)
         return
-    outcome = run_training("dcgan", cfg, resume, out, device, force, name)
+    outcome = tc.run_training("dcgan", cfg, resume, out, device, force, name)
     if outcome.status == "done" and outcome.main:
         if outcome.config.lr_ref_steps:
             info(f"rates planned for {outcome.config.plan_steps} steps (x{outcome.config.lr_scale():.3g})")
         if outcome.best is not None:
             info(f"exporting the best snapshot: step {outcome.best['step']} (SWD {outcome.best['swd']:.1f} against "
                  f"the training images); the last weights: assetgan to-onnx {outcome.run_dir} --last --out FILE")
-    finish(outcome)
+    tc.finish(outcome)
 
 
 @handle_errors
@@ -121,7 +100,7 @@ def to_onnx(
                                                         "if it already exists.")] = False,
 ) -> None:
     """Export a checkpoint to ONNX: a DCGAN's EMA generator, or both directions of a CycleGAN (parity-checked)."""
-    require_torch()
+    tc.require_torch()
     from ..train.run import export_model
 
     report = export_model(checkpoint, out, name=name, last=last, force=force)

@@ -7,62 +7,41 @@ from typing import Annotated
 
 import typer
 
+from . import train_common as tc
 from .common import handle_errors
-from .train_common import (
-    BUDGET,
-    DATA,
-    ConfigOption,
-    DeviceOption,
-    DryRunOption,
-    ForceOption,
-    MinutesOption,
-    NameOption,
-    OutOption,
-    PrecisionOption,
-    PrintConfigOption,
-    ResumeOption,
-    SeedOption,
-    SetOption,
-    StepsOption,
-    ThreadsOption,
-    finish,
-    print_config,
-    require_torch,
-    run_training,
-)
 
 
 @handle_errors
 def cyclegan(
-    a: Annotated[Path | None, typer.Option("--a", rich_help_panel=DATA, help="Folder of domain A images (e.g. "
+    a: Annotated[Path | None, typer.Option("--a", rich_help_panel=tc.DATA, help="Folder of domain A images (e.g. "
                                                                              "photos).")] = None,
-    b: Annotated[Path | None, typer.Option("--b", rich_help_panel=DATA, help="Folder of domain B images (e.g. "
+    b: Annotated[Path | None, typer.Option("--b", rich_help_panel=tc.DATA, help="Folder of domain B images (e.g. "
                                                                              "paintings).")] = None,
-    name_a: Annotated[str | None, typer.Option(rich_help_panel=DATA, help="Name of domain A, e.g. photo.")] = None,
-    name_b: Annotated[str | None, typer.Option(rich_help_panel=DATA, help="Name of domain B, e.g. monet.")] = None,
-    licence_a: Annotated[str | None, typer.Option(rich_help_panel=DATA, help="Licence of the A images, for the "
+    name_a: Annotated[str | None, typer.Option(rich_help_panel=tc.DATA, help="Name of domain A, e.g. photo.")] = None,
+    name_b: Annotated[str | None, typer.Option(rich_help_panel=tc.DATA, help="Name of domain B, e.g. monet.")] = None,
+    licence_a: Annotated[str | None, typer.Option(rich_help_panel=tc.DATA, help="Licence of the A images, for the "
                                                                              "model card.")] = None,
-    licence_b: Annotated[str | None, typer.Option(rich_help_panel=DATA, help="Licence of the B images.")] = None,
-    crop: Annotated[int | None, typer.Option(rich_help_panel=DATA, help="Random crop side in pixels.")] = None,
-    steps: StepsOption = None,
-    minutes: MinutesOption = None,
-    batch: Annotated[int | None, typer.Option(rich_help_panel=BUDGET, help="Images per domain per step.")] = None,
-    seed: SeedOption = None,
-    out: OutOption = None,
-    name: NameOption = None,
-    resume: ResumeOption = None,
-    force: ForceOption = False,
-    device: DeviceOption = "auto",
-    precision: PrecisionOption = None,
-    threads: ThreadsOption = None,
-    sets: SetOption = None,
-    config: ConfigOption = None,
-    show_config: PrintConfigOption = False,
-    dry_run: DryRunOption = False,
+    licence_b: Annotated[str | None, typer.Option(rich_help_panel=tc.DATA, help="Licence of the B images.")] = None,
+    crop: Annotated[int | None, typer.Option(rich_help_panel=tc.DATA, help="Random crop side in pixels.")] = None,
+    steps: tc.StepsOption = None,
+    minutes: tc.MinutesOption = None,
+    batch: Annotated[int | None, typer.Option(rich_help_panel=tc.BUDGET, help="Images per domain per step.")] = None,
+    seed: tc.SeedOption = None,
+    out: tc.OutOption = None,
+    name: tc.NameOption = None,
+    resume: tc.ResumeOption = None,
+    force: tc.ForceOption = False,
+    device: tc.DeviceOption = "auto",
+    precision: tc.PrecisionOption = None,
+    threads: tc.ThreadsOption = None,
+    sets: tc.SetOption = None,
+    config: tc.ConfigOption = None,
+    show_config: tc.PrintConfigOption = False,
+    dry_run: tc.DryRunOption = False,
 ) -> None:
     """Train a CycleGAN (Zhu et al. 2017) between two folders of images and export both directions to ONNX.
     Options left out take the config's defaults (see --print-config)."""
-    require_torch()
+    tc.require_torch()
     from ..train.options import cyclegan_config
     from ..train.run import load_run
 
@@ -75,6 +54,6 @@ def cyclegan(
         cfg = cyclegan_config(None if a is None else str(a), None if b is None else str(b), given, config,
                               sets or [], dry_run, not show_config)
     if show_config:
-        print_config(cfg)
+        tc.print_config(cfg)
         return
-    finish(run_training("cyclegan", cfg, resume, out, device, force, name))
+    tc.finish(tc.run_training("cyclegan", cfg, resume, out, device, force, name))

@@ -110,7 +110,7 @@ def test_train_tileable_textures_and_sprite_sheet(tmp_path):
 
     run = tmp_path / "tex"
     r = runner.invoke(app, ["train", "dcgan", str(TEXTURES), "--out", str(run), "--channels", "3", "--tileable",
-                            "--steps", "3", "--set", "nz=8", "--set", "ngf=8", "--batch", "4"])
+                            "--steps", "3", "--set", "nz=8", "--set", "ngf=8", "--batch", "4", "--labels", "none"])
     assert r.exit_code == 0, r.output
     m = open_model(run / "model.onnx")
     assert m.card.tileable and m.card.channels == 3
@@ -141,7 +141,7 @@ def test_train_tileable_textures_and_sprite_sheet(tmp_path):
     assert model.card.critic and model.score(model.generate_seeds([1, 2, 3])).shape == (3,)
 
     r = runner.invoke(app, ["train", "dcgan", str(TEXTURES), "--out", str(tmp_path / "r"), "--recipe", "radford",
-                            "--set", "ema_beta=0.99", "--steps", "1", *TINY])
+                            "--set", "ema_beta=0.99", "--steps", "1", *TINY, "--labels", "none"])
     assert r.exit_code == 0, r.output
     m = open_model(tmp_path / "r" / "model.onnx")
     tc = m.card.training_config

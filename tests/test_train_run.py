@@ -27,7 +27,8 @@ class _Recorder:
 
 
 def test_start_abort_resume_and_export_through_the_api(tmp_path, capsys):
-    cfg = dataclasses.replace(tiny_config(steps=6, checkpoint_every=100, sample_every=100), holdout=0.25)
+    cfg = dataclasses.replace(tiny_config(steps=6, checkpoint_every=100, sample_every=100, labels="none"),
+                              holdout=0.25)
     infos, warns = [], []
     events = RunEvents(info=infos.append, warn=warns.append)
     run = tmp_path / "run"

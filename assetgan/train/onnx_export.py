@@ -218,7 +218,7 @@ def export_generator(g: nn.Module, card: ModelCard, out: str | Path, critic: nn.
     z, y = feeds["z"], feeds.get(CLASS_INPUT)
     with torch.no_grad():
         gen = wrapper.gen if critic is not None else wrapper
-        ref = gen(torch.from_numpy(z), None if y is None else torch.from_numpy(y))
+        ref = gen(torch.from_numpy(z)) if y is None else gen(torch.from_numpy(z), torch.from_numpy(y))
     sess = cpu_session(data)
     got = sess.run(["image"], feeds)[0].astype(np.int16)
     if got.shape != tuple(ref.shape):
@@ -226,7 +226,7 @@ def export_generator(g: nn.Module, card: ModelCard, out: str | Path, critic: nn.
     max_diff = int(np.abs(ref.numpy().astype(np.int16) - got).max())
     if critic is not None and max_diff <= PARITY_MAX_LEVELS:  # a generator over the limit is refused first
         with torch.no_grad():
-            want = wrapper.critic(ref, None if y is None else torch.from_numpy(y)).numpy()
+            want = (wrapper.critic(ref) if y is None else wrapper.critic(ref, torch.from_numpy(y))).numpy()
         critic_feeds = {k: v[:1] for k, v in feeds.items()} | {CRITIC_INPUT: ref.numpy()}
         if y is not None:
             critic_feeds[CRITIC_CLASS] = y

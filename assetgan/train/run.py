@@ -209,7 +209,7 @@ def _dcgan_trainer(cfg: DCGANConfig, run_dir: Path, state: dict[str, Any] | None
     loaded = load_training_images(cfg.data, cfg.size, cfg.channels, tile=cfg.tile, margin=cfg.margin,
                                   spacing=cfg.spacing, on_skip=lambda p, why: say.warn(f"skipped {shown(p)}: "
                                                                                        f"{shown(why)}"))
-    cfg, ids = _class_ids(cfg, loaded.files, state, run_dir, say)  # before the run folder: bad labels stop here
+    cfg, ids, table = _class_ids(cfg, loaded.files, state, run_dir)  # before the run folder: bad labels stop here
     held = _run_folder(run_dir, dist, cfg.holdout, list(loaded.files))
     keep = ~held & (ids >= 0)  # held out, or in no class (dropped by the label map, not in the labels CSV)
     images, ids = (loaded.images[keep], ids[keep]) if not keep.all() else (loaded.images, ids)
@@ -221,6 +221,8 @@ def _dcgan_trainer(cfg: DCGANConfig, run_dir: Path, state: dict[str, Any] | None
         data_meta["class_counts"] = [int(n) for n in np.bincount(ids, minlength=len(cfg.classes))]
     say.info(f"training on {len(images)} images from {shown(cfg.data)} ({len(loaded.skipped)} skipped) -> "
              + _where(run_dir, cfg, dist, place))
+    for line in table:
+        say.info(line)
     labels = ids if cfg.classes else None
     if state is None:
         return DCGANTrainer(cfg, images, run_dir, data_meta, dist, place, labels)
@@ -230,16 +232,17 @@ def _dcgan_trainer(cfg: DCGANConfig, run_dir: Path, state: dict[str, Any] | None
                           {"steps": cfg.steps, "minutes": cfg.minutes}, dist, place, state, labels)
 
 
-def _class_ids(cfg: DCGANConfig, files: list[str], state: dict[str, Any] | None, run_dir: Path, say: RunEvents
-               ) -> tuple[DCGANConfig, Any]:
+def _class_ids(cfg: DCGANConfig, files: list[str], state: dict[str, Any] | None, run_dir: Path
+               ) -> tuple[DCGANConfig, Any, list[str]]:
     """The run's config with its classes resolved (a new run) or checked (a resume: the same classes, else one
-    line), and each image's class id (int64 [N], -1 = in no class; zeros when unconditional). Prints the table."""
+    line), each image's class id (int64 [N], -1 = in no class; zeros when unconditional), and the lines to print:
+    the class table (or why --labels auto found no classes)."""
     import numpy as np
 
     from ..data.labels import resolve_labels, unconditional
 
     if state is not None and not cfg.classes:  # an unconditional run stays one, whatever the labels now say
-        return cfg, unconditional(len(files)).index
+        return cfg, unconditional(len(files)).index, []
     labels = resolve_labels(files, cfg.data, cfg.labels, cfg.label_depth, cfg.label_map)
     if state is not None and labels.classes != cfg.classes:
         now = (f"{len(labels.classes)} ({', '.join(labels.classes)[:80]})" if labels.conditional else
@@ -248,13 +251,10 @@ def _class_ids(cfg: DCGANConfig, files: list[str], state: dict[str, Any] | None,
                             f", but its data's labels now give {now}; resume with the same data and labels, or start "
                             "a new run")
     if not labels.conditional:
-        if cfg.labels == "auto" and labels.note:
-            say.info(f"training without classes (--labels auto: {labels.note})")
-        return cfg, np.zeros(len(files), np.int64)
-    say.info(f"{len(labels.classes)} classes{'; ' + labels.note if labels.note else ''}:")
-    for line in labels.table():
-        say.info(line)
-    return dataclasses.replace(cfg, classes=labels.classes), labels.index
+        why = [f"no classes (--labels auto: {labels.note})"] if cfg.labels == "auto" and labels.note else []
+        return cfg, np.zeros(len(files), np.int64), why
+    head = f"{len(labels.classes)} classes{'; ' + labels.note if labels.note else ''} (id, name, images):"
+    return dataclasses.replace(cfg, classes=labels.classes), labels.index, [head, *labels.table()]
 
 
 def _cyclegan_trainer(cfg: CycleGANConfig, run_dir: Path, state: dict[str, Any] | None, dist: Any, place: Any,

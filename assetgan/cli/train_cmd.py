@@ -30,15 +30,13 @@ def dcgan(
     licence: Annotated[str | None, typer.Option(rich_help_panel=tc.DATA, help="Licence of the training data, for the "
                                                                            "model card.")] = None,
     labels: Annotated[str | None, typer.Option(
-        rich_help_panel=tc.DATA, metavar="auto|folders|none|FILE.csv",
-        help="Classes for a conditional model: folders (the folder each image sits in, under DATA), a CSV of "
-             "file,label rows, none; auto (default): folders when every image sits in one and there are 2-64 "
-             "classes of 8+ images.")] = None,
-    label_depth: Annotated[int | None, typer.Option(rich_help_panel=tc.DATA, help="Folder levels under tc.DATA that "
-                                                                               "name a class (default 1).")] = None,
+        rich_help_panel=tc.DATA, metavar="MODE",
+        help="Classes: auto (folders if clean), folders, none or FILE.csv of file,label rows.")] = None,
+    label_depth: Annotated[int | None, typer.Option(rich_help_panel=tc.DATA, help="Folder levels under DATA "
+                                                                                  "naming a class.")] = None,
     label_map: Annotated[Path | None, typer.Option(
-        rich_help_panel=tc.DATA, metavar="FILE.json",
-        help="Merge or drop classes: a JSON object {\"class\": \"class it merges into\" or null}.")] = None,
+        rich_help_panel=tc.DATA, metavar="FILE",
+        help="JSON {class: class to merge into, or null to drop}.")] = None,
     recipe: Annotated[str | None, typer.Option(rich_help_panel=tc.DATA, help="auto (textures for --channels 3, else "
                                                                           "sprites), sprites, textures or radford: "
                                                                           "the fields a run starts from.")] = None,

@@ -183,7 +183,9 @@ def cond_run(tmp_path_factory):
     r = runner.invoke(app, ["train", "dcgan", str(SPRITES), "--out", str(run), "--steps", "4", *TINY,
                             "--set", "checkpoint_every=2", "--set", "sample_every=2"])
     assert r.exit_code == 0, r.output
-    assert "2 classes (id, name, images):" in r.stderr and "item      22" in r.stderr and "mon       26" in r.stderr, r.stderr
+    table = r.stderr.splitlines()
+    assert "2 classes (id, name, images):" in table and "  0  item      22" in table and "  1  mon       26" in table, \
+        r.stderr
     return run
 
 

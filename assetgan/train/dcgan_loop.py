@@ -88,8 +88,9 @@ class DCGANTrainer(LoopTrainer):
         rank_seed = cfg.seed + 1 + (7919 * (dist.rank + 1) if dist.enabled else 0)
         self.sampler = BatchSampler(len(self.data), cfg.batch_size // dist.world, rank_seed)
         self.fixed_z = torch.randn(64, cfg.nz, generator=torch.Generator().manual_seed(cfg.seed + 2))
-        # the sample grid's classes: one row of 8 per class (cycling when there are more than 8 classes)
-        self.fixed_y = (torch.arange(64) // 8) % k if k else None
+        # the sample grid's classes: a row of 8 per class up to 8 classes (rows cycle), else 64 // k cells each in
+        # class order, so every class shows
+        self.fixed_y = (((torch.arange(64) // 8) % k if k <= 8 else torch.arange(64) * k // 64) if k else None)
         # best-snapshot selection (cfg.select_every): the weights export_generator() starts from, their step and
         # score; None until the first score
         self.scorer = SnapshotScorer(images, cfg.nz, cfg.seed + 4, labels=labels if k else None) \

@@ -83,6 +83,32 @@ def train_tiny_dcgan(run: Path) -> Path:
     return run
 
 
+COND_CLASSES = ("item/potion", "item/ring", "mon/orc", "mon/ring")  # `potion` a unique short name, `ring` not
+
+
+def train_tiny_conditional(run: Path) -> Path:
+    """Train a tiny conditional DCGAN (nz 8, with its critic) for 4 steps into `run` on copies of the sample sprites
+    dealt round robin into the folders of COND_CLASSES (`--labels folders --label-depth 2`); exports `run/model.onnx`."""
+    import shutil
+    import tempfile
+
+    from typer.testing import CliRunner
+
+    from assetgan.cli.main import app
+
+    with tempfile.TemporaryDirectory() as tmp:
+        data = Path(tmp) / "data"
+        for k, p in enumerate(sorted(SPRITES.rglob("*.png"))):
+            folder = data / COND_CLASSES[k % len(COND_CLASSES)]
+            folder.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(p, folder / f"{k:03d}.png")
+        r = CliRunner().invoke(app, ["train", "dcgan", str(data), "--out", str(run), "--steps", "4", "--labels",
+                                     "folders", "--label-depth", "2", "--set", "nz=8", "--set", "ngf=8", "--set",
+                                     "ndf=8", "--batch", "4", "--threads", "1", "--set", "seed=3"])
+    assert r.exit_code == 0, r.output
+    return run
+
+
 @pytest.fixture(scope="session")
 def tiny_run(tmp_path_factory) -> Path:
     """A finished 20-step run folder holding checkpoint.pt and model.onnx (trains: needs torch)."""
@@ -94,6 +120,13 @@ def tiny_model(tmp_path_factory) -> Path:
     """The committed tiny DCGAN (tests/fixtures/tiny-sprites.onnx, remade by tests/fixtures/make_fixtures.py),
     copied so no test can change the original; needs no torch."""
     return _fixture_copy(tmp_path_factory, "tiny-sprites.onnx")
+
+
+@pytest.fixture(scope="session")
+def tiny_cond_model(tmp_path_factory) -> Path:
+    """The committed tiny conditional DCGAN (tests/fixtures/tiny-cond.onnx, classes COND_CLASSES, remade by
+    tests/fixtures/make_fixtures.py), copied so no test can change the original; needs no torch."""
+    return _fixture_copy(tmp_path_factory, "tiny-cond.onnx")
 
 
 def _fixture_copy(tmp_path_factory, name: str) -> Path:

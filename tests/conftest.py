@@ -88,7 +88,8 @@ COND_CLASSES = ("item/potion", "item/ring", "mon/orc", "mon/ring")  # `potion` a
 
 def train_tiny_conditional(run: Path) -> Path:
     """Train a tiny conditional DCGAN (nz 8, with its critic) for 4 steps into `run` on copies of the sample sprites
-    dealt round robin into the folders of COND_CLASSES (`--labels folders --label-depth 2`); exports `run/model.onnx`."""
+    dealt round robin into the folders of COND_CLASSES (`--labels folders --label-depth 2`); exports
+    `run/model.onnx`."""
     import shutil
     import tempfile
 

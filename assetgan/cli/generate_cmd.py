@@ -77,6 +77,9 @@ def generate(
                                                           "model's discriminator finds most convincing "
                                                           "(default: the model card's, usually 1 = off).")]
     = None,
+    class_: Annotated[list[str] | None, typer.Option("--class", help="Conditional models: a class by full or short "
+                                                     "name, repeatable, or 'all' (default); image i takes the i-th "
+                                                     "in turn.")] = None,
 ) -> None:
     """Generate images from a model (default: the shipped sprite model)."""
     from ..core.errors import AssetganError
@@ -84,6 +87,7 @@ def generate(
     from ..export.render import export as run_export
     from ..export.render import parse_shard
     from ..render.palette import palette_to_hex, parse_palette_spec
+    from ..runtime.classes import class_ids, run_classes
     from ..runtime.curate import candidate_count, check_keep, rank_seeds
     from ..runtime.model import open_model
     from ..runtime.providers import parse_device
@@ -100,6 +104,7 @@ def generate(
         check_save_path(save_collection, force, count)
     path = resolve_model(model)
     m = open_model(path, parse_device(device))
+    classes = run_classes(class_, m.card.classes, path.name)  # image i: classes[i mod k]; [] if unconditional
     info(f"provider: {m.device}" + (f" ({m.provider_note})" if m.provider_note else ""))
     psi, keep = m.sampling(truncation, keep_best)
     keep = check_keep(keep)
@@ -113,16 +118,17 @@ def generate(
         output.palette = palette_to_hex(parse_palette_spec(palette))
     candidates = candidate_count(count, keep)
     # made on demand: memory stays flat in --count; every candidate seed and its name is checked here, once
-    col = Collection(ModelRef(path.stem, m.sha256(), str(path.resolve())), SeedRange(name, seed, candidates), output,
-                     name=name)
+    items = SeedRange(name, seed, candidates, classes)
+    col = Collection(ModelRef(path.stem, m.sha256(), str(path.resolve())), items, output, name=name)
     validate(col, "generate")
     index, n = parse_shard(shard)
     if save_collection is not None and save_collection.resolve() == path.resolve():
         raise AssetganError(f"--save-collection {save_collection}: is the model file in use; choose another name")
     if keep < 1.0:  # ranked by the critic: the chosen seeds are listed (one int each)
-        chosen = rank_seeds(m, seed, count, keep, psi)
+        chosen = rank_seeds(m, seed, count, keep, psi, classes=class_ids(classes, m.card.classes))
         info(f"kept the {count} most convincing of {candidates} candidates (critic)")
-        col.items = [Item(name=f"{name}_{s:06d}", seed=s) for s in chosen]
+        col.items = [Item(name=f"{name}_{s:06d}", seed=s,
+                          class_name=classes[(s - seed) % len(classes)] if classes else None) for s in chosen]
     inputs = [save_collection] if save_collection is not None else []
     with terminal_progress("generate") as progress:
         written = run_export(col, out, Path.cwd(), force=force, model=m, shard=(index, n), item_paths=False,

@@ -11,7 +11,8 @@ from .common import handle_errors
 
 @handle_errors
 def models(
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Print the whole card as JSON.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Print the whole card as JSON (and a "
+                                                                  "conditional model's classes).")] = False,
 ) -> None:
     """List shipped and user models (user folder: $ASSETGAN_MODELS or ~/.local/share/assetgan/models)."""
     from ..core.errors import AssetganError
@@ -40,6 +41,9 @@ def models(
         typer.echo(f"{shown(e.name)}{star}  [{e.origin}]  {card.summary()}{shadow}")
         typer.echo(f"    {shown(e.path)}")
         if verbose:
+            if card.classes:  # a conditional model: the names `generate --class` takes, with training images each
+                typer.echo("    classes: " + ", ".join(f"{shown(c)} ({n})" for c, n in
+                                                       zip(card.classes, card.class_counts)))
             typer.echo("    " + card.to_json())
     if bad:
         typer.echo(f"{bad} model file(s) cannot be used (marked BAD above); re-export or remove them", err=True)

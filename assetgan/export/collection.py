@@ -8,7 +8,7 @@ Saved atomically. Format (version 1):
      "output": {"scale": 1, "palette": null | "auto" | "file.gpl" | ["#rrggbb", ...], "alpha_threshold": null,
                 "truncation": 1.0, "files": true, "sheet": false, "sheet_name": "sheet",
                 "sheet_columns": null, "sheet_padding": 0, "include": "kept"},
-     "items": [{"name": "potion_001", "seed": 12, "tags": ["potion"], "state": "favourite"},
+     "items": [{"name": "potion_001", "seed": 12, "tags": ["potion"], "state": "favourite", "class": "item/potion"},
                {"name": "blend", "z": [0.1, -0.3, ...], "truncation": 0.8}]}
 """
 
@@ -56,7 +56,8 @@ class OutputSettings:
 
 @dataclass
 class Item:
-    """One asset: a seed (or an explicit latent), its file name, tags and curation state."""
+    """One asset: a seed (or an explicit latent), its file name, tags, curation state and, for a conditional model, its
+    class."""
 
     name: str
     seed: int | None = None
@@ -64,16 +65,18 @@ class Item:
     truncation: float | None = None
     tags: list[str] = field(default_factory=list)
     state: str = "none"
+    class_name: str | None = None  # JSON "class": a class of a conditional model's card (full name), else None
 
 
 class SeedRange(Sequence[Item]):
     """Items `prefix_<seed:06d>` for seeds start..start+count-1, made on demand: a batch of any size in O(1) memory.
+    With `classes` (a conditional model's), item i has class classes[i mod len(classes)] (round robin).
 
     What `assetgan generate` renders; saving it writes the items out like any other collection.
     """
 
-    def __init__(self, prefix: str, start: int, count: int) -> None:
-        self.prefix, self.start, self.count = prefix, start, count
+    def __init__(self, prefix: str, start: int, count: int, classes: Sequence[str] = ()) -> None:
+        self.prefix, self.start, self.count, self.classes = prefix, start, count, tuple(classes)
 
     def __len__(self) -> int:
         return self.count
@@ -92,7 +95,8 @@ class SeedRange(Sequence[Item]):
         if not 0 <= i < self.count:
             raise IndexError(i)
         seed = self.start + i
-        return Item(name=f"{self.prefix}_{seed:06d}", seed=seed)
+        cls = self.classes[i % len(self.classes)] if self.classes else None
+        return Item(name=f"{self.prefix}_{seed:06d}", seed=seed, class_name=cls)
 
     def __iter__(self) -> Iterator[Item]:
         return (self[k] for k in range(self.count))
@@ -135,6 +139,8 @@ class Collection:
                 d["truncation"] = it.truncation
             d["tags"] = it.tags
             d["state"] = it.state
+            if it.class_name is not None:
+                d["class"] = it.class_name
             items.append(d)
         model = {"name": self.model.name, "sha256": self.model.sha256}
         if self.model.path:
@@ -200,7 +206,7 @@ def from_dict(d: Any, src: str = "collection") -> Collection:
         if "name" not in it:
             raise CollectionError(f"{src}: item {i + 1} has no \"name\"")
         items.append(Item(name=it["name"], seed=it.get("seed"), z=it.get("z"), truncation=it.get("truncation"),
-                          tags=it.get("tags", []), state=it.get("state", "none")))
+                          tags=it.get("tags", []), state=it.get("state", "none"), class_name=it.get("class")))
     col = Collection(ModelRef(m["name"], m["sha256"].lower(), m.get("path")), items, output,
                      d.get("name", "collection"), d.get("extra", {}))
     validate(col, src)
@@ -265,6 +271,8 @@ def validate(col: Collection, src: str = "collection") -> None:
         if it.z is not None and (not isinstance(it.z, list) or not it.z or not all(
                 isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in it.z)):
             raise CollectionError(f"{where}: \"z\" must be a non-empty list of finite numbers")
+        if it.class_name is not None and not (isinstance(it.class_name, str) and 0 < len(it.class_name) <= 64):
+            raise CollectionError(f"{where}: class {short(it.class_name)} must be a class name of 1-64 characters")
         if it.state not in STATES:
             raise CollectionError(f"{where}: state {short(it.state)} must be one of {', '.join(STATES)}")
         if it.truncation is not None and not (isinstance(it.truncation, (int, float))

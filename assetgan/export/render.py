@@ -23,6 +23,7 @@ from ..core.safe_json import loads
 from ..render.palette import parse_palette_spec
 from ..render.postprocess import Finisher
 from ..render.sheet import atlas_json, encode_png, pack_sheet
+from ..runtime.classes import item_class_problem
 from ..runtime.latent import item_latent, latent_size_problem
 from ..runtime.model import GeneratorModel, file_sha256, open_model
 from ..runtime.registry import resolve_model
@@ -95,8 +96,13 @@ def render_collection(col: Collection, model: GeneratorModel, base_dir: Path, ch
         raise CollectionError(f"collection '{col.name}': nothing to export (include={o.include}); "
                               "favourite or un-reject some items")
     finisher = Finisher(o.scale, resolve_palette(o.palette, model, base_dir), o.alpha_threshold)
-    for it in () if isinstance(items, SeedRange) else items:  # a SeedRange has seeds only: nothing to check
-        problem = latent_size_problem(it, model.nz)
+    known, label = model.card.classes, model.path.name
+    if isinstance(items, SeedRange):  # seeds only, and its classes: one check stands for every item
+        for problem in [item_class_problem(items[0].name, c, known, label) for c in items.classes or [None]]:
+            if problem:
+                raise CollectionError(problem)
+    for it in () if isinstance(items, SeedRange) else items:
+        problem = latent_size_problem(it, model.nz) or item_class_problem(it.name, it.class_name, known, label)
         if problem:
             raise CollectionError(problem)
     check_sheet_memory(col, model.card.size, model.card.channels)
@@ -220,7 +226,10 @@ def _render(col: Collection, model: GeneratorModel, items: Sequence[Item], finis
     # item k belongs to shard k mod N; a range, so the progress total is known without listing anything
     todo = range(len(items)) if with_sheet else range(index, len(items), count)
     frames: list[tuple[str, np.ndarray]] = []
-    chunks = model.generate_chunks(todo, lambda k: item_latent(items[k], model.nz, o.truncation), chunk, progress)
+    ids = {c: i for i, c in enumerate(model.card.classes)}
+    cls = (lambda k: ids[items[k].class_name]) if ids else None  # a class id per item of a conditional model
+    chunks = model.generate_chunks(todo, lambda k: item_latent(items[k], model.nz, o.truncation), chunk, progress,
+                                   cls)
     for ks, images in chunks:  # images [n, H, W, C] uint8
         for k, img in zip(ks, images):
             it, out = items[k], finisher(img)

@@ -8,7 +8,7 @@ minus its least convincing fraction. Deterministic for a given model, start seed
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -30,9 +30,11 @@ def candidate_count(count: int, keep: float) -> int:
 
 
 def rank_seeds(model: GeneratorModel, start: int, count: int, keep: float, truncation: float, chunk: int = 256,
-               progress: Callable[[int, int], None] | None = None) -> list[int]:
+               progress: Callable[[int, int], None] | None = None, classes: Sequence[int] = ()) -> list[int]:
     """The `count` seeds (ascending) that the critic scores highest among seeds start .. start + count/keep - 1,
-    for a keep fraction and truncation its caller has checked (see `best_seeds`).
+    for a keep fraction and truncation its caller has checked (see `best_seeds`). A conditional model's candidate
+    `start + i` is made and scored as class id classes[i mod len(classes)] (round robin), and each of those round
+    robin slots keeps its share of `count`, so a run keeps the class mix it asked for.
 
     Ties go to the lower seed. Memory: one float per candidate plus one chunk of images.
     """
@@ -44,12 +46,20 @@ def rank_seeds(model: GeneratorModel, start: int, count: int, keep: float, trunc
                             "re-export the model from its checkpoint with `assetgan to-onnx`")
     scores = np.empty(n, np.float64)
     done = 0
+    k = len(classes)
+    cls = (lambda s: classes[(s - start) % k]) if k else None
     for seeds, images in model.generate_chunks(range(start, start + n),
-                                               lambda s: seed_latent(s, model.nz, truncation), chunk):
-        scores[done : done + len(seeds)] = model.score(images)
+                                               lambda s: seed_latent(s, model.nz, truncation), chunk, classes=cls):
+        scores[done : done + len(seeds)] = model.score(images, np.array([cls(s) for s in seeds]) if cls else None)
         done += len(seeds)
         if progress is not None:
             progress(done, n)
+    if k:  # each class keeps as many as it has among the first `count` candidates: no class crowds out another
+        chosen = []
+        for j in range(k):
+            group = np.arange(j, n, k)
+            chosen += group[np.lexsort((group, -scores[group]))][: len(range(j, count, k))].tolist()
+        return sorted(int(start + i) for i in chosen)
     order = np.lexsort((np.arange(n), -scores))  # highest score first, then lowest seed
     return sorted(int(start + k) for k in order[:count])
 

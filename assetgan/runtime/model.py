@@ -214,8 +214,9 @@ class GeneratorModel(OpenedModel):
         self.last_seconds = time.perf_counter() - t
         return out
 
-    def score(self, images: np.ndarray) -> np.ndarray:
-        """Discriminator logits [N] for uint8 images [N, H, W, C] of this model's size (higher = more convincing).
+    def score(self, images: np.ndarray, classes: np.ndarray | None = None) -> np.ndarray:
+        """Discriminator logits [N] for uint8 images [N, H, W, C] of this model's size (higher = more convincing);
+        a conditional critic also takes the class id [N] int64 each image was made for.
 
         Only for models exported with their critic (card.critic); generating never runs it.
         """
@@ -228,8 +229,15 @@ class GeneratorModel(OpenedModel):
                              f"got {images.dtype} {images.shape}")
         feeds = {"z": np.zeros((1, self.nz), np.float32),  # the generator input is required; one latent is cheap
                  "critic.image": np.ascontiguousarray(images)}
-        if c.classes:  # a conditional critic scores every image as class 0 until classes are wired here
-            feeds |= {"class": np.zeros(1, np.int64), "critic.class": np.zeros(len(images), np.int64)}
+        k = len(c.classes)
+        if k:  # the generator's `class` input is required too: one id is cheap
+            y = np.asarray(classes if classes is not None else [])
+            if y.shape != (len(images),) or y.dtype.kind not in "iu" or (len(y) and (y.min() < 0 or y.max() >= k)):
+                raise ModelError(f"critic of {self.path.name} is conditional: pass one class id in 0-{k - 1} per "
+                                 "image")
+            feeds |= {"class": np.zeros(1, np.int64), "critic.class": np.ascontiguousarray(y, dtype=np.int64)}
+        elif classes is not None:
+            raise ModelError(f"{self.path.name} is not conditional (its card lists no classes); pass no classes")
         return self._sess.run(["critic.score"], feeds)[0]
 
     def sampling(self, truncation: float | None = None, keep: float | None = None) -> tuple[float, float]:
@@ -239,11 +247,12 @@ class GeneratorModel(OpenedModel):
                 self.card.default_keep if keep is None else keep)
 
     def generate_chunks(self, keys: Iterable[K], latent: Callable[[K], np.ndarray], chunk: int = 64,
-                        progress: Progress | None = None) -> Iterator[tuple[list[K], np.ndarray]]:
+                        progress: Progress | None = None, classes: Callable[[K], int] | None = None
+                        ) -> Iterator[tuple[list[K], np.ndarray]]:
         """The one inference loop: yield (keys, images uint8 [n, H, W, C]) for up to `chunk` keys at a time, each
-        key's z [nz] made by `latent(key)`. Memory is bounded by `chunk` however many keys there are (a lazy
-        iterable is never listed). With `progress`: (done, total, {"seconds"}) after each chunk, and no further
-        chunk once it is aborted."""
+        key's z [nz] made by `latent(key)` (and, for a conditional model, its class id by `classes(key)`). Memory
+        is bounded by `chunk` however many keys there are (a lazy iterable is never listed). With `progress`: (done,
+        total, {"seconds"}) after each chunk, and no further chunk once it is aborted."""
         progress = progress or NullProgress()
         total = len(keys) if isinstance(keys, Sized) else None
         todo, done = iter(keys), 0
@@ -252,7 +261,8 @@ class GeneratorModel(OpenedModel):
             part = list(itertools.islice(todo, chunk))
             if not part:
                 break
-            yield part, self.run(np.stack([latent(k) for k in part]))  # z [n, nz] -> images [n, H, W, C] uint8
+            y = None if classes is None else np.array([classes(k) for k in part], np.int64)  # [n]
+            yield part, self.run(np.stack([latent(k) for k in part]), y)  # z [n, nz] -> images [n, H, W, C] uint8
             done += len(part)
             progress.update(done, total, {"seconds": self.last_seconds})
 

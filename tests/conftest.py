@@ -51,6 +51,18 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.torch)
 
 
+def one_line_error(result, *needles: str, code: int = 2) -> str:
+    """Assert a CLI result is exactly one `error:` line on stderr (exit `code`, no traceback) holding every needle;
+    return that line."""
+    assert result.exit_code == code, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+    assert len(errors) == 1 and "Traceback" not in result.output, result.output
+    for n in needles:
+        assert n in errors[0], errors[0]
+    return errors[0]
+
+
 def tiny_config(**kw):
     from assetgan.train.config import DCGANConfig
 

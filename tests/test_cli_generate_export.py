@@ -13,16 +13,9 @@ from typer.testing import CliRunner
 from assetgan.cli.main import app
 from assetgan.export.collection import load_collection
 
+from .conftest import one_line_error
+
 runner = CliRunner()
-
-
-def _one_line_error(result, *needles):
-    assert result.exit_code == 2, result.output
-    errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
-    assert len(errors) == 1 and "Traceback" not in result.output, result.output
-    err = errors[0]
-    for n in needles:
-        assert n in err, err
 
 
 @pytest.fixture()
@@ -110,33 +103,33 @@ def test_export_error_paths(model_dir, tmp_path, tiny_model):
                                "--save-collection", str(col)]).exit_code == 0
     out = tmp_path / "x"
     assert runner.invoke(app, ["export", str(col), "--out", str(out)]).exit_code == 0
-    _one_line_error(runner.invoke(app, ["export", str(col), "--out", str(out)]), "not empty", "--force")
+    one_line_error(runner.invoke(app, ["export", str(col), "--out", str(out)]), "not empty", "--force")
     assert runner.invoke(app, ["export", str(col), "--out", str(out), "--force"]).exit_code == 0
 
     d = json.loads(col.read_text())
     d["version"] = 7
     v7 = tmp_path / "v7.json"
     v7.write_text(json.dumps(d))
-    _one_line_error(runner.invoke(app, ["export", str(v7), "--out", str(tmp_path / "y")]), "version 7", "v7.json")
+    one_line_error(runner.invoke(app, ["export", str(v7), "--out", str(tmp_path / "y")]), "version 7", "v7.json")
 
     d = json.loads(col.read_text())
     d["model"]["sha256"] = "0" * 64
     sha = tmp_path / "sha.json"
     sha.write_text(json.dumps(d))
-    _one_line_error(runner.invoke(app, ["export", str(sha), "--out", str(tmp_path / "z")]), "sha256")
+    one_line_error(runner.invoke(app, ["export", str(sha), "--out", str(tmp_path / "z")]), "sha256")
 
     d = json.loads(col.read_text())
     d["model"] = {"name": "gone", "sha256": "1" * 64}
     gone = tmp_path / "gone.json"
     gone.write_text(json.dumps(d))
-    _one_line_error(runner.invoke(app, ["export", str(gone), "--out", str(tmp_path / "w")]), "'gone'")
+    one_line_error(runner.invoke(app, ["export", str(gone), "--out", str(tmp_path / "w")]), "'gone'")
 
     broken = tmp_path / "broken.json"
     broken.write_text("{not json")
-    _one_line_error(runner.invoke(app, ["export", str(broken), "--out", str(tmp_path / "v")]), "invalid JSON")
+    one_line_error(runner.invoke(app, ["export", str(broken), "--out", str(tmp_path / "v")]), "invalid JSON")
     a_file = tmp_path / "file.txt"
     a_file.write_text("x")
-    _one_line_error(runner.invoke(app, ["export", str(col), "--out", str(a_file)]), "is a file")
+    one_line_error(runner.invoke(app, ["export", str(col), "--out", str(a_file)]), "is a file")
 
 
 def test_interrupted_export_leaves_no_partial_files(model_dir, tmp_path, monkeypatch):
@@ -166,16 +159,16 @@ def test_interrupted_export_leaves_no_partial_files(model_dir, tmp_path, monkeyp
 def test_generate_bad_inputs(model_dir, tmp_path):
     not_onnx = tmp_path / "fake.onnx"
     not_onnx.write_text("hello")
-    _one_line_error(runner.invoke(app, ["generate", str(not_onnx), "--out", str(tmp_path / "a")]), "fake.onnx")
-    _one_line_error(runner.invoke(app, ["generate", "no-such-model", "--out", str(tmp_path / "b")]),
+    one_line_error(runner.invoke(app, ["generate", str(not_onnx), "--out", str(tmp_path / "a")]), "fake.onnx")
+    one_line_error(runner.invoke(app, ["generate", "no-such-model", "--out", str(tmp_path / "b")]),
                     "no-such-model")
-    _one_line_error(runner.invoke(app, ["generate", "tiny-sprites", "--count", "0", "--out", str(tmp_path / "c")]),
+    one_line_error(runner.invoke(app, ["generate", "tiny-sprites", "--count", "0", "--out", str(tmp_path / "c")]),
                     "--count 0")
-    _one_line_error(runner.invoke(app, ["generate", "tiny-sprites", "--scale", "0", "--out", str(tmp_path / "d")]),
+    one_line_error(runner.invoke(app, ["generate", "tiny-sprites", "--scale", "0", "--out", str(tmp_path / "d")]),
                     "scale 0")
-    _one_line_error(runner.invoke(app, ["generate", "tiny-sprites", "--palette", "nope.gpl",
+    one_line_error(runner.invoke(app, ["generate", "tiny-sprites", "--palette", "nope.gpl",
                                         "--out", str(tmp_path / "e")]), "nope.gpl")
-    _one_line_error(runner.invoke(app, ["generate", "tiny-sprites", "--truncation", "5",
+    one_line_error(runner.invoke(app, ["generate", "tiny-sprites", "--truncation", "5",
                                         "--out", str(tmp_path / "f")]), "truncation 5")
 
 
@@ -206,14 +199,14 @@ def test_review_regressions(model_dir, tmp_path, monkeypatch):
     for args, needle in ((["--prefix", "a/b"], "name must be"), (["--prefix", "a b"], "name must be"),
                          (["--save-collection", str(tmp_path / "no" / "c.json")], "does not exist")):
         target = tmp_path / f"p{len(needle)}{len(args[1])}"
-        _one_line_error(runner.invoke(app, ["generate", "tiny-sprites", "--count", "2", "--out", str(target),
+        one_line_error(runner.invoke(app, ["generate", "tiny-sprites", "--count", "2", "--out", str(target),
                                             *args]), needle)
         assert not target.exists()
     # a bad z length or an empty selection fails before the output folder is created
     d = json.loads(col.read_text())
     d["items"] = [{"name": "x", "z": [0.0, 1.0]}]
     col.write_text(json.dumps(d))
-    _one_line_error(runner.invoke(app, ["export", str(col), "--out", str(tmp_path / "zz")]), "z has 2 values")
+    one_line_error(runner.invoke(app, ["export", str(col), "--out", str(tmp_path / "zz")]), "z has 2 values")
     assert not (tmp_path / "zz").exists()
 
 
@@ -233,7 +226,7 @@ def test_collection_field_types(tmp_path, mutate, message):
     p = tmp_path / "c.json"
     p.write_text(json.dumps(d))
     r = runner.invoke(app, ["export", str(p), "--out", str(tmp_path / "o")])
-    _one_line_error(r, message)
+    one_line_error(r, message)
 
 
 def test_shards_together_write_exactly_what_one_run_writes(model_dir, tmp_path):
@@ -251,9 +244,9 @@ def test_shards_together_write_exactly_what_one_run_writes(model_dir, tmp_path):
     assert names == sorted(p.name for p in farm.iterdir())
     for n in names:
         assert (one / n).read_bytes() == (farm / n).read_bytes(), n
-    _one_line_error(runner.invoke(app, ["export", str(col), "--out", str(tmp_path / "x"), "--shard", "4/3"]),
+    one_line_error(runner.invoke(app, ["export", str(col), "--out", str(tmp_path / "x"), "--shard", "4/3"]),
                     "--shard 4/3")
-    _one_line_error(runner.invoke(app, ["export", str(col), "--out", str(tmp_path / "x"), "--shard", "half"]),
+    one_line_error(runner.invoke(app, ["export", str(col), "--out", str(tmp_path / "x"), "--shard", "half"]),
                     "--shard half")
 
 
@@ -282,9 +275,9 @@ def test_keep_best_keeps_the_critics_favourites(model_dir, tmp_path):
 
 def test_keep_best_bad_inputs(model_dir, tmp_path, tiny_run):
     r = runner.invoke(app, ["generate", "tiny-sprites", "--keep-best", "0", "--out", str(tmp_path / "a")])
-    _one_line_error(r, "--keep-best 0", "(0, 1]")
+    one_line_error(r, "--keep-best 0", "(0, 1]")
     r = runner.invoke(app, ["generate", "tiny-sprites", "--keep-best", "1.5", "--out", str(tmp_path / "b")])
-    _one_line_error(r, "--keep-best 1.5")
+    one_line_error(r, "--keep-best 1.5")
     from assetgan.train import onnx_export
     from assetgan.train.checkpoint import load_checkpoint
 
@@ -292,4 +285,4 @@ def test_keep_best_bad_inputs(model_dir, tmp_path, tiny_run):
     g, cfg = onnx_export.generator_from_checkpoint(state)
     onnx_export.export_generator(g, onnx_export.build_card(cfg, state, "nocritic"), model_dir / "nocritic.onnx")
     r = runner.invoke(app, ["generate", "nocritic", "--keep-best", "0.8", "--out", str(tmp_path / "c")])
-    _one_line_error(r, "nocritic.onnx", "has no critic", "to-onnx")
+    one_line_error(r, "nocritic.onnx", "has no critic", "to-onnx")

@@ -9,14 +9,9 @@ from typer.testing import CliRunner
 from assetgan import __version__
 from assetgan.cli.main import app
 
+from .conftest import one_line_error
+
 runner = CliRunner()
-
-
-def _error(result) -> str:
-    assert result.exit_code == 2, result.output
-    lines = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
-    assert len(lines) == 1 and "Traceback" not in result.output, result.output
-    return lines[0]
 
 
 def test_short_help_and_version():
@@ -30,7 +25,7 @@ def test_generate_errors_name_the_option_not_the_collection(tmp_path):
     out = tmp_path / "o"
     for args, flag in ((["--truncation", "5"], "--truncation 5"), (["--scale", "0"], "--scale 0"),
                        (["--alpha-threshold", "300"], "--alpha-threshold 300"), (["--prefix", "../x"], "--prefix")):
-        err = _error(runner.invoke(app, ["generate", "--count", "1", "--out", str(out), *args]))
+        err = one_line_error(runner.invoke(app, ["generate", "--count", "1", "--out", str(out), *args]))
         assert err.startswith(f"error: {flag}"), err
     assert not out.exists()
 
@@ -38,7 +33,7 @@ def test_generate_errors_name_the_option_not_the_collection(tmp_path):
 def test_a_mistyped_style_model_is_named_with_the_known_ones(tmp_path):
     src = tmp_path / "x.png"
     Image.fromarray(np.zeros((8, 8, 3), np.uint8)).save(src)
-    err = _error(runner.invoke(app, ["stylize", "monnet", str(src)]))
+    err = one_line_error(runner.invoke(app, ["stylize", "monnet", str(src)]))
     assert "model 'monnet' not found" in err and "monet" in err.split("known:")[1]
 
 
@@ -49,7 +44,7 @@ def test_direction_accepts_the_models_domain_names(tiny_style_model, tmp_path):
                             "--out", str(tmp_path / "o")])
     assert r.exit_code == 0, r.output
     assert (tmp_path / "o" / "a.texture.png").is_file() and "sprite -> texture" in r.stderr
-    err = _error(runner.invoke(app, ["stylize", str(tiny_style_model), str(src), "--direction", "up"]))
+    err = one_line_error(runner.invoke(app, ["stylize", str(tiny_style_model), str(src), "--direction", "up"]))
     assert "texture2sprite" in err and "sprite2texture" in err
 
 
@@ -58,7 +53,7 @@ def test_a_named_device_that_cannot_run_is_an_error_and_auto_falls_back(tmp_path
 
     out = tmp_path / "o"
     missing = "coreml" if "CoreMLExecutionProvider" not in ort.get_available_providers() else "directml"
-    err = _error(runner.invoke(app, ["generate", "--count", "1", "--device", missing, "--out", str(out)]))
+    err = one_line_error(runner.invoke(app, ["generate", "--count", "1", "--device", missing, "--out", str(out)]))
     assert f"--device {missing}" in err and "--device auto" in err and not out.exists()
     r = runner.invoke(app, ["generate", "--count", "1", "--device", "auto", "--out", str(out)])
     assert r.exit_code == 0 and "provider:" in r.stderr

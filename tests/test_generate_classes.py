@@ -20,17 +20,9 @@ from assetgan.runtime.curate import rank_seeds
 from assetgan.runtime.latent import seed_latent
 from assetgan.runtime.model import open_model
 
-from .conftest import COND_CLASSES
+from .conftest import COND_CLASSES, one_line_error
 
 runner = CliRunner()
-
-
-def _one_line_error(result, *needles):
-    assert result.exit_code == 2, result.output
-    errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
-    assert len(errors) == 1 and "Traceback" not in result.output, result.output
-    for n in needles:
-        assert n in errors[0], errors[0]
 
 
 @pytest.fixture()
@@ -104,7 +96,7 @@ def test_conditional_model_without_class_uses_all_and_a_batch_is_reproducible(mo
 ])
 def test_bad_class_is_a_one_line_error(models, tmp_path, args, needles):
     out = tmp_path / "gen"
-    _one_line_error(runner.invoke(app, ["generate", *args, "--count", "2", "--out", str(out)]), *needles)
+    one_line_error(runner.invoke(app, ["generate", *args, "--count", "2", "--out", str(out)]), *needles)
     assert not out.exists()
 
 
@@ -143,7 +135,7 @@ def test_bad_item_class_is_a_one_line_export_error(models, tmp_path, change, nee
     saved["items"][0] = {k: v for k, v in saved["items"][0].items() if v is not None}
     col_path.write_text(json.dumps(saved))
     out = tmp_path / "again"
-    _one_line_error(runner.invoke(app, ["export", str(col_path), "--out", str(out)]), *needles)
+    one_line_error(runner.invoke(app, ["export", str(col_path), "--out", str(out)]), *needles)
     assert not out.exists() or not any(out.iterdir())
 
 

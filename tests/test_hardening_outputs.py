@@ -18,17 +18,9 @@ from assetgan.cli.main import app
 from assetgan.core.errors import AssetganError
 from assetgan.core.out_dir import LOCK, claim
 
+from .conftest import one_line_error
+
 runner = CliRunner()
-
-
-def _one_line_error(result, *needles):
-    assert result.exit_code == 2, result.output
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
-    assert len(errors) == 1 and "Traceback" not in result.output, result.output
-    for n in needles:
-        assert n in errors[0], errors[0]
-    return errors[0]
 
 
 def _tree(root: Path) -> dict[str, bytes | None]:
@@ -108,7 +100,7 @@ def test_stylize_suffix_cannot_leave_the_output_folder(tiny_style_model, tmp_pat
     for suffix in ("/../../x", "/x", "\\..\\x", "a\nb", "x" * 65, "C:evil"):
         r = runner.invoke(app, ["stylize", str(tiny_style_model), str(src), "--out", str(tmp_path / "out"),
                                 "--suffix", suffix])
-        _one_line_error(r, "--suffix")
+        one_line_error(r, "--suffix")
     assert _tree(tmp_path) == before
 
 
@@ -117,13 +109,13 @@ def test_save_collection_never_replaces_a_file_without_force_and_never_the_model
     keep = tmp_path / "keep.json"
     keep.write_text("precious")
     args = ["generate", "tiny-sprites", "--count", "2", "--out", str(tmp_path / "o")]
-    _one_line_error(runner.invoke(app, [*args, "--save-collection", str(keep)]), "already exists", "--force")
+    one_line_error(runner.invoke(app, [*args, "--save-collection", str(keep)]), "already exists", "--force")
     assert keep.read_text() == "precious" and not (tmp_path / "o").exists()
     model = model_dir / "tiny-sprites.onnx"
     data = model.read_bytes()
-    _one_line_error(runner.invoke(app, [*args, "--force", "--save-collection", str(model)]), "model file in use")
+    one_line_error(runner.invoke(app, [*args, "--force", "--save-collection", str(model)]), "model file in use")
     assert model.read_bytes() == data
-    _one_line_error(runner.invoke(app, [*args, "--save-collection", str(tmp_path)]), "is a folder")
+    one_line_error(runner.invoke(app, [*args, "--save-collection", str(tmp_path)]), "is a folder")
     assert runner.invoke(app, [*args, "--force", "--save-collection", str(keep)]).exit_code == 0
     assert json.loads(keep.read_text())["format"] == "assetgan.collection"
 
@@ -137,7 +129,7 @@ def test_save_collection_never_replaces_a_file_without_force_and_never_the_model
 def test_output_names_never_collide(collection, tmp_path, edit, needle):
     bad = _edit(collection, edit)
     out = tmp_path / "out"
-    _one_line_error(runner.invoke(app, ["export", str(bad), "--out", str(out)]), needle)
+    one_line_error(runner.invoke(app, ["export", str(bad), "--out", str(out)]), needle)
     assert not out.exists()
 
 
@@ -150,11 +142,11 @@ def test_an_input_inside_out_is_never_an_output(collection, tmp_path):
     d["model"]["path"] = str(Path(d["model"]["path"]).resolve())
     inside.write_text(json.dumps(d))
     data = inside.read_bytes()
-    _one_line_error(runner.invoke(app, ["export", str(inside), "--out", str(out), "--force"]), "input of this run")
+    one_line_error(runner.invoke(app, ["export", str(inside), "--out", str(out), "--force"]), "input of this run")
     assert inside.read_bytes() == data
     item = out / f"{d['items'][0]['name']}.png"
     shutil.copy(inside, item)
-    _one_line_error(runner.invoke(app, ["export", str(item), "--out", str(out), "--force"]), "input of this run")
+    one_line_error(runner.invoke(app, ["export", str(item), "--out", str(out), "--force"]), "input of this run")
 
 
 def test_generate_never_writes_over_the_model_it_runs(model_dir, tmp_path):
@@ -172,13 +164,13 @@ def test_stylize_never_replaces_an_input_even_with_overwrite(tiny_style_model, t
     data = src.read_bytes()
     for extra in ([], ["--overwrite"]):
         r = runner.invoke(app, ["stylize", str(tiny_style_model), str(src), "--suffix", "", *extra])
-        _one_line_error(r, "would overwrite an input")
+        one_line_error(r, "would overwrite an input")
         assert src.read_bytes() == data
     other = tmp_path / "b.jpg"  # b.jpg -> b.png, which is another input
     Image.fromarray(np.full((40, 40, 3), 9, np.uint8)).save(other)
     b_png = tmp_path / "b.png"
     Image.fromarray(np.full((40, 40, 3), 9, np.uint8)).save(b_png)
-    _one_line_error(runner.invoke(app, ["stylize", str(tiny_style_model), str(other), str(b_png), "--suffix", "",
+    one_line_error(runner.invoke(app, ["stylize", str(tiny_style_model), str(other), str(b_png), "--suffix", "",
                                         "--overwrite"]), "would overwrite an input")
 
 
@@ -195,7 +187,7 @@ def test_stylize_never_replaces_an_input_even_with_overwrite(tiny_style_model, t
 def test_bad_output_settings_refuse_before_any_file_is_written(collection, tmp_path, edit, needle):
     bad = _edit(collection, edit)
     out = tmp_path / "out"
-    _one_line_error(runner.invoke(app, ["export", str(bad), "--out", str(out)]), needle)
+    one_line_error(runner.invoke(app, ["export", str(bad), "--out", str(out)]), needle)
     assert not out.exists()
 
 
@@ -222,7 +214,7 @@ def _with_card(src: Path, dst: Path, **changes) -> Path:
 ])
 def test_hostile_cards_are_refused_at_open_and_listed_as_bad(model_dir, tmp_path, tiny_model, changes, needle):
     _with_card(tiny_model, model_dir / "aa-bad.onnx", **changes)
-    err = _one_line_error(runner.invoke(app, ["generate", "aa-bad", "--count", "1", "--out", str(tmp_path / "o")]))
+    err = one_line_error(runner.invoke(app, ["generate", "aa-bad", "--count", "1", "--out", str(tmp_path / "o")]))
     assert needle in err and "aa-bad.onnx" in err, err
     r = runner.invoke(app, ["models"])
     assert r.exit_code == 0, r.output
@@ -244,16 +236,16 @@ def test_a_user_model_shadowing_a_shipped_name_is_noted(model_dir, tiny_model):
 def test_hostile_collection_json_is_a_one_line_error(model_dir, tmp_path, text, needle):
     p = tmp_path / "hostile.json"
     p.write_text(text, errors="surrogateescape")
-    _one_line_error(runner.invoke(app, ["export", str(p), "--out", str(tmp_path / "o")]), needle, "hostile.json")
+    one_line_error(runner.invoke(app, ["export", str(p), "--out", str(tmp_path / "o")]), needle, "hostile.json")
     assert not (tmp_path / "o").exists()
 
 
 def test_a_huge_seed_and_a_name_with_a_newline_are_refused(collection, tmp_path):
     huge = _edit(collection, lambda d: d["items"][0].update(seed=2**64))
-    _one_line_error(runner.invoke(app, ["export", str(huge), "--out", str(tmp_path / "o")]), "seed")
+    one_line_error(runner.invoke(app, ["export", str(huge), "--out", str(tmp_path / "o")]), "seed")
     nl = _edit(collection, lambda d: d["items"][0].update(name="potion\n"))
-    _one_line_error(runner.invoke(app, ["export", str(nl), "--out", str(tmp_path / "o")]), "name must be")
-    _one_line_error(runner.invoke(app, ["generate", "tiny-sprites", "--count", "1", "--prefix", "x\n", "--out",
+    one_line_error(runner.invoke(app, ["export", str(nl), "--out", str(tmp_path / "o")]), "name must be")
+    one_line_error(runner.invoke(app, ["generate", "tiny-sprites", "--count", "1", "--prefix", "x\n", "--out",
                                         str(tmp_path / "o")]), "name must be")
     assert not (tmp_path / "o").exists()
 
@@ -269,17 +261,17 @@ def test_an_unreadable_model_in_export_is_a_one_line_error(collection, tmp_path,
         return real_open(path, *a, **k)
 
     monkeypatch.setattr(builtins, "open", deny)
-    _one_line_error(runner.invoke(app, ["export", str(collection), "--out", str(tmp_path / "o")]), "cannot read")
+    one_line_error(runner.invoke(app, ["export", str(collection), "--out", str(tmp_path / "o")]), "cannot read")
 
 
 def test_symlink_loops_as_out_or_input_are_one_line_errors(collection, tiny_style_model, tmp_path):
     loop = tmp_path / "loop"
     loop.symlink_to(loop)
-    _one_line_error(runner.invoke(app, ["export", str(collection), "--out", str(loop)]), "loop")
-    _one_line_error(runner.invoke(app, ["generate", "tiny-sprites", "--count", "1", "--out", str(loop / "x")]),
+    one_line_error(runner.invoke(app, ["export", str(collection), "--out", str(loop)]), "loop")
+    one_line_error(runner.invoke(app, ["generate", "tiny-sprites", "--count", "1", "--out", str(loop / "x")]),
                     "loop")
-    _one_line_error(runner.invoke(app, ["export", str(loop), "--out", str(tmp_path / "o")]))
-    _one_line_error(runner.invoke(app, ["stylize", str(tiny_style_model), str(loop)]))
+    one_line_error(runner.invoke(app, ["export", str(loop), "--out", str(tmp_path / "o")]))
+    one_line_error(runner.invoke(app, ["stylize", str(tiny_style_model), str(loop)]))
 
 
 # ---- 5. two runs at once ---------------------------------------------------------------------------------------
@@ -288,7 +280,7 @@ def test_a_second_run_into_a_held_folder_refuses(collection, tmp_path):
     with claim(out):
         assert (out / LOCK).exists()
         r = runner.invoke(app, ["export", str(collection), "--out", str(out)])
-        err = _one_line_error(r, "another assetgan run")
+        err = one_line_error(r, "another assetgan run")
         assert str(out) in err
         with pytest.raises(AssetganError, match="another assetgan run"):
             with claim(out, force=True):
@@ -334,16 +326,16 @@ def test_stylize_tile_bounds(tiny_style_model, tmp_path):
     src = tmp_path / "a.png"
     Image.fromarray(np.zeros((40, 40, 3), np.uint8)).save(src)
     for tile in ("0", "-5", "63", "100000"):
-        _one_line_error(runner.invoke(app, ["stylize", str(tiny_style_model), str(src), "--tile", tile]), "--tile")
+        one_line_error(runner.invoke(app, ["stylize", str(tiny_style_model), str(src), "--tile", tile]), "--tile")
 
 
 def test_a_huge_count_refuses_at_once(model_dir, tmp_path):
     out = tmp_path / "o"
-    _one_line_error(runner.invoke(app, ["generate", "tiny-sprites", "--count", "1000000000", "--out", str(out)]),
+    one_line_error(runner.invoke(app, ["generate", "tiny-sprites", "--count", "1000000000", "--out", str(out)]),
                     "--count", "--shard")
-    _one_line_error(runner.invoke(app, ["generate", "tiny-sprites", "--count", "2000000", "--keep-best", "0.5",
+    one_line_error(runner.invoke(app, ["generate", "tiny-sprites", "--count", "2000000", "--keep-best", "0.5",
                                         "--out", str(out)]), "--keep-best")
-    _one_line_error(runner.invoke(app, ["generate", "tiny-sprites", "--count", "3", "--seed", str(2**63 - 2),
+    one_line_error(runner.invoke(app, ["generate", "tiny-sprites", "--count", "3", "--seed", str(2**63 - 2),
                                         "--out", str(out)]), "--seed")
     assert not out.exists()
 
@@ -415,14 +407,14 @@ def test_a_full_disk_is_a_one_line_error_and_leaves_no_half_file(collection, tin
     else:
         disk = tiny_disk
         _fill(disk)
-    err = _one_line_error(runner.invoke(app, ["export", str(collection), "--out", str(disk / "e")]))
+    err = one_line_error(runner.invoke(app, ["export", str(collection), "--out", str(disk / "e")]))
     assert "disk full" in err and "free some space" in err
-    err = _one_line_error(runner.invoke(app, ["generate", "tiny-sprites", "--count", "2", "--out", str(disk / "g")]))
+    err = one_line_error(runner.invoke(app, ["generate", "tiny-sprites", "--count", "2", "--out", str(disk / "g")]))
     assert "disk full" in err
     src = tmp_path / "a.png"
     Image.fromarray(np.zeros((40, 40, 3), np.uint8)).save(src)
     r = runner.invoke(app, ["stylize", str(tiny_style_model), str(src), "--out", str(disk / "s")])
-    assert "disk full" in _one_line_error(r)
+    assert "disk full" in one_line_error(r)
     _no_temp_files(disk)
 
 
@@ -434,9 +426,9 @@ def test_a_read_only_out_is_a_one_line_error(collection, tmp_path, monkeypatch):
 
     monkeypatch.setattr(atomic_mod.tempfile, "mkstemp", read_only)
     out = tmp_path / "ro"
-    err = _one_line_error(runner.invoke(app, ["export", str(collection), "--out", str(out)]))
+    err = one_line_error(runner.invoke(app, ["export", str(collection), "--out", str(out)]))
     assert "read-only file system" in err and "writable disk" in err
-    err = _one_line_error(runner.invoke(app, ["generate", "tiny-sprites", "--count", "1", "--out", str(out)]))
+    err = one_line_error(runner.invoke(app, ["generate", "tiny-sprites", "--count", "1", "--out", str(out)]))
     assert "read-only file system" in err
 
 
@@ -444,9 +436,9 @@ def test_evaluate_json_never_replaces_a_file_without_force(model_dir, tmp_path):
     keep = tmp_path / "figures.json"
     keep.write_text("mine")
     r = runner.invoke(app, ["evaluate", "tiny-sprites", "--real", str(tmp_path), "--no-c2st", "--json", str(keep)])
-    _one_line_error(r, "already exists", "--force")
+    one_line_error(r, "already exists", "--force")
     assert keep.read_text() == "mine"
     model = model_dir / "tiny-sprites.onnx"
     r = runner.invoke(app, ["evaluate", str(model), "--real", str(tmp_path), "--no-c2st", "--json", str(model),
                             "--force"])
-    _one_line_error(r, "is the model file")
+    one_line_error(r, "is the model file")

@@ -17,7 +17,7 @@ from assetgan.runtime.stylize import Cancelled, open_style_model
 from assetgan.runtime.stylize_io import expand_inputs, plan_jobs, read_for_stylize
 from assetgan.runtime.tiling import plan_tiles, tile_weight
 
-from .conftest import ROOT
+from .conftest import ROOT, one_line_error
 
 runner = CliRunner()
 SCREENSHOT = ROOT / "assets" / "samples" / "dungeon_1080p.png"
@@ -37,14 +37,6 @@ def _photo(h: int, w: int, seed: int = 0) -> np.ndarray:
 @pytest.fixture(scope="module")
 def style(tiny_style_model):
     return open_style_model(tiny_style_model, ["CPUExecutionProvider"])
-
-
-def _one_line_error(result, *needles, code=2):
-    assert result.exit_code == code, result.output
-    errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
-    assert len(errors) == 1 and "Traceback" not in result.output, result.output
-    for n in needles:
-        assert n in errors[0], errors[0]
 
 
 # ----- tiling ---------------------------------------------------------------------------------------------
@@ -199,12 +191,12 @@ def test_cli_refuses_huge_images_cleanly(tiny_style_model, tmp_path):
 
 def test_cli_never_overwrites_inputs_or_results(tiny_style_model, inputs, tmp_path):
     r = runner.invoke(app, ["stylize", str(tiny_style_model), str(inputs / "rgb.png"), "--suffix", ""])
-    _one_line_error(r, "rgb.png", "overwrite an input")
+    one_line_error(r, "rgb.png", "overwrite an input")
     out = tmp_path / "o"
     assert runner.invoke(app, ["stylize", str(tiny_style_model), str(inputs / "rgb.png"), "--out", str(out)]
                          ).exit_code == 0
     r = runner.invoke(app, ["stylize", str(tiny_style_model), str(inputs / "rgb.png"), "--out", str(out)])
-    _one_line_error(r, "already exists", "--overwrite")
+    one_line_error(r, "already exists", "--overwrite")
     r = runner.invoke(app, ["stylize", str(tiny_style_model), str(inputs / "rgb.png"), "--out", str(out),
                             "--overwrite"])
     assert r.exit_code == 0, r.output
@@ -224,7 +216,7 @@ def test_cli_bad_inputs_are_one_line_errors(tiny_style_model, tiny_model, inputs
         (["stylize", str(a_file.with_suffix(".onnx")), str(inputs)], ["file.onnx", "not found"]),
     ]
     for args, needles in cases:
-        _one_line_error(runner.invoke(app, args), *needles)
+        one_line_error(runner.invoke(app, args), *needles)
 
 
 def test_plan_jobs_names_distinct_outputs(tmp_path):
@@ -258,7 +250,7 @@ def test_evaluate_a_cyclegan_model(tiny_style_model, tmp_path):
     assert f["n_generated"] == 16 and 0 < f["content_ssim_luma"] <= 1
     assert f["style_distance"] == pytest.approx(f["swd_outputs_to_target_x1e3"] / f["swd_inputs_to_target_x1e3"])
     r = runner.invoke(app, ["evaluate", str(tiny_style_model), "--real", str(SPRITES)])
-    _one_line_error(r, "--inputs")
+    one_line_error(r, "--inputs")
 
 
 def test_icc_profiles_are_applied_and_a_broken_one_is_ignored(tmp_path, monkeypatch):

@@ -13,18 +13,10 @@ from assetgan.train.config import DCGANConfig
 from assetgan.train.cyclegan_config import CycleGANConfig
 from assetgan.train.recipes import RECIPES
 
-from .conftest import ROOT, SPRITES, TEXTURES
+from .conftest import ROOT, SPRITES, TEXTURES, one_line_error
 
 runner = CliRunner()
 TINY = ["--set", "nz=8", "--set", "ngf=8", "--set", "ndf=8", "--batch", "4"]
-
-
-def _one_line_error(result, *needles):
-    assert result.exit_code == 2, result.output
-    errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
-    assert len(errors) == 1 and "Traceback" not in result.output, result.output
-    for n in needles:
-        assert n in errors[0], errors[0]
 
 
 def _printed(args):
@@ -56,27 +48,27 @@ def test_config_file_sits_between_the_recipe_and_the_options(tmp_path):
     assert (cfg["recipe"], cfg["ndf"], cfg["batch_size"], cfg["augment"], cfg["ema_beta"]) == (
         "radford", 40, 8, ["flip"], 0.0)
     f.write_text(json.dumps({"ndff": 40}))
-    _one_line_error(runner.invoke(app, ["train", "dcgan", str(SPRITES), "--steps", "3", "--config", str(f)]),
+    one_line_error(runner.invoke(app, ["train", "dcgan", str(SPRITES), "--steps", "3", "--config", str(f)]),
                     f"--config {f}: unknown field 'ndff'", "ndf")
     f.write_text(json.dumps({"ndf": "wide"}))
-    _one_line_error(runner.invoke(app, ["train", "dcgan", str(SPRITES), "--steps", "3", "--config", str(f)]),
+    one_line_error(runner.invoke(app, ["train", "dcgan", str(SPRITES), "--steps", "3", "--config", str(f)]),
                     "ndf='wide': must be an int")
     f.write_text("[1, 2")
-    _one_line_error(runner.invoke(app, ["train", "dcgan", str(SPRITES), "--steps", "3", "--config", str(f)]),
+    one_line_error(runner.invoke(app, ["train", "dcgan", str(SPRITES), "--steps", "3", "--config", str(f)]),
                     f"--config {f}")
 
 
 def test_set_parses_by_type_and_names_near_matches():
     base = ["train", "dcgan", str(SPRITES), "--steps", "2"]
-    _one_line_error(runner.invoke(app, [*base, "--set", "sample_evry=3"]), "unknown field 'sample_evry'",
+    one_line_error(runner.invoke(app, [*base, "--set", "sample_evry=3"]), "unknown field 'sample_evry'",
                     "sample_every")
-    _one_line_error(runner.invoke(app, [*base, "--set", "ngf=8.5"]), "ngf='8.5': must be an int")
-    _one_line_error(runner.invoke(app, [*base, "--set", "mean_init=maybe"]), "must be true or false")
-    _one_line_error(runner.invoke(app, [*base, "--set", "ngf"]), "write FIELD=VALUE")
-    _one_line_error(runner.invoke(app, [*base, "--set", "beta1=2"]), "beta1 2.0: must be in [0, 1)")
-    _one_line_error(runner.invoke(app, [*base, "--set", "mbstd=true"]), "unknown field 'mbstd'")
+    one_line_error(runner.invoke(app, [*base, "--set", "ngf=8.5"]), "ngf='8.5': must be an int")
+    one_line_error(runner.invoke(app, [*base, "--set", "mean_init=maybe"]), "must be true or false")
+    one_line_error(runner.invoke(app, [*base, "--set", "ngf"]), "write FIELD=VALUE")
+    one_line_error(runner.invoke(app, [*base, "--set", "beta1=2"]), "beta1 2.0: must be in [0, 1)")
+    one_line_error(runner.invoke(app, [*base, "--set", "mbstd=true"]), "unknown field 'mbstd'")
     cyc = ["train", "cyclegan", "--a", str(TEXTURES), "--b", str(SPRITES), "--steps", "2"]
-    _one_line_error(runner.invoke(app, [*cyc, "--set", "lamda_cycle=3"]), "lambda_cycle")
+    one_line_error(runner.invoke(app, [*cyc, "--set", "lamda_cycle=3"]), "lambda_cycle")
     printed = _printed(["cyclegan", "--a", str(TEXTURES), "--b", str(SPRITES), "--steps", "2", "--set",
                         "lambda_cycle=3", "--set", "internal_scale=1", "--name-a", "tex"])
     assert printed == json.loads(json.dumps(CycleGANConfig(
@@ -97,12 +89,12 @@ def test_train_and_to_onnx_cli(tmp_path):
     r = runner.invoke(app, ["to-onnx", str(run), "--out", str(tmp_path / "again.onnx"), "--name", "again"])
     assert r.exit_code == 0, r.output
     r = runner.invoke(app, ["train", "dcgan", str(SPRITES), "--out", str(run), "--steps", "3"])
-    _one_line_error(r, "already holds a run", "--resume")
-    _one_line_error(runner.invoke(app, ["train", "dcgan", str(tmp_path / "nothing"), "--out", str(tmp_path / "r"),
+    one_line_error(r, "already holds a run", "--resume")
+    one_line_error(runner.invoke(app, ["train", "dcgan", str(tmp_path / "nothing"), "--out", str(tmp_path / "r"),
                                         "--steps", "2"]), "nothing")
-    _one_line_error(runner.invoke(app, ["train", "dcgan", str(SPRITES), "--out", str(tmp_path / "r2"),
+    one_line_error(runner.invoke(app, ["train", "dcgan", str(SPRITES), "--out", str(tmp_path / "r2"),
                                         "--size", "48", "--steps", "2"]), "--size 48")
-    _one_line_error(runner.invoke(app, ["to-onnx", str(tmp_path)]), "no checkpoint")
+    one_line_error(runner.invoke(app, ["to-onnx", str(tmp_path)]), "no checkpoint")
 
 
 def test_train_tileable_textures_and_sprite_sheet(tmp_path):
@@ -151,7 +143,7 @@ def test_train_tileable_textures_and_sprite_sheet(tmp_path):
     assert px.dtype == np.uint8 and px.std() > 0
     r = runner.invoke(app, ["train", "dcgan", str(TEXTURES), "--out", str(tmp_path / "x"), "--recipe", "fancy",
                             "--steps", "1"])
-    _one_line_error(r, "--recipe fancy", "radford")
+    one_line_error(r, "--recipe fancy", "radford")
 
 
 def test_holdout_is_listed_and_excluded(tmp_path):
@@ -175,7 +167,7 @@ def test_resume_of_a_run_trained_with_a_removed_option_names_the_tag(tiny_run, t
     state["config"] = state["config"] | {"mbstd": True, "extra": {"holdout": 0.0}}
     save_checkpoint(run / "checkpoint.pt", state)
     for args in (["train", "dcgan", "--resume", str(run), "--steps", "30"], ["to-onnx", str(run), "--force"]):
-        _one_line_error(runner.invoke(app, args), f"checkpoint {run / 'checkpoint.pt'}: trained with --mbstd, "
+        one_line_error(runner.invoke(app, args), f"checkpoint {run / 'checkpoint.pt'}: trained with --mbstd, "
                         "removed after tag pre-option-cull; resume it with that version or start a new run")
 
 

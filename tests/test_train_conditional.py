@@ -24,18 +24,10 @@ from assetgan.train.dcgan_loop import DCGANTrainer, resume_trainer
 from assetgan.train.nets import Discriminator, Generator
 from assetgan.train.onnx_export import critic_from_checkpoint, generator_from_checkpoint
 
-from .conftest import ROOT, SPRITES, TEXTURES, load_samples, tiny_config
+from .conftest import ROOT, SPRITES, TEXTURES, load_samples, one_line_error, tiny_config
 
 runner = CliRunner()
 TINY = ["--set", "nz=8", "--set", "ngf=8", "--set", "ndf=8", "--batch", "4", "--threads", "1"]
-
-
-def _one_line_error(result, *needles):
-    assert result.exit_code == 2, result.output
-    errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
-    assert len(errors) == 1 and "Traceback" not in result.output, result.output
-    for n in needles:
-        assert n in errors[0], errors[0]
 
 
 def _tree(tmp_path, layout):
@@ -110,7 +102,7 @@ def test_labels_from_csv_and_label_map_merge_and_drop(tmp_path):
 def _refused(tmp_path, data, *args_and_needles):
     *args, needle = args_and_needles
     out = tmp_path / "run"
-    _one_line_error(runner.invoke(app, ["train", "dcgan", str(data), "--out", str(out), "--steps", "2", *TINY,
+    one_line_error(runner.invoke(app, ["train", "dcgan", str(data), "--out", str(out), "--steps", "2", *TINY,
                                         *args]), needle)
     assert not (out / "checkpoint.pt").exists() and not (out / "config.json").exists()
 
@@ -250,7 +242,7 @@ def test_resume_with_other_labels_is_refused(cond_run, tmp_path):
     state = load_checkpoint(cfg_path)
     state["config"]["data"] = str(_tree(tmp_path, {"x": 8, "y": 8, "z": 8}))
     torch.save(state, cfg_path)
-    _one_line_error(runner.invoke(app, ["train", "dcgan", "--resume", str(tmp_path / "run"), "--steps", "6"]),
+    one_line_error(runner.invoke(app, ["train", "dcgan", "--resume", str(tmp_path / "run"), "--steps", "6"]),
                     "trained on 2 classes (item, mon), but its data's labels now give 3 (x, y, z)")
 
 

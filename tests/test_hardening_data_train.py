@@ -35,6 +35,11 @@ TINY_CYCLEGAN = ["--set", "ngf=8", "--set", "blocks=1", "--set", "ndf=8", "--cro
 runner = CliRunner()
 
 
+def _cli_error(args: list[str], *fragments: str) -> str:
+    """Run the CLI with `args` and assert one `error:` line holding every fragment (see conftest)."""
+    return one_line_error(runner.invoke(app, args), *fragments)
+
+
 def _loop(folder: Path, name: str = "loop") -> Path:
     link = folder / name
     link.symlink_to(name)  # a link to itself: every lookup through it ends in ELOOP
@@ -65,7 +70,7 @@ def test_slice_tile_write_errors_are_one_line(tmp_path, monkeypatch, code, reaso
 
     monkeypatch.setattr(slicing, "atomic_write_with", failing_write)
     out = tmp_path / "tiles"
-    one_line_error(["data", "slice", str(SHEET), "--tile", "32x32", "--out", str(out)],
+    _cli_error(["data", "slice", str(SHEET), "--tile", "32x32", "--out", str(out)],
                     f"{out / 'sheet_4x2_32_r00_c02.png'}: cannot write the tile ({reason}) after 2 of 6 tiles; {fix}")
 
 
@@ -78,7 +83,7 @@ def test_slice_write_errors_from_the_atomic_rename_leave_no_temporary_files(tmp_
 
     monkeypatch.setattr(assetgan.core.atomic.os, "replace", failing_replace)
     out = tmp_path / "tiles"
-    one_line_error(["data", "slice", str(SHEET), "--tile", "32x32", "--out", str(out)],
+    _cli_error(["data", "slice", str(SHEET), "--tile", "32x32", "--out", str(out)],
                     str(out / "sheet_4x2_32_r00_c00.png"), reason)
     assert list(out.iterdir()) == []
 
@@ -91,22 +96,22 @@ def test_slice_out_folder_that_cannot_be_created(tmp_path, monkeypatch, code, re
 
     monkeypatch.setattr(Path, "mkdir", failing_mkdir)
     out = tmp_path / "ro" / "tiles"
-    one_line_error(["data", "slice", str(SHEET), "--tile", "32x32", "--out", str(out)],
+    _cli_error(["data", "slice", str(SHEET), "--tile", "32x32", "--out", str(out)],
                     f"--out {out}: cannot create the folder for the tiles ({reason})")
 
 
 def test_slice_symlink_loops(tmp_path):
     loop = _loop(tmp_path)
-    one_line_error(["data", "slice", str(SHEET), "--tile", "32x32", "--out", str(loop)],
+    _cli_error(["data", "slice", str(SHEET), "--tile", "32x32", "--out", str(loop)],
                     f"--out {loop}: is a symlink loop", "remove the link or choose another folder")
-    one_line_error(["data", "slice", str(loop), "--tile", "32x32", "--out", str(tmp_path / "out")],
+    _cli_error(["data", "slice", str(loop), "--tile", "32x32", "--out", str(tmp_path / "out")],
                     f"{loop}: is a symlink loop", "point at the sheet image itself")
     assert not (tmp_path / "out").exists()
 
 
 def test_inspect_symlink_loop_as_data(tmp_path):
     loop = _loop(tmp_path)
-    one_line_error(["data", "inspect", str(loop)], f"{loop}: is a symlink loop", "point at a real folder")
+    _cli_error(["data", "inspect", str(loop)], f"{loop}: is a symlink loop", "point at a real folder")
 
 
 def test_inspect_unreadable_data_folder(tmp_path, monkeypatch):
@@ -118,7 +123,7 @@ def test_inspect_unreadable_data_folder(tmp_path, monkeypatch):
         return real(path)
 
     monkeypatch.setattr(os, "scandir", scandir)
-    one_line_error(["data", "inspect", str(tmp_path)], f"{tmp_path}: cannot read the folder (permission denied)",
+    _cli_error(["data", "inspect", str(tmp_path)], f"{tmp_path}: cannot read the folder (permission denied)",
                     "check its permissions")
 
 
@@ -134,17 +139,17 @@ def test_train_out_that_is_a_file_or_a_loop_and_data_that_is_a_loop(tmp_path, cm
         return ["train", "cyclegan", "--a", str(data), "--b", str(SPRITES), "--out", str(out), "--steps", "1",
                 *TINY_CYCLEGAN]
 
-    one_line_error(args(SPRITES, afile), f"--out {afile}: exists and is a file, not a folder", "choose a folder")
-    one_line_error(args(SPRITES, loop), f"--out {loop}: is a symlink loop", "remove the link")
+    _cli_error(args(SPRITES, afile), f"--out {afile}: exists and is a file, not a folder", "choose a folder")
+    _cli_error(args(SPRITES, loop), f"--out {loop}: is a symlink loop", "remove the link")
     what = "DATA" if cmd == "dcgan" else "--a"
-    one_line_error(args(loop, tmp_path / "run"), f"{what} {loop}: is a symlink loop", "point it at a real folder")
+    _cli_error(args(loop, tmp_path / "run"), f"{what} {loop}: is a symlink loop", "point it at a real folder")
     assert afile.read_text() == "keep me" and not (tmp_path / "run").exists()
 
 
 @pytest.mark.parametrize("cmd", [["train", "dcgan", "--resume"], ["train", "cyclegan", "--resume"], ["to-onnx"]])
 def test_a_run_folder_that_is_a_symlink_loop(tmp_path, cmd):
     loop = _loop(tmp_path)
-    one_line_error([*cmd, str(loop)], f"{loop}: is a symlink loop", "pass the run folder itself")
+    _cli_error([*cmd, str(loop)], f"{loop}: is a symlink loop", "pass the run folder itself")
 
 
 def test_train_refuses_a_read_only_run_folder_before_training(tmp_path, monkeypatch):
@@ -153,7 +158,7 @@ def test_train_refuses_a_read_only_run_folder_before_training(tmp_path, monkeypa
 
     monkeypatch.setattr(paths.tempfile, "TemporaryFile", read_only)
     run = tmp_path / "run"
-    one_line_error(["train", "dcgan", str(SPRITES), "--out", str(run), "--steps", "1", *TINY_DCGAN],
+    _cli_error(["train", "dcgan", str(SPRITES), "--out", str(run), "--steps", "1", *TINY_DCGAN],
                     f"--out {run}: cannot write the run there (read-only file system)", "writable disk")
     assert sorted(p.name for p in run.iterdir()) == []  # refused before any training wrote anything
 
@@ -243,7 +248,7 @@ def test_a_folder_whose_only_sub_folder_is_unreadable_says_why_it_found_nothing(
         return real(path)
 
     monkeypatch.setattr(os, "scandir", scandir)
-    one_line_error(["data", "inspect", str(tmp_path)], f"{tmp_path}: no image files found",
+    _cli_error(["data", "inspect", str(tmp_path)], f"{tmp_path}: no image files found",
                     "skipped locked: folder not searched: cannot read it (permission denied)")
 
 
@@ -296,9 +301,9 @@ def test_slice_names_with_control_characters_stay_on_one_line(tmp_path):
     assert len(list(out.glob("my\nsheet_r*_c*.png"))) == 6  # the files keep their real names
     bad = tmp_path / "bad\nsheet.png"
     bad.write_bytes(b"not an image")
-    one_line_error(["data", "slice", str(bad), "--tile", "32x32", "--out", str(tmp_path / "o")],
+    _cli_error(["data", "slice", str(bad), "--tile", "32x32", "--out", str(tmp_path / "o")],
                     f"{tmp_path}/bad\\nsheet.png: is not a readable image")
-    one_line_error(["data", "slice", str(sheet), "--tile", "30x32", "--out", str(tmp_path / "o")],
+    _cli_error(["data", "slice", str(sheet), "--tile", "30x32", "--out", str(tmp_path / "o")],
                     f"{tmp_path}/my\\nsheet.png: sheet is 128x64")
 
 
@@ -310,7 +315,7 @@ def test_train_dcgan_refuses_a_model_it_did_not_make_then_force_replaces_it(tmp_
     run.mkdir()
     (run / "model.onnx").write_bytes(b"someone else's model")
     args = ["train", "dcgan", str(SPRITES), "--out", str(run), "--steps", "2", *TINY_DCGAN]
-    one_line_error(args, f"{run / 'model.onnx'}: already exists (no run in this folder made it)", "--force")
+    _cli_error(args, f"{run / 'model.onnx'}: already exists (no run in this folder made it)", "--force")
     assert sorted(p.name for p in run.iterdir()) == ["model.onnx"]  # refused before any training started
     assert (run / "model.onnx").read_bytes() == b"someone else's model"
 
@@ -329,7 +334,7 @@ def test_train_cyclegan_refuses_a_model_it_did_not_make(tmp_path):
     run = tmp_path / "run"
     run.mkdir()
     (run / "model.onnx").write_bytes(b"keep")
-    one_line_error(["train", "cyclegan", "--a", str(SPRITES), "--b", str(SPRITES), "--out", str(run),
+    _cli_error(["train", "cyclegan", "--a", str(SPRITES), "--b", str(SPRITES), "--out", str(run),
                      "--steps", "1", *TINY_CYCLEGAN],
                     f"{run / 'model.onnx'}: already exists (no run in this folder made it)", "--force")
     assert sorted(p.name for p in run.iterdir()) == ["model.onnx"] and (run / "model.onnx").read_bytes() == b"keep"
@@ -355,14 +360,14 @@ def test_to_onnx_refuses_to_replace_a_model_without_force(tiny_run, tmp_path, mo
     shutil.copytree(tiny_run, run)
     model = run / "model.onnx"
     before = model.read_bytes()
-    one_line_error(["to-onnx", str(run)], f"{model}: already exists; pass --force to replace it",
+    _cli_error(["to-onnx", str(run)], f"{model}: already exists; pass --force to replace it",
                     "or choose another --out")
     assert model.read_bytes() == before
     other = tmp_path / "other.onnx"
     other.write_bytes(b"keep me")
-    one_line_error(["to-onnx", str(run), "--out", str(other)], f"{other}: already exists", "--force")
+    _cli_error(["to-onnx", str(run), "--out", str(other)], f"{other}: already exists", "--force")
     assert other.read_bytes() == b"keep me"
-    one_line_error(["to-onnx", str(run), "--out", str(tmp_path)], f"{tmp_path}: is a folder, not a model file")
+    _cli_error(["to-onnx", str(run), "--out", str(tmp_path)], f"{tmp_path}: is a folder, not a model file")
     result = runner.invoke(app, ["to-onnx", str(run), "--out", str(other), "--force"])
     assert result.exit_code == 0, result.output
     assert other.read_bytes() != b"keep me"
@@ -373,6 +378,6 @@ def test_to_onnx_refuses_to_replace_a_model_without_force(tiny_run, tmp_path, mo
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
     monkeypatch.setattr(onnx_export, "atomic_write_bytes", disk_full)
-    one_line_error(["to-onnx", str(run), "--force"], f"{model}: cannot write the model (disk full)",
+    _cli_error(["to-onnx", str(run), "--force"], f"{model}: cannot write the model (disk full)",
                     "free some space")
     assert model.read_bytes() == before

@@ -233,7 +233,9 @@ def test_exported_critic_takes_classes(cond_run):
         got = sess.run(["critic.score"], {"z": np.zeros((1, 8), np.float32), "class": np.zeros(1, np.int64),
                                           "critic.image": images, "critic.class": np.array(y, np.int64)})[0]
         assert np.allclose(got, want, rtol=1e-3, atol=1e-3)
-    assert m.score(images).shape == (4,)
+    assert m.score(images, np.array([0, 1, 0, 1])).shape == (4,)  # each image scored with its own class
+    with pytest.raises(ModelError, match="conditional"):
+        m.score(images)
 
 
 def test_resume_with_other_labels_is_refused(cond_run, tmp_path):

@@ -253,7 +253,8 @@ def _class_ids(cfg: DCGANConfig, files: list[str], state: dict[str, Any] | None,
     if not labels.conditional:
         why = [f"no classes (--labels auto: {labels.note})"] if cfg.labels == "auto" and labels.note else []
         return cfg, np.zeros(len(files), np.int64), why
-    head = f"{len(labels.classes)} classes{'; ' + labels.note if labels.note else ''} (id, name, images):"
+    counted = "images, held-out ones included" if cfg.holdout > 0 else "images"
+    head = f"{len(labels.classes)} classes{'; ' + labels.note if labels.note else ''} (id, name, {counted}):"
     return dataclasses.replace(cfg, classes=labels.classes), labels.index, [head, *labels.table()]
 
 

@@ -17,15 +17,27 @@ from assetgan.runtime.model import GeneratorModel
 CHUNK = 16  # images per inference call: small enough that thumbnails arrive steadily
 
 
+def batch_class(model: GeneratorModel, start: int, seed: int) -> str | None:
+    """The class of seed `seed` in a batch starting at `start` (`assetgan generate --class all`: seed start + i takes
+    class i mod k of the model card); None for an unconditional model."""
+    known = model.card.classes
+    return known[(seed - start) % len(known)] if known else None
+
+
 def generate_seeds(model: GeneratorModel, seeds: Sequence[int], truncation: float, progress: Progress,
-                   on_chunk: Callable[[list[tuple[int, np.ndarray]]], None], chunk: int = CHUNK) -> int:
+                   on_chunk: Callable[[list[tuple[int, np.ndarray]]], None], chunk: int = CHUNK,
+                   classes: Callable[[int], int] | None = None) -> int:
     """Run the seeds in chunks, handing (seed, image) pairs to `on_chunk`; stops early when aborted.
-    Returns how many images were made."""
+    For a conditional model image i (the i-th seed) takes class id `classes(i)`, by default i mod k (round robin
+    over every class, like `assetgan generate --class all`). Returns how many images were made."""
+    seeds = [int(s) for s in seeds]
+    k = len(model.card.classes)
+    cls = (classes or (lambda i: i % k)) if k else None
     done = 0
-    for part, images in model.generate_chunks([int(s) for s in seeds],
-                                              lambda s: seed_latent(s, model.nz, truncation), chunk, progress):
-        on_chunk(list(zip(part, images)))
-        done += len(part)
+    for rows, images in model.generate_chunks(range(len(seeds)), lambda i: seed_latent(seeds[i], model.nz, truncation),
+                                              chunk, progress, classes=cls):
+        on_chunk([(seeds[i], img) for i, img in zip(rows, images)])
+        done += len(rows)
     return done
 
 
@@ -33,10 +45,10 @@ def generate_best(model: GeneratorModel, start: int, count: int, keep: float, tr
                   on_chunk: Callable[[list[tuple[int, np.ndarray]]], None], chunk: int = CHUNK) -> int:
     """Rank count/keep candidate seeds with the model's critic, then generate the `count` best like
     `generate_seeds` (what `assetgan generate --keep-best` picks). keep and truncation come from bounded spin
-    boxes."""
+    boxes. For a conditional model seed start + i is made, ranked and kept as class i mod k (see `batch_class`)."""
     if keep >= 1.0:
         return generate_seeds(model, range(start, start + count), truncation, progress, on_chunk, chunk)
-    total = candidate_count(count, keep)
+    total, k = candidate_count(count, keep), len(model.card.classes)
 
     def ranked(done: int, _n: int) -> None:
         progress.update(done, total + count)
@@ -44,10 +56,11 @@ def generate_best(model: GeneratorModel, start: int, count: int, keep: float, tr
             raise Cancelled
 
     try:
-        seeds = rank_seeds(model, start, count, keep, truncation, progress=ranked)
+        seeds = rank_seeds(model, start, count, keep, truncation, progress=ranked, classes=range(k))
     except Cancelled:
         return 0
-    return generate_seeds(model, seeds, truncation, _Offset(progress, total), on_chunk, chunk)
+    return generate_seeds(model, seeds, truncation, _Offset(progress, total), on_chunk, chunk,
+                          lambda i: (seeds[i] - start) % k)
 
 
 class Cancelled(Exception):
@@ -68,10 +81,13 @@ class _Offset:
 
 
 def render_latents(model: GeneratorModel, keys: Sequence[str], z: np.ndarray, progress: Progress,
-                   on_chunk: Callable[[list[tuple[str, np.ndarray]]], None], chunk: int = CHUNK) -> int:
-    """Render latents z [n, nz] named by `keys` in chunks (reopened sessions, explore strips)."""
+                   on_chunk: Callable[[list[tuple[str, np.ndarray]]], None], chunk: int = CHUNK,
+                   classes: Sequence[int] | None = None) -> int:
+    """Render latents z [n, nz] named by `keys` in chunks (reopened sessions, explore strips); a conditional model
+    renders key i as class id classes[i]."""
     done = 0
-    for rows, images in model.generate_chunks(range(len(keys)), lambda i: z[i], chunk, progress):
+    cls = None if classes is None else (lambda i: int(classes[i]))
+    for rows, images in model.generate_chunks(range(len(keys)), lambda i: z[i], chunk, progress, classes=cls):
         on_chunk([(keys[i], img) for i, img in zip(rows, images)])
         done += len(rows)
     return done

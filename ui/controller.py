@@ -11,12 +11,13 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
 from assetgan.core.errors import AssetganError
+from assetgan.runtime.classes import item_class_problem
 from assetgan.runtime.curate import candidate_count
 from assetgan.runtime.latent import item_latent, latent_size_problem
 from assetgan.runtime.model import GeneratorModel
 
 from . import dialogs
-from .batch import generate_best, render_latents
+from .batch import batch_class, generate_best, render_latents
 from .library import LibraryModel, resolved
 from .pixmaps import ThumbStore
 from .saver import BackgroundWriter
@@ -225,14 +226,17 @@ class AppController(QObject):
         job.signals.progress.connect(self.batch_progress.emit)
         job.signals.error.connect(lambda msg: self.alert("Generate", msg))
         self.batch_job = job
-        return self.runner.start(job, lambda chunk: epoch == self.epoch and self._batch_chunk(chunk, truncation),
+        return self.runner.start(job, lambda chunk: epoch == self.epoch and self._batch_chunk(chunk, truncation,
+                                                                                              model, seed),
                                  lambda cancelled: self._batch_done(cancelled, started, seed, len(seeds)))
 
-    def _batch_chunk(self, chunk: list[tuple[int, np.ndarray]], truncation: float) -> None:
+    def _batch_chunk(self, chunk: list[tuple[int, np.ndarray]], truncation: float, model: GeneratorModel,
+                     start: int) -> None:
         if self.session is None:
             return
+        seeds = [s for s, _ in chunk]
         try:
-            items = self.session.add_seeds([s for s, _ in chunk], truncation)
+            items = self.session.add_seeds(seeds, truncation, classes=[batch_class(model, start, s) for s in seeds])
         except AssetganError as exc:
             self.alert("Generate", str(exc))
             if self.batch_job is not None:
@@ -266,22 +270,27 @@ class AppController(QObject):
         if self.model is None or self.session is None:
             return None
         model, nz = self.model, self.model.nz
-        keys, zs = [], []
+        known = model.card.classes
+        ids = {c: i for i, c in enumerate(known)}
+        keys, zs, classes = [], [], []
         for it in self.session.items:
             if it.name in self.store.images:
                 continue
-            problem = latent_size_problem(it, nz)
+            problem = latent_size_problem(it, nz) or item_class_problem(it.name, it.class_name, known,
+                                                                         model.path.name)
             if problem:
                 self.status.emit(problem)
                 continue
             zs.append(item_latent(it, nz, self.session.collection.output.truncation))
             keys.append(it.name)
+            classes.append(ids.get(it.class_name, 0))
         if not keys:
             return None
         z = np.stack(zs)
+        y = classes if known else None  # a class id per key of a conditional model
 
         def work(ctx: JobContext) -> int:
-            return render_latents(model, keys, z, ctx, ctx.emit)
+            return render_latents(model, keys, z, ctx, ctx.emit, classes=y)
 
         job = Job(work, "render")
         epoch = self.epoch

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from assetgan.core.errors import AssetganError
+from assetgan.runtime.classes import item_class_problem
 from assetgan.runtime.latent import item_latent, latent_size_problem
 
 from . import explore, pca
@@ -48,9 +49,11 @@ class ExploreTab(QWidget):
         self.strip_z = np.zeros((0, 0), np.float32)
         self.strip_images: dict[int, np.ndarray] = {}
         self.strip_base = "frame"
+        self.strip_class: str | None = None  # class of a conditional model's strip: its source item's
         self.directions: pca.Directions | None = None
         self.preview_z: np.ndarray | None = None
         self.preview_img: np.ndarray | None = None
+        self.preview_class: str | None = None
         self.strip_job: Job | None = None
         self._build()
         ctl.session_changed.connect(self._session)
@@ -235,6 +238,25 @@ class ExploreTab(QWidget):
             raise AssetganError(problem)
         return item_latent(item, m.nz, s.collection.output.truncation)
 
+    def item_class(self, name: str | None) -> str | None:
+        """The class of session item `name` for a conditional model (what its strips and frames keep), else None;
+        an item the model cannot render by class is refused."""
+        s, m = self.ctl.session, self.ctl.model
+        if s is None or m is None or name is None:
+            raise AssetganError("explore: select an item first (E or double-click in Generate or Curate)")
+        item = s.item(name)
+        problem = item_class_problem(item.name, item.class_name, m.card.classes, m.path.name)
+        if problem:
+            raise AssetganError(problem)
+        return item.class_name
+
+    def class_ids(self, n: int, cls: str | None) -> np.ndarray | None:
+        """Class ids [n] of `cls` for the open conditional model, None for an unconditional one."""
+        m = self.ctl.model
+        if m is None or not m.card.classes:
+            return None
+        return np.full(n, m.card.classes.index(cls) if cls in m.card.classes else 0, np.int64)
+
     # ---- strips
     def _remember(self) -> None:
         s = self.ctl.session
@@ -245,7 +267,8 @@ class ExploreTab(QWidget):
 
     def walk(self) -> None:
         self._strip_from(lambda: explore.walk(self.source_z(), self.dim.value(), self.frames.value()),
-                         f"{self.source}_z{self.dim.value()}", f"z[{self.dim.value()}] of {self.source}, −3σ … +3σ")
+                         f"{self.source}_z{self.dim.value()}", f"z[{self.dim.value()}] of {self.source}, −3σ … +3σ",
+                         lambda: self.item_class(self.source))
 
     def interpolate(self) -> None:
         s, m = self.ctl.session, self.ctl.model
@@ -254,13 +277,14 @@ class ExploreTab(QWidget):
             self.ctl.alert("Interpolate", "pick two different favourites (F marks an item as favourite)")
             return
         self._strip_from(lambda: explore.slerp(self.item_z(a), self.item_z(b), self.frames.value()),
-                         f"{a}_to_{b}"[:100], f"slerp {a} → {b}")
+                         f"{a}_to_{b}"[:100], f"slerp {a} → {b}", lambda: self.item_class(a))  # a's class
 
     def variations(self) -> None:
         strength = round(self.strength.value(), 2)
         seed = int(np.random.default_rng().integers(2**31))
         self._strip_from(lambda: explore.variations(self.source_z(), self.frames.value(), strength, seed),
-                         f"{self.source}_var", f"variations of {self.source} (σ {strength})")
+                         f"{self.source}_var", f"variations of {self.source} (σ {strength})",
+                         lambda: self.item_class(self.source))
 
     def along_pc(self, index: int) -> None:
         d = self.directions
@@ -269,22 +293,23 @@ class ExploreTab(QWidget):
         base = self.preview_z if self.preview_z is not None else self.source_z()
         self._strip_from(lambda: explore.along(base, d.directions[index], float(d.sigmas[index]),
                                                self.frames.value()),
-                         f"{self.source}_pc{index + 1}", f"PC{index + 1} around {self.source}, −3σ … +3σ")
+                         f"{self.source}_pc{index + 1}", f"PC{index + 1} around {self.source}, −3σ … +3σ",
+                         lambda: self.item_class(self.source))
 
-    def _strip_from(self, make, base: str, title: str) -> None:
+    def _strip_from(self, make, base: str, title: str, cls=lambda: None) -> None:
         try:
-            z = make()
+            z, c = make(), cls()
         except (AssetganError, ValueError) as exc:
             self.ctl.alert("Explore", str(exc))
             return
         self._remember()
-        self._set_strip(z, base, title)
+        self._set_strip(z, base, title, c)
         self.run_strip()
 
-    def _set_strip(self, z: np.ndarray, base: str, title: str) -> None:
+    def _set_strip(self, z: np.ndarray, base: str, title: str, cls: str | None = None) -> None:
         if self.strip_job is not None:
             self.strip_job.cancel()
-        self.strip_z, self.strip_base = z, base
+        self.strip_z, self.strip_base, self.strip_class = z, base, cls
         self.strip_images = {}
         self.strip.clear()
         self.strip_title.setText(title)
@@ -296,7 +321,8 @@ class ExploreTab(QWidget):
         if m is None or not len(self.strip_z):
             return None
         z, keys = self.strip_z, [str(i) for i in range(len(self.strip_z))]
-        job = Job(lambda ctx: render_latents(m, keys, z, ctx, ctx.emit), "explore")
+        y = self.class_ids(len(keys), self.strip_class)
+        job = Job(lambda ctx: render_latents(m, keys, z, ctx, ctx.emit, classes=y), "explore")
         job.signals.error.connect(lambda msg: self.ctl.alert("Explore", msg))
         self.strip_job = job
         return self.ctl.runner.start(job, lambda chunk, z=z: z is self.strip_z and self._strip_chunk(chunk))
@@ -317,7 +343,7 @@ class ExploreTab(QWidget):
             return added
         for i in sorted(indices):
             ok = self.ctl.attempt("Add frame", lambda i=i: added.append(
-                s.add_latent(self.strip_z[i], f"{self.strip_base}_{i + 1:02d}", ["explore"]).name))
+                s.add_latent(self.strip_z[i], f"{self.strip_base}_{i + 1:02d}", ["explore"], self.strip_class).name))
             if ok and i in self.strip_images:
                 self.ctl.store.put(added[-1], self.strip_images[i])
         self.ctl.images_arrived.emit(added)
@@ -335,7 +361,9 @@ class ExploreTab(QWidget):
         folder = cache_dir() / "pca"
         self.pca_button.setEnabled(False)
         self.pca_label.setText("Sampling 512 latents…")
-        job = Job(lambda ctx: pca.load_or_compute(m.run, m.nz, m.sha256(), folder, k=SLIDERS, progress=ctx), "PCA")
+        k = len(m.card.classes)
+        run = (lambda z: m.run(z, np.arange(len(z)) % k)) if k else m.run  # a conditional model: classes in turn
+        job = Job(lambda ctx: pca.load_or_compute(run, m.nz, m.sha256(), folder, k=SLIDERS, progress=ctx), "PCA")
         job.signals.progress.connect(lambda d, t: self.pca_label.setText(f"Sampling latents… {d}/{t}"))
         job.signals.result.connect(self._directions)
         job.signals.error.connect(lambda msg: self.ctl.alert("Principal directions", msg))
@@ -383,9 +411,15 @@ class ExploreTab(QWidget):
         d, m = self.directions, self.ctl.model
         if d is None or m is None or self.source is None:
             return
-        z = explore.apply_sliders(self.source_z(), d.directions, d.sigmas, self.slider_values())
-        self.preview_z = z
-        job = Job(lambda ctx: m.run(z[None])[0], "preview")
+        try:
+            z = explore.apply_sliders(self.source_z(), d.directions, d.sigmas, self.slider_values())
+            cls = self.item_class(self.source)
+        except AssetganError as exc:
+            self.ctl.alert("Explore", str(exc))
+            return
+        self.preview_z, self.preview_class = z, cls
+        y = self.class_ids(1, cls)
+        job = Job(lambda ctx: m.run(z[None], y)[0], "preview")
         job.signals.result.connect(lambda img, z=z: z is self.preview_z and self._preview(img))
         self.ctl.runner.start(job)
 
@@ -400,7 +434,7 @@ class ExploreTab(QWidget):
         out: list[str] = []
         tag = "+".join(f"pc{i + 1}" for i, v in enumerate(self.slider_values()) if v) or "pc0"
         if self.ctl.attempt("Add preview", lambda: out.append(
-                s.add_latent(self.preview_z, f"{self.source}_{tag}", ["explore"]).name)):
+                s.add_latent(self.preview_z, f"{self.source}_{tag}", ["explore"], self.preview_class).name)):
             if self.preview_img is not None:
                 self.ctl.store.put(out[0], self.preview_img)
             self.ctl.images_arrived.emit(out)

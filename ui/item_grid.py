@@ -9,6 +9,7 @@ from PySide6.QtGui import QAction, QBrush, QColor, QKeySequence
 from PySide6.QtWidgets import QAbstractItemView, QListView, QListWidget, QListWidgetItem, QMenu, QWidget
 
 from assetgan.export.collection import Item
+from assetgan.runtime.classes import short_name
 
 from .pixmaps import ThumbStore
 
@@ -105,12 +106,15 @@ class ItemGrid(QListWidget):
         if row is None:
             return
         icon = self.store.icon(it.name)
-        key = (it.state, tuple(it.tags), it.seed, icon is not None)
+        key = (it.state, tuple(it.tags), it.seed, it.class_name, icon is not None)
         if self._shown.get(it.name) == key:  # nothing visible changed: skip the Qt calls
             return
         self._shown[it.name] = key
-        row.setText(MARK.get(it.state, "") + it.name + ("\n#" + " #".join(it.tags) if it.tags else ""))
-        tip = it.name + (f"\nseed {it.seed}" if it.seed is not None else "\nexplicit latent")
+        cls = short_name(it.class_name) if it.class_name else ""  # a conditional model's class, by its last part
+        second = " ".join(([cls] if cls else []) + ["#" + t for t in it.tags])
+        row.setText(MARK.get(it.state, "") + it.name + ("\n" + second if second else ""))
+        tip = it.name + (f"\nclass {it.class_name}" if it.class_name else "")
+        tip += f"\nseed {it.seed}" if it.seed is not None else "\nexplicit latent"
         row.setToolTip(tip + (f"\ntags: {', '.join(it.tags)}" if it.tags else ""))
         row.setData(Qt.ItemDataRole.ForegroundRole, QBrush(QColor("#888888")) if it.state == "rejected" else None)
         if icon is not None:

@@ -142,26 +142,31 @@ class Session:
             k += 1
         return name
 
-    def add_seeds(self, seeds: Sequence[int], truncation: float, prefix: str | None = None) -> list[Item]:
-        """Add one item per seed (with its truncation); a seed already present at the same psi is reused."""
+    def add_seeds(self, seeds: Sequence[int], truncation: float, prefix: str | None = None,
+                  classes: Sequence[str | None] | None = None) -> list[Item]:
+        """Add one item per seed (with its truncation and, for a conditional model, its class `classes[i]`); a seed
+        already present at the same psi and class is reused."""
         prefix = prefix or self.collection.model.name
-        known = {(it.seed, it.truncation): it for it in self.items if it.seed is not None}
+        classes = classes if classes is not None else [None] * len(seeds)
+        known = {(it.seed, it.truncation, it.class_name): it for it in self.items if it.seed is not None}
         out = []
-        for s in seeds:
-            it = known.get((int(s), float(truncation)))
+        for s, cls in zip(seeds, classes):
+            it = known.get((int(s), float(truncation), cls))
             if it is None:
-                it = Item(name=self.unique_name(f"{prefix}_{int(s):06d}"), seed=int(s), truncation=float(truncation))
+                it = Item(name=self.unique_name(f"{prefix}_{int(s):06d}"), seed=int(s), truncation=float(truncation),
+                          class_name=cls)
                 self.collection.items.append(it)
             out.append(it)
         self._changed()
         return out
 
-    def add_latent(self, z: Iterable[float], base_name: str, tags: Sequence[str] = ()) -> Item:
-        """Add an item with an explicit latent (an explore frame)."""
+    def add_latent(self, z: Iterable[float], base_name: str, tags: Sequence[str] = (),
+                   class_name: str | None = None) -> Item:
+        """Add an item with an explicit latent (an explore frame), of class `class_name` for a conditional model."""
         values = [float(v) for v in z]
         if not values or not all(math.isfinite(v) for v in values):
             raise AssetganError(f"{base_name}: latent holds non-finite numbers; pick another frame")
-        it = Item(name=self.unique_name(base_name), z=values, tags=list(tags))
+        it = Item(name=self.unique_name(base_name), z=values, tags=list(tags), class_name=class_name)
         self.collection.items.append(it)
         self._changed()
         return it

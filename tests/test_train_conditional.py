@@ -314,3 +314,22 @@ def test_crawl_label_map_leaves_12_to_20_classes_of_20_or_more():
     files = [f"{folder}/{i}.png" for folder, n in CRAWL_FOLDERS.items() for i in range(n)]
     labels = resolve_labels(files, "/x", "folders", json.loads(path.read_text())["depth"], str(path))
     assert 12 <= len(labels.classes) <= 20 and min(labels.counts) >= 20 and (labels.index >= 0).all()
+
+
+def test_class_blends_match_torch_and_end_at_each_class(cond_run):
+    from assetgan.runtime.classes import blend_weights
+
+    state = load_checkpoint(cond_run)
+    g, cfg = generator_from_checkpoint(state)
+    m = open_model(cond_run / "model.onnx")
+    assert m.blend_problem == ""
+    z = np.repeat(np.random.default_rng(5).standard_normal((1, cfg.nz)).astype(np.float32), 6, axis=0)
+    w = blend_weights(0, 1, 2, 6)  # [6, 2]: item -> mon
+    with torch.no_grad():
+        want = ((g(torch.from_numpy(z), torch.from_numpy(w)) + 1) * 127.5).round().clamp(0, 255)
+        by_id = g(torch.from_numpy(z[:1]), torch.tensor([1]))
+        assert torch.allclose(g(torch.from_numpy(z[:1]), torch.from_numpy(w[-1:])), by_id, atol=1e-6)
+    got = m.run(z, class_mix=w)
+    assert np.abs(got.astype(np.int16) - want.permute(0, 2, 3, 1).numpy().astype(np.int16)).max() <= 1
+    assert np.array_equal(got[0], m.run(z[:1], np.array([0]))[0])
+    assert np.array_equal(got[-1], m.run(z[:1], np.array([1]))[0])

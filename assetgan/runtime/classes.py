@@ -1,9 +1,11 @@
 """Class names of a conditional model: `--class` names (full, a unique last part, or `all`) -> the class list of a
-run, and the round robin that gives image i of a run class i mod k."""
+run, the round robin that gives image i of a run class i mod k, and the class weights of a blend between two."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+
+import numpy as np
 
 from ..core.errors import AssetganError
 from ..core.safe_json import short
@@ -61,3 +63,17 @@ def item_class_problem(name: str, cls: str | None, known: Sequence[str], model: 
     if cls not in known:
         return f"item {name!r}: class {short(cls)} is not a class of model {model}; known: {', '.join(known)}"
     return ""
+
+
+def blend_weights(a: int, b: int, k: int, steps: int) -> np.ndarray:
+    """Class weights [steps, k] float32 from class id `a` to `b`: row i is (1 - t) one_hot(a) + t one_hot(b), t
+    stepping evenly from 0 to 1, so the first row is exactly class a and the last exactly class b."""
+    if not (0 <= a < k and 0 <= b < k):
+        raise AssetganError(f"class ids {a} and {b}: must be between 0 and {k - 1}")
+    if not 2 <= steps <= 64:
+        raise AssetganError(f"steps {steps}: must be between 2 and 64")
+    t = np.linspace(0.0, 1.0, steps, dtype=np.float32)  # [steps]
+    out = np.zeros((steps, k), np.float32)
+    out[:, a] += 1.0 - t
+    out[:, b] += t
+    return out

@@ -107,6 +107,7 @@ def check_graph(sess, card: ModelCard, path: Path) -> None:
                      ("critic.score", outs, "tensor(float)", [None])]
         if card.classes:  # a conditional model: the class of each latent (and of each image the critic scores)
             want += [("class", feeds, "tensor(int64)", [None])]
+            want += [(MIX_INPUT, feeds, "tensor(float)", [None, len(card.classes)])] if MIX_INPUT in feeds else []
             want += [("critic.class", feeds, "tensor(int64)", [None])] if card.critic else []
         elif "class" in feeds:
             raise ModelError(f"{path}: its graph takes a 'class' input but its card lists no classes; re-export the "
@@ -155,6 +156,7 @@ def open_session(path: Path, providers: Sequence[str] | None):
         raise ModelError(f"{path}: not a loadable ONNX model ({first}); pass an assetgan .onnx file") from None
 
 
+MIX_INPUT = "class_mix"  # optional graph input of conditional models: class weights [N, K] float32, for blends
 K = TypeVar("K")  # what names each latent in GeneratorModel.generate_chunks: a seed, an item index, a name
 
 
@@ -190,15 +192,36 @@ class GeneratorModel(OpenedModel):
         """A conditional model's class names (a class's id is its index); empty for an unconditional one."""
         return self.card.classes
 
-    def run(self, z: np.ndarray, classes: np.ndarray | None = None) -> np.ndarray:
-        """z [N, nz] float32 (and for a conditional model the class ids [N] int64) -> images [N, H, W, C] uint8 in
-        one call."""
+    @property
+    def blend_problem(self) -> str:
+        """Why this model cannot render blends of classes ("" when it can: a conditional graph with `class_mix`)."""
+        if not self.card.classes:
+            return f"{self.path.name}: class morph needs a conditional model (its card lists no classes)"
+        names = {i.name for i in [*self._sess.get_inputs(), *self._sess.get_overridable_initializers()]}
+        if MIX_INPUT not in names:
+            return (f"{self.path.name}: class morph needs a model exported by a newer assetgan (its graph has no "
+                    f"'{MIX_INPUT}' input); re-export it from its checkpoint with `assetgan to-onnx`")
+        return ""
+
+    def run(self, z: np.ndarray, classes: np.ndarray | None = None, class_mix: np.ndarray | None = None
+            ) -> np.ndarray:
+        """z [N, nz] float32 (and for a conditional model the class ids [N] int64, or instead class weights
+        `class_mix` [N, K] float32: a one-hot row is that class, (1 - t, t) a blend of two) -> images
+        [N, H, W, C] uint8 in one call."""
         z = np.ascontiguousarray(z, dtype=np.float32)
         if z.ndim != 2 or z.shape[1] != self.nz:
             raise ModelError(f"latent shape {z.shape} does not fit {self.path.name} (expects [N, {self.nz}])")
         feeds = {"z": z}
         k = len(self.card.classes)
-        if k:
+        if class_mix is not None:
+            if self.blend_problem:
+                raise ModelError(self.blend_problem)
+            w = np.ascontiguousarray(class_mix, dtype=np.float32)
+            if w.shape != (len(z), k) or not np.isfinite(w).all():
+                raise ModelError(f"class weights {w.shape} do not fit {self.path.name}: one row of {k} finite "
+                                 "weights per latent")
+            feeds |= {"class": np.zeros(len(z), np.int64), MIX_INPUT: w}  # the weights replace the ids
+        elif k:
             if classes is None:
                 raise ModelError(f"{self.path.name} is conditional: pass a class id per latent (0-{k - 1}: "
                                  f"{', '.join(self.card.classes)[:120]})")
@@ -247,10 +270,11 @@ class GeneratorModel(OpenedModel):
                 self.card.default_keep if keep is None else keep)
 
     def generate_chunks(self, keys: Iterable[K], latent: Callable[[K], np.ndarray], chunk: int = 64,
-                        progress: Progress | None = None, classes: Callable[[K], int] | None = None
-                        ) -> Iterator[tuple[list[K], np.ndarray]]:
+                        progress: Progress | None = None, classes: Callable[[K], int] | None = None,
+                        class_mix: Callable[[K], np.ndarray] | None = None) -> Iterator[tuple[list[K], np.ndarray]]:
         """The one inference loop: yield (keys, images uint8 [n, H, W, C]) for up to `chunk` keys at a time, each
-        key's z [nz] made by `latent(key)` (and, for a conditional model, its class id by `classes(key)`). Memory
+        key's z [nz] made by `latent(key)` (and, for a conditional model, its class id by `classes(key)` or its
+        class weights [K] by `class_mix(key)`). Memory
         is bounded by `chunk` however many keys there are (a lazy iterable is never listed). With `progress`: (done,
         total, {"seconds"}) after each chunk, and no further chunk once it is aborted."""
         progress = progress or NullProgress()
@@ -262,7 +286,8 @@ class GeneratorModel(OpenedModel):
             if not part:
                 break
             y = None if classes is None else np.array([classes(k) for k in part], np.int64)  # [n]
-            yield part, self.run(np.stack([latent(k) for k in part]), y)  # z [n, nz] -> images [n, H, W, C] uint8
+            w = None if class_mix is None else np.stack([class_mix(k) for k in part])  # [n, K]
+            yield part, self.run(np.stack([latent(k) for k in part]), y, w)  # z [n, nz] -> images [n, H, W, C]
             done += len(part)
             progress.update(done, total, {"seconds": self.last_seconds})
 

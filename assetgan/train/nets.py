@@ -66,7 +66,9 @@ class ConditionalBatchNorm2d(nn.Module):
         nn.init.zeros_(self.embed.weight[:, c:])
 
     def forward(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-        gamma, beta = self.embed(y).unsqueeze(-1).unsqueeze(-1).chunk(2, dim=1)  # [N, C, 1, 1] each
+        """y: class ids [N] int64, or class weights [N, K] float (a one-hot row is the lookup; a blend mixes rows)."""
+        e = y.to(self.embed.weight.dtype) @ self.embed.weight if y.is_floating_point() else self.embed(y)  # [N, 2C]
+        gamma, beta = e.unsqueeze(-1).unsqueeze(-1).chunk(2, dim=1)  # [N, C, 1, 1] each
         return self.bn(x) * gamma + beta
 
 
@@ -75,7 +77,8 @@ def _norm(width: int, cfg: DCGANConfig) -> nn.Module:
 
 
 class Generator(nn.Module):
-    """z [N, nz] (and with cfg.classes the class y [N] int64) -> image [N, channels, size, size] in [-1, 1]."""
+    """z [N, nz] (and with cfg.classes the class y [N] int64, or class weights [N, K] float) -> image
+    [N, channels, size, size] in [-1, 1]."""
 
     def __init__(self, cfg: DCGANConfig) -> None:
         super().__init__()

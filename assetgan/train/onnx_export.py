@@ -1,8 +1,9 @@
 """Export a trained generator to ONNX: uint8 NHWC output, dynamic batch, model card, checked against torch.
 
-Inputs `z` float32 [N, nz] (and for a conditional model `class` int64 [N]) -> `image` uint8 [N, H, W, C]; with the
-critic also `critic.image` uint8 [N, H, W, C] (and `critic.class` int64 [N]) -> `critic.score` float32 [N], whose
-inputs have defaults so callers that only generate never feed them."""
+Inputs `z` float32 [N, nz] (and for a conditional model `class` int64 [N], and optionally `class_mix` float32 [N, K]
+class weights used instead of the one-hot rows of `class`, for blends) -> `image` uint8 [N, H, W, C]; with the
+critic also `critic.image` uint8 [N, H, W, C] (and `critic.class` int64 [N]) -> `critic.score` float32 [N]. Optional
+inputs have defaults (`class_mix` an empty [0, K]), so callers that only generate never feed them."""
 
 from __future__ import annotations
 
@@ -34,14 +35,19 @@ OPSET = 17
 
 
 class ToUint8NHWC(nn.Module):
-    """Wraps G: z [N, nz] float32 (and class y [N] int64) -> image [N, H, W, C] uint8, the [-1, 1] -> [0, 255]
-    mapping in the graph."""
+    """Wraps G: z [N, nz] float32 (and class y [N] int64, class weights mix [M, K] float32) -> image [N, H, W, C]
+    uint8, the [-1, 1] -> [0, 255] mapping in the graph. A conditional G takes the first N rows of mix stacked on
+    one_hot(y): mix when it is fed, the one-hot classes when it is the empty default."""
 
     def __init__(self, g: nn.Module) -> None:
         super().__init__()
         self.g = g
 
-    def forward(self, z: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
+    def forward(self, z: torch.Tensor, y: torch.Tensor | None = None, mix: torch.Tensor | None = None
+                ) -> torch.Tensor:
+        if y is not None and mix is not None:
+            one_hot = nn.functional.one_hot(y, self.g.num_classes).to(mix.dtype)  # [N, K]
+            y = torch.cat([mix, one_hot])[: z.shape[0]]  # [N, K] class weights
         x = self.g(z) if y is None else self.g(z, y)  # [N, C, H, W] in [-1, 1]
         x = ((x + 1.0) * 127.5).round().clamp(0.0, 255.0)
         return x.permute(0, 2, 3, 1).to(torch.uint8)  # [N, H, W, C]
@@ -69,10 +75,10 @@ class GeneratorWithCritic(nn.Module):
         self.critic = CriticOnUint8(d)
 
     def forward(self, *feeds: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """(z, image), or conditional (z, class, image, critic class)."""
-        if len(feeds) == 4:
-            z, y, image, critic_y = feeds
-            return self.gen(z, y), self.critic(image, critic_y)
+        """(z, image), or conditional (z, class, class_mix, image, critic class)."""
+        if len(feeds) == 5:
+            z, y, mix, image, critic_y = feeds
+            return self.gen(z, y, mix), self.critic(image, critic_y)
         z, image = feeds
         return self.gen(z), self.critic(image)
 
@@ -140,6 +146,7 @@ def build_card(cfg: DCGANConfig, state: dict[str, Any], name: str, last: bool = 
 
 
 CLASS_INPUT = "class"
+MIX_INPUT = "class_mix"
 CRITIC_INPUT = "critic.image"
 CRITIC_CLASS = "critic.class"
 CRITIC_OUTPUT = "critic.score"
@@ -177,10 +184,13 @@ def _to_onnx(wrapper: nn.Module, card: ModelCard, with_critic: bool) -> Any:
 
     z = torch.randn(2, card.nz)
     y = torch.zeros(2, dtype=torch.long)  # [2] class ids (conditional)
-    cond = bool(card.classes)
-    args: tuple = (z, y) if cond else (z,)
-    inputs, outputs = (["z", CLASS_INPUT] if cond else ["z"]), ["image"]
-    dyn = {"z": {0: "batch"}, "image": {0: "batch"}} | ({CLASS_INPUT: {0: "batch"}} if cond else {})
+    k = len(card.classes)
+    cond = bool(k)
+    mix = torch.full((2, max(k, 1)), 1.0 / max(k, 1))  # [2, K] class weights (conditional)
+    args: tuple = (z, y, mix) if cond else (z,)
+    inputs, outputs = (["z", CLASS_INPUT, MIX_INPUT] if cond else ["z"]), ["image"]
+    dyn = {"z": {0: "batch"}, "image": {0: "batch"}} | ({CLASS_INPUT: {0: "batch"}, MIX_INPUT: {0: "mix_batch"}}
+                                                        if cond else {})
     if with_critic:
         args += (torch.from_numpy(np.repeat(_critic_default(card), 2, 0)),) + ((y,) if cond else ())
         inputs += [CRITIC_INPUT] + ([CRITIC_CLASS] if cond else [])
@@ -189,6 +199,8 @@ def _to_onnx(wrapper: nn.Module, card: ModelCard, with_critic: bool) -> Any:
         if cond:
             dyn |= {CRITIC_CLASS: {0: "critic_batch"}}
     proto = trace(wrapper, args, inputs, outputs, dyn)
+    if cond:  # not fed: the one-hot rows of `class`
+        proto.graph.initializer.append(numpy_helper.from_array(np.zeros((0, k), np.float32), MIX_INPUT))
     if with_critic:  # callers that only generate never feed the critic: it then scores one blank image (class 0)
         proto.graph.initializer.append(numpy_helper.from_array(_critic_default(card), CRITIC_INPUT))
         if cond:
@@ -203,9 +215,17 @@ def parity_feeds(card: ModelCard) -> dict[str, np.ndarray]:
     return {"z": z, CLASS_INPUT: np.arange(len(z), dtype=np.int64) % k} if k else {"z": z}
 
 
+def blend_feed(y: np.ndarray, k: int) -> np.ndarray:
+    """Class weights [N, K] for the parity check: row i half class y[i], half class y[i] + 1 (mod k)."""
+    mix = np.zeros((len(y), k), np.float32)
+    mix[np.arange(len(y)), y] += 0.5
+    mix[np.arange(len(y)), (y + 1) % k] += 0.5
+    return mix
+
+
 def export_generator(g: nn.Module, card: ModelCard, out: str | Path, critic: nn.Module | None = None) -> ExportReport:
     """Export `g` (and the discriminator `critic`, for curation) with `card` to `out` atomically, after checking
-    parity with ONNX Runtime on 16 seeds."""
+    parity with ONNX Runtime on 16 seeds (a conditional model: by class and by class blend)."""
     from ..runtime.model import cpu_session
 
     out = Path(out)
@@ -224,6 +244,12 @@ def export_generator(g: nn.Module, card: ModelCard, out: str | Path, critic: nn.
     if got.shape != tuple(ref.shape):
         raise AssetganError(f"ONNX parity check failed for {out}: output shape {got.shape} != torch's {ref.shape}")
     max_diff = int(np.abs(ref.numpy().astype(np.int16) - got).max())
+    if y is not None:  # the class blends too: each latent half its class, half the next one's
+        mix = blend_feed(y, len(card.classes))
+        with torch.no_grad():
+            ref_mix = gen(torch.from_numpy(z), torch.from_numpy(y), torch.from_numpy(mix)).numpy().astype(np.int16)
+        got_mix = sess.run(["image"], feeds | {MIX_INPUT: mix})[0].astype(np.int16)
+        max_diff = max(max_diff, int(np.abs(ref_mix - got_mix).max()))
     if critic is not None and max_diff <= PARITY_MAX_LEVELS:  # a generator over the limit is refused first
         with torch.no_grad():
             want = (wrapper.critic(ref) if y is None else wrapper.critic(ref, torch.from_numpy(y))).numpy()

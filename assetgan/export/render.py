@@ -28,6 +28,7 @@ from ..runtime.latent import item_latent, latent_size_problem
 from ..runtime.model import GeneratorModel, file_sha256, open_model
 from ..runtime.registry import resolve_model
 from .collection import NAME_PATTERN, Collection, Item, SeedRange
+from .engine_files import is_sidecar
 
 MANIFEST = "assetgan-export.json"
 
@@ -266,7 +267,9 @@ def write_files(files: Iterator[RenderedFile], out_dir: Path, keep: Callable[[st
 
 
 def check_files(files: Iterator[RenderedFile], out_dir: Path, extras: bool = True) -> list[str]:
-    """Compare a fresh render with the files on disk; one line per drifted, missing or unexpected file."""
+    """Compare a fresh render with the files on disk; one line per drifted, missing or unexpected file.
+
+    Hidden files and engine sidecars (Godot's `.import`, Unity's `.meta`) are not unexpected."""
     problems = []
     expected = set()
     for f in files:
@@ -277,7 +280,7 @@ def check_files(files: Iterator[RenderedFile], out_dir: Path, extras: bool = Tru
         elif not _same_content(target, f):
             problems.append(f"drifted  {target}")
     for p in sorted(out_dir.iterdir()) if extras else ():
-        if p.name not in expected and not p.name.startswith("."):
+        if p.name not in expected and not p.name.startswith(".") and not is_sidecar(p.name):
             problems.append(f"extra    {p}")
     return problems
 

@@ -3,14 +3,18 @@ SpriteFrames, each checked with a reader that is not our writer."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from typer.testing import CliRunner
 
 from assetgan.cli.main import app
 from assetgan.export.collection import Collection, Item, ModelRef, OutputSettings
 from assetgan.runtime.model import file_sha256
+
+from .conftest import one_line_error
 
 runner = CliRunner()
 
@@ -77,3 +81,59 @@ def test_a_re_export_keeps_every_sidecar_even_of_a_file_it_removes(make_collecti
     for name, data in sidecars.items():
         assert (out / name).read_bytes() == data, name
     assert check(col, out).exit_code == 0
+
+
+# ---- 5. --columns and --padding -------------------------------------------------------------------------------
+def test_columns_and_padding_override_the_collection_and_check_with_the_same_options(make_collection, tmp_path):
+    col = make_collection(sheet=True, sheet_columns=5, sheet_padding=0)
+    out = tmp_path / "out"
+    export(col, "--out", out, "--columns", "2", "--padding", "3")
+    atlas = json.loads((out / "sheet.json").read_text())
+    spots = [(f["frame"]["x"], f["frame"]["y"]) for f in atlas["frames"].values()]
+    assert spots == [(0, 0), (35, 0), (0, 35), (35, 35), (0, 70)]
+    assert atlas["meta"]["size"] == {"w": 67, "h": 102}
+    with Image.open(out / "sheet.png") as im:
+        assert im.size == (67, 102)
+    assert check(col, out, "--columns", "2", "--padding", "3").exit_code == 0
+    r = check(col, out)  # the collection's own 5 columns, no padding: another sheet
+    assert r.exit_code == 1 and "sheet.png" in r.stderr and "sheet.json" in r.stderr
+
+
+@pytest.mark.parametrize("args, needles", [
+    (["--columns", "0"], ["--columns 0", "from 1 to 65536"]),
+    (["--columns", "65537"], ["--columns 65537", "pick another value"]),
+    (["--padding", "-1"], ["--padding -1", "from 0 to 1024"]),
+    (["--padding", "1025"], ["--padding 1025"]),
+])
+def test_bad_sheet_options_are_one_line_errors(make_collection, tmp_path, args, needles):
+    out = tmp_path / "out"
+    one_line_error(runner.invoke(app, ["export", str(make_collection(sheet=True)), "--out", str(out), *args]),
+                   *needles)
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("option", ["--columns", "--padding", "--animations", "--godot"])
+def test_sheet_options_without_a_sheet_say_how_to_turn_it_on(make_collection, tmp_path, option):
+    args = [option, "2"] if option in ("--columns", "--padding") else [option]
+    r = runner.invoke(app, ["export", str(make_collection()), "--out", str(tmp_path / "o"), *args])
+    one_line_error(r, option, '"sheet": true')
+
+
+def test_indexed_without_a_palette_says_how_to_set_one(make_collection, tmp_path):
+    r = runner.invoke(app, ["export", str(make_collection()), "--out", str(tmp_path / "o"), "--indexed"])
+    one_line_error(r, "--indexed", '"palette"')
+
+
+def test_without_the_new_options_an_export_is_what_it_was(make_collection, tmp_path):
+    col = make_collection(sheet=True, palette="auto", alpha_threshold=128)
+    saved = json.loads(col.read_text())["output"]
+    assert not {"indexed", "sheet_animations", "sheet_godot"} & set(saved)  # older versions still read the file
+    out = tmp_path / "out"
+    export(col, "--out", out)
+    assert sorted(p.name for p in out.iterdir()) == sorted([f"{it.name}.png" for it in ITEMS] + [
+        "sheet.png", "sheet.json", "assetgan-export.json"])
+    atlas = json.loads((out / "sheet.json").read_text())
+    assert list(atlas) == ["frames", "meta"] and "version" not in atlas["meta"]
+    for p in out.glob("*.png"):
+        with Image.open(p) as im:
+            assert im.mode == "RGBA", p

@@ -7,7 +7,8 @@ Saved atomically. Format (version 1):
      "model": {"name": "crawl-sprites-32", "sha256": "<hex>", "path": "optional/path/model.onnx"},
      "output": {"scale": 1, "palette": null | "auto" | "file.gpl" | ["#rrggbb", ...], "alpha_threshold": null,
                 "truncation": 1.0, "files": true, "sheet": false, "sheet_name": "sheet",
-                "sheet_columns": null, "sheet_padding": 0, "include": "kept"},
+                "sheet_columns": null, "sheet_padding": 0, "include": "kept",
+                "indexed": false, "sheet_animations": false, "sheet_godot": false},
      "items": [{"name": "potion_001", "seed": 12, "tags": ["potion"], "state": "favourite", "class": "item/potion"},
                {"name": "blend", "z": [0.1, -0.3, ...], "truncation": 0.8}]}
 """
@@ -52,6 +53,14 @@ class OutputSettings:
     sheet_columns: int | None = None
     sheet_padding: int = 0
     include: str = "kept"  # which items to render: kept (not rejected), favourites, all
+    indexed: bool = False  # palette-mode PNGs wherever the palette holds every pixel exactly (needs a palette)
+    sheet_animations: bool = False  # the atlas gets `animations` from item tags and meta.version
+    sheet_godot: bool = False  # a Godot 4 SpriteFrames `<sheet_name>.tres` beside the sheet
+
+
+# Output settings added after version 1 shipped: saved only when set, so a collection that does not use them is
+# written as before and older assetgan versions still read it.
+_LATER_OUTPUT = {"indexed": False, "sheet_animations": False, "sheet_godot": False}
 
 
 @dataclass
@@ -145,8 +154,10 @@ class Collection:
         model = {"name": self.model.name, "sha256": self.model.sha256}
         if self.model.path:
             model["path"] = self.model.path
+        output = {k: v for k, v in dataclasses.asdict(self.output).items()
+                  if not (k in _LATER_OUTPUT and v is _LATER_OUTPUT[k])}
         return {"format": FORMAT, "version": VERSION, "name": self.name, "model": model,
-                "output": dataclasses.asdict(self.output), "items": items, "extra": self.extra}
+                "output": output, "items": items, "extra": self.extra}
 
     def save(self, path: str | Path) -> None:
         """Validate, then write atomically (a crash mid-save keeps the previous file intact)."""
@@ -227,7 +238,7 @@ def _check_types(col: Collection, src: str) -> None:
         if not isinstance(it.tags, list) or not all(isinstance(t, str) for t in it.tags):
             raise bad(f"item {i + 1} \"tags\"", "a list of strings")
     o = col.output
-    for key in ("files", "sheet"):
+    for key in ("files", "sheet", *_LATER_OUTPUT):
         if not isinstance(getattr(o, key), bool):
             raise bad(f"output \"{key}\"", "true or false")
     for key, optional in (("scale", False), ("alpha_threshold", True), ("sheet_columns", True),

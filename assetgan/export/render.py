@@ -20,15 +20,17 @@ from ..core.out_dir import check_folder_path, claim, resolved
 from ..core.paths import write_error
 from ..core.progress import NullProgress, Progress
 from ..core.safe_json import loads
+from ..render.indexed_png import encode_indexed_png
 from ..render.palette import parse_palette_spec
 from ..render.postprocess import Finisher
-from ..render.sheet import atlas_json, encode_png, pack_sheet
+from ..render.sheet import encode_png
 from ..runtime.classes import item_class_problem
 from ..runtime.latent import item_latent, latent_size_problem
 from ..runtime.model import GeneratorModel, file_sha256, open_model
 from ..runtime.registry import resolve_model
 from .collection import NAME_PATTERN, Collection, Item, SeedRange
 from .engine_files import is_sidecar
+from .sheet_files import sheet_files, sheet_names
 
 MANIFEST = "assetgan-export.json"
 
@@ -38,7 +40,7 @@ class Cancelled(AssetganError):
 
     exit_code = 130
 MAX_SHEET_BYTES = 2 << 30  # a sheet and its frames above this are refused up front (a PNG over 2 GB helps nobody)
-_OUTPUT_NAME = re.compile(NAME_PATTERN + r"\.(?:png|json)\Z")  # every name an export can write
+_OUTPUT_NAME = re.compile(NAME_PATTERN + r"\.(?:png|json|tres)\Z")  # every name an export can write
 
 
 @dataclass
@@ -131,7 +133,7 @@ def check_sheet_memory(col: Collection, size: int, channels: int, limit: int = M
 def check_collisions(col: Collection, out_dir: Path, inputs: Sequence[Path] = ()) -> None:
     """Refuse an export whose output names collide with each other (also ignoring case) or with an input file."""
     o = col.output
-    fixed = [f"{o.sheet_name}.png", f"{o.sheet_name}.json"] if o.sheet else []
+    fixed = sheet_names(o)
     if MANIFEST.casefold() in (n.casefold() for n in fixed):
         raise CollectionError(f"sheet_name {o.sheet_name!r} would overwrite the export manifest {MANIFEST}; "
                               "choose another sheet name")
@@ -190,8 +192,7 @@ def iter_output_names(col: Collection) -> Iterator[str]:
     o = col.output
     if o.files:
         yield from (f"{it.name}.png" for it in col.selected())
-    if o.sheet:
-        yield from (f"{o.sheet_name}.png", f"{o.sheet_name}.json")
+    yield from sheet_names(o)
     yield MANIFEST
 
 
@@ -227,6 +228,8 @@ def _render(col: Collection, model: GeneratorModel, items: Sequence[Item], finis
     # item k belongs to shard k mod N; a range, so the progress total is known without listing anything
     todo = range(len(items)) if with_sheet else range(index, len(items), count)
     frames: list[tuple[str, np.ndarray]] = []
+    tags: list[list[str]] = []  # each frame's item tags: the sheet's animations
+    encode = _png_encoder(finisher.palette if o.indexed else None)
     ids = {c: i for i, c in enumerate(model.card.classes)}
     cls = (lambda k: ids[items[k].class_name]) if ids else None  # a class id per item of a conditional model
     chunks = model.generate_chunks(todo, lambda k: item_latent(items[k], model.nz, o.truncation), chunk, progress,
@@ -235,17 +238,24 @@ def _render(col: Collection, model: GeneratorModel, items: Sequence[Item], finis
         for k, img in zip(ks, images):
             it, out = items[k], finisher(img)
             if o.files and k % count == index:
-                yield RenderedFile(f"{it.name}.png", encode_png(out))
+                yield RenderedFile(f"{it.name}.png", encode(out))
             if with_sheet:
                 frames.append((f"{it.name}.png", out))
+                tags.append(it.tags)
     if progress.aborted():
         raise Cancelled("export cancelled: the files written so far are complete; run it again with --force to "
                         "finish")
     if with_sheet:
-        sheet, atlas = pack_sheet(frames, o.sheet_columns, o.sheet_padding, f"{o.sheet_name}.png")
-        yield RenderedFile(f"{o.sheet_name}.png", encode_png(sheet))
-        yield RenderedFile(f"{o.sheet_name}.json", atlas_json(atlas))
+        for name, data in sheet_files(col, frames, tags, encode):
+            yield RenderedFile(name, data)
     yield RenderedFile(MANIFEST, chunks=lambda: _manifest(col))
+
+
+def _png_encoder(palette: np.ndarray | None) -> Callable[[np.ndarray], bytes]:
+    """PNG bytes for a finished image: palette mode where `palette` holds it exactly, else RGB(A)."""
+    if palette is None:
+        return lambda img: encode_png(img)  # looked up per call, so a test can stand in for encode_png
+    return lambda img: encode_indexed_png(img, palette) or encode_png(img)
 
 
 def write_files(files: Iterator[RenderedFile], out_dir: Path, keep: Callable[[str], bool] | None = None) -> list[Path]:
@@ -341,7 +351,7 @@ def export(col: Collection, out_dir: Path, base_dir: Path, force: bool = False, 
     files = render_collection(col, model, base_dir, shard=shard, progress=progress)  # raises before any write
     check_collisions(col, out_dir, [*inputs, model.path])
     o = col.output
-    fixed = {f"{o.sheet_name}.png", f"{o.sheet_name}.json", MANIFEST}
+    fixed = {*sheet_names(o), MANIFEST}
     with claim(out_dir, force):
         previous = _previous_outputs(out_dir) if shard[1] == 1 else set()  # shards never delete each other's files
         written = write_files(files, out_dir, None if item_paths else fixed.__contains__)

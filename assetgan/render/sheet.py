@@ -1,4 +1,13 @@
-"""Deterministic PNG encoding and sprite-sheet packing with a TexturePacker "JSON (Hash)" atlas."""
+"""Deterministic PNG encoding and sprite-sheet packing with a TexturePacker "JSON (Hash)" atlas.
+
+The atlas is the hash form that Phaser (`load.atlas`) and PixiJS (`Assets.load` -> `Spritesheet`) read:
+`frames: {name: {frame, rotated, trimmed, spriteSourceSize, sourceSize}}` and `meta: {app, image, format, size,
+scale}`. `with_animations` adds the top-level `animations: {name: [frame names]}` that PixiJS turns into
+`sheet.animations` (textures for an AnimatedSprite) and a Phaser game passes to `anims.create` as
+`frames: names.map(frame => ({key, frame}))`. Aseprite-style `meta.frameTags` are left out on purpose: a tag is
+a `from`..`to` range, so it cannot hold frames that are not next to each other in the sheet, and Phaser's
+`createFromAseprite` looks frames up by their index ("0", "1", ...), not by the item names used here.
+"""
 
 from __future__ import annotations
 
@@ -110,6 +119,14 @@ def pack_sheet(
         },
     }
     return sheet, atlas
+
+
+def with_animations(atlas: dict, animations: dict[str, list[str]], version: str) -> dict:
+    """A copy of `atlas` with top-level `animations` (frame names per animation, in play order) and `meta.version`
+    (the writing app's version, as Aseprite writes it), keys in TexturePacker's order."""
+    meta = {"app": atlas["meta"]["app"], "version": version}
+    meta.update((k, v) for k, v in atlas["meta"].items() if k not in meta)
+    return {"frames": atlas["frames"], "animations": animations, "meta": meta}
 
 
 def atlas_json(atlas: dict) -> bytes:

@@ -333,3 +333,21 @@ def test_class_blends_match_torch_and_end_at_each_class(cond_run):
     assert np.abs(got.astype(np.int16) - want.permute(0, 2, 3, 1).numpy().astype(np.int16)).max() <= 1
     assert np.array_equal(got[0], m.run(z[:1], np.array([0]))[0])
     assert np.array_equal(got[-1], m.run(z[:1], np.array([1]))[0])
+
+
+def test_the_card_records_what_the_training_data_looks_like(cond_run):
+    """The sample sprites: mostly binary alpha, few colours each, not palette-like for 32 colours of the whole set;
+    so the clean-output defaults are an alpha threshold and a per-image colour limit."""
+    from assetgan.data.dataset import load_training_images
+    from assetgan.data.look import data_look
+    from assetgan.render.palette import learn_palette
+    from assetgan.runtime.clean import clean_output
+
+    card = open_model(cond_run / "model.onnx").card
+    images = load_training_images(SPRITES, 32, 4).images
+    look = data_look(images, learn_palette(images, 32))
+    assert (card.data_binary_alpha, card.data_colours, card.data_palette_psnr) == \
+        (look["binary_alpha"], look["colours"], look["palette_psnr"])
+    assert card.data_colours > 0 and 0 < card.data_palette_psnr < 99
+    clean = clean_output(card)
+    assert clean.alpha_threshold == (128 if card.data_binary_alpha >= 0.5 else None)

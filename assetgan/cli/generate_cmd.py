@@ -77,6 +77,11 @@ def generate(
                                                           "model's discriminator finds most convincing "
                                                           "(default: the model card's, usually 1 = off).")]
     = None,
+    colours: Annotated[int | None, typer.Option(help="At most this many colours per image (2-256; default: the "
+                                                   "training images' typical count when the model records it).")]
+    = None,
+    raw: Annotated[bool, typer.Option("--raw", help="The network's output as is: none of the model's clean-output "
+                                                    "defaults (alpha threshold, palette, colour limit).")] = False,
     class_: Annotated[list[str] | None, typer.Option("--class", help="Conditional models: a class by full or short "
                                                      "name, repeatable, or 'all' (default); image i takes the i-th "
                                                      "in turn.")] = None,
@@ -86,8 +91,10 @@ def generate(
     from ..export.collection import Collection, Item, ModelRef, OutputSettings, SeedRange, validate
     from ..export.render import export as run_export
     from ..export.render import parse_shard
+    from ..render.colours import check_colours
     from ..render.palette import palette_to_hex, parse_palette_spec
     from ..runtime.classes import class_ids, run_classes
+    from ..runtime.clean import CleanOutput, clean_output
     from ..runtime.curate import candidate_count, check_keep, rank_seeds
     from ..runtime.model import open_model
     from ..runtime.providers import parse_device
@@ -100,6 +107,12 @@ def generate(
     if not 0 <= seed <= MAX_SEED - count:
         raise AssetganError(f"--seed {seed}: must be from 0 to 2^63-1 minus --count")
     check_options(prefix, scale, alpha_threshold, truncation)
+    check_colours(colours, "--colours")
+    if raw and (palette, alpha_threshold, colours) != (None, None, None):
+        raise AssetganError("--raw: gives the network's output unfinished; drop it, or drop --palette, "
+                            "--alpha-threshold and --colours")
+    if colours is not None and palette is not None:
+        raise AssetganError("--colours with --palette: a palette already fixes the colours; pass one of them")
     if save_collection is not None:
         check_save_path(save_collection, force, count)
     path = resolve_model(model)
@@ -112,8 +125,17 @@ def generate(
         raise AssetganError(f"--count {count}: ranking by the critic (--keep-best {keep}) handles at most "
                             f"{MAX_RANKED:,} images a run; lower --count or pass --keep-best 1")
     name = prefix or m.card.name or path.stem
+    if not raw:  # the model's clean-output defaults fill what the user left unset
+        clean = clean_output(m.card)
+        alpha_threshold = clean.alpha_threshold if alpha_threshold is None else alpha_threshold
+        if palette is None and colours is None:
+            palette, colours = clean.palette, clean.colours
+        if clean != CleanOutput():
+            info(f"finishing: {clean.describe()} by default (the model's training data; --raw for the network's "
+                 "output)")
     output = OutputSettings(scale=scale, palette=palette, alpha_threshold=alpha_threshold, truncation=psi,
-                            files=not no_files, sheet=sheet or no_files, sheet_name=f"{name}_sheet")
+                            files=not no_files, sheet=sheet or no_files, sheet_name=f"{name}_sheet",
+                            colours=colours)
     if palette not in (None, "auto"):  # inline the colours so the saved collection works from anywhere
         output.palette = palette_to_hex(parse_palette_spec(palette))
     candidates = candidate_count(count, keep)

@@ -8,7 +8,7 @@ Saved atomically. Format (version 1):
      "output": {"scale": 1, "palette": null | "auto" | "file.gpl" | ["#rrggbb", ...], "alpha_threshold": null,
                 "truncation": 1.0, "files": true, "sheet": false, "sheet_name": "sheet",
                 "sheet_columns": null, "sheet_padding": 0, "include": "kept",
-                "indexed": false, "sheet_animations": false, "sheet_godot": false},
+                "indexed": false, "sheet_animations": false, "sheet_godot": false, "colours": null},
      "items": [{"name": "potion_001", "seed": 12, "tags": ["potion"], "state": "favourite", "class": "item/potion"},
                {"name": "blend", "z": [0.1, -0.3, ...], "truncation": 0.8}]}
 """
@@ -27,6 +27,7 @@ from typing import Any, overload
 from ..core.atomic import atomic_write_text
 from ..core.errors import CollectionError
 from ..core.safe_json import loads, short
+from ..render.colours import MAX_COLOURS, MIN_COLOURS
 
 FORMAT = "assetgan.collection"
 VERSION = 1
@@ -56,11 +57,12 @@ class OutputSettings:
     indexed: bool = False  # palette-mode PNGs wherever the palette holds every pixel exactly (needs a palette)
     sheet_animations: bool = False  # the atlas gets `animations` from item tags and meta.version
     sheet_godot: bool = False  # a Godot 4 SpriteFrames `<sheet_name>.tres` beside the sheet
+    colours: int | None = None  # at most this many colours per image (median cut; not with a palette)
 
 
 # Output settings added after version 1 shipped: saved only when set, so a collection that does not use them is
 # written as before and older assetgan versions still read it.
-_LATER_OUTPUT = {"indexed": False, "sheet_animations": False, "sheet_godot": False}
+_LATER_OUTPUT = {"indexed": False, "sheet_animations": False, "sheet_godot": False, "colours": None}
 
 
 @dataclass
@@ -238,11 +240,11 @@ def _check_types(col: Collection, src: str) -> None:
         if not isinstance(it.tags, list) or not all(isinstance(t, str) for t in it.tags):
             raise bad(f"item {i + 1} \"tags\"", "a list of strings")
     o = col.output
-    for key in ("files", "sheet", *_LATER_OUTPUT):
+    for key in ("files", "sheet", *[k for k, v in _LATER_OUTPUT.items() if isinstance(v, bool)]):
         if not isinstance(getattr(o, key), bool):
             raise bad(f"output \"{key}\"", "true or false")
     for key, optional in (("scale", False), ("alpha_threshold", True), ("sheet_columns", True),
-                          ("sheet_padding", False)):
+                          ("sheet_padding", False), ("colours", True)):
         v = getattr(o, key)
         if (v is None and not optional) or (v is not None and (isinstance(v, bool) or not isinstance(v, int))):
             raise bad(f"output \"{key}\"", "a whole number" + (" or null" if optional else ""))
@@ -252,7 +254,7 @@ def _check_types(col: Collection, src: str) -> None:
     if isinstance(p, str) and "\0" in p:
         raise bad("output \"palette\"", "a path without NUL characters")
     for key, lo, hi in (("scale", 1, MAX_SCALE), ("alpha_threshold", 0, 255), ("sheet_columns", 1, MAX_COLUMNS),
-                        ("sheet_padding", 0, 1024)):
+                        ("sheet_padding", 0, 1024), ("colours", MIN_COLOURS, MAX_COLOURS)):
         v = getattr(o, key)
         if v is not None and not lo <= v <= hi:
             raise CollectionError(f"{src}: output {key} {short(v)} must be a whole number from {lo} to {hi}")

@@ -28,7 +28,7 @@ from ..runtime.classes import item_class_problem
 from ..runtime.latent import item_latent, latent_size_problem
 from ..runtime.model import GeneratorModel, file_sha256, open_model
 from ..runtime.registry import resolve_model
-from .collection import NAME_PATTERN, Collection, Item, SeedRange
+from .collection import NAME_PATTERN, Collection, Item, OutputSettings, SeedRange
 from .engine_files import is_sidecar
 from .sheet_files import sheet_files, sheet_names
 
@@ -88,6 +88,11 @@ def resolve_palette(spec: str | list[str] | None, model: GeneratorModel, base_di
     return parse_palette_spec(spec)
 
 
+def output_finisher(o: OutputSettings, model: GeneratorModel, base_dir: Path) -> Finisher:
+    """What export does to each raw model image for these output settings; the app's thumbnails use it too."""
+    return Finisher(o.scale, resolve_palette(o.palette, model, base_dir), o.alpha_threshold, o.colours)
+
+
 def render_collection(col: Collection, model: GeneratorModel, base_dir: Path, chunk: int = 64,
                       shard: tuple[int, int] = (0, 1), progress: Progress | None = None) -> Iterator[RenderedFile]:
     """Check everything first (raising before any output), then return an iterator over every output file
@@ -98,7 +103,7 @@ def render_collection(col: Collection, model: GeneratorModel, base_dir: Path, ch
     if not items:
         raise CollectionError(f"collection '{col.name}': nothing to export (include={o.include}); "
                               "favourite or un-reject some items")
-    finisher = Finisher(o.scale, resolve_palette(o.palette, model, base_dir), o.alpha_threshold)
+    finisher = output_finisher(o, model, base_dir)
     known, label = model.card.classes, model.path.name
     if isinstance(items, SeedRange):  # seeds only, and its classes: one check stands for every item
         for problem in [item_class_problem(items[0].name, c, known, label) for c in items.classes or [None]]:

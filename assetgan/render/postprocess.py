@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..core.errors import AssetganError
+from .colours import check_colours, limit_colours
 from .palette import check_image, check_palette, map_to_palette
 
 MAX_SCALE = 64
@@ -68,15 +69,18 @@ def threshold_alpha(img: np.ndarray, threshold: int | None) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Finisher:
-    """Finishing settings, checked once at construction: alpha threshold, then palette, then upscale."""
+    """Finishing settings, checked once at construction: alpha threshold, then the colour limit or the palette, then
+    upscale."""
 
     scale: int = 1
     palette: np.ndarray | None = None  # [K, 3] uint8
     alpha_threshold: int | None = None
+    colours: int | None = None  # at most this many colours per image (median cut); ignored with a palette
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "scale", _check_scale(self.scale))
         object.__setattr__(self, "alpha_threshold", _check_threshold(self.alpha_threshold))
+        object.__setattr__(self, "colours", check_colours(self.colours))
         if self.palette is not None:
             object.__setattr__(self, "palette", check_palette(self.palette))
 
@@ -88,6 +92,8 @@ class Finisher:
         out = img if self.alpha_threshold is None else _threshold(img, self.alpha_threshold)
         if self.palette is not None:
             out = map_to_palette(out, self.palette)
+        elif self.colours is not None:
+            out = limit_colours(out, self.colours)
         if self.scale != 1:
             out = _upscale(out, self.scale)
         return img.copy() if out is img else out

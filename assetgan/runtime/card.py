@@ -42,6 +42,10 @@ class ModelCard:
     classes: list[str] = field(default_factory=list)  # dcgan: conditional model's class names, id = index (graph
     # input `class` int64 [N]); empty = unconditional
     class_counts: list[int] = field(default_factory=list)  # training images per class, aligned with `classes`
+    # what the training images look like (0 = not measured: models made before assetgan recorded it)
+    data_binary_alpha: float = 0.0  # share of RGBA training images whose alpha is only 0 or 255
+    data_colours: int = 0  # median distinct colours per training image
+    data_palette_psnr: float = 0.0  # dB: training images mapped to `palette` vs the originals (palette-like >= 30)
     card_version: int = CARD_VERSION
 
     def to_json(self) -> str:
@@ -133,6 +137,12 @@ def _check_field(key: str, v: Any, kind: str) -> str:
     if key == "class_counts":
         ok = isinstance(v, list) and len(v) <= MAX_CLASSES and all(_is_int(x, 0, 2**63 - 1) for x in v)
         return "" if ok else f"must be a list of at most {MAX_CLASSES} whole numbers >= 0"
+    if key == "data_binary_alpha":
+        return "" if _is_num(v, -1e-9, 1) else "must be a number from 0 to 1"
+    if key == "data_colours":
+        return "" if _is_int(v, 0, 2**24) else "must be a whole number >= 0"
+    if key == "data_palette_psnr":
+        return "" if _is_num(v, -1e-9, 99) else "must be a number from 0 to 99"
     if key == "pad_multiple":
         return "" if _is_int(v, 1, 256) else "must be a whole number from 1 to 256"
     return ""

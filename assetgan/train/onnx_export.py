@@ -134,6 +134,7 @@ def build_card(cfg: DCGANConfig, state: dict[str, Any], name: str, last: bool = 
                   f"; weights of step {best['step']} of {state['step']}, the best snapshot by SWD against the "
                   f"training images ({best['swd']:.1f}, scored every {cfg.select_every} steps)")
     counts = [int(n) for n in data.get("class_counts", [])]
+    look = data.get("look", {})  # runs started before the data look was recorded: the card says 0 (not measured)
     return ModelCard(
         kind="dcgan", name=name, size=cfg.size, channels=cfg.channels, nz=cfg.nz, tileable=cfg.tileable,
         classes=list(cfg.classes), class_counts=counts if len(counts) == len(cfg.classes) else [0] * len(cfg.classes),
@@ -141,6 +142,8 @@ def build_card(cfg: DCGANConfig, state: dict[str, Any], name: str, last: bool = 
         data_licence=str(data.get("licence", cfg.data_licence)),
         steps=int(state["step"]), assetgan_version=__version__, training_config=cfg.to_dict(),
         palette=list(data.get("palette", [])),
+        data_binary_alpha=float(look.get("binary_alpha", 0.0)), data_colours=int(look.get("colours", 0)),
+        data_palette_psnr=float(look.get("palette_psnr", 0.0)),
         notes=f"{data.get('count', '?')} training images, data sha256 {data.get('fingerprint', '?')[:16]}{picked}",
     )
 

@@ -203,6 +203,7 @@ def _dcgan_trainer(cfg: DCGANConfig, run_dir: Path, state: dict[str, Any] | None
     import numpy as np
 
     from ..data.dataset import load_training_images
+    from ..data.look import data_look
     from ..render.palette import learn_palette, palette_to_hex
     from .dcgan_loop import DCGANTrainer, resume_trainer
 
@@ -215,8 +216,10 @@ def _dcgan_trainer(cfg: DCGANConfig, run_dir: Path, state: dict[str, Any] | None
     images, ids = (loaded.images[keep], ids[keep]) if not keep.all() else (loaded.images, ids)
     if cfg.dry_run:
         images, ids = images[:32], ids[:32]
+    palette = learn_palette(images, 32)
+    look = data_look(images, palette)  # what clean output means for this data (recorded in the card)
     data_meta = {"source": cfg.data, "licence": cfg.data_licence, "fingerprint": loaded.fingerprint,
-                 "count": int(len(images)), "palette": palette_to_hex(learn_palette(images, 32))}
+                 "count": int(len(images)), "palette": palette_to_hex(palette), "look": look}
     if cfg.classes:
         data_meta["class_counts"] = [int(n) for n in np.bincount(ids, minlength=len(cfg.classes))]
     say.info(f"training on {len(images)} images from {shown(cfg.data)} ({len(loaded.skipped)} skipped) -> "
@@ -228,7 +231,7 @@ def _dcgan_trainer(cfg: DCGANConfig, run_dir: Path, state: dict[str, Any] | None
         return DCGANTrainer(cfg, images, run_dir, data_meta, dist, place, labels)
     if state["data"].get("fingerprint") != loaded.fingerprint:
         say.warn(f"training data under {cfg.data} changed since the run started; continuing with the new data")
-    return resume_trainer(run_dir, images, state["data"] | {"fingerprint": loaded.fingerprint},
+    return resume_trainer(run_dir, images, state["data"] | {"fingerprint": loaded.fingerprint, "look": look},
                           {"steps": cfg.steps, "minutes": cfg.minutes}, dist, place, state, labels)
 
 

@@ -20,7 +20,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 TORCH_FILES = {"test_train_dcgan.py", "test_train_cli.py", "test_train_run.py", "test_train_cyclegan.py",
                "test_train_conditional.py",
                "test_train_device.py", "test_distributed.py",
-               "test_hardening_data_train.py", "test_snapshot_select.py", "test_ui_train_run.py"}
+               "test_hardening_data_train.py", "test_snapshot_select.py", "test_ui_train_run.py",
+               "test_evaluate_classes.py"}
 TORCH_FIXTURES = {"tiny_run", "tiny_cyclegan_run"}
 
 

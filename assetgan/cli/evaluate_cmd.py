@@ -24,13 +24,18 @@ def evaluate(
     truncation: Annotated[float | None, typer.Option(help="Truncation psi (default: the model card's).")] = None,
     keep_best: Annotated[float | None, typer.Option(help="Critic keep-best fraction, as in `generate` "
                                                           "(default: the model card's).")] = None,
+    raw: Annotated[bool, typer.Option("--raw", help="Measure the network's output, without the model's "
+                                                    "clean-output defaults (as `generate --raw`).")] = False,
+    label_map: Annotated[Path | None, typer.Option(help="Conditional models: the label map the run used, where it "
+                                                         "is not at the path the model records.")] = None,
     json_out: Annotated[Path | None, typer.Option("--json", help="Write the figures as JSON here (a new file; "
                                                                 "--force replaces one).")] = None,
     force: Annotated[bool, typer.Option(help="Replace an existing --json file.")] = False,
     record: Annotated[bool, typer.Option(help="Store the figures and this command in the model file's card "
                                               "(`metrics`; the .onnx is rewritten atomically).")] = False,
 ) -> None:
-    """Measure a model offline: SWD with a real-vs-real floor, C2ST, memorisation, wrap seams."""
+    """Measure a model offline: SWD with a real-vs-real floor, C2ST, memorisation, wrap seams; per class for a
+    conditional model (class recognition with --train, SWD and C2ST against each class's held-out images)."""
     import json
 
     from ..core.atomic import atomic_write_text
@@ -66,7 +71,7 @@ def evaluate(
         ev = evaluate_translation(open_style_model(path), inputs, real, check_direction(direction), n=n, seed=seed)
     else:
         ev = run_evaluate(open_model(path), real, train, n=n, seed=seed, c2st=c2st, truncation=truncation,
-                          keep=keep_best)
+                          keep=keep_best, raw=raw, label_map=str(label_map) if label_map is not None else None)
     typer.echo(ev.table())
     if record:
         argv = [model, "--real", str(real)] + (["--inputs", str(inputs), "--direction", direction] if inputs else [])
@@ -74,6 +79,7 @@ def evaluate(
         argv += (["--truncation", f"{truncation:g}"] if truncation is not None else [])
         argv += (["--keep-best", f"{keep_best:g}"] if keep_best is not None else [])
         argv += ([] if c2st else ["--no-c2st"])
+        argv += (["--raw"] if raw else []) + (["--label-map", str(label_map)] if label_map is not None else [])
         _record(path, ev, argv)
     if json_out is not None:
         atomic_write_text(json_out, json.dumps({"model": ev.model, "n_generated": ev.n_generated,

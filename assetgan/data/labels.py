@@ -185,3 +185,13 @@ def _apply_map(names: list[str | None], path: Path) -> list[str | None]:
         raise AssetganError(f"--label-map {shown(path)}: names class {unknown[0]!r}{more}, which the data does not "
                             f"have; its classes: {', '.join(sorted(known))[:200]}")
     return [mapping.get(n, n) if n is not None else None for n in names]
+
+
+def folder_classes(files: Sequence[str], depth: int, label_map: str = "") -> list[str | None]:
+    """The class of each file by its folders (`depth` levels) after `label_map`, for images outside a run (held-out
+    or test folders laid out like the training data): unlike `resolve_labels`, classes absent here are no error."""
+    names = [_folder_label(f, depth) for f in files]
+    if not label_map:
+        return names
+    mapping = read_label_map(Path(label_map))
+    return [mapping.get(n, n) if n is not None else None for n in names]

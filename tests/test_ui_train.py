@@ -275,3 +275,12 @@ def test_the_tab_never_imports_torch(tmp_path):
                          env=env)
     assert out.returncode == 0, out.stderr
     assert "CLEAN" in out.stdout, out.stdout
+
+
+def test_the_window_has_a_train_tab(qtbot, alerts):
+    from ui.main_window import MainWindow, current_tab_name
+
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.tabs.setCurrentWidget(w.train_tab)
+    assert current_tab_name(w) == "train" and w.tabs.tabText(w.tabs.currentIndex()) == "Train"

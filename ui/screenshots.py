@@ -2,7 +2,8 @@
 
 Without a display it re-runs itself under `xvfb-run`; the app runs on throwaway settings, session and cache
 folders, generates from the shipped model and writes assets/docs/app-{library,generate,curate,explore,export}.png,
-and app-stylize.png (the CC0 dungeon screenshot before/after) with the shipped monet model, or STYLE.onnx when given.
+and app-stylize.png (the CC0 dungeon screenshot before/after) with the shipped monet model, or STYLE.onnx when given,
+and app-train.png (a short run on the CC0 sample sprites; needs torch).
 """
 
 from __future__ import annotations
@@ -98,6 +99,7 @@ def take(out: Path, style: Path | None = None) -> None:
     _shoot(dlg, out / "app-export.png")
     dlg.close()
     _stylize(w, out, style)
+    _train(w, out)
     w.close()
 
 
@@ -121,6 +123,23 @@ def _stylize(w, out: Path, style: Path | None) -> None:
     t.strength.setValue(85)
     t.view.set_split(0.5)
     _shoot(w, out / "app-stylize.png")
+
+
+def _train(w, out: Path) -> None:
+    """The Train tab after a short run on the sample sprites: the data check, its progress and the sample grid."""
+    t = w.train_tab
+    if not t.has_torch:
+        print("app-train.png skipped: training needs torch (pip install 'assetgan[train]')")
+        return
+    w.tabs.setCurrentWidget(t)
+    t.set_data(ROOT / "assets" / "samples" / "sprites")
+    _wait(lambda: t.check is not None)
+    t.extra_args = ("--steps", "300", "--set", "ngf=16", "--set", "ndf=16", "--batch", "16", "--set", "log_every=20",
+                    "--set", "sample_every=100")
+    t.start()
+    _wait(lambda: not t.running, 600)
+    _wait(lambda: t.probe is None)
+    _shoot(w, out / "app-train.png")
 
 
 def main() -> int:

@@ -250,7 +250,7 @@ def drop(w: MainWindow, paths: list[Path]) -> None:
     w.dropEvent(ev)
 
 
-def test_dropped_files_models_and_broken_collections(qtbot, alerts, tmp_path):
+def test_dropped_files_models_and_broken_collections(qtbot, alerts, tmp_path, monkeypatch):
     w = start(qtbot)
     w.ctl.generate(3, 0, 1.0)
     idle(qtbot, w)
@@ -287,7 +287,10 @@ def test_dropped_files_models_and_broken_collections(qtbot, alerts, tmp_path):
     assert len(alerts) == 5 and [m.name for m in w.ctl.library if m.usable] == ["crawl-sprites-32", "crawl-textures-32",
                                                                                    "my-sprites"]
     assert w.tabs.currentWidget() is w.library_tab and w.library_tab.selected().name == "my-sprites"
-    w.library_tab.use_selected()  # the session has items: a new session is started for the other model
+    asked: list[str] = []
+    monkeypatch.setattr(dialogs, "confirm", lambda _p, title, _t: asked.append(title) or True)
+    w.library_tab.use_selected()  # the session has items: a new session is started for the other model, if agreed
+    assert asked == ["Start a new session?"]
     assert w.ctl.session.path != session_path and w.ctl.session.collection.model.name == "my-sprites"
     assert session_path.read_bytes() == before
 

@@ -54,8 +54,8 @@ class AppController(QObject):
         self.runner = JobRunner(self)
         self.settings = AppSettings.load()
         self.batch_job: Job | None = None
-        self.batch_names: list[str] = []
         self.epoch = 0
+        self.launch_notes: list[str] = list(self.settings.notes)  # shown with the first session's notes
         self.writer = BackgroundWriter(self.save_failed.emit)
         self.save_failed.connect(lambda msg: self.alert("Session not saved", msg))
 
@@ -73,6 +73,11 @@ class AppController(QObject):
             self.alert(title, str(exc))
             return False
 
+    @property
+    def batch_names(self) -> list[str]:
+        """Names of the last generated batch (the Generate grid), kept in the session."""
+        return self.session.batch if self.session is not None else []
+
     # ---- sessions and models
     def adopt(self, opened: Opened) -> None:
         """Show an opened session (from startup or File > Open) with its model."""
@@ -80,7 +85,8 @@ class AppController(QObject):
             self.library = opened.library
             self.library_changed.emit()
         self._set(opened.session, opened.model)
-        self.notes_changed.emit(list(opened.messages))
+        notes, self.launch_notes = list(opened.messages) + opened.session.notes + self.launch_notes, []
+        self.notes_changed.emit(notes)
 
     def _set(self, session: Session, model: GeneratorModel) -> None:
         self.cancel_batch()
@@ -89,14 +95,12 @@ class AppController(QObject):
         session.writer = self.writer  # saves after each change happen on the writer thread
         self.session = session
         session.subscribe(lambda _s: self.items_changed.emit())
-        self.settings.last_session = str(session.path.resolve())
-        self.settings.save()
+        self.settings.remember(session.path)
         self.epoch += 1  # results of jobs started for the previous session are dropped
         self.model = model
         self.store.clear()
         self.store.tiled = bool(self.model and self.model.card.tileable)
-        self.batch_names = []
-        self.notes_changed.emit([])
+        self.notes_changed.emit(list(session.notes))
         self.session_changed.emit()
         self.model_changed.emit()
         self.render_missing()
@@ -130,8 +134,7 @@ class AppController(QObject):
             return False
         ok = self.attempt("Save As", lambda: self.session.save_as(path))
         if ok:
-            self.settings.last_session = str(Path(path).resolve())
-            self.settings.save()
+            self.settings.remember(Path(path))
             self.session_changed.emit()
         return ok
 
@@ -144,9 +147,20 @@ class AppController(QObject):
         return None
 
     def use_model(self, m: LibraryModel) -> bool:
-        """Generate with `m`: an empty session switches model, a session with items starts a new one."""
+        """Generate with `m`: an empty session switches model; a session with items starts a new one if the user
+        agrees (the current one stays saved and listed under File > Recent sessions)."""
         if not m.usable:
             self.alert("Use model", f"{m.name}: {m.error or f'a {m.card.kind} model cannot generate from seeds'}")
+            return False
+        s = self.session
+        if s is not None and s.items and self.model is not None and resolved(m.path) == resolved(self.model.path):
+            return True  # already in use
+        if s is not None and s.items and not dialogs.confirm(
+                self.window, "Start a new session?",
+                f"{s.path.name} holds {len(s.items)} items made with {s.collection.model.name}; a session uses one "
+                f"model.\n\nStart a new session for {m.name}? {s.path.name} stays saved and is listed under "
+                "File > Recent sessions."):
+            self.status.emit(f"kept {s.path.name} with {s.collection.model.name}")
             return False
         if self.session is not None and not self.session.items:
             from assetgan.runtime.model import open_model
@@ -185,6 +199,9 @@ class AppController(QObject):
             new = dialogs.text(self.window, "Rename", "New name (it becomes the file name):", names[0])
             if new is not None:
                 self.rename(names[0], new.strip())
+        elif action == "remove":
+            if self.attempt("Remove", lambda: s.remove(names)):
+                self.status.emit(f"removed {len(names)} item(s) from the session; Undo puts them back")
         elif action == "explore":
             self.explore_requested.emit(names[0])
 
@@ -193,8 +210,49 @@ class AppController(QObject):
         if s is None or not self.attempt("Rename", lambda: s.rename(old, new)):
             return False
         self.store.rename(old, new)
-        self.batch_names = [new if n == old else n for n in self.batch_names]
         self.items_changed.emit()
+        return True
+
+    def clear_batch(self) -> list[str]:
+        """Remove the last batch's uncurated items (undoable); returns their names."""
+        s = self.session
+        if s is None or self.batch_job is not None:
+            return []
+        removed: list[str] = []
+        self.attempt("Clear batch", lambda: removed.extend(s.clear_batch()))
+        self.status.emit(f"cleared {len(removed)} uncurated item(s) of the batch; Undo puts them back" if removed
+                         else "nothing to clear: every item of the batch is marked, tagged or renamed")
+        return removed
+
+    # ---- undo
+    def undo(self) -> bool:
+        return self._step(undo=True)
+
+    def redo(self) -> bool:
+        return self._step(undo=False)
+
+    def _step(self, undo: bool) -> bool:
+        """Undo or redo one session command; it is saved like any change. Refused while a batch is generating."""
+        s = self.session
+        if s is None:
+            return False
+        if self.batch_job is not None:
+            self.status.emit("wait for the batch to finish (or cancel it) before undoing")
+            return False
+        moved = None
+
+        def go() -> None:
+            nonlocal moved
+            moved = s.undo() if undo else s.redo()
+
+        if not self.attempt("Undo" if undo else "Redo", go) or moved is None:
+            return False
+        images = {old: self.store.images.pop(old) for old in moved.renamed if old in self.store.images}
+        for old, img in images.items():
+            self.store.put(moved.renamed[old], img)
+        self.status.emit(f"{'undid' if undo else 'redid'}: {moved.label}")
+        self.items_changed.emit()
+        self.render_missing()
         return True
 
     # ---- generating
@@ -217,8 +275,8 @@ class AppController(QObject):
             self.alert("Generate", f"{self.model.path.name} has no critic to rank samples with; keep 100 %")
             return None
         seeds = list(range(seed, seed + candidate_count(count, keep)))
-        model = self.model
-        self.batch_names = []
+        model, session = self.model, self.session
+        session.begin_batch()
         self.batch_started.emit(seeds)
         started = time.perf_counter()
         job = Job(lambda ctx: generate_best(model, seed, count, keep, truncation, ctx, ctx.emit), "generate")
@@ -228,7 +286,7 @@ class AppController(QObject):
         self.batch_job = job
         return self.runner.start(job, lambda chunk: epoch == self.epoch and self._batch_chunk(chunk, truncation,
                                                                                               model, seed),
-                                 lambda cancelled: self._batch_done(cancelled, started, seed, len(seeds)))
+                                 lambda cancelled: self._batch_done(session, cancelled, started, seed, len(seeds)))
 
     def _batch_chunk(self, chunk: list[tuple[int, np.ndarray]], truncation: float, model: GeneratorModel,
                      start: int) -> None:
@@ -236,7 +294,8 @@ class AppController(QObject):
             return
         seeds = [s for s, _ in chunk]
         try:
-            items = self.session.add_seeds(seeds, truncation, classes=[batch_class(model, start, s) for s in seeds])
+            items = self.session.add_seeds(seeds, truncation, classes=[batch_class(model, start, s) for s in seeds],
+                                           batch=True)
         except AssetganError as exc:
             self.alert("Generate", str(exc))
             if self.batch_job is not None:
@@ -244,15 +303,14 @@ class AppController(QObject):
             return
         for it, (_s, img) in zip(items, chunk):
             self.store.put(it.name, img)
-        names = [it.name for it in items]
-        self.batch_names += names
-        self.images_arrived.emit(names)
+        self.images_arrived.emit([it.name for it in items])
         if self.model is not None:
             self.status.emit(f"last inference {self.model.last_seconds * 1000:.0f} ms")
 
-    def _batch_done(self, cancelled: bool, started: float, seed: int, count: int) -> None:
+    def _batch_done(self, session: Session, cancelled: bool, started: float, seed: int, count: int) -> None:
         self.batch_job = None
-        n = len(self.batch_names)
+        n = len(session.batch)
+        session.end_batch(f"Generate {n} item{'s' if n != 1 else ''}")
         secs = time.perf_counter() - started
         summary = f"{'cancelled after ' if cancelled else ''}{n} images in {secs:.1f} s"
         if self.session is not None and not cancelled:

@@ -40,8 +40,9 @@ class CurateTab(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.grid, 1)
         hint = QLabel("F favourite · X/Delete reject · T tag · F2 rename · E or double-click explore · "
-                      "every change is saved at once")
+                      "Shift+Delete remove · Ctrl+Z undo · Ctrl+wheel zoom · every change is saved at once")
         hint.setEnabled(False)
+        hint.setWordWrap(True)  # never sets the window's minimum width
         layout.addWidget(hint)
         ctl.session_changed.connect(self._mark)
         ctl.items_changed.connect(self._mark)

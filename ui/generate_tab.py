@@ -1,4 +1,5 @@
-"""Generate tab: count, seed, truncation, keep-best share, "Generate batch" with progress and Cancel; thumbnails."""
+"""Generate tab: count, seed, truncation, keep-best share, "Generate batch" with progress, Cancel and "Clear batch";
+the batch's thumbnails."""
 
 from __future__ import annotations
 
@@ -45,6 +46,10 @@ class GenerateTab(QWidget):
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setEnabled(False)
         self.cancel_button.clicked.connect(ctl.cancel_batch)
+        self.clear_button = QPushButton("Clear batch")
+        self.clear_button.setToolTip("Remove the batch's items you did not curate (no mark, no tag, not renamed) from "
+                                     "the session; Edit > Undo puts them back")
+        self.clear_button.clicked.connect(ctl.clear_batch)
         self.progress = QProgressBar()
         self.progress.setTextVisible(True)
         self.model_label = QLabel()
@@ -56,15 +61,21 @@ class GenerateTab(QWidget):
                          ("Keep best", self.keep)):
             row.addWidget(QLabel(label))
             row.addWidget(w)
-        row.addWidget(self.generate_button)
-        row.addWidget(self.cancel_button)
-        row.addWidget(self.progress, 1)
+        row.addStretch(1)
+        run = QHBoxLayout()  # a second row, so a narrow window still fits every control
+        run.addWidget(self.generate_button)
+        run.addWidget(self.cancel_button)
+        run.addWidget(self.clear_button)
+        run.addWidget(self.progress, 1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.model_label)
         layout.addLayout(row)
+        layout.addLayout(run)
         layout.addWidget(self.grid, 1)
-        hint = QLabel("F favourite · X/Delete reject · T tag · F2 rename · E or double-click explore")
+        hint = QLabel("F favourite · X/Delete reject · T tag · F2 rename · E or double-click explore · "
+                      "Shift+Delete remove · Ctrl+Z undo · Ctrl+wheel zoom")
         hint.setEnabled(False)
+        hint.setWordWrap(True)  # never sets the window's minimum width
         layout.addWidget(hint)
         ctl.session_changed.connect(self._load)
         ctl.model_changed.connect(self._load)
@@ -83,7 +94,7 @@ class GenerateTab(QWidget):
         if m is not None:
             note = f" — {m.provider_note}" if m.provider_note else ""
             self.model_label.setText(f"Model: {m.card.name or m.path.stem} ({m.card.summary()}){note}")
-            self.grid.set_thumb_size(self.ctl.store.target)
+            self.grid.set_zoom(self.grid.zoom_choice, m.card.size * (3 if self.ctl.store.tiled else 1))
             self.keep.setEnabled(m.card.critic)
             self.keep.setValue(round(m.sampling()[1] * 100) if m.card.critic else 100)
         names = [n for n in self.ctl.batch_names if s is not None and n in s.names()]
@@ -99,6 +110,7 @@ class GenerateTab(QWidget):
         self.progress.setValue(0)
         self.generate_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
+        self.clear_button.setEnabled(False)
 
     def _progress(self, done: int, total: int) -> None:
         if total:
@@ -108,6 +120,7 @@ class GenerateTab(QWidget):
     def _finished(self, cancelled: bool, summary: str) -> None:
         self.generate_button.setEnabled(True)
         self.cancel_button.setEnabled(False)
+        self.clear_button.setEnabled(True)
         self.progress.setFormat(summary)
         if self.ctl.session is not None:
             self.seed.setValue(min(self.ctl.session.settings.seed, MAX_SEED))

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -13,12 +14,15 @@ from assetgan.core.errors import AssetganError, CollectionError
 from assetgan.export.collection import NAME_RE, Collection, Item, ModelRef, OutputSettings, load_collection, validate
 
 from .saver import write_now
+from .undo import History, Step, apply
 
 Writer = Callable[[Path, str], None]  # writes a whole collection file atomically (see ui.saver)
 
 APP_KEY = "app"  # the app's own settings live in collection.extra["app"]; `assetgan export` ignores them
 FILTERS = ("all", "favourites", "rejected", "unmarked", "kept")
 SETTING_LIMIT = 2**31 - 1  # larger (or non-finite) numbers in a hand-edited file are ignored, as Qt cannot show them
+BATCH_KEY = "batch"  # extra["app"]["batch"]: names of the items of the last generated batch (the Generate grid)
+STATE_LABELS = {"favourite": "Favourite", "rejected": "Reject", "none": "Unmark"}
 
 
 @dataclass
@@ -48,6 +52,14 @@ class GenerateSettings:
         return out
 
 
+@dataclass(frozen=True)
+class Moved:
+    """What an undo or redo did: the step's label and the items it renamed ({old name: new name})."""
+
+    label: str
+    renamed: dict[str, str]
+
+
 class Session:
     """A collection plus the path it is saved to; every change is validated and saved atomically at once."""
 
@@ -56,7 +68,22 @@ class Session:
         self.path = Path(path)
         self.writer = writer
         self.settings = GenerateSettings.from_dict(collection.extra.get(APP_KEY))
+        self.notes: list[str] = []  # one line per stored value that could not be restored (shown in the status bar)
+        self.batch = self._stored_batch(collection.extra.get(APP_KEY))
+        self.history = History()  # undo/redo of item changes (not saved: it ends with the session)
         self._listeners: list[Callable[[Session], None]] = []
+
+    def _stored_batch(self, app: object) -> list[str]:
+        """The saved Generate grid: names of items still present; anything else gives an empty grid and a note."""
+        raw = app.get(BATCH_KEY) if isinstance(app, dict) else None
+        if raw is None:
+            return []
+        if not isinstance(raw, list) or not all(isinstance(n, str) for n in raw):
+            self.notes.append(f"{self.path.name}: the stored Generate batch is not a list of item names; "
+                              "the Generate grid starts empty")
+            return []
+        present = self.names()
+        return [n for n in raw if n in present]
 
     # ---- files
     @classmethod
@@ -79,7 +106,7 @@ class Session:
     def save(self, sync: bool = False) -> None:
         """Validate now (errors are raised here), then hand the whole file to the writer (atomic write);
         `sync` writes in this thread, so a write error is raised here too."""
-        self.collection.extra[APP_KEY] = asdict(self.settings)
+        self.collection.extra[APP_KEY] = {**asdict(self.settings), BATCH_KEY: list(self.batch)}
         validate(self.collection, str(self.path))
         try:
             (write_now if sync else self.writer)(self.path, json.dumps(self.collection.to_dict(), indent=2) + "\n")
@@ -118,6 +145,70 @@ class Session:
         for fn in list(self._listeners):
             fn(self)
 
+    @contextmanager
+    def _edit(self, label: str) -> Iterator[None]:
+        """Run an item command as one undo step, then save and notify; if the save refuses the result (validation),
+        the items are put back as they were and the error is raised."""
+        before = None if self.history.grouping else self.history.snapshot(self.items)
+        yield
+        try:
+            self.save()
+        except AssetganError:
+            if before is not None:
+                apply(self.items, before)
+            raise
+        if before is not None:
+            self.history.record(label, before, self.history.snapshot(self.items))
+        self._notify()
+
+    # ---- undo
+    def undo(self) -> Moved | None:
+        """Undo the last item command (saved like any change); None if there is nothing to undo."""
+        return self._move(self.history.pop_undo(), undone=True)
+
+    def redo(self) -> Moved | None:
+        return self._move(self.history.pop_redo(), undone=False)
+
+    def _move(self, step: Step | None, undone: bool) -> Moved | None:
+        if step is None:
+            return None
+        old, old_batch = self.history.snapshot(self.items), self.batch
+        renamed = apply(self.items, step.before if undone else step.after)
+        self.batch = [renamed.get(n, n) for n in self.batch]
+        try:
+            self.save()
+        except AssetganError:
+            apply(self.items, old)
+            self.batch = old_batch
+            self.history.unpop(step, undone)
+            raise
+        self._notify()
+        return Moved(step.label, renamed)
+
+    def begin_batch(self, label: str = "Generate") -> None:
+        """A new generated batch: the Generate grid empties and what the batch adds is undone as one step."""
+        self.batch = []
+        self.history.begin(label, self.items)
+
+    def end_batch(self, label: str | None = None) -> None:
+        self.history.end(self.items, label)
+        self._notify()  # the Edit menu can undo the batch now
+
+    def clear_batch(self) -> list[str]:
+        """Remove the batch's items nobody curated (no mark, no tag, the generated name); returns their names."""
+        prefix = re.escape(self.collection.model.name)
+        drop = []
+        for n in self.batch:
+            if n not in self.names():
+                continue
+            it = self.item(n)
+            auto = it.seed is not None and re.fullmatch(rf"{prefix}_{it.seed:06d}(-\d+)?", it.name)
+            if it.state == "none" and not it.tags and auto:
+                drop.append(n)
+        if drop:
+            self.remove(drop, label=f"Clear batch ({_count(len(drop))})")
+        return drop
+
     # ---- items
     @property
     def items(self) -> list[Item]:
@@ -143,12 +234,21 @@ class Session:
         return name
 
     def add_seeds(self, seeds: Sequence[int], truncation: float, prefix: str | None = None,
-                  classes: Sequence[str | None] | None = None) -> list[Item]:
+                  classes: Sequence[str | None] | None = None, batch: bool = False) -> list[Item]:
         """Add one item per seed (with its truncation and, for a conditional model, its class `classes[i]`); a seed
-        already present at the same psi and class is reused."""
+        already present at the same psi and class is reused. `batch`: the items join the Generate grid's batch."""
         prefix = prefix or self.collection.model.name
         classes = classes if classes is not None else [None] * len(seeds)
         known = {(it.seed, it.truncation, it.class_name): it for it in self.items if it.seed is not None}
+        out = []
+        with self._edit(f"Add {_count(len(seeds))}"):
+            out = self._add_seeds(seeds, truncation, prefix, classes, known)
+            if batch:
+                self.batch += [it.name for it in out if it.name not in self.batch]
+        return out
+
+    def _add_seeds(self, seeds: Sequence[int], truncation: float, prefix: str, classes: Sequence[str | None],
+                   known: dict) -> list[Item]:
         out = []
         for s, cls in zip(seeds, classes):
             it = known.get((int(s), float(truncation), cls))
@@ -157,7 +257,6 @@ class Session:
                           class_name=cls)
                 self.collection.items.append(it)
             out.append(it)
-        self._changed()
         return out
 
     def add_latent(self, z: Iterable[float], base_name: str, tags: Sequence[str] = (),
@@ -167,14 +266,15 @@ class Session:
         if not values or not all(math.isfinite(v) for v in values):
             raise AssetganError(f"{base_name}: latent holds non-finite numbers; pick another frame")
         it = Item(name=self.unique_name(base_name), z=values, tags=list(tags), class_name=class_name)
-        self.collection.items.append(it)
-        self._changed()
+        with self._edit(f"Add {it.name}"):
+            self.collection.items.append(it)
         return it
 
     def set_state(self, names: Iterable[str], state: str) -> None:
-        for n in names:
-            self.item(n).state = state
-        self._changed()
+        its = [self.item(n) for n in names]
+        with self._edit(f"{STATE_LABELS.get(state, state)} {_count(len(its))}"):
+            for it in its:
+                it.state = state
 
     def toggle(self, names: Sequence[str], state: str) -> None:
         """Favourite/reject shortcut: set `state` on all, or clear it if every one already has it."""
@@ -188,18 +288,18 @@ class Session:
         tag = tag.strip()
         if not tag:
             raise AssetganError("tag: empty; type a word such as 'potion'")
-        for n in names:
-            it = self.item(n)
-            if tag not in it.tags:
-                it.tags.append(tag)
-        self._changed()
+        its = [self.item(n) for n in names]
+        with self._edit(f"Tag #{tag}"):
+            for it in its:
+                if tag not in it.tags:
+                    it.tags.append(tag)
 
     def remove_tag(self, names: Iterable[str], tag: str) -> None:
-        for n in names:
-            it = self.item(n)
-            if tag in it.tags:
-                it.tags.remove(tag)
-        self._changed()
+        its = [self.item(n) for n in names]
+        with self._edit(f"Remove tag #{tag}"):
+            for it in its:
+                if tag in it.tags:
+                    it.tags.remove(tag)
 
     def rename(self, old: str, new: str) -> None:
         new = new.strip()
@@ -209,13 +309,18 @@ class Session:
             raise AssetganError(f"name {new!r}: use 1-128 letters, digits, '.', '_' or '-' (it becomes a file name)")
         if new in self.names():
             raise AssetganError(f"name {new!r}: another item already has it; pick another name")
-        self.item(old).name = new
-        self._changed()
+        it = self.item(old)
+        with self._edit(f"Rename {old}"):
+            it.name = new
+            self.batch = [new if n == old else n for n in self.batch]
 
-    def remove(self, names: Iterable[str]) -> None:
-        drop = set(names)
-        self.collection.items[:] = [it for it in self.items if it.name not in drop]
-        self._changed()
+    def remove(self, names: Iterable[str], label: str | None = None) -> None:
+        """Take items out of the session (Undo puts them back)."""
+        drop = set(names) & self.names()
+        if not drop:
+            return
+        with self._edit(label or f"Remove {_count(len(drop))}"):
+            self.collection.items[:] = [it for it in self.items if it.name not in drop]
 
     def filtered(self, state: str = "all", tag: str = "") -> list[Item]:
         """Items shown by a filter: by curation state and, when given, containing `tag` (case-insensitive)."""
@@ -250,7 +355,12 @@ class Session:
             raise AssetganError(f"{self.path.name}: holds items made with {self.collection.model.name}; "
                                 "start a new session (File > New) to use another model")
         self.collection.model = ref
+        self.history.clear()  # no step may bring back items of the previous model
         self._changed()
+
+
+def _count(n: int) -> str:
+    return f"{n} item" if n == 1 else f"{n} items"
 
 
 def _safe_name(text: str) -> str:

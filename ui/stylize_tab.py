@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -36,6 +36,7 @@ from . import stylize_logic as logic
 from .controller import AppController
 from .library import LibraryModel
 from .pixmaps import to_pixmap
+from .settings import StylizeState
 from .split_view import SplitView
 from .workers import Job
 
@@ -64,6 +65,12 @@ class StylizeTab(QWidget):
         self._model_epoch = 0
         self._build()
         ctl.library_changed.connect(self.refresh_models)
+        ctl.launch_notes += self._restore(ctl.settings.stylize)
+        self._save_timer = QTimer(self, singleShot=True, interval=500)  # one settings write per burst of changes
+        self._save_timer.timeout.connect(self.remember)
+        for sig in (self.list.model().rowsInserted, self.list.model().rowsRemoved, self.strength.valueChanged,
+                    self.out.textChanged, self.into.toggled):
+            sig.connect(lambda *_a: self._save_timer.start())
 
     # ---- layout
     def _build(self) -> None:
@@ -170,6 +177,33 @@ class StylizeTab(QWidget):
         crow.addWidget(self.command, 1)
         layout.addLayout(crow)
         self.refresh_models()
+
+    # ---- state kept between launches
+    def _restore(self, st: StylizeState) -> list[str]:
+        """Put back the last launch's inputs, strength and output folder; returns notes on what was dropped."""
+        paths = [Path(f) for f in st.files]
+        missing = [p for p in paths if not p.is_file()]
+        added = logic.add_inputs([], [p for p in paths if p.is_file()])
+        for f in added.files:
+            row = QListWidgetItem(f.name)
+            row.setToolTip(str(f))
+            self.list.addItem(row)
+        self.files = added.files
+        if self.files:
+            self.list.setCurrentRow(0)
+        self.strength.setValue(st.strength)
+        self.out.setText(st.out_dir)
+        (self.into if st.into else self.beside).setChecked(True)
+        notes = [f"Stylize: {len(missing)} input(s) from the last launch no longer exist ({missing[0]}"
+                 f"{', …' if len(missing) > 1 else ''}); they were left out"] if missing else []
+        return notes + [f"Stylize: {r}; left out" for r in added.refused]
+
+    def remember(self) -> None:
+        """Store the inputs, strength and output folder in the app's settings (restored at the next launch)."""
+        self._save_timer.stop()
+        self.ctl.settings.stylize = StylizeState([str(f) for f in self.files], self.strength.value(), self.out.text(),
+                                                 self.into.isChecked())
+        self.ctl.settings.save()
 
     # ---- models and options
     def refresh_models(self) -> None:

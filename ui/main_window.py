@@ -22,8 +22,9 @@ from .library_tab import LibraryTab
 from .preview import PreviewPanel
 from .startup import Opened
 from .stylize_tab import StylizeTab
+from .train_tab import TrainTab
 
-TABS = ("library", "generate", "curate", "explore", "stylize")
+TABS = ("library", "generate", "curate", "explore", "stylize", "train")
 
 
 class MainWindow(QMainWindow):
@@ -41,8 +42,10 @@ class MainWindow(QMainWindow):
         self.curate_tab = CurateTab(self.ctl)
         self.explore_tab = ExploreTab(self.ctl)
         self.stylize_tab = StylizeTab(self.ctl)
+        self.train_tab = TrainTab(self.ctl)
         for tab, title in ((self.library_tab, "Library"), (self.generate_tab, "Generate"),
-                           (self.curate_tab, "Curate"), (self.explore_tab, "Explore"), (self.stylize_tab, "Stylize")):
+                           (self.curate_tab, "Curate"), (self.explore_tab, "Explore"), (self.stylize_tab, "Stylize"),
+                           (self.train_tab, "Train")):
             self.tabs.addTab(tab, title)
         self.setCentralWidget(self.tabs)
         self.preview = PreviewPanel()

@@ -1,10 +1,11 @@
-"""Export dialog: the session's output settings, the matching `assetgan export` command line, and Export."""
+"""Export dialog: the session's output settings, the files they make, the matching `assetgan export` line, Export."""
 
 from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
 
+from PySide6.QtCore import QStandardPaths
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -26,7 +27,7 @@ from assetgan.export.collection import INCLUDE, OutputSettings
 
 from . import dialogs
 from .controller import AppController
-from .export_plan import command_line, run_export
+from .export_plan import command_line, default_include, default_out_dir, file_preview, run_export
 from .workers import Job
 
 PALETTES = ("none", "auto", "file")
@@ -44,7 +45,8 @@ class ExportDialog(QDialog):
         s = ctl.session
         assert s is not None
         o = s.collection.output
-        self.out = QLineEdit(str(s.path.parent / f"{s.path.stem}-export"))
+        pictures = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.PicturesLocation)
+        self.out = QLineEdit(str(default_out_dir(s.path, Path(pictures) if pictures else Path.home(), Path.home())))
         browse = QPushButton("Browse…")
         browse.clicked.connect(self._browse)
         self.files = QCheckBox("one PNG per item")
@@ -76,8 +78,14 @@ class ExportDialog(QDialog):
         self.threshold.setSpecialValueText("off")
         self.threshold.setValue(-1 if o.alpha_threshold is None else o.alpha_threshold)
         self.include = QComboBox()
-        self.include.addItems(list(INCLUDE))
-        self.include.setCurrentIndex(INCLUDE.index(o.include))
+        for inc in INCLUDE:
+            n = len(dataclasses.replace(s.collection, output=dataclasses.replace(o, include=inc)).selected())
+            self.include.addItem(f"{inc} ({n} item{'' if n == 1 else 's'})")
+        self.include.setCurrentIndex(INCLUDE.index(default_include(s.collection)))
+        self.summary = QLabel()
+        self.names = QLabel()
+        self.names.setWordWrap(True)
+        self.names.setEnabled(False)
         self.force = QCheckBox("overwrite a non-empty folder (--force)")
         self.command = QPlainTextEdit()
         self.command.setReadOnly(True)
@@ -85,6 +93,7 @@ class ExportDialog(QDialog):
         self.command.setStyleSheet("font-family: monospace;")
         self.progress = QProgressBar()
         self.progress.setRange(0, 1)
+        self.progress.setVisible(False)  # shown once an export starts
         self.result = QLabel()
         self.result.setWordWrap(True)
         form = QFormLayout()
@@ -102,11 +111,16 @@ class ExportDialog(QDialog):
         form.addRow("", self.palette_file)
         form.addRow("Alpha threshold", self.threshold)
         form.addRow("Include", self.include)
+        form.addRow("Will write", self.summary)
+        form.addRow("", self.names)
         form.addRow("", self.force)
         form.addRow("Same in a build", self.command)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.export_button = buttons.addButton("Export", QDialogButtonBox.ButtonRole.ApplyRole)
         self.export_button.clicked.connect(self.start)
+        apply = buttons.addButton("Apply to thumbnails", QDialogButtonBox.ButtonRole.ApplyRole)
+        apply.setToolTip("Save these settings into the session: the Generate and Curate thumbnails show them")
+        apply.clicked.connect(self.apply)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
@@ -116,8 +130,13 @@ class ExportDialog(QDialog):
         for w in (self.out, self.sheet_name, self.palette_file):
             w.textChanged.connect(self._update_command)
         self.force.toggled.connect(self._update_command)
+        self.files.toggled.connect(self._update_preview)
+        self.sheet.toggled.connect(self._update_preview)
+        self.sheet_name.textChanged.connect(self._update_preview)
+        self.include.currentIndexChanged.connect(self._update_preview)
         self.resize(640, 0)
         self._update_command()
+        self._update_preview()
 
     def _browse(self) -> None:
         p = dialogs.folder(self, "Export into folder", self.out.text())
@@ -128,6 +147,22 @@ class ExportDialog(QDialog):
         s = self.ctl.session
         if s is not None:
             self.command.setPlainText(command_line(s.path, Path(self.out.text()), self.force.isChecked()))
+
+    def _update_preview(self) -> None:
+        s = self.ctl.session
+        if s is None:
+            return
+        summary, names = file_preview(s.collection, self.output_settings())
+        self.summary.setText(summary)
+        self.names.setToolTip(names)
+        # word joiners and no-break spaces: a name never breaks at its hyphens, "… N more" stays on one line
+        self.names.setText(names.replace("-", "-\u2060").replace("… ", "…\u00a0").replace(" more", "\u00a0more"))
+        self.export_button.setEnabled(bool(summary) and self.job is None)
+
+    def apply(self) -> bool:
+        """Save the settings into the session (the thumbnails follow them) without exporting."""
+        s = self.ctl.session
+        return s is not None and self.ctl.attempt("Export settings", lambda: s.set_output(self.output_settings()))
 
     def output_settings(self) -> OutputSettings:
         o = self.ctl.session.collection.output
@@ -142,12 +177,11 @@ class ExportDialog(QDialog):
     def start(self) -> Job | None:
         """Save the settings into the session, then export in the background."""
         s = self.ctl.session
-        if s is None or self.job is not None:
-            return None
-        if not self.ctl.attempt("Export settings", lambda: s.set_output(self.output_settings())):
+        if s is None or self.job is not None or not self.apply():
             return None
         out, force = Path(self.out.text()).expanduser(), self.force.isChecked()
         self.progress.setRange(0, 0)
+        self.progress.setVisible(True)
         self.result.setText("Exporting…")
         self.export_button.setEnabled(False)
         job = Job(lambda ctx: run_export(s, out, force, ctx), "export")
@@ -170,4 +204,4 @@ class ExportDialog(QDialog):
         self.job = None
         self.progress.setRange(0, 1)
         self.progress.setValue(1)
-        self.export_button.setEnabled(True)
+        self._update_preview()

@@ -2,16 +2,53 @@
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
 import shlex
 from pathlib import Path
 
 from assetgan.core.errors import AssetganError
 from assetgan.core.progress import Progress
-from assetgan.export.render import export
+from assetgan.export.collection import Collection, OutputSettings
+from assetgan.export.render import MANIFEST, export, iter_output_names
 
 from .session import Session
 
 CPU = ["CPUExecutionProvider"]  # `assetgan export` renders on CPU by default, so the bytes match a build's
+
+
+FIRST = 4  # file names the dialog lists before "… N more"
+
+
+def default_out_dir(session_path: Path, pictures: Path, home: Path) -> Path:
+    """PICTURES/assetgan/<session>, or HOME/assetgan-export/<session> without a Pictures folder: a folder people
+    find in their file manager, never the app's data folder. It is created by the export."""
+    base = pictures / "assetgan" if pictures.is_dir() and pictures != home else home / "assetgan-export"
+    return base / session_path.stem
+
+
+def default_include(col: Collection) -> str:
+    """The Include choice the dialog opens with: a chosen one, else the favourites when there are any, else kept."""
+    o = col.output
+    if o.include != "kept":
+        return o.include
+    return "favourites" if any(it.state == "favourite" for it in col.items) else "kept"
+
+
+def file_preview(col: Collection, output: OutputSettings, first: int = FIRST) -> tuple[str, str]:
+    """What exporting `col` with `output` writes: ("64 PNGs + sheet.png + sheet.json + assetgan-export.json
+    (67 files)", "the first file names, … N more"); ("", problem) when nothing would be exported."""
+    col = dataclasses.replace(col, output=output)
+    n = len(col.selected())
+    if not n:
+        return "", f"nothing to export (include {output.include}): favourite or un-reject some items"
+    parts = [f"{n} PNG{'' if n == 1 else 's'}"] if output.files else []
+    if output.sheet:
+        parts += [f"{output.sheet_name}.png", f"{output.sheet_name}.json"]
+    total = (n if output.files else 0) + 2 * output.sheet + 1
+    names = list(itertools.islice(iter_output_names(col), first))
+    more = f", … {total - len(names)} more" if total > len(names) else ""
+    return " + ".join([*parts, MANIFEST]) + f" ({total} file{'' if total == 1 else 's'})", ", ".join(names) + more
 
 
 def command_line(session_path: Path, out_dir: Path, force: bool = False) -> str:

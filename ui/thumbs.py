@@ -1,10 +1,18 @@
-"""Thumbnails as numpy arrays: nearest-neighbour zoom, checkerboard behind alpha, 3x3 tiling for textures."""
+"""Thumbnails as numpy arrays: export's finishing, nearest-neighbour zoom, checkerboard behind alpha, 3x3 tiling."""
 
 from __future__ import annotations
 
+import dataclasses
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
+
+from assetgan.core.errors import AssetganError
+from assetgan.export.collection import OutputSettings
+from assetgan.export.render import output_finisher
+from assetgan.render.postprocess import Finisher
+from assetgan.runtime.model import GeneratorModel
 
 LIGHT, DARK = 204, 153  # checkerboard greys
 CELL = 8  # checkerboard cell, in screen pixels
@@ -18,6 +26,19 @@ def checkerboard(h: int, w: int, cell: int = CELL) -> np.ndarray:
     board = np.where(on, LIGHT, DARK).astype(np.uint8)[..., None].repeat(3, axis=2)
     board.flags.writeable = False
     return board
+
+
+def finisher_for(output: OutputSettings, model: GeneratorModel, base_dir: Path) -> tuple[Finisher, str]:
+    """The Finisher `assetgan export` applies for `output` (scale, palette incl. "auto", alpha threshold, colour
+    limit), and a one-line problem ("" if none); a palette export cannot resolve is left out and named."""
+    try:
+        return output_finisher(output, model, base_dir), ""
+    except AssetganError as exc:
+        problem = f"thumbnails without the palette: {exc}"
+    try:
+        return output_finisher(dataclasses.replace(output, palette=None), model, base_dir), problem
+    except AssetganError as exc:
+        return Finisher(), f"thumbnails unfinished: {exc}"
 
 
 def tile3(img: np.ndarray) -> np.ndarray:

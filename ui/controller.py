@@ -94,16 +94,26 @@ class AppController(QObject):
             self.session.flush()
         session.writer = self.writer  # saves after each change happen on the writer thread
         self.session = session
+        session.subscribe(lambda _s: self._finish_like_export())  # before the views hear of the change
         session.subscribe(lambda _s: self.items_changed.emit())
         self.settings.remember(session.path)
         self.epoch += 1  # results of jobs started for the previous session are dropped
         self.model = model
         self.store.clear()
         self.store.tiled = bool(self.model and self.model.card.tileable)
+        self._finish_like_export()
         self.notes_changed.emit(list(session.notes))
         self.session_changed.emit()
         self.model_changed.emit()
         self.render_missing()
+
+    def _finish_like_export(self) -> None:
+        """Thumbnails show what `assetgan export` writes for the session's scale, palette and alpha threshold."""
+        s = self.session
+        if s is not None and self.model is not None:
+            problem = self.store.finish_like(s.collection.output, self.model, s.path.resolve().parent)
+            if problem:
+                self.status.emit(problem)
 
     def open_session(self, path: Path) -> bool:
         """File > Open: on any problem the current session stays open and the file is left untouched."""
@@ -163,13 +173,14 @@ class AppController(QObject):
             self.status.emit(f"kept {s.path.name} with {s.collection.model.name}")
             return False
         if self.session is not None and not self.session.items:
+            from assetgan.export.render import clean_settings
             from assetgan.runtime.model import open_model
 
             from .startup import model_ref
 
             try:
                 model = open_model(m.path)
-                self.session.set_model(model_ref(m))
+                self.session.set_model(model_ref(m), clean_settings(model.card, self.session.collection.output))
             except AssetganError as exc:
                 self.alert("Use model", str(exc))
                 return False

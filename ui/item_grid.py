@@ -253,7 +253,7 @@ class ItemGrid(QListWidget):
         if row is None:
             return
         icon = self.store.icon(it.name)
-        key = (it.state, tuple(it.tags), it.seed, it.class_name, icon is not None)
+        key = (it.state, tuple(it.tags), it.seed, it.class_name, icon.cacheKey() if icon is not None else None)
         if self._shown.get(it.name) == key:  # nothing visible changed: skip the Qt calls
             return
         self._shown[it.name] = key

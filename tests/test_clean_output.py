@@ -125,3 +125,21 @@ def test_collection_colours_are_validated(tmp_path, looked):
     (tmp_path / "c.json").write_text(text)
     with pytest.raises(CollectionError, match="colours 999 must be a whole number from 2 to 256"):
         load_collection(tmp_path / "c.json")
+
+
+def test_a_new_app_session_starts_from_the_clean_defaults(looked, tiny_model, tmp_path):
+    """The app's thumbnails are export's finishing of the session's output settings, so a new session for a model
+    that records its data's look starts clean; an empty session switched to another model takes that one's."""
+    from ui.library import LibraryModel
+    from ui.startup import model_ref, new_session_for
+
+    lib = LibraryModel("looked", looked, "user", open_model(looked).card)
+    session, _ = new_session_for(lib, tmp_path / "s.json")
+    o = load_collection(tmp_path / "s.json").output
+    assert (o.alpha_threshold, o.colours, o.palette) == (128, 6, None)
+    other = LibraryModel("tiny", tiny_model, "user", open_model(tiny_model).card)
+    from assetgan.export.render import clean_settings
+
+    session.set_model(model_ref(other), clean_settings(other.card, session.collection.output))
+    o = load_collection(tmp_path / "s.json").output
+    assert (o.alpha_threshold, o.colours, o.palette) == (None, None, None)

@@ -87,9 +87,11 @@ class Session:
 
     # ---- files
     @classmethod
-    def new(cls, path: Path, model: ModelRef, name: str = "session") -> Session:
-        """Create and save an empty session for `model` (folders are created as needed, written at once)."""
-        s = cls(Collection(model, [], OutputSettings(), name=_safe_name(name)), path)
+    def new(cls, path: Path, model: ModelRef, name: str = "session", output: OutputSettings | None = None
+            ) -> Session:
+        """Create and save an empty session for `model` (folders are created as needed, written at once) with
+        `output` settings (default: fresh ones)."""
+        s = cls(Collection(model, [], output or OutputSettings(), name=_safe_name(name)), path)
         try:
             s.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -349,12 +351,15 @@ class Session:
             self.collection.output = old
             raise
 
-    def set_model(self, ref: ModelRef) -> None:
-        """Point an empty session at another model; a session with items keeps its model (start a new one)."""
+    def set_model(self, ref: ModelRef, output: OutputSettings | None = None) -> None:
+        """Point an empty session at another model (and its `output` settings, if given); a session with items keeps
+        its model (start a new one)."""
         if self.items:
             raise AssetganError(f"{self.path.name}: holds items made with {self.collection.model.name}; "
                                 "start a new session (File > New) to use another model")
         self.collection.model = ref
+        if output is not None:
+            self.collection.output = output
         self.history.clear()  # no step may bring back items of the previous model
         self._changed()
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from assetgan.core.errors import AssetganError
 from assetgan.export.collection import ModelRef
-from assetgan.export.render import resolve_collection_model
+from assetgan.export.render import clean_settings, resolve_collection_model
 from assetgan.runtime.model import GeneratorModel, file_sha256, open_model
 
 from .library import LibraryModel, default_model, describe, scan
@@ -39,7 +39,7 @@ def open_session_with_model(path: Path) -> tuple[Session, GeneratorModel]:
 def new_session_for(m: LibraryModel, path: Path | None = None) -> tuple[Session, GeneratorModel]:
     """A fresh, saved session for library model `m`, and the opened model."""
     model = open_model(m.path)
-    session = Session.new(path or new_session_path(), model_ref(m), name=m.name)
+    session = Session.new(path or new_session_path(), model_ref(m), name=m.name, output=clean_settings(model.card))
     return session, model
 
 

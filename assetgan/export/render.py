@@ -5,6 +5,7 @@ The same code serves `assetgan export`, `assetgan generate` and the desktop app'
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import re
@@ -24,7 +25,9 @@ from ..render.indexed_png import encode_indexed_png
 from ..render.palette import parse_palette_spec
 from ..render.postprocess import Finisher
 from ..render.sheet import encode_png
+from ..runtime.card import ModelCard
 from ..runtime.classes import item_class_problem
+from ..runtime.clean import clean_output
 from ..runtime.latent import item_latent, latent_size_problem
 from ..runtime.model import GeneratorModel, file_sha256, open_model
 from ..runtime.registry import resolve_model
@@ -86,6 +89,14 @@ def resolve_palette(spec: str | list[str] | None, model: GeneratorModel, base_di
     if isinstance(spec, str) and not Path(spec).is_absolute() and (base_dir / spec).exists():
         return parse_palette_spec(str(base_dir / spec))
     return parse_palette_spec(spec)
+
+
+def clean_settings(card: ModelCard, base: OutputSettings | None = None) -> OutputSettings:
+    """`base` (default: fresh settings) with the finishing a new collection of this model starts from: the card's
+    clean-output defaults (alpha threshold, palette or colour limit)."""
+    c = clean_output(card)
+    return dataclasses.replace(base or OutputSettings(), palette=c.palette, alpha_threshold=c.alpha_threshold,
+                               colours=c.colours)
 
 
 def output_finisher(o: OutputSettings, model: GeneratorModel, base_dir: Path) -> Finisher:

@@ -197,3 +197,6 @@ def test_include_default_keeps_a_chosen_include(app):
     s.set_output(OutputSettings(include="all"))
     assert default_include(s.collection) == "all"
     assert file_preview(s.collection, OutputSettings(files=False))[0] == "assetgan-export.json (1 file)"
+    godot = OutputSettings(sheet=True, sheet_godot=True)
+    assert file_preview(s.collection, godot)[0] == \
+        "7 PNGs + sheet.png + sheet.json + sheet.tres + assetgan-export.json (11 files)"

@@ -11,6 +11,7 @@ from assetgan.core.errors import AssetganError
 from assetgan.core.progress import Progress
 from assetgan.export.collection import Collection, OutputSettings
 from assetgan.export.render import MANIFEST, export, iter_output_names
+from assetgan.export.sheet_files import sheet_names
 
 from .session import Session
 
@@ -42,13 +43,12 @@ def file_preview(col: Collection, output: OutputSettings, first: int = FIRST) ->
     n = len(col.selected())
     if not n:
         return "", f"nothing to export (include {output.include}): favourite or un-reject some items"
-    parts = [f"{n} PNG{'' if n == 1 else 's'}"] if output.files else []
-    if output.sheet:
-        parts += [f"{output.sheet_name}.png", f"{output.sheet_name}.json"]
-    total = (n if output.files else 0) + 2 * output.sheet + 1
+    fixed = [*sheet_names(output), MANIFEST]  # what export writes besides the item PNGs
+    parts = ([f"{n} PNG{'' if n == 1 else 's'}"] if output.files else []) + fixed
+    total = (n if output.files else 0) + len(fixed)
     names = list(itertools.islice(iter_output_names(col), first))
     more = f", … {total - len(names)} more" if total > len(names) else ""
-    return " + ".join([*parts, MANIFEST]) + f" ({total} file{'' if total == 1 else 's'})", ", ".join(names) + more
+    return " + ".join(parts) + f" ({total} file{'' if total == 1 else 's'})", ", ".join(names) + more
 
 
 def command_line(session_path: Path, out_dir: Path, force: bool = False) -> str:

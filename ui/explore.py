@@ -1,4 +1,4 @@
-"""Latent-space maths for the Explore tab (numpy only): walks, slerp, variations, sliders along directions."""
+"""Latent-space maths for the Explore tab (numpy only): walks, slerp, variations, sliders, strips along directions."""
 
 from __future__ import annotations
 
@@ -57,3 +57,8 @@ def _frames(frames: int) -> int:
     if not 2 <= frames <= 64:
         raise ValueError(f"frames {frames}: must be between 2 and 64")
     return frames
+
+
+def direction_strips(z: np.ndarray, directions: np.ndarray, sigmas: np.ndarray, count: int) -> np.ndarray:
+    """[k * count, nz]: for each of k directions, `count` copies of z from -3 sigma to +3 sigma along it."""
+    return np.concatenate([along(z, d, float(s), count) for d, s in zip(directions, sigmas)])

@@ -1,14 +1,16 @@
-"""Explore tab: strips around a selected item (walk one dimension, slerp, variations, principal directions)."""
+"""Explore tab: strips around a selected item in plain words (walk one input number, blend two favourites,
+variations, main directions of change, class morph), drawn in a picked class for conditional models."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
-from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtCore import QSize
 from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
-    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -17,7 +19,6 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPushButton,
     QScrollArea,
-    QSlider,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -27,20 +28,28 @@ from assetgan.core.errors import AssetganError
 from assetgan.runtime.classes import item_class_problem
 from assetgan.runtime.latent import item_latent, latent_size_problem
 
-from . import explore, pca
+from . import explore
 from .batch import render_latents
 from .controller import AppController
+from .explore_directions import DirectionsPanel
+from .explore_words import AMOUNT, BLEND, CLASS, FRAMES, OWN_CLASS, VARIATIONS, WALK, WALK_NUMBER
+from .morph import morph_plan, render_blend
+from .morph_box import MorphBox
 from .pixmaps import thumb_icon, to_pixmap
-from .settings import cache_dir
 from .thumbs import thumbnail
 from .workers import Job
 
-SLIDERS = 6  # principal directions offered as sliders
-STEPS = 100  # slider units per sigma
+HINT = "Select an item in Generate or Curate and press E (or double-click it)."
+NO_KEEP = "Frames of a class morph cannot be kept: an item has exactly one class."
+
+
+def _tip(widget: QWidget, words: tuple[str, str]) -> QWidget:
+    widget.setToolTip(words[1])
+    return widget
 
 
 class ExploreTab(QWidget):
-    """Controls on the left; the strip on the right. Any strip frame (or the PC preview) can be kept."""
+    """Controls on the left; the strip on the right. Any strip frame (or the directions' preview) can be kept."""
 
     def __init__(self, ctl: AppController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -49,11 +58,8 @@ class ExploreTab(QWidget):
         self.strip_z = np.zeros((0, 0), np.float32)
         self.strip_images: dict[int, np.ndarray] = {}
         self.strip_base = "frame"
-        self.strip_class: str | None = None  # class of a conditional model's strip: its source item's
-        self.directions: pca.Directions | None = None
-        self.preview_z: np.ndarray | None = None
-        self.preview_img: np.ndarray | None = None
-        self.preview_class: str | None = None
+        self.strip_class: str | None = None  # class a conditional model's strip is drawn in
+        self.strip_mix: np.ndarray | None = None  # class weights [n, K] of a class morph strip
         self.strip_job: Job | None = None
         self._build()
         ctl.session_changed.connect(self._session)
@@ -65,38 +71,28 @@ class ExploreTab(QWidget):
     def _build(self) -> None:
         self.source_image = QLabel()
         self.source_image.setFixedSize(96, 96)
-        self.source_label = QLabel("Select an item in Generate or Curate and press E (or double-click it).")
+        self.source_label = QLabel(HINT)
         self.source_label.setWordWrap(True)
-        self.frames = QSpinBox()
+        self.frames = _tip(QSpinBox(), FRAMES)
         self.frames.setRange(2, 32)
         self.frames.setValue(9)
-        self.dim = QSpinBox()
-        self.walk_button = QPushButton("Walk z[k] from −3σ to +3σ")
+        self.class_pick = _tip(QComboBox(), CLASS)
+        self.class_pick.currentIndexChanged.connect(lambda _i: self._class_changed())
+        self.dim = _tip(QSpinBox(), WALK_NUMBER)
+        self.walk_button = _tip(QPushButton("Walk from −3 to +3"), WALK)
         self.walk_button.clicked.connect(self.walk)
         self.fav_a, self.fav_b = QComboBox(), QComboBox()
-        self.slerp_button = QPushButton("Interpolate (slerp)")
+        self.slerp_button = _tip(QPushButton("Blend"), BLEND)
         self.slerp_button.clicked.connect(self.interpolate)
-        self.strength = QDoubleSpinBox()
+        self.strength = _tip(QDoubleSpinBox(), AMOUNT)
         self.strength.setRange(0.05, 2.0)
         self.strength.setSingleStep(0.05)
         self.strength.setValue(0.3)
-        self.var_button = QPushButton("Variations")
+        self.var_button = _tip(QPushButton("Make variations"), VARIATIONS)
         self.var_button.clicked.connect(self.variations)
-        self.pca_button = QPushButton("Find principal directions")
-        self.pca_button.clicked.connect(self.compute_directions)
-        self.pca_label = QLabel("GANSpace PCA of 512 samples, cached per model.")
-        self.pca_label.setWordWrap(True)
-        self.sliders: list[QSlider] = []
-        self.slider_grid = QGridLayout()
-        self.pc_choice = QComboBox()
-        self.pc_strip_button = QPushButton("Strip along")
-        self.pc_strip_button.clicked.connect(lambda: self.along_pc(self.pc_choice.currentIndex()))
-        self.preview = QLabel()
-        self.preview.setFixedSize(96, 96)
-        self.add_preview_button = QPushButton("Add preview to collection")
-        self.add_preview_button.clicked.connect(self.add_preview)
-        self._preview_timer = QTimer(self, singleShot=True, interval=60)
-        self._preview_timer.timeout.connect(self._render_preview)
+        self.dirs = DirectionsPanel(self)
+        self.morph_box = MorphBox()
+        self.morph_box.button.clicked.connect(self.morph)
 
         controls = QVBoxLayout()
         src = QHBoxLayout()
@@ -104,36 +100,24 @@ class ExploreTab(QWidget):
         src.addWidget(self.source_label, 1)
         controls.addLayout(src)
         row = QHBoxLayout()
-        row.addWidget(QLabel("Frames"))
+        row.addWidget(QLabel(FRAMES[0]))
         row.addWidget(self.frames)
-        row.addStretch(1)
+        self.class_label = _tip(QLabel(CLASS[0]), CLASS)
+        row.addWidget(self.class_label)
+        row.addWidget(self.class_pick, 1)
         controls.addLayout(row)
-        controls.addWidget(self._group("Walk one latent dimension", [QLabel("k"), self.dim], self.walk_button))
-        controls.addWidget(self._group("Interpolate two favourites", [self.fav_a, self.fav_b], self.slerp_button))
-        controls.addWidget(self._group("Variations", [QLabel("strength σ"), self.strength], self.var_button))
-        pc_box = QGroupBox("Principal directions")
-        pc = QVBoxLayout(pc_box)
-        pc.addWidget(self.pca_button)
-        pc.addWidget(self.pca_label)
-        pc.addLayout(self.slider_grid)
-        prow = QHBoxLayout()
-        prow.addWidget(self.preview)
-        pcol = QVBoxLayout()
-        strip_row = QHBoxLayout()
-        strip_row.addWidget(self.pc_strip_button)
-        strip_row.addWidget(self.pc_choice)
-        pcol.addLayout(strip_row)
-        pcol.addWidget(self.add_preview_button)
-        prow.addLayout(pcol)
-        pc.addLayout(prow)
-        controls.addWidget(pc_box)
+        controls.addWidget(self._group(WALK, [_tip(QLabel(WALK_NUMBER[0]), WALK_NUMBER), self.dim], self.walk_button))
+        controls.addWidget(self._group(BLEND, [self.fav_a, self.fav_b], self.slerp_button))
+        controls.addWidget(self._group(VARIATIONS, [_tip(QLabel(AMOUNT[0]), AMOUNT), self.strength], self.var_button))
+        controls.addWidget(self.morph_box)
+        controls.addWidget(self.dirs)
         controls.addStretch(1)
         panel = QWidget()
         panel.setLayout(controls)
         scroll = QScrollArea()
         scroll.setWidget(panel)
         scroll.setWidgetResizable(True)
-        scroll.setMinimumWidth(380)
+        scroll.setMinimumWidth(400)
 
         self.strip = QListWidget()
         self.strip.setViewMode(QListView.ViewMode.IconMode)
@@ -147,7 +131,8 @@ class ExploreTab(QWidget):
         self._blank = QIcon(blank)  # sized placeholder until a frame's image arrives
         self.strip.itemDoubleClicked.connect(lambda _i: self.add_selected())
         self.strip_title = QLabel("No strip yet.")
-        self.add_button = QPushButton("Add selected frames to collection")
+        self.add_button = QPushButton("Keep selected frames")
+        self.add_button.setToolTip("Adds the selected frames to the collection (double-click a frame to keep it).")
         self.add_button.clicked.connect(self.add_selected)
         right = QVBoxLayout()
         right.addWidget(self.strip_title)
@@ -158,8 +143,8 @@ class ExploreTab(QWidget):
         layout.addLayout(right, 1)
         self._enable(False)
 
-    def _group(self, title: str, widgets: list[QWidget], button: QPushButton) -> QGroupBox:
-        box = QGroupBox(title)
+    def _group(self, words: tuple[str, str], widgets: list[QWidget], button: QPushButton) -> QGroupBox:
+        box = _tip(QGroupBox(words[0]), words)
         col = QVBoxLayout(box)
         row = QHBoxLayout()
         for w in widgets:
@@ -169,16 +154,36 @@ class ExploreTab(QWidget):
         return box
 
     def _enable(self, on: bool) -> None:
-        for w in (self.walk_button, self.var_button, self.slerp_button, self.pc_strip_button,
-                  self.add_preview_button):
+        for w in (self.walk_button, self.var_button, self.morph_box.button):
             w.setEnabled(on)
+        self.dirs.enable(on)
         self.slerp_button.setEnabled(self.fav_a.count() > 1)
+
+    # ---- what the principal directions panel holds (the names tests and screenshots use)
+    directions = property(lambda self: self.dirs.directions)
+    sliders = property(lambda self: self.dirs.sliders)
+    direction_strips = property(lambda self: self.dirs.strips)
+    pc_choice = property(lambda self: self.dirs.choice)
+    pca_label = property(lambda self: self.dirs.label)
+    preview_z = property(lambda self: self.dirs.preview_z)
+    preview_img = property(lambda self: self.dirs.preview_img)
+
+    def compute_directions(self) -> Job | None:
+        return self.dirs.compute()
+
+    def add_preview(self) -> str | None:
+        return self.dirs.add_preview()
+
+    def along_pc(self, index: int) -> None:
+        self.dirs.along(index)
+
+    def slider_values(self) -> np.ndarray:
+        return self.dirs.slider_values()
 
     # ---- state from the controller
     def _session(self) -> None:
         self.source = None
-        self.directions = None
-        self._clear_sliders()
+        self.dirs.clear()
         self._set_strip(np.zeros((0, 0), np.float32), "", "No strip yet.")
         s, m = self.ctl.session, self.ctl.model
         if s is not None:
@@ -188,11 +193,18 @@ class ExploreTab(QWidget):
             self.dim.setRange(0, m.nz - 1)
             if s is not None:
                 self.dim.setValue(min(s.settings.explore_dim, m.nz - 1))
-        self.source_label.setText("Select an item in Generate or Curate and press E (or double-click it).")
+        classes = m.classes if m is not None else []
+        self.class_pick.blockSignals(True)
+        self.class_pick.clear()
+        self.class_pick.addItems([OWN_CLASS, *classes])
+        self.class_pick.blockSignals(False)
+        for w in (self.class_label, self.class_pick):
+            w.setVisible(bool(classes))
+        self.morph_box.set_model(m)
+        self.source_label.setText(HINT)
         self.source_image.clear()
         self._favourites()
         self._enable(False)
-        self.slerp_button.setEnabled(self.fav_a.count() > 1)
 
     def _favourites(self) -> None:
         s = self.ctl.session
@@ -213,8 +225,16 @@ class ExploreTab(QWidget):
         self.source = name
         self._show_source()
         self._enable(True)
+        try:
+            self.morph_box.pick_a(self.source_class())
+        except AssetganError:
+            pass
         if self.directions is not None:
-            self._reset_sliders()
+            self.dirs.reset()
+
+    def _class_changed(self) -> None:
+        if self.source is not None and self.directions is not None:
+            self.dirs.reset()
 
     def _show_source(self) -> None:
         img = self.ctl.store.images.get(self.source or "")
@@ -239,8 +259,8 @@ class ExploreTab(QWidget):
         return item_latent(item, m.nz, s.collection.output.truncation)
 
     def item_class(self, name: str | None) -> str | None:
-        """The class of session item `name` for a conditional model (what its strips and frames keep), else None;
-        an item the model cannot render by class is refused."""
+        """The class of session item `name` for a conditional model, else None; an item the model cannot render by
+        class is refused."""
         s, m = self.ctl.session, self.ctl.model
         if s is None or m is None or name is None:
             raise AssetganError("explore: select an item first (E or double-click in Generate or Curate)")
@@ -249,6 +269,17 @@ class ExploreTab(QWidget):
         if problem:
             raise AssetganError(problem)
         return item.class_name
+
+    def picked_class(self) -> str | None:
+        """The class picked in Explore for a conditional model; None for "each item's own" (or no classes)."""
+        return self.class_pick.currentText() if self.class_pick.currentIndex() > 0 else None
+
+    def render_class(self, name: str | None) -> str | None:
+        """The class a strip starting from item `name` is drawn in: the picked class, else the item's own."""
+        return self.picked_class() or self.item_class(name)
+
+    def source_class(self) -> str | None:
+        return self.render_class(self.source)
 
     def class_ids(self, n: int, cls: str | None) -> np.ndarray | None:
         """Class ids [n] of `cls` for the open conditional model, None for an unconditional one."""
@@ -266,37 +297,41 @@ class ExploreTab(QWidget):
                 variation_strength=round(self.strength.value(), 2)))
 
     def walk(self) -> None:
-        self._strip_from(lambda: explore.walk(self.source_z(), self.dim.value(), self.frames.value()),
-                         f"{self.source}_z{self.dim.value()}", f"z[{self.dim.value()}] of {self.source}, −3σ … +3σ",
-                         lambda: self.item_class(self.source))
+        k = self.dim.value()
+        self._strip_from(lambda: explore.walk(self.source_z(), k, self.frames.value()), f"{self.source}_z{k}",
+                         f"Input number {k} of {self.source}, from −3 to +3", self.source_class)
 
     def interpolate(self) -> None:
         s, m = self.ctl.session, self.ctl.model
         a, b = self.fav_a.currentText(), self.fav_b.currentText()
         if s is None or m is None or not a or not b or a == b:
-            self.ctl.alert("Interpolate", "pick two different favourites (F marks an item as favourite)")
+            self.ctl.alert("Blend", "pick two different favourites (F marks an item as favourite)")
             return
         self._strip_from(lambda: explore.slerp(self.item_z(a), self.item_z(b), self.frames.value()),
-                         f"{a}_to_{b}"[:100], f"slerp {a} → {b}", lambda: self.item_class(a))  # a's class
+                         f"{a}_to_{b}"[:100], f"Blend of {a} → {b}", lambda: self.render_class(a))  # a's class
 
     def variations(self) -> None:
         strength = round(self.strength.value(), 2)
         seed = int(np.random.default_rng().integers(2**31))
         self._strip_from(lambda: explore.variations(self.source_z(), self.frames.value(), strength, seed),
-                         f"{self.source}_var", f"variations of {self.source} (σ {strength})",
-                         lambda: self.item_class(self.source))
+                         f"{self.source}_var", f"Variations of {self.source} (amount {strength})", self.source_class)
 
-    def along_pc(self, index: int) -> None:
-        d = self.directions
-        if d is None or not 0 <= index < len(d.directions):
+    def morph(self) -> None:
+        """The current item's z drawn from class A to class B (its frames can be looked at, not kept)."""
+        m, box = self.ctl.model, self.morph_box
+        a, b, steps = box.class_a.currentText(), box.class_b.currentText(), box.steps.value()
+        try:
+            if m is None:
+                raise AssetganError("class morph: no model is open; pick one in the Library tab")
+            z, mix = morph_plan(m, self.source_z(), a, b, steps)
+        except AssetganError as exc:
+            self.ctl.alert("Class morph", str(exc))
             return
-        base = self.preview_z if self.preview_z is not None else self.source_z()
-        self._strip_from(lambda: explore.along(base, d.directions[index], float(d.sigmas[index]),
-                                               self.frames.value()),
-                         f"{self.source}_pc{index + 1}", f"PC{index + 1} around {self.source}, −3σ … +3σ",
-                         lambda: self.item_class(self.source))
+        self._set_strip(z, f"{self.source}_morph", f"{self.source} from {a} to {b} in {steps} steps", None, mix)
+        self.run_strip()
 
-    def _strip_from(self, make, base: str, title: str, cls=lambda: None) -> None:
+    def _strip_from(self, make: Callable[[], np.ndarray], base: str, title: str,
+                    cls: Callable[[], str | None] = lambda: None) -> None:
         try:
             z, c = make(), cls()
         except (AssetganError, ValueError) as exc:
@@ -306,13 +341,16 @@ class ExploreTab(QWidget):
         self._set_strip(z, base, title, c)
         self.run_strip()
 
-    def _set_strip(self, z: np.ndarray, base: str, title: str, cls: str | None = None) -> None:
+    def _set_strip(self, z: np.ndarray, base: str, title: str, cls: str | None = None,
+                   mix: np.ndarray | None = None) -> None:
         if self.strip_job is not None:
             self.strip_job.cancel()
-        self.strip_z, self.strip_base, self.strip_class = z, base, cls
+        self.strip_z, self.strip_base, self.strip_class, self.strip_mix = z, base, cls, mix
         self.strip_images = {}
         self.strip.clear()
         self.strip_title.setText(title)
+        self.add_button.setEnabled(mix is None)
+        self.add_button.setToolTip(NO_KEEP if mix is not None else "Adds the selected frames to the collection.")
         for i in range(len(z)):
             self.strip.addItem(QListWidgetItem(self._blank, str(i + 1)))
 
@@ -320,9 +358,12 @@ class ExploreTab(QWidget):
         m = self.ctl.model
         if m is None or not len(self.strip_z):
             return None
-        z, keys = self.strip_z, [str(i) for i in range(len(self.strip_z))]
-        y = self.class_ids(len(keys), self.strip_class)
-        job = Job(lambda ctx: render_latents(m, keys, z, ctx, ctx.emit, classes=y), "explore")
+        z, mix, keys = self.strip_z, self.strip_mix, [str(i) for i in range(len(self.strip_z))]
+        if mix is not None:
+            job = Job(lambda ctx: render_blend(m, keys, z, mix, ctx, ctx.emit), "class morph")
+        else:
+            y = self.class_ids(len(keys), self.strip_class)
+            job = Job(lambda ctx: render_latents(m, keys, z, ctx, ctx.emit, classes=y), "explore")
         job.signals.error.connect(lambda msg: self.ctl.alert("Explore", msg))
         self.strip_job = job
         return self.ctl.runner.start(job, lambda chunk, z=z: z is self.strip_z and self._strip_chunk(chunk))
@@ -339,10 +380,13 @@ class ExploreTab(QWidget):
         """Add strip frames to the session as items with explicit z; returns their names."""
         s = self.ctl.session
         added: list[str] = []
-        if s is None:
+        if s is None or not indices:
+            return added
+        if self.strip_mix is not None:
+            self.ctl.alert("Keep frames", NO_KEEP)
             return added
         for i in sorted(indices):
-            ok = self.ctl.attempt("Add frame", lambda i=i: added.append(
+            ok = self.ctl.attempt("Keep frame", lambda i=i: added.append(
                 s.add_latent(self.strip_z[i], f"{self.strip_base}_{i + 1:02d}", ["explore"], self.strip_class).name))
             if ok and i in self.strip_images:
                 self.ctl.store.put(added[-1], self.strip_images[i])
@@ -352,91 +396,3 @@ class ExploreTab(QWidget):
 
     def add_selected(self) -> None:
         self.add_frames([self.strip.row(i) for i in self.strip.selectedItems()])
-
-    # ---- principal directions
-    def compute_directions(self) -> Job | None:
-        m = self.ctl.model
-        if m is None:
-            return None
-        folder = cache_dir() / "pca"
-        self.pca_button.setEnabled(False)
-        self.pca_label.setText("Sampling 512 latents…")
-        k = len(m.card.classes)
-        run = (lambda z: m.run(z, np.arange(len(z)) % k)) if k else m.run  # a conditional model: classes in turn
-        job = Job(lambda ctx: pca.load_or_compute(run, m.nz, m.sha256(), folder, k=SLIDERS, progress=ctx), "PCA")
-        job.signals.progress.connect(lambda d, t: self.pca_label.setText(f"Sampling latents… {d}/{t}"))
-        job.signals.result.connect(self._directions)
-        job.signals.error.connect(lambda msg: self.ctl.alert("Principal directions", msg))
-        job.signals.finished.connect(lambda _c: self.pca_button.setEnabled(True))
-        return self.ctl.runner.start(job)
-
-    def _directions(self, result: tuple) -> None:
-        d, cached = result
-        self.directions = d
-        share = ", ".join(f"{n} {e * 100:.0f}%" for n, e in zip(d.names, d.explained))
-        self.pca_label.setText(("From cache. " if cached else "") + f"Output variance: {share}")
-        self._clear_sliders()
-        for i, name in enumerate(d.names):
-            slider = QSlider(Qt.Orientation.Horizontal)
-            slider.setRange(-3 * STEPS, 3 * STEPS)
-            slider.valueChanged.connect(lambda _v: self._preview_timer.start())
-            self.slider_grid.addWidget(QLabel(name), i, 0)
-            self.slider_grid.addWidget(slider, i, 1)
-            self.sliders.append(slider)
-        self.pc_choice.addItems(d.names)
-        if self.source is not None:
-            self._reset_sliders()
-
-    def _clear_sliders(self) -> None:
-        while self.slider_grid.count():
-            w = self.slider_grid.takeAt(0).widget()
-            if w is not None:
-                w.deleteLater()
-        self.sliders = []
-        self.pc_choice.clear()
-        self.preview.clear()
-        self.preview_z = None
-
-    def _reset_sliders(self) -> None:
-        for s in self.sliders:
-            s.blockSignals(True)
-            s.setValue(0)
-            s.blockSignals(False)
-        self._render_preview()
-
-    def slider_values(self) -> np.ndarray:
-        return np.array([s.value() / STEPS for s in self.sliders], np.float32)
-
-    def _render_preview(self) -> None:
-        d, m = self.directions, self.ctl.model
-        if d is None or m is None or self.source is None:
-            return
-        try:
-            z = explore.apply_sliders(self.source_z(), d.directions, d.sigmas, self.slider_values())
-            cls = self.item_class(self.source)
-        except AssetganError as exc:
-            self.ctl.alert("Explore", str(exc))
-            return
-        self.preview_z, self.preview_class = z, cls
-        y = self.class_ids(1, cls)
-        job = Job(lambda ctx: m.run(z[None], y)[0], "preview")
-        job.signals.result.connect(lambda img, z=z: z is self.preview_z and self._preview(img))
-        self.ctl.runner.start(job)
-
-    def _preview(self, img: np.ndarray) -> None:
-        self.preview_img = img
-        self.preview.setPixmap(to_pixmap(thumbnail(img, 96, self.ctl.store.tiled)))
-
-    def add_preview(self) -> str | None:
-        s = self.ctl.session
-        if s is None or self.preview_z is None:
-            return None
-        out: list[str] = []
-        tag = "+".join(f"pc{i + 1}" for i, v in enumerate(self.slider_values()) if v) or "pc0"
-        if self.ctl.attempt("Add preview", lambda: out.append(
-                s.add_latent(self.preview_z, f"{self.source}_{tag}", ["explore"], self.preview_class).name)):
-            if self.preview_img is not None:
-                self.ctl.store.put(out[0], self.preview_img)
-            self.ctl.images_arrived.emit(out)
-            return out[0]
-        return None

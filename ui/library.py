@@ -11,6 +11,8 @@ from assetgan.core.errors import AssetganError, ModelError
 from assetgan.runtime.card import ModelCard
 from assetgan.runtime.registry import DEFAULT_MODEL, list_models, shipped_dir, user_dir
 
+from .card_words import data_label
+
 
 @dataclass(frozen=True)
 class LibraryModel:
@@ -125,7 +127,7 @@ def add_model(path: Path) -> LibraryModel:
 
 
 def card_rows(card: ModelCard) -> list[tuple[str, str]]:
-    """The card as (label, value) rows for a form: kind, size, channels, tileable, data, licence, …"""
+    """The card as (label, value) rows for a form: kind, size, channels, tileable, data by name and licence, …"""
     if card.kind == "cyclegan":
         a, b = (list(card.domains) + ["a", "b"])[:2]
         rows = [("kind", "cyclegan (style transfer, both directions)"), ("domains", f"{a} ↔ {b}"),
@@ -134,8 +136,7 @@ def card_rows(card: ModelCard) -> list[tuple[str, str]]:
         rows = [("kind", card.kind), ("size", f"{card.size} x {card.size} px"),
                 ("channels", "4 (RGBA)" if card.channels == 4 else f"{card.channels} (RGB)"),
                 ("tileable", "yes" if card.tileable else "no"), ("latent size", str(card.nz))]
-    rows += [("data", card.data_source or "unknown"), ("licence", card.data_licence or "unknown"),
-             ("training steps", str(card.steps))]
+    rows += [("trained on", data_label(card)), ("training steps", str(card.steps))]
     if card.kind == "dcgan":
         rows += [("default truncation", f"{card.default_truncation:g}"),
                  ("palette", f"{len(card.palette)} colours" if card.palette else "none"),

@@ -1,4 +1,5 @@
-"""Library tab: shipped and user models with their cards; add a model by file dialog or drag-and-drop."""
+"""Library tab: shipped and user models, each described in a few plain lines with its full card on demand; add a
+model by file dialog or drag-and-drop."""
 
 from __future__ import annotations
 
@@ -14,10 +15,12 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
+from .card_words import data_label, makes, quality_details, quality_sentence
 from .controller import AppController
 from .library import LibraryModel, card_rows, resolved
 
@@ -25,7 +28,8 @@ PATH_ROLE = Qt.ItemDataRole.UserRole
 
 
 class LibraryTab(QWidget):
-    """A list of models on the left, the selected model's card on the right."""
+    """A list of models on the left; on the right what the selected model makes, what it learned from and how
+    good it is, with its full card under "Details"."""
 
     def __init__(self, ctl: AppController, add_model: Callable[[], None], parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -34,9 +38,22 @@ class LibraryTab(QWidget):
         self.list.setMinimumWidth(240)
         self.list.currentRowChanged.connect(lambda _r: self._show_card())
         self.list.itemDoubleClicked.connect(lambda _i: self.use_selected())
-        self.card_box = QGroupBox("Model card")
-        self.form = QFormLayout(self.card_box)
+        self.card_box = QGroupBox("About this model")
+        self.about = QFormLayout(self.card_box)
+        self.makes, self.trained_on, self.quality = _value(), _value(), _value()
+        self.about.addRow("Makes", self.makes)
+        self.about.addRow("Learned from", self.trained_on)
+        self.about.addRow("Quality", self.quality)
+        self.details_button = QToolButton()
+        self.details_button.setText("Details")
+        self.details_button.setCheckable(True)
+        self.details_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.details_button.setArrowType(Qt.ArrowType.RightArrow)
+        self.details_button.toggled.connect(self._toggle_details)
+        self.details = QGroupBox("Model card")
+        self.form = QFormLayout(self.details)
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.details.setVisible(False)
         self.add_button = QPushButton("Add model…")
         self.add_button.clicked.connect(add_model)
         self.use_button = QPushButton("Use for generating")
@@ -52,6 +69,8 @@ class LibraryTab(QWidget):
         left.addLayout(buttons)
         right = QVBoxLayout()
         right.addWidget(self.card_box)
+        right.addWidget(self.details_button)
+        right.addWidget(self.details)
         right.addWidget(hint)
         right.addStretch(1)
         layout = QHBoxLayout(self)
@@ -91,6 +110,7 @@ class LibraryTab(QWidget):
         m = self.selected()
         if m is None:
             return
+        self._show_about(m)
         self.form.addRow("name", QLabel(m.name))
         self.form.addRow("origin", QLabel(m.origin))
         if m.card is None:
@@ -103,11 +123,28 @@ class LibraryTab(QWidget):
                 v.setWordWrap(True)
                 v.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
                 self.form.addRow(label, v)
-        path = QLabel(str(m.path))
-        path.setWordWrap(True)
+        path = QLabel(m.path.name)
+        path.setToolTip(str(m.path))
         self.form.addRow("file", path)
         self.use_button.setText("Use for stylizing" if m.stylable else "Use for generating")
         self.use_button.setEnabled(m.usable or m.stylable)
+
+    def _show_about(self, m: LibraryModel) -> None:
+        self.card_box.setTitle(f"About {m.name}")
+        if m.card is None:
+            self.makes.setText(f"Nothing: this file cannot be used ({m.problem})")
+            self.trained_on.setText("unknown")
+            self.quality.setText("unknown")
+            self.quality.setToolTip("")
+            return
+        self.makes.setText(makes(m.card)[:1].upper() + makes(m.card)[1:])
+        self.trained_on.setText(data_label(m.card))
+        self.quality.setText(quality_sentence(m.card))
+        self.quality.setToolTip(quality_details(m.card))
+
+    def _toggle_details(self, on: bool) -> None:
+        self.details.setVisible(on)
+        self.details_button.setArrowType(Qt.ArrowType.DownArrow if on else Qt.ArrowType.RightArrow)
 
     def use_selected(self) -> None:
         """Open the selected model: in the Stylize tab if it translates images, else for generating."""
@@ -116,6 +153,14 @@ class LibraryTab(QWidget):
             self.ctl.stylize_requested.emit(m.name)
         elif m is not None:
             self.ctl.use_model(m)
+
+
+def _value() -> QLabel:
+    """A wrapped, selectable value of the About form."""
+    label = QLabel()
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
 
 
 def _label(m: LibraryModel, current: Path | None) -> str:

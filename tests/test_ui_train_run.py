@@ -1,9 +1,12 @@
 """The Train tab running real `assetgan train dcgan` child processes on the CC0 samples (tiny nets, seconds each):
-progress and samples, the model in the Library, Stop with a checkpoint, Resume, a refused run. Needs torch."""
+progress and samples, the model in the Library, Stop with a checkpoint, Resume, a refused run; and the training
+loop's clean stop on SIGTERM. Needs torch."""
 
 from __future__ import annotations
 
 import json
+import os
+import signal
 from pathlib import Path
 
 import pytest
@@ -92,3 +95,33 @@ def test_a_refused_run_shows_the_trainers_error_line(qtbot, tab):
     assert tab.outcome == "failed"
     assert tab.message.text() == "Training failed: ndf = 0: must be at least 1"
     assert tab.train_button.isEnabled()
+
+
+class _TermAt:
+    """A Progress that sends this process SIGTERM once step `at` is done, as another program ending the run would."""
+
+    def __init__(self, at: int) -> None:
+        self.at = at
+
+    def update(self, done: int, total: int | None, metrics=None) -> None:
+        if done == self.at:
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    def aborted(self) -> bool:
+        return False
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGTERM") or os.name == "nt", reason="POSIX signals")
+def test_sigterm_stops_the_training_loop_with_a_checkpoint(tmp_path):
+    from assetgan.train.checkpoint import load_checkpoint
+    from assetgan.train.dcgan_loop import DCGANTrainer
+
+    from .conftest import load_samples, tiny_config
+
+    before = signal.getsignal(signal.SIGTERM)
+    cfg = tiny_config(steps=50, checkpoint_every=100)
+    tr = DCGANTrainer(cfg, load_samples(cfg).images, tmp_path / "run", {"source": "sprites"})
+    result = tr.run(_TermAt(3))
+    assert (result.status, result.step) == ("interrupted", 3)
+    assert load_checkpoint(result.checkpoint)["step"] == 3
+    assert signal.getsignal(signal.SIGTERM) is before  # the loop's handler is gone once it returns

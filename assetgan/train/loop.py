@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import json
 import math
+import signal
+import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 import torch
@@ -22,6 +25,30 @@ from .distributed import DistInfo, gather_objects, joint_stop
 from .run_log import append_log, budget_spent, trim_log
 
 POLL_EVERY_CUDA_DDP = 8  # steps between the ranks' joint budget/abort decision under torchrun on CUDA (a host sync)
+
+
+class StopSignals:
+    """While a run trains in the main thread, SIGTERM (and SIGBREAK, Ctrl-Break on Windows) ask for a clean stop as
+    Ctrl-C does through the progress: a run ended by another program (the desktop app's Stop, `kill`) checkpoints."""
+
+    NAMES = ("SIGTERM", "SIGBREAK")
+
+    def __init__(self) -> None:
+        self.received = False
+        self._old: dict[int, Any] = {}
+
+    def __enter__(self) -> StopSignals:
+        if threading.current_thread() is threading.main_thread():
+            for sig in (getattr(signal, n) for n in self.NAMES if hasattr(signal, n)):
+                self._old[sig] = signal.signal(sig, self._on_signal)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for sig, handler in self._old.items():
+            signal.signal(sig, handler)
+
+    def _on_signal(self, signum: int, frame: FrameType | None) -> None:
+        self.received = True
 
 
 @dataclass
@@ -158,9 +185,12 @@ class LoopTrainer:
         return path
 
     def run(self, progress: Progress | None = None) -> TrainResult:
-        """Train until the budget is spent or `progress.aborted()`; checkpoint on the way and at the end; first the
-        run folder's config.json (kind, resolved config, data, processes, device and machine)."""
-        progress = progress or NullProgress()
+        """Train until the budget is spent, `progress.aborted()` or a SIGTERM (StopSignals); checkpoint on the way and
+        at the end; first the run folder's config.json (kind, resolved config, data, processes, device and machine)."""
+        with StopSignals() as signals:
+            return self._run(progress or NullProgress(), signals)
+
+    def _run(self, progress: Progress, signals: StopSignals) -> TrainResult:
         self.before_loop()
         cfg, main = self.cfg, self.dist.main
         if main:
@@ -179,7 +209,7 @@ class LoopTrainer:
             if self.step % self.poll_every == 0:
                 self.before_poll()
                 spent = budget_spent(cfg.steps, cfg.minutes, self.step, self.train_seconds)
-                stop = joint_stop(self.dist, spent, progress.aborted())
+                stop = joint_stop(self.dist, spent, progress.aborted() or signals.received)
                 if stop:
                     status = stop
                     break

@@ -57,10 +57,18 @@ def stylize(
                                                  "(never an input of the run or the model).")]
     = False,
     device: Annotated[str, typer.Option(help="auto, cpu, cuda, directml or coreml.")] = "auto",
+    pixel_art: Annotated[str, typer.Option("--pixel-art", help="auto: an image made of k x k blocks of one "
+                                                               "colour (pixel art shown k times larger) is "
+                                                               "stylized at its native size and scaled back by k, "
+                                                               "keeping its grid; on: trust a grid on less "
+                                                               "evidence (a few block edges); off: always at full "
+                                                               "resolution.")]
+    = "auto",
 ) -> None:
     """Stylize images with a CycleGAN model (default: the shipped Monet model); alpha passes through."""
     from ..core.errors import AssetganError
     from ..core.paths import shown
+    from ..runtime.pixel_grid import parse_pixel_art
     from ..runtime.providers import parse_device
     from ..runtime.registry import resolve_model
     from ..runtime.stylize import open_style_model
@@ -77,6 +85,7 @@ def stylize(
                             "image up to ~2.2 Mpixels)")
     if suffix is not None:
         check_suffix(suffix)
+    grid_mode = parse_pixel_art(pixel_art)
     model_path = resolve_model(model_spec or DEFAULT_STYLE_MODEL)
     m = open_style_model(model_path, parse_device(device))
     way = parse_direction(direction, m.card.domains)
@@ -93,7 +102,8 @@ def stylize(
                                 "pass --overwrite or choose another --out")
     with RichProgress("stylize") as progress:
         report = stylize_jobs(m, jobs, way, strength, tile, progress,
-                              on_skip=lambda p, why: warn(f"skipped {shown(p)}: {why}"))
+                              on_skip=lambda p, why: warn(f"skipped {shown(p)}: {why}"), pixel_art=grid_mode,
+                              on_note=lambda p, note: info(f"{shown(p)}: {note}"))
         aborted = progress.aborted()
     for path in report.written:
         typer.echo(shown(path))

@@ -20,6 +20,7 @@ from ..core.out_dir import check_folder_path, is_inside, resolved
 from ..core.paths import write_error
 from ..core.progress import NullProgress, Progress
 from ..data.imageio import IMAGE_SUFFIXES, iter_image_files, open_image, to_rgba8
+from .pixel_grid import MIN_LINES, PixelArtMode, PixelGrid, detect_grid, from_native, to_native
 from .stylize import StyleModel
 
 # Inputs above this many pixels are refused before decoding (16000 x 16000 would need several GB).
@@ -32,6 +33,15 @@ class StylizeJob:
 
     src: Path
     dst: Path
+
+
+@dataclass(frozen=True)
+class Stylized:
+    """One stylized image and what `--pixel-art` did with it."""
+
+    rgb: np.ndarray  # uint8 [H, W, 3], the input's size
+    grid: PixelGrid | None  # the pixel grid it was stylized on; None: at full resolution
+    note: str | None  # one line for the user about the grid; None with --pixel-art off
 
 
 @dataclass
@@ -142,14 +152,41 @@ def encode_result(rgb: np.ndarray, alpha: np.ndarray | None) -> bytes:
     return buf.getvalue()
 
 
+def stylize_image(model: StyleModel, rgb: np.ndarray, alpha: np.ndarray | None, direction: str,
+                  strength: float = 1.0, tile: int | None = None, pixel_art: PixelArtMode = PixelArtMode.off,
+                  progress: Progress | None = None) -> Stylized:
+    """Stylize uint8 RGB [H, W, 3]; pixel art (a grid found by `auto`, or by `on` on less evidence) at its native
+    size, then scaled back.
+
+    On a pixel grid the result keeps the grid (each k x k block one colour) and, where alpha is 0, the input's
+    RGB, so hidden colours stay as they were; `off` is the plain full-resolution run. `tile` counts native pixels.
+    """
+    pixel_art = PixelArtMode(pixel_art)
+    grid = None if pixel_art is PixelArtMode.off else \
+        detect_grid(rgb, alpha, min_lines=MIN_LINES if pixel_art is PixelArtMode.auto else 2)
+    if grid is None:
+        out = model.stylize(rgb, direction, strength, tile, progress=progress)
+        note = None if pixel_art is PixelArtMode.off else \
+            "no integer pixel grid found; stylizing at full resolution"
+        return Stylized(out, None, note)
+    out = from_native(model.stylize(to_native(rgb, grid), direction, strength, tile, progress=progress), grid)
+    if alpha is not None:
+        hidden = alpha == 0
+        out[hidden] = rgb[hidden]
+    return Stylized(out, grid, f"pixel art at {grid.describe()}, stylized at native size")
+
+
 def stylize_file(model: StyleModel, job: StylizeJob, direction: str, strength: float, tile: int | None,
-                 progress: Progress | None = None) -> Path:
+                 progress: Progress | None = None, pixel_art: PixelArtMode = PixelArtMode.off,
+                 on_note: Callable[[Path, str], None] | None = None) -> Path:
     """Stylize one file to `job.dst` (written to a temporary name, then renamed); alpha passes through."""
     rgb, alpha = read_for_stylize(job.src)
-    out = model.stylize(rgb, direction, strength, tile, progress=progress)
+    result = stylize_image(model, rgb, alpha, direction, strength, tile, pixel_art, progress)
+    if result.note and on_note:
+        on_note(job.src, result.note)
     try:
         job.dst.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write_bytes(job.dst, encode_result(out, alpha))
+        atomic_write_bytes(job.dst, encode_result(result.rgb, alpha))
     except OSError as exc:  # a full disk, a read-only or vanished folder: every later file would fail alike
         raise write_error(job.dst, exc, "write the result", note="; the results written so far are complete") \
             from None
@@ -159,8 +196,13 @@ def stylize_file(model: StyleModel, job: StylizeJob, direction: str, strength: f
 def stylize_jobs(model: StyleModel, jobs: list[StylizeJob], direction: str, strength: float = 1.0,
                  tile: int | None = None, progress: Progress | None = None,
                  on_skip: Callable[[Path, str], None] | None = None,
-                 on_done: Callable[[StylizeJob], None] | None = None) -> StylizeReport:
-    """Stylize every job; an unreadable file is reported through `on_skip` and the batch goes on."""
+                 on_done: Callable[[StylizeJob], None] | None = None,
+                 pixel_art: PixelArtMode = PixelArtMode.off,
+                 on_note: Callable[[Path, str], None] | None = None) -> StylizeReport:
+    """Stylize every job; an unreadable file is reported through `on_skip` and the batch goes on.
+
+    `pixel_art` as in `stylize_image`; `on_note(input, line)` hears what it did with each image (not with off).
+    """
     progress = progress or NullProgress()
     report = StylizeReport()
     for i, job in enumerate(jobs):
@@ -168,7 +210,8 @@ def stylize_jobs(model: StyleModel, jobs: list[StylizeJob], direction: str, stre
             break
         progress.update(i, len(jobs))
         try:
-            report.written.append(stylize_file(model, job, direction, strength, tile, _Inner(progress)))
+            report.written.append(stylize_file(model, job, direction, strength, tile, _Inner(progress), pixel_art,
+                                               on_note))
         except ImageError as exc:
             report.skipped.append((job.src, exc.reason))
             if on_skip:

@@ -6,17 +6,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-from PySide6.QtCore import QSize
-from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QListView,
-    QListWidget,
-    QListWidgetItem,
     QPushButton,
     QScrollArea,
     QSpinBox,
@@ -29,18 +24,17 @@ from assetgan.runtime.classes import item_class_problem
 from assetgan.runtime.latent import item_latent, latent_size_problem
 
 from . import explore
-from .batch import render_latents
 from .controller import AppController
 from .explore_directions import DirectionsPanel
 from .explore_words import AMOUNT, BLEND, CLASS, FRAMES, OWN_CLASS, VARIATIONS, WALK, WALK_NUMBER
-from .morph import morph_plan, render_blend
+from .frame_strip import FrameStrip
+from .morph import morph_plan
 from .morph_box import MorphBox
-from .pixmaps import thumb_icon, to_pixmap
+from .pixmaps import to_pixmap
 from .thumbs import thumbnail
 from .workers import Job
 
 HINT = "Select an item in Generate or Curate and press E (or double-click it)."
-NO_KEEP = "Frames of a class morph cannot be kept: an item has exactly one class."
 
 
 def _tip(widget: QWidget, words: tuple[str, str]) -> QWidget:
@@ -49,18 +43,13 @@ def _tip(widget: QWidget, words: tuple[str, str]) -> QWidget:
 
 
 class ExploreTab(QWidget):
-    """Controls on the left; the strip on the right. Any strip frame (or the directions' preview) can be kept."""
+    """Controls on the left; the frame strip on the right. Any frame (but a morph's) or the directions' preview can
+    be kept."""
 
     def __init__(self, ctl: AppController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctl = ctl
         self.source: str | None = None
-        self.strip_z = np.zeros((0, 0), np.float32)
-        self.strip_images: dict[int, np.ndarray] = {}
-        self.strip_base = "frame"
-        self.strip_class: str | None = None  # class a conditional model's strip is drawn in
-        self.strip_mix: np.ndarray | None = None  # class weights [n, K] of a class morph strip
-        self.strip_job: Job | None = None
         self._build()
         ctl.session_changed.connect(self._session)
         ctl.items_changed.connect(self._favourites)
@@ -119,28 +108,10 @@ class ExploreTab(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setMinimumWidth(400)
 
-        self.strip = QListWidget()
-        self.strip.setViewMode(QListView.ViewMode.IconMode)
-        self.strip.setResizeMode(QListView.ResizeMode.Adjust)
-        self.strip.setMovement(QListView.Movement.Static)
-        self.strip.setSelectionMode(QListWidget.SelectionMode.ExtendedSelection)
-        self.strip.setIconSize(QSize(96, 96))
-        self.strip.setGridSize(QSize(112, 122))
-        blank = QPixmap(96, 96)
-        blank.fill(QColor("#d0d0d0"))
-        self._blank = QIcon(blank)  # sized placeholder until a frame's image arrives
-        self.strip.itemDoubleClicked.connect(lambda _i: self.add_selected())
-        self.strip_title = QLabel("No strip yet.")
-        self.add_button = QPushButton("Keep selected frames")
-        self.add_button.setToolTip("Adds the selected frames to the collection (double-click a frame to keep it).")
-        self.add_button.clicked.connect(self.add_selected)
-        right = QVBoxLayout()
-        right.addWidget(self.strip_title)
-        right.addWidget(self.strip, 1)
-        right.addWidget(self.add_button)
+        self.frame_strip = FrameStrip(self.ctl)
         layout = QHBoxLayout(self)
         layout.addWidget(scroll)
-        layout.addLayout(right, 1)
+        layout.addWidget(self.frame_strip, 1)
         self._enable(False)
 
     def _group(self, words: tuple[str, str], widgets: list[QWidget], button: QPushButton) -> QGroupBox:
@@ -168,6 +139,15 @@ class ExploreTab(QWidget):
     preview_z = property(lambda self: self.dirs.preview_z)
     preview_img = property(lambda self: self.dirs.preview_img)
 
+    strip = property(lambda self: self.frame_strip.list)
+    strip_z = property(lambda self: self.frame_strip.z)
+    strip_images = property(lambda self: self.frame_strip.images)
+    strip_class = property(lambda self: self.frame_strip.cls)
+    add_button = property(lambda self: self.frame_strip.add_button)
+
+    def add_frames(self, indices: list[int]) -> list[str]:
+        return self.frame_strip.add_frames(indices)
+
     def compute_directions(self) -> Job | None:
         return self.dirs.compute()
 
@@ -184,7 +164,7 @@ class ExploreTab(QWidget):
     def _session(self) -> None:
         self.source = None
         self.dirs.clear()
-        self._set_strip(np.zeros((0, 0), np.float32), "", "No strip yet.")
+        self.frame_strip.show_frames(np.zeros((0, 0), np.float32), "", "No strip yet.")
         s, m = self.ctl.session, self.ctl.model
         if s is not None:
             self.frames.setValue(s.settings.explore_frames)
@@ -327,8 +307,8 @@ class ExploreTab(QWidget):
         except AssetganError as exc:
             self.ctl.alert("Class morph", str(exc))
             return
-        self._set_strip(z, f"{self.source}_morph", f"{self.source} from {a} to {b} in {steps} steps", None, mix)
-        self.run_strip()
+        self.frame_strip.show_frames(z, f"{self.source}_morph", f"{self.source} from {a} to {b} in {steps} steps",
+                                     None, mix)
 
     def _strip_from(self, make: Callable[[], np.ndarray], base: str, title: str,
                     cls: Callable[[], str | None] = lambda: None) -> None:
@@ -338,61 +318,4 @@ class ExploreTab(QWidget):
             self.ctl.alert("Explore", str(exc))
             return
         self._remember()
-        self._set_strip(z, base, title, c)
-        self.run_strip()
-
-    def _set_strip(self, z: np.ndarray, base: str, title: str, cls: str | None = None,
-                   mix: np.ndarray | None = None) -> None:
-        if self.strip_job is not None:
-            self.strip_job.cancel()
-        self.strip_z, self.strip_base, self.strip_class, self.strip_mix = z, base, cls, mix
-        self.strip_images = {}
-        self.strip.clear()
-        self.strip_title.setText(title)
-        self.add_button.setEnabled(mix is None)
-        self.add_button.setToolTip(NO_KEEP if mix is not None else "Adds the selected frames to the collection.")
-        for i in range(len(z)):
-            self.strip.addItem(QListWidgetItem(self._blank, str(i + 1)))
-
-    def run_strip(self) -> Job | None:
-        m = self.ctl.model
-        if m is None or not len(self.strip_z):
-            return None
-        z, mix, keys = self.strip_z, self.strip_mix, [str(i) for i in range(len(self.strip_z))]
-        if mix is not None:
-            job = Job(lambda ctx: render_blend(m, keys, z, mix, ctx, ctx.emit), "class morph")
-        else:
-            y = self.class_ids(len(keys), self.strip_class)
-            job = Job(lambda ctx: render_latents(m, keys, z, ctx, ctx.emit, classes=y), "explore")
-        job.signals.error.connect(lambda msg: self.ctl.alert("Explore", msg))
-        self.strip_job = job
-        return self.ctl.runner.start(job, lambda chunk, z=z: z is self.strip_z and self._strip_chunk(chunk))
-
-    def _strip_chunk(self, chunk: list) -> None:
-        for key, img in chunk:
-            i = int(key)
-            self.strip_images[i] = img
-            self.strip.item(i).setIcon(thumb_icon(img, 96, self.ctl.store.tiled))
-        if self.ctl.model is not None:
-            self.ctl.status.emit(f"last inference {self.ctl.model.last_seconds * 1000:.0f} ms")
-
-    def add_frames(self, indices: list[int]) -> list[str]:
-        """Add strip frames to the session as items with explicit z; returns their names."""
-        s = self.ctl.session
-        added: list[str] = []
-        if s is None or not indices:
-            return added
-        if self.strip_mix is not None:
-            self.ctl.alert("Keep frames", NO_KEEP)
-            return added
-        for i in sorted(indices):
-            ok = self.ctl.attempt("Keep frame", lambda i=i: added.append(
-                s.add_latent(self.strip_z[i], f"{self.strip_base}_{i + 1:02d}", ["explore"], self.strip_class).name))
-            if ok and i in self.strip_images:
-                self.ctl.store.put(added[-1], self.strip_images[i])
-        self.ctl.images_arrived.emit(added)
-        self.ctl.status.emit(f"added {len(added)} frame(s) to the collection")
-        return added
-
-    def add_selected(self) -> None:
-        self.add_frames([self.strip.row(i) for i in self.strip.selectedItems()])
+        self.frame_strip.show_frames(z, base, title, c)

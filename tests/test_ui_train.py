@@ -130,8 +130,10 @@ def test_watcher_reads_new_log_rows_and_estimates_time_left(tmp_path):
         fh.write('_d": 0.5, "images_per_s": 300, "s_per_step": 0.2, "train_seconds": 30.0}\n')
     assert w.poll().step == 20 and w.progress.seconds_left == 30.0
     (tmp_path / "samples").mkdir()
-    Image.new("RGB", (8, 8)).save(tmp_path / "samples" / "latest.png")
-    assert w.poll().sample == tmp_path / "samples" / "latest.png"
+    for name in ("step_000010.png", "latest.png"):
+        Image.new("RGB", (8, 8)).save(tmp_path / "samples" / name)
+    p = w.poll()
+    assert p.sample == tmp_path / "samples" / "latest.png" and p.sample_step == 10  # drawn at step 10, shown at 20
 
 
 def test_last_error_line():

@@ -59,7 +59,7 @@ def test_a_tiny_run_shows_progress_and_joins_the_library(qtbot, tab):
     assert tab.watcher is not None and tab.watcher.progress.step == 6 and steps_logged(run)[-1] == 6
     assert "finished: 6 steps" in tab.progress_text.text()
     assert tab.device.text().startswith(("cpu", "cuda")) and "(this run)" in tab.device.text()
-    assert tab.sample.pixmap() is not None and not tab.sample.pixmap().isNull()
+    assert tab.samples.has_image() and tab.samples.caption.text().startswith("samples at step 6:")
     model = next(m for m in tab.ctl.library if m.name == "sprites")
     assert model.usable and model.card.size == 16 and model.card.classes == ["item", "mon"]
 
@@ -77,6 +77,7 @@ def test_stop_checkpoints_and_resume_continues_a_sheet_run(qtbot, tab):
     assert (run / "checkpoint.pt").is_file() and not (run / "model.onnx").exists()
     stopped = tab.watcher.progress.step
     assert f"Stopped at step {stopped}" in tab.message.text() and "Resume" in tab.message.text()
+    assert tab.progress_text.text() == f"stopped at step {stopped}"
     tab.train_button.click()  # the same folder again: refused, Resume is the way
     assert "already holds a run" in tab.message.text() and not tab.running
     tab.extra_args = ("--steps", str(stopped + 3), *TINY)

@@ -97,6 +97,7 @@ class RunProgress:
     device: str = ""  # "cpu, fp32", "cuda:0 (NVIDIA …), fp32": from config.json once the run started
     sample: Path | None = None
     sample_stamp: float = 0.0  # the sample file's mtime, to reload it only when it changed
+    sample_step: int = 0  # the step the latest sample grid was drawn at
     losses: dict[str, float] = field(default_factory=dict)
 
     def line(self) -> str:
@@ -139,7 +140,9 @@ class RunWatcher:
             stamp = sample.stat().st_mtime
         except OSError:
             return p
-        p.sample, p.sample_stamp = sample, stamp
+        if stamp != p.sample_stamp:
+            steps = [int(f.stem[5:]) for f in sample.parent.glob("step_*.png") if f.stem[5:].isdigit()]
+            p.sample, p.sample_stamp, p.sample_step = sample, stamp, max(steps, default=p.step)
         return p
 
     def _read_config(self) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QDragEnterEvent, QDropEvent, QPixmap, QShowEvent
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QProgressBar,
     QPushButton,
-    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -32,6 +31,7 @@ from assetgan.core.errors import AssetganError
 from . import dialogs
 from .controller import AppController
 from .library import scan
+from .sample_view import SampleView
 from .train_data import SIZES, DataCheck, check_data, is_sheet
 from .train_job import (
     CHECKPOINT_NAME,
@@ -72,7 +72,6 @@ class TrainTab(QWidget):
         self.outcome = ""  # "done", "stopped" or "failed" once a run ended
         self._epoch = 0
         self._detect = False  # the next data check also sets size/channels/tileable
-        self._sample_stamp = 0.0
         self.timer = QTimer(self)
         self.timer.setInterval(POLL_MS)
         self.timer.timeout.connect(self.poll)
@@ -91,10 +90,10 @@ class TrainTab(QWidget):
         self.data_line = QLineEdit()
         self.data_line.setReadOnly(True)
         self.data_line.setPlaceholderText("drop a folder of images or a sprite sheet here")
-        folder = QPushButton("Folder…")
-        folder.clicked.connect(self._pick_folder)
-        sheet = QPushButton("Sheet…")
-        sheet.clicked.connect(self._pick_sheet)
+        self.folder_button = QPushButton("Folder…")
+        self.folder_button.clicked.connect(self._pick_folder)
+        self.sheet_button = QPushButton("Sheet…")
+        self.sheet_button.clicked.connect(self._pick_sheet)
         self.tile = QLineEdit("32x32")
         self.tile.setToolTip("A sprite sheet's tile size, WIDTHxHEIGHT in pixels")
         self.tile.setEnabled(False)
@@ -122,8 +121,8 @@ class TrainTab(QWidget):
         self.budget.textEdited.connect(lambda _t: self._say(""))
         self.out = QLineEdit()
         self.out.setPlaceholderText("run folder: checkpoints, samples and model.onnx")
-        browse = QPushButton("Browse…")
-        browse.clicked.connect(self._pick_out)
+        self.browse_button = QPushButton("Browse…")
+        self.browse_button.clicked.connect(self._pick_out)
         self.device = QLabel("not checked yet")
         self.train_button = QPushButton("Train")
         self.train_button.setDefault(True)
@@ -143,22 +142,16 @@ class TrainTab(QWidget):
         self.progress.setVisible(False)
         self.progress_text = QLabel("")
         self.progress_text.setWordWrap(True)
-        self.sample = QLabel("The latest sample grid appears here while training.")
-        self.sample.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.sample.setMinimumSize(320, 320)
-        self.sample.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.sample.setStyleSheet("background: #282828; color: #bbbbbb;")
-        self.sample_caption = QLabel("")
-        self.sample_caption.setEnabled(False)
-        self._lay_out(folder, sheet, browse)
+        self.samples = SampleView()
+        self._lay_out()
 
-    def _lay_out(self, folder: QPushButton, sheet: QPushButton, browse: QPushButton) -> None:
+    def _lay_out(self) -> None:
         data_box = QGroupBox("Training data")
         dv = QVBoxLayout(data_box)
         row = QHBoxLayout()
         row.addWidget(self.data_line, 1)
-        row.addWidget(folder)
-        row.addWidget(sheet)
+        row.addWidget(self.folder_button)
+        row.addWidget(self.sheet_button)
         dv.addLayout(row)
         trow = QHBoxLayout()
         trow.addWidget(QLabel("Sheet tile size"))
@@ -180,7 +173,7 @@ class TrainTab(QWidget):
         form.addRow("Budget", brow)
         orow = QHBoxLayout()
         orow.addWidget(self.out, 1)
-        orow.addWidget(browse)
+        orow.addWidget(self.browse_button)
         form.addRow("Run folder", orow)
         form.addRow("Device", self.device)
         buttons = QHBoxLayout()
@@ -199,13 +192,9 @@ class TrainTab(QWidget):
         panel = QWidget()
         panel.setLayout(left)
         panel.setFixedWidth(470)
-        samples = QGroupBox("Latest samples")
-        sv = QVBoxLayout(samples)
-        sv.addWidget(self.sample, 1)
-        sv.addWidget(self.sample_caption)
         top = QHBoxLayout(self)
         top.addWidget(panel)
-        top.addWidget(samples, 1)
+        top.addWidget(self.samples, 1)
 
     # ---- data
     def set_data(self, path: Path) -> None:
@@ -368,7 +357,6 @@ class TrainTab(QWidget):
             return
         self.watcher = RunWatcher(run)
         self.outcome = ""
-        self._sample_stamp = 0.0
         self.progress.setRange(0, 0)  # busy until the first step is logged
         self.progress.setVisible(True)
         self.progress_text.setText("starting: loading the data and building the networks…")
@@ -406,20 +394,8 @@ class TrainTab(QWidget):
             self.progress.setRange(0, total)
             self.progress.setValue(p.step)
             self.progress_text.setText(p.line())
-        if p.sample is not None and p.sample_stamp != self._sample_stamp:
-            self._sample_stamp = p.sample_stamp
-            self._show_sample(p.sample, p.step)
-
-    def _show_sample(self, path: Path, step: int) -> None:
-        pix = QPixmap(str(path))
-        if pix.isNull():
-            return  # being replaced: the next tick reads it
-        self.sample.setText("")
-        side = min(self.sample.width(), self.sample.height())
-        factor = max(1, side // max(pix.width(), pix.height(), 1))  # whole-number zoom keeps pixels crisp
-        self.sample.setPixmap(pix.scaled(pix.width() * factor, pix.height() * factor,
-                                         Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.FastTransformation))
-        self.sample_caption.setText(f"samples at step {step}: {path}")
+        if p.sample is not None:
+            self.samples.show_file(p.sample, p.sample_stamp, p.sample_step)
 
     def _finished(self, code: int) -> None:
         proc, watcher = self.process, self.watcher
@@ -437,6 +413,7 @@ class TrainTab(QWidget):
         elif code == INTERRUPTED or proc.stopping:
             self.outcome = "stopped"
             self.progress.setRange(0, max(1, self.progress.maximum()))
+            self.progress_text.setText(f"stopped at step {step}")
             if (run / CHECKPOINT_NAME).is_file():
                 self._say(f"Stopped at step {step}; checkpoint saved in {run}. Resume continues it.")
             else:
@@ -445,6 +422,7 @@ class TrainTab(QWidget):
             self.outcome = "failed"
             self.progress.setRange(0, 1)
             self.progress.setValue(0)
+            self.progress_text.setText("")
             self._say(f"Training failed: {proc.error_line()}", error=True)
         proc.close()
         self.process = None
@@ -471,8 +449,10 @@ class TrainTab(QWidget):
         self.train_button.setEnabled(self.has_torch and not running)
         self.resume_button.setEnabled(self.has_torch and not running)
         self.stop_button.setEnabled(running and not stopping)
-        for w in (self.size, self.channels, self.tileable, self.labels, self.tile, self.out):
-            w.setEnabled(not running and (w is not self.tile or (self.data is not None and is_sheet(self.data))))
+        for w in (self.folder_button, self.sheet_button, self.size, self.channels, self.tileable, self.labels,
+                  self.budget, self.out, self.browse_button):
+            w.setEnabled(not running)
+        self.tile.setEnabled(not running and self.data is not None and is_sheet(self.data))
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt override)
         """The first time the tab is shown, ask a child process which device training would use."""

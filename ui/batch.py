@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from assetgan.core.progress import Progress
+from assetgan.runtime.classes import class_ids
 from assetgan.runtime.curate import candidate_count, rank_seeds
 from assetgan.runtime.latent import seed_latent
 from assetgan.runtime.model import GeneratorModel
@@ -17,10 +18,11 @@ from assetgan.runtime.model import GeneratorModel
 CHUNK = 16  # images per inference call: small enough that thumbnails arrive steadily
 
 
-def batch_class(model: GeneratorModel, start: int, seed: int) -> str | None:
-    """The class of seed `seed` in a batch starting at `start` (`assetgan generate --class all`: seed start + i takes
-    class i mod k of the model card); None for an unconditional model."""
-    known = model.card.classes
+def batch_class(model: GeneratorModel, start: int, seed: int, classes: Sequence[str] | None = None) -> str | None:
+    """The class of seed `seed` in a batch starting at `start` dealing `classes` (`assetgan generate --class A
+    --class B`: seed start + i takes classes[i mod k]; default every class of the card, like `--class all`); None for
+    an unconditional model."""
+    known = list(classes) if classes else model.card.classes
     return known[(seed - start) % len(known)] if known else None
 
 
@@ -42,13 +44,18 @@ def generate_seeds(model: GeneratorModel, seeds: Sequence[int], truncation: floa
 
 
 def generate_best(model: GeneratorModel, start: int, count: int, keep: float, truncation: float, progress: Progress,
-                  on_chunk: Callable[[list[tuple[int, np.ndarray]]], None], chunk: int = CHUNK) -> int:
+                  on_chunk: Callable[[list[tuple[int, np.ndarray]]], None], chunk: int = CHUNK,
+                  classes: Sequence[str] | None = None) -> int:
     """Rank count/keep candidate seeds with the model's critic, then generate the `count` best like
     `generate_seeds` (what `assetgan generate --keep-best` picks). keep and truncation come from bounded spin
-    boxes. For a conditional model seed start + i is made, ranked and kept as class i mod k (see `batch_class`)."""
+    boxes. For a conditional model seed start + i is made, ranked and kept as classes[i mod k] (default every class;
+    see `batch_class`)."""
+    ids = class_ids(classes, model.card.classes) if classes else list(range(len(model.card.classes)))
+    k = len(ids)
     if keep >= 1.0:
-        return generate_seeds(model, range(start, start + count), truncation, progress, on_chunk, chunk)
-    total, k = candidate_count(count, keep), len(model.card.classes)
+        return generate_seeds(model, range(start, start + count), truncation, progress, on_chunk, chunk,
+                              (lambda i: ids[i % k]) if k else None)
+    total = candidate_count(count, keep)
 
     def ranked(done: int, _n: int) -> None:
         progress.update(done, total + count)
@@ -56,11 +63,11 @@ def generate_best(model: GeneratorModel, start: int, count: int, keep: float, tr
             raise Cancelled
 
     try:
-        seeds = rank_seeds(model, start, count, keep, truncation, progress=ranked, classes=range(k))
+        seeds = rank_seeds(model, start, count, keep, truncation, progress=ranked, classes=ids)
     except Cancelled:
         return 0
     return generate_seeds(model, seeds, truncation, _Offset(progress, total), on_chunk, chunk,
-                          lambda i: (seeds[i] - start) % k)
+                          (lambda i: ids[(seeds[i] - start) % k]) if k else None)
 
 
 class Cancelled(Exception):

@@ -18,6 +18,7 @@ from assetgan.runtime.model import GeneratorModel
 
 from . import dialogs
 from .batch import batch_class, generate_best, render_latents
+from .class_choice import chosen_or_all, restore_choice
 from .library import LibraryModel, resolved
 from .pixmaps import ThumbStore
 from .saver import BackgroundWriter
@@ -99,6 +100,7 @@ class AppController(QObject):
         self.settings.remember(session.path)
         self.epoch += 1  # results of jobs started for the previous session are dropped
         self.model = model
+        self._restore_classes(session, model)
         self.store.clear()
         self.store.tiled = bool(self.model and self.model.card.tileable)
         self._finish_like_export()
@@ -106,6 +108,17 @@ class AppController(QObject):
         self.session_changed.emit()
         self.model_changed.emit()
         self.render_missing()
+
+    def _restore_classes(self, session: Session, model: GeneratorModel) -> None:
+        """Keep the session's Generate class choice to the model's classes; what it lacks is dropped with a note."""
+        session.classes, note = restore_choice(session.classes, model.card.classes, model.path.name)
+        if note:
+            session.notes.append(note)
+
+    def set_classes(self, names: list[str] | None) -> None:
+        """The Generate tab's class choice (None: every class), remembered in the session."""
+        if self.session is not None:
+            self.attempt("Classes", lambda: self.session.set_classes(names))
 
     def _finish_like_export(self) -> None:
         """Thumbnails show what `assetgan export` writes for the session's scale, palette and alpha threshold."""
@@ -268,7 +281,8 @@ class AppController(QObject):
 
     # ---- generating
     def generate(self, count: int, seed: int, truncation: float, keep: float = 1.0) -> Job | None:
-        """Start a batch of `count` seeds from `seed`; thumbnails arrive through `images_arrived`.
+        """Start a batch of `count` seeds from `seed`; thumbnails arrive through `images_arrived`. A conditional model
+        deals the session's chosen classes round robin (`assetgan generate --class A --class B`).
 
         keep < 1 first ranks count/keep candidates with the model's critic and keeps the best `count`."""
         if self.model is None or self.session is None:
@@ -285,28 +299,33 @@ class AppController(QObject):
         if keep < 1.0 and not self.model.card.critic:
             self.alert("Generate", f"{self.model.path.name} has no critic to rank samples with; keep 100 %")
             return None
+        classes = chosen_or_all(self.session.classes, self.model.card.classes)
+        if self.model.card.classes and not classes:
+            self.status.emit("choose at least one class to generate")
+            return None
         seeds = list(range(seed, seed + candidate_count(count, keep)))
         model, session = self.model, self.session
         session.begin_batch()
         self.batch_started.emit(seeds)
         started = time.perf_counter()
-        job = Job(lambda ctx: generate_best(model, seed, count, keep, truncation, ctx, ctx.emit), "generate")
+        job = Job(lambda ctx: generate_best(model, seed, count, keep, truncation, ctx, ctx.emit, classes=classes),
+                  "generate")
         epoch = self.epoch
         job.signals.progress.connect(self.batch_progress.emit)
         job.signals.error.connect(lambda msg: self.alert("Generate", msg))
         self.batch_job = job
         return self.runner.start(job, lambda chunk: epoch == self.epoch and self._batch_chunk(chunk, truncation,
-                                                                                              model, seed),
+                                                                                              model, seed, classes),
                                  lambda cancelled: self._batch_done(session, cancelled, started, seed, len(seeds)))
 
     def _batch_chunk(self, chunk: list[tuple[int, np.ndarray]], truncation: float, model: GeneratorModel,
-                     start: int) -> None:
+                     start: int, classes: list[str]) -> None:
         if self.session is None:
             return
         seeds = [s for s, _ in chunk]
         try:
-            items = self.session.add_seeds(seeds, truncation, classes=[batch_class(model, start, s) for s in seeds],
-                                           batch=True)
+            items = self.session.add_seeds(seeds, truncation, batch=True,
+                                           classes=[batch_class(model, start, s, classes) for s in seeds])
         except AssetganError as exc:
             self.alert("Generate", str(exc))
             if self.batch_job is not None:

@@ -1,5 +1,5 @@
-"""Generate tab: count, seed, truncation, keep-best share, "Generate batch" with progress, Cancel and "Clear batch";
-the batch's thumbnails."""
+"""Generate tab: count, seed, truncation, keep-best share, a conditional model's classes, "Generate batch" with
+progress, Cancel and "Clear batch"; the batch's thumbnails (grouped by class)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from assetgan.export.collection import Item
+
+from .class_choice import by_class_key, chosen_or_all, class_order, labels
+from .class_picker import ClassPicker
 from .controller import AppController
 from .item_grid import ItemGrid
 
@@ -40,6 +44,18 @@ class GenerateTab(QWidget):
         self.keep.setValue(100)
         self.keep.setToolTip("Draw more candidates and keep this share that the model's discriminator finds most "
                              "convincing (100 % = off; needs a model exported with its critic)")
+        self.classes = ClassPicker()
+        self.classes.changed.connect(self._classes_changed)
+        self.class_hint = QLabel("choose at least one class")
+        self.class_hint.setStyleSheet("color: #c0392b")
+        self.class_box = QWidget()  # shown only for a conditional model
+        box = QHBoxLayout(self.class_box)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addWidget(QLabel("Classes"))
+        box.addWidget(self.classes)
+        box.addWidget(self.class_hint)
+        self.class_box.setVisible(False)
+        self.running = False
         self.generate_button = QPushButton("Generate batch")
         self.generate_button.setDefault(True)
         self.generate_button.clicked.connect(self._generate)
@@ -61,6 +77,7 @@ class GenerateTab(QWidget):
                          ("Keep best", self.keep)):
             row.addWidget(QLabel(label))
             row.addWidget(w)
+        row.addWidget(self.class_box)
         row.addStretch(1)
         run = QHBoxLayout()  # a second row, so a narrow window still fits every control
         run.addWidget(self.generate_button)
@@ -97,8 +114,34 @@ class GenerateTab(QWidget):
             self.grid.set_zoom(self.grid.zoom_choice, m.card.size * (3 if self.ctl.store.tiled else 1))
             self.keep.setEnabled(m.card.critic)
             self.keep.setValue(round(m.sampling()[1] * 100) if m.card.critic else 100)
-        names = [n for n in self.ctl.batch_names if s is not None and n in s.names()]
-        self.grid.set_items([s.item(n) for n in names] if s else [])
+        known = m.card.classes if m is not None else []
+        self.class_box.setVisible(bool(known))
+        self.grid.sort_key = by_class_key(class_order(known)) if known else None  # the batch grouped by class
+        self.grid.class_labels = labels(known)
+        self.classes.set_classes(known, chosen_or_all(s.classes if s is not None else None, known))
+        self._enable()
+        self.grid.set_items(self._batch_items())
+
+    def _batch_items(self) -> list[Item]:
+        """The batch's items still in the session, in the grid's order (by class for a conditional model)."""
+        s = self.ctl.session
+        if s is None:
+            return []
+        present = s.names()
+        items = [s.item(n) for n in self.ctl.batch_names if n in present]
+        return sorted(items, key=self.grid.sort_key) if self.grid.sort_key is not None else items
+
+    def _classes_changed(self, chosen: list) -> None:
+        known = self.classes.known
+        self.ctl.set_classes(None if len(chosen) == len(known) else list(chosen))
+        self._enable()
+
+    def _enable(self) -> None:
+        """Generate needs a class of a conditional model chosen; the hint says so, no dialog."""
+        missing = bool(self.classes.known) and not self.classes.chosen()
+        self.class_hint.setVisible(missing)
+        self.generate_button.setEnabled(not self.running and not missing)
+        self.generate_button.setToolTip("choose at least one class in Classes" if missing else "")
 
     def _generate(self) -> None:
         self.ctl.generate(self.count.value(), self.seed.value(), round(self.truncation.value(), 2),
@@ -108,6 +151,7 @@ class GenerateTab(QWidget):
         self.grid.set_items([])
         self.progress.setRange(0, len(seeds))
         self.progress.setValue(0)
+        self.running = True
         self.generate_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
         self.clear_button.setEnabled(False)
@@ -118,7 +162,8 @@ class GenerateTab(QWidget):
         self.progress.setValue(done)
 
     def _finished(self, cancelled: bool, summary: str) -> None:
-        self.generate_button.setEnabled(True)
+        self.running = False
+        self._enable()
         self.cancel_button.setEnabled(False)
         self.clear_button.setEnabled(True)
         self.progress.setFormat(summary)
@@ -138,12 +183,10 @@ class GenerateTab(QWidget):
         self.progress.setFormat("%v / %m")
 
     def _items_changed(self) -> None:
-        s = self.ctl.session
-        if s is None:
+        if self.ctl.session is None:
             return
-        present = s.names()
-        wanted = [n for n in self.ctl.batch_names if n in present]
-        if wanted != self.grid.names():  # renamed or removed: rebuild from the batch list
-            self.grid.set_items([s.item(n) for n in wanted])
+        items = self._batch_items()
+        if [it.name for it in items] != self.grid.names():  # renamed or removed: rebuild from the batch list
+            self.grid.set_items(items)
         else:
-            self.grid.refresh([s.item(n) for n in wanted])
+            self.grid.refresh(items)

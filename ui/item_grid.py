@@ -3,7 +3,8 @@ whole factors (Ctrl+wheel) and drawn pixel-crisp."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from bisect import bisect_right
+from collections.abc import Callable, Sequence
 
 import numpy as np
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal
@@ -148,6 +149,10 @@ class ItemGrid(QListWidget):
         self.itemDoubleClicked.connect(lambda _i: self.action.emit("explore", self.selected_names()))
         self._rows: dict[str, QListWidgetItem] = {}
         self._shown: dict[str, tuple] = {}  # what each row displays, to skip no-op updates
+        self.sort_key: Callable[[Item], tuple] | None = None  # when set, rows stay in this order (e.g. by class)
+        self._keys: list[tuple] = []  # sort_key of each row, in row order
+        self._groups: list = []  # the distinct first parts of the sort keys shown (e.g. classes), in order
+        self.class_labels: dict[str, str] = {}  # readable class names (default: the last part of the name)
         self._actions: dict[str, QAction] = {}
         for name, keys in SHORTCUTS.items():
             act = QAction(LABELS[name], self)
@@ -232,7 +237,9 @@ class ItemGrid(QListWidget):
         self._rows.clear()
         self._shown.clear()
         self._base.clear()
-        for it in items:
+        self._keys.clear()
+        self._groups.clear()
+        for it in sorted(items, key=self.sort_key) if self.sort_key is not None else items:
             self.add_item(it)
             if it.name in keep:
                 self._rows[it.name].setSelected(True)
@@ -245,8 +252,27 @@ class ItemGrid(QListWidget):
         row = QListWidgetItem()
         row.setData(NAME_ROLE, it.name)
         self._rows[it.name] = row
-        self.addItem(row)
+        if self.sort_key is None:
+            self.addItem(row)
+        else:  # in place, so a batch arriving round robin shows grouped
+            key = self.sort_key(it)
+            at = bisect_right(self._keys, key)
+            self._keys.insert(at, key)
+            self.insertItem(at, row)
+            self._tint(row, key[0])
         self.update_item(it)
+
+    def _tint(self, row: QListWidgetItem, group: object) -> None:
+        """Every other group (class) of a sorted grid gets a faint background, so groups read apart in the grid."""
+        if group in self._groups:
+            rows = [(row, group)]
+        else:  # a new group shifts the ones after it: tint every row again
+            self._groups.insert(bisect_right(self._groups, group), group)
+            rows = [(self.item(r), self._keys[r][0]) for r in range(self.count())]
+        tint = QColor(self.palette().text().color())  # neutral grey in light and dark themes, unlike selection
+        tint.setAlpha(20)
+        for r, g in rows:
+            r.setData(Qt.ItemDataRole.BackgroundRole, QBrush(tint) if self._groups.index(g) % 2 else None)
 
     def update_item(self, it: Item) -> None:
         row = self._rows.get(it.name)
@@ -257,7 +283,7 @@ class ItemGrid(QListWidget):
         if self._shown.get(it.name) == key:  # nothing visible changed: skip the Qt calls
             return
         self._shown[it.name] = key
-        cls = short_name(it.class_name) if it.class_name else ""  # a conditional model's class, by its last part
+        cls = self.class_labels.get(it.class_name, short_name(it.class_name)) if it.class_name else ""
         second = " ".join(([cls] if cls else []) + ["#" + t for t in it.tags])
         row.setText(MARK.get(it.state, "") + it.name + ("\n" + second if second else ""))
         tip = it.name + (f"\nclass {it.class_name}" if it.class_name else "")
@@ -268,7 +294,7 @@ class ItemGrid(QListWidget):
             row.setIcon(icon)
             pm = self.base_pixmap(it.name)
             if pm is not None and max(pm.width(), pm.height()) != self.side:
-                self.set_zoom(self.zoom, max(pm.width(), pm.height()))
+                self.set_zoom(self.zoom_choice, max(pm.width(), pm.height()))  # keep "fit" when it is the choice
 
     def refresh(self, items: Sequence[Item]) -> None:
         """Update labels and icons of the rows whose items are given (state, tags, new images)."""

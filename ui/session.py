@@ -22,6 +22,7 @@ APP_KEY = "app"  # the app's own settings live in collection.extra["app"]; `asse
 FILTERS = ("all", "favourites", "rejected", "unmarked", "kept")
 SETTING_LIMIT = 2**31 - 1  # larger (or non-finite) numbers in a hand-edited file are ignored, as Qt cannot show them
 BATCH_KEY = "batch"  # extra["app"]["batch"]: names of the items of the last generated batch (the Generate grid)
+CLASSES_KEY = "classes"  # extra["app"]["classes"]: the classes a conditional model's batches deal (absent: every one)
 STATE_LABELS = {"favourite": "Favourite", "rejected": "Reject", "none": "Unmark"}
 
 
@@ -70,6 +71,7 @@ class Session:
         self.settings = GenerateSettings.from_dict(collection.extra.get(APP_KEY))
         self.notes: list[str] = []  # one line per stored value that could not be restored (shown in the status bar)
         self.batch = self._stored_batch(collection.extra.get(APP_KEY))
+        self.classes = self._stored_classes(collection.extra.get(APP_KEY))  # None: every class of the model
         self.history = History()  # undo/redo of item changes (not saved: it ends with the session)
         self._listeners: list[Callable[[Session], None]] = []
 
@@ -84,6 +86,22 @@ class Session:
             return []
         present = self.names()
         return [n for n in raw if n in present]
+
+    def _stored_classes(self, app: object) -> list[str] | None:
+        """The saved Generate class choice (full class names); anything but a list of names gives None and a note."""
+        raw = app.get(CLASSES_KEY) if isinstance(app, dict) else None
+        if raw is None:
+            return None
+        if not isinstance(raw, list) or not all(isinstance(n, str) for n in raw):
+            self.notes.append(f"{self.path.name}: the stored Generate classes are not a list of class names; "
+                              "every class is chosen")
+            return None
+        return list(dict.fromkeys(raw))
+
+    def set_classes(self, names: Sequence[str] | None) -> None:
+        """Remember the Generate tab's class choice (None: every class); saved, not an undo step."""
+        self.classes = None if names is None else list(names)
+        self.save()
 
     # ---- files
     @classmethod
@@ -108,7 +126,10 @@ class Session:
     def save(self, sync: bool = False) -> None:
         """Validate now (errors are raised here), then hand the whole file to the writer (atomic write);
         `sync` writes in this thread, so a write error is raised here too."""
-        self.collection.extra[APP_KEY] = {**asdict(self.settings), BATCH_KEY: list(self.batch)}
+        app = {**asdict(self.settings), BATCH_KEY: list(self.batch)}
+        if self.classes is not None:
+            app[CLASSES_KEY] = list(self.classes)
+        self.collection.extra[APP_KEY] = app
         validate(self.collection, str(self.path))
         try:
             (write_now if sync else self.writer)(self.path, json.dumps(self.collection.to_dict(), indent=2) + "\n")

@@ -196,3 +196,16 @@ def test_an_unconditional_model_has_no_picker_and_no_class_filter(qtbot, alerts)
     w.tabs.setCurrentWidget(w.curate_tab)
     qtbot.waitUntil(lambda: w.curate_tab.grid.count() == 5)
     assert not w.curate_tab.class_filter.isVisible() and w.curate_tab.class_name() is None
+
+
+def test_restore_choice_keeps_card_order_and_names_what_it_drops():
+    from ui.class_choice import restore_choice, summary
+
+    known = ["item/potion", "item/ring", "mon/orc", "mon/ring"]
+    assert restore_choice(["mon/orc", "item/potion"], known, "m.onnx") == (["item/potion", "mon/orc"], "")
+    assert restore_choice(None, known, "m.onnx") == (None, "")
+    assert restore_choice(["mon/orc"], [], "m.onnx") == (None, "")  # unconditional: no choice, no note
+    kept, note = restore_choice(["mon/dragon"], known, "m.onnx")
+    assert kept is None and "m.onnx has no class dragon" in note and "every class" in note
+    assert summary(["item/ring", "mon/orc"], known) == "item/ring, orc" and summary([], known) == "No class"
+    assert summary(known, known + ["x/y"]) == "potion, item/ring +2"

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import numpy as np
+import pytest
 from PIL import Image
 from typer.testing import CliRunner
 
@@ -10,6 +14,8 @@ from assetgan import __version__
 from assetgan.cli.main import app
 
 from .conftest import one_line_error
+
+ROOT = Path(__file__).resolve().parents[1]
 
 runner = CliRunner()
 
@@ -88,3 +94,16 @@ def test_export_reports_progress_and_a_cancel_stops_before_the_sheet_and_manifes
         export(col, tmp_path / "cut", tmp_path, model=m, progress=Recorder(stop_after=1))
     names = sorted(p.name for p in (tmp_path / "cut").iterdir())
     assert names and MANIFEST not in names and "sheet.png" not in names and len(names) < 150
+
+
+@pytest.mark.parametrize(("args", "code"), [(["--help"], 0), (["-h"], 0), (["--out"], 2), (["a", "b", "c"], 2)])
+def test_screenshots_help_prints_help_and_creates_nothing(tmp_path, args, code):
+    """`python -m ui.screenshots --help` used to start the app and create a folder named `--help`."""
+    import subprocess
+    import sys
+
+    r = subprocess.run([sys.executable, "-m", "ui.screenshots", *args], cwd=tmp_path, capture_output=True, text=True,
+                       env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=60)
+    assert r.returncode == code, r.stderr
+    assert "python -m ui.screenshots" in (r.stdout if code == 0 else r.stderr)
+    assert list(tmp_path.iterdir()) == []

@@ -143,6 +143,13 @@ def _train(w, out: Path) -> None:
 
 
 def main() -> int:
+    usage = "usage: python -m ui.screenshots [OUT_DIR [STYLE.onnx]]"
+    if any(a in ("-h", "--help") for a in sys.argv[1:]):
+        print(__doc__.strip())
+        return 0
+    if len(sys.argv) > 3 or any(a.startswith("-") for a in sys.argv[1:]):
+        print(f"error: {' '.join(sys.argv[1:])[:80]}: unknown options or too many arguments; {usage}", file=sys.stderr)
+        return 2
     out = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "assets" / "docs"
     if not os.environ.get("DISPLAY") and os.environ.get("QT_QPA_PLATFORM") != "offscreen":
         xvfb = shutil.which("xvfb-run")

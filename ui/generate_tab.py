@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 
 from assetgan.export.collection import Item
 
+from .card_words import data_label, makes
 from .class_choice import by_class_key, chosen_or_all, class_order, labels
 from .class_picker import ClassPicker
 from .controller import AppController
@@ -110,7 +111,9 @@ class GenerateTab(QWidget):
             self.truncation.setValue(s.settings.truncation)
         if m is not None:
             note = f" — {m.provider_note}" if m.provider_note else ""
-            self.model_label.setText(f"Model: {m.card.name or m.path.stem} ({m.card.summary()}){note}")
+            self.model_label.setText(f"Model: {m.card.name or m.path.stem}: {makes(m.card)}; learned from "
+                                     f"{data_label(m.card)}{note}")
+            self.model_label.setToolTip(m.card.summary())
             self.grid.set_zoom(self.grid.zoom_choice, m.card.size * (3 if self.ctl.store.tiled else 1))
             self.keep.setEnabled(m.card.critic)
             self.keep.setValue(round(m.sampling()[1] * 100) if m.card.critic else 100)

@@ -200,3 +200,28 @@ def test_include_default_keeps_a_chosen_include(app):
     godot = OutputSettings(sheet=True, sheet_godot=True)
     assert file_preview(s.collection, godot)[0] == \
         "7 PNGs + sheet.png + sheet.json + sheet.tres + assetgan-export.json (11 files)"
+
+
+def test_dialog_sets_the_engine_files_and_the_colour_limit(app, qtbot, alerts):
+    """The export options of the command line (animations, Godot SpriteFrames, indexed PNGs, colour limit) are in the
+    dialog, previewed, saved into the session and written."""
+    ctl, _gen, _cur = app
+    dlg = export_dialog(qtbot, ctl)
+    dlg.sheet.setChecked(True)
+    dlg.sheet_name.setText("atlas")
+    dlg.animations.setChecked(True)
+    dlg.godot.setChecked(True)
+    dlg.colours.setValue(6)
+    assert "atlas.tres" in dlg.summary.text() or "9 files" in dlg.summary.text()
+    o = dlg.output_settings()
+    assert (o.sheet_animations, o.sheet_godot, o.indexed, o.colours) == (True, True, False, 6)
+    dlg.out.setText(str(Path.home() / "engine"))
+    dlg.start()
+    qtbot.waitUntil(lambda: dlg.job is None, timeout=20000)
+    assert not alerts
+    assert "atlas.tres" in [p.name for p in dlg.written]
+    assert ctl.session.collection.output.colours == 6
+    dlg = export_dialog(qtbot, ctl)  # reopened: the saved settings
+    assert dlg.colours.value() == 6 and dlg.godot.isChecked() and dlg.animations.isChecked()
+    dlg.colours.setValue(1)
+    assert dlg.colours.text() == "no limit" and dlg.output_settings().colours is None

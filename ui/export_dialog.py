@@ -77,6 +77,18 @@ class ExportDialog(QDialog):
         self.threshold.setRange(-1, 255)
         self.threshold.setSpecialValueText("off")
         self.threshold.setValue(-1 if o.alpha_threshold is None else o.alpha_threshold)
+        self.colours = QSpinBox()
+        self.colours.setRange(1, 256)
+        self.colours.setSpecialValueText("no limit")
+        self.colours.setValue(o.colours or 1)
+        self.colours.setToolTip("At most this many colours in each image (median cut); not used with a palette. "
+                                "A new session starts from what the model's training images look like.")
+        self.animations = QCheckBox("animations from tags in the atlas (PixiJS, Phaser)")
+        self.animations.setChecked(o.sheet_animations)
+        self.godot = QCheckBox("Godot 4 SpriteFrames (.tres) beside the sheet")
+        self.godot.setChecked(o.sheet_godot)
+        self.indexed = QCheckBox("indexed-colour PNGs where lossless (needs a palette)")
+        self.indexed.setChecked(o.indexed)
         self.include = QComboBox()
         for inc in INCLUDE:
             n = len(dataclasses.replace(s.collection, output=dataclasses.replace(o, include=inc)).selected())
@@ -110,6 +122,10 @@ class ExportDialog(QDialog):
         form.addRow("Palette", self.palette)
         form.addRow("", self.palette_file)
         form.addRow("Alpha threshold", self.threshold)
+        form.addRow("Colours per image", self.colours)
+        form.addRow("For the engine", self.animations)
+        form.addRow("", self.godot)
+        form.addRow("", self.indexed)
         form.addRow("Include", self.include)
         form.addRow("Will write", self.summary)
         form.addRow("", self.names)
@@ -134,6 +150,8 @@ class ExportDialog(QDialog):
         self.sheet.toggled.connect(self._update_preview)
         self.sheet_name.textChanged.connect(self._update_preview)
         self.include.currentIndexChanged.connect(self._update_preview)
+        for box in (self.animations, self.godot):
+            box.toggled.connect(self._update_preview)
         self.resize(640, 0)
         self._update_command()
         self._update_preview()
@@ -172,7 +190,10 @@ class ExportDialog(QDialog):
             sheet_columns=self.columns.value() or None, sheet_padding=self.padding.value(), scale=self.scale.value(),
             palette=None if pal == "none" else "auto" if pal == "auto" else self.palette_file.text().strip(),
             alpha_threshold=None if self.threshold.value() < 0 else self.threshold.value(),
-            include=INCLUDE[self.include.currentIndex()])
+            include=INCLUDE[self.include.currentIndex()],
+            colours=self.colours.value() if self.colours.value() > 1 else None,
+            sheet_animations=self.animations.isChecked(), sheet_godot=self.godot.isChecked(),
+            indexed=self.indexed.isChecked())
 
     def start(self) -> Job | None:
         """Save the settings into the session, then export in the background."""

@@ -17,6 +17,7 @@ from PIL import Image
 from assetgan.core.errors import AssetganError
 from assetgan.core.progress import Progress
 from assetgan.runtime.card import ModelCard
+from assetgan.runtime.pixel_grid import PixelArtMode
 from assetgan.runtime.stylize import StyleModel
 from assetgan.runtime.stylize_io import (
     StylizeJob,
@@ -30,7 +31,9 @@ from assetgan.runtime.stylize_io import (
 from .library import LibraryModel
 
 DEFAULT_STYLE_MODEL = "monet"  # the shipped photo <-> monet model, as in `assetgan stylize`
-PREVIEW_SIDE = 768  # the preview runs on a copy whose longest side is at most this
+PREVIEW_SIDE = 768  # the quick preview runs on a copy whose longest side is at most this
+CACHE_PIXELS = 24_000_000  # previews kept for going back: about 150 MB of before/after pairs
+PIXEL_ART_CHOICES = [(PixelArtMode.auto, "auto"), (PixelArtMode.on, "on"), (PixelArtMode.off, "off")]
 NO_MODEL_HINT = ("No style-transfer (cyclegan) model is installed. The shipped one is monet (photo ↔ monet); add a "
                  "cyclegan .onnx with Library › Add model… or by dropping it on the window, or train one with "
                  "`assetgan train cyclegan`.")
@@ -123,49 +126,61 @@ def blend(before: np.ndarray, after: np.ndarray, strength: float) -> np.ndarray:
     return np.round(before + (after.astype(np.float32) - before) * strength).astype(np.uint8)
 
 
+PreviewKey = tuple[str, str, str, str]  # (model path, direction, file, pixel-art mode)
+
+
 @dataclass(frozen=True)
 class Preview:
-    """A downscaled input and its full-strength result, for one (model, direction, file)."""
+    """An input and its full-strength result for one key: downscaled (quick) or the file's full resolution."""
 
-    key: tuple[str, str, str]
+    key: PreviewKey
     before: np.ndarray  # uint8 [h, w, 3]
     after: np.ndarray  # uint8 [h, w, 3], strength 1
     full_size: tuple[int, int]  # (H, W) of the file
     seconds: float  # inference time of the preview
+    full: bool = False  # True: `after` at any strength is what Stylize all writes
+    note: str | None = None  # what pixel-art handling did (full results only)
 
     def at(self, strength: float) -> np.ndarray:
         return blend(self.before, self.after, strength)
 
 
-def preview_key(model: StyleModel, direction: str, path: Path) -> tuple[str, str, str]:
-    return (str(model.path), direction, str(path))
+def preview_key(model: StyleModel, direction: str, path: Path,
+                pixel_art: PixelArtMode = PixelArtMode.auto) -> PreviewKey:
+    return (str(model.path), direction, str(path), PixelArtMode(pixel_art).value)
 
 
-def make_preview(model: StyleModel, direction: str, path: Path, max_side: int = PREVIEW_SIDE) -> Preview:
+def make_preview(model: StyleModel, direction: str, path: Path, max_side: int = PREVIEW_SIDE,
+                 pixel_art: PixelArtMode = PixelArtMode.auto) -> Preview:
     """Read `path` as `assetgan stylize` does, downscale it and stylize at full strength (slow: run in a worker)."""
     rgb, _alpha = read_for_stylize(path)
     small = downscale(rgb, max_side)
     after = model.stylize(small, direction, 1.0)
-    return Preview(preview_key(model, direction, path), small, after, rgb.shape[:2], model.last_seconds)
+    return Preview(preview_key(model, direction, path, pixel_art), small, after, rgb.shape[:2], model.last_seconds)
 
 
 class PreviewCache:
-    """The last few previews by key, so going back to an input (or moving the slider) needs no model call."""
+    """The last few previews by key, so going back to an input (or moving the slider) needs no model call.
 
-    def __init__(self, size: int = 8) -> None:
+    At most `size` previews and `max_pixels` before/after pixels (the newest is always kept); a quick preview
+    never replaces a full-resolution one of the same key."""
+
+    def __init__(self, size: int = 8, max_pixels: int = CACHE_PIXELS) -> None:
         self.size = size
-        self._items: dict[tuple[str, str, str], Preview] = {}
+        self.max_pixels = max_pixels
+        self._items: dict[PreviewKey, Preview] = {}
 
-    def get(self, key: tuple[str, str, str]) -> Preview | None:
+    def get(self, key: PreviewKey) -> Preview | None:
         p = self._items.pop(key, None)
         if p is not None:
             self._items[key] = p  # most recently used last
         return p
 
     def put(self, p: Preview) -> None:
-        self._items.pop(p.key, None)
-        self._items[p.key] = p
-        while len(self._items) > self.size:
+        old = self._items.pop(p.key, None)
+        self._items[p.key] = old if old is not None and old.full and not p.full else p
+        while len(self._items) > 1 and (len(self._items) > self.size or sum(
+                q.before.shape[0] * q.before.shape[1] for q in self._items.values()) > self.max_pixels):
             self._items.pop(next(iter(self._items)))
 
 
@@ -195,8 +210,10 @@ def overwrite_question(existing: list[Path], limit: int = 8) -> str:
 
 
 def run_batch(model: StyleModel, plan: BatchPlan, direction: str, strength: float, progress: Progress,
-              on_done: Callable[[StylizeJob], None] | None = None) -> StylizeReport:
-    """stylize_jobs on the plan (whole image up to ~2.2 Mpixels, tiles above, as the CLI without --tile).
+              on_done: Callable[[StylizeJob], None] | None = None, pixel_art: PixelArtMode = PixelArtMode.auto,
+              on_note: Callable[[Path, str], None] | None = None) -> StylizeReport:
+    """stylize_jobs on the plan (whole image up to ~2.2 Mpixels, tiles above, as the CLI without --tile);
+    `pixel_art` and `on_note` as the CLI's --pixel-art and its notes.
 
     Unreadable inputs are skipped (in the report); an unwritable output folder stops the batch with one
     AssetganError naming the folder. Files already written stay; nothing is ever half-written (atomic)."""
@@ -211,7 +228,8 @@ def run_batch(model: StyleModel, plan: BatchPlan, direction: str, strength: floa
             on_done(job)
 
     try:
-        return stylize_jobs(model, plan.jobs, direction, strength, None, progress, on_skip=count, on_done=done)
+        return stylize_jobs(model, plan.jobs, direction, strength, None, progress, on_skip=count, on_done=done,
+                            pixel_art=pixel_art, on_note=on_note)
     except (OSError, AssetganError) as exc:
         if isinstance(exc, AssetganError) and "permission denied" not in str(exc):
             raise
@@ -232,7 +250,8 @@ def skipped_message(skipped: list[tuple[Path, str]], limit: int = 12) -> str:
     return f"{len(skipped)} file(s) could not be read and were skipped; the others were stylized:\n{lines}{more}"
 
 
-def command_line(model: Path, files: list[Path], out_dir: Path | None, direction: str, strength: float) -> str:
+def command_line(model: Path, files: list[Path], out_dir: Path | None, direction: str, strength: float,
+                 pixel_art: PixelArtMode = PixelArtMode.auto) -> str:
     """The `assetgan stylize` command that writes the same files."""
     args = ["assetgan", "stylize", str(model), *(str(f) for f in files)]
     if out_dir is not None:
@@ -241,4 +260,6 @@ def command_line(model: Path, files: list[Path], out_dir: Path | None, direction
         args += ["--direction", direction]
     if strength != 1.0:
         args += ["--strength", f"{strength:g}"]
+    if PixelArtMode(pixel_art) is not PixelArtMode.auto:
+        args += ["--pixel-art", PixelArtMode(pixel_art).value]
     return shlex.join(args)

@@ -1,6 +1,7 @@
-"""Stylize tab: inputs (files, folders, drops), before/after split preview with strength, batch with Cancel.
+"""Stylize tab: inputs (files, folders, drops), the before/after preview of the result, batch with Cancel.
 
-Files are read, stylized and written by `assetgan.runtime.stylize_io`, the code of `assetgan stylize`.
+Files are read, stylized and written by `assetgan.runtime.stylize_io`, the code of `assetgan stylize`; the preview
+shows the same result at full resolution (after a quick downscaled one), with zoom down to the file's pixels.
 """
 
 from __future__ import annotations
@@ -21,13 +22,13 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QRadioButton,
-    QSlider,
     QVBoxLayout,
     QWidget,
 )
 
 from assetgan.core.errors import AssetganError
 from assetgan.data.imageio import IMAGE_SUFFIXES
+from assetgan.runtime.pixel_grid import PixelArtMode
 from assetgan.runtime.stylize import StyleModel, open_style_model
 from assetgan.runtime.stylize_io import StylizeJob, StylizeReport
 
@@ -35,9 +36,9 @@ from . import dialogs
 from . import stylize_logic as logic
 from .controller import AppController
 from .library import LibraryModel
-from .pixmaps import to_pixmap
 from .settings import StylizeState
-from .split_view import SplitView
+from .stylize_preview import PreviewPane
+from .stylize_results import ResultButtons
 from .workers import Job
 
 IMAGE_FILTER = f"Images ({' '.join('*' + s for s in sorted(IMAGE_SUFFIXES))});;All files (*)"
@@ -55,13 +56,8 @@ class StylizeTab(QWidget):
         self.models: list[LibraryModel] = []
         self.model: StyleModel | None = None
         self.files: list[Path] = []
-        self.cache = logic.PreviewCache()
-        self.preview: logic.Preview | None = None  # shown in the split view
-        self.after_img = None  # the blended "after" on screen, uint8 [h, w, 3]
-        self.preview_job: Job | None = None
         self.batch_job: Job | None = None
         self.report: StylizeReport | None = None
-        self.unreadable: dict[Path, str] = {}  # inputs whose preview failed, with the reason
         self._model_epoch = 0
         self._build()
         ctl.library_changed.connect(self.refresh_models)
@@ -72,12 +68,37 @@ class StylizeTab(QWidget):
                     self.out.textChanged, self.into.toggled):
             sig.connect(lambda *_a: self._save_timer.start())
 
+    # the preview pane's state, under the names the tab has always had
+    @property
+    def preview(self) -> logic.Preview | None:
+        return self.pane.preview
+
+    @property
+    def after_img(self):  # noqa: ANN201 (uint8 [h, w, 3] or None)
+        return self.pane.after_img
+
+    @property
+    def cache(self) -> logic.PreviewCache:
+        return self.pane.cache
+
+    @property
+    def unreadable(self) -> dict[Path, str]:
+        return self.pane.unreadable
+
     # ---- layout
     def _build(self) -> None:
         self.model_box = QComboBox()
         self.model_box.currentIndexChanged.connect(lambda _i: self._pick_model())
         self.direction = QComboBox()
         self.direction.currentIndexChanged.connect(lambda _i: self._options_changed())
+        self.pixel_art = QComboBox()
+        for mode, label in logic.PIXEL_ART_CHOICES:
+            self.pixel_art.addItem(label, mode)
+        self.pixel_art.setToolTip("auto: an image made of k x k blocks of one colour (pixel art shown k times larger) "
+                                  "is stylized at its native size and scaled back, keeping its grid; on: trust a "
+                                  "grid on less evidence; off: always at full resolution (assetgan stylize "
+                                  "--pixel-art)")
+        self.pixel_art.currentIndexChanged.connect(lambda _i: self._options_changed())
         self.hint = QLabel(logic.NO_MODEL_HINT)
         self.hint.setWordWrap(True)
         self.hint.setVisible(False)
@@ -111,20 +132,19 @@ class StylizeTab(QWidget):
         self.cancel_button.clicked.connect(self.cancel)
         self.progress = QProgressBar()
         self.progress.setTextVisible(True)
+        self.saved = ResultButtons(self.selected_file)
+        self.saved.status.connect(self.ctl.status.emit)
         self.command = QLineEdit()
         self.command.setReadOnly(True)
         self.command.setStyleSheet("font-family: monospace;")
         self.command.setToolTip("The `assetgan stylize` command that writes the same files")
-        self.view = SplitView()
+        self.pane = PreviewPane(self.ctl.runner)
+        self.view, self.zoom, self.strength, self.strength_label, self.info = (
+            self.pane.view, self.pane.zoom, self.pane.strength, self.pane.strength_label, self.pane.info)
         self.view.set_message("Open files or a folder, or drop screenshots here, to see them before and after.")
-        self.strength = QSlider(Qt.Orientation.Horizontal)
-        self.strength.setRange(0, 100)
-        self.strength.setValue(100)
-        self.strength.valueChanged.connect(self._strength_changed)
-        self.strength_label = QLabel("100 %")
-        self.strength_label.setMinimumWidth(48)
-        self.info = QLabel()
-        self.info.setEnabled(False)
+        self.pane.strength_changed.connect(lambda _v: self._update_command())
+        self.pane.failed.connect(self._preview_failed)
+        self.pane.status.connect(self.ctl.status.emit)
         for w in (self.beside, self.into):
             w.toggled.connect(lambda _c: self._update_command())
         self.out.textChanged.connect(lambda _t: self._update_command())
@@ -138,6 +158,10 @@ class StylizeTab(QWidget):
         drow.addWidget(QLabel("Direction"))
         drow.addWidget(self.direction, 1)
         left.addLayout(drow)
+        prow = QHBoxLayout()
+        prow.addWidget(QLabel("Pixel art"))
+        prow.addWidget(self.pixel_art, 1)
+        left.addLayout(prow)
         left.addWidget(self.hint)
         left.addWidget(self.list, 1)
         brow = QHBoxLayout()
@@ -159,17 +183,10 @@ class StylizeTab(QWidget):
         run.addWidget(self.cancel_button)
         run.addWidget(self.progress, 1)
         left.addLayout(run)
-        right = QVBoxLayout()
-        right.addWidget(self.view, 1)
-        srow = QHBoxLayout()
-        srow.addWidget(QLabel("Strength"))
-        srow.addWidget(self.strength, 1)
-        srow.addWidget(self.strength_label)
-        right.addLayout(srow)
-        right.addWidget(self.info)
+        left.addWidget(self.saved)
         cols = QHBoxLayout()
         cols.addLayout(left, 2)
-        cols.addLayout(right, 5)
+        cols.addWidget(self.pane, 5)
         layout = QVBoxLayout(self)
         layout.addLayout(cols, 1)
         crow = QHBoxLayout()
@@ -272,6 +289,9 @@ class StylizeTab(QWidget):
     def strength_value(self) -> float:
         return self.strength.value() / 100
 
+    def pixel_art_mode(self) -> PixelArtMode:
+        return self.pixel_art.currentData() or PixelArtMode.auto
+
     def out_dir(self) -> Path | None:
         return Path(self.out.text()).expanduser() if self.into.isChecked() and self.out.text().strip() else None
 
@@ -289,7 +309,7 @@ class StylizeTab(QWidget):
         m = self.current_library_model()
         spec = m.name if m is not None and m.path == self.model.path else self.model.path
         self.command.setText(logic.command_line(Path(spec), self.files, self.out_dir(), self.direction_code(),
-                                                self.strength_value()))
+                                                self.strength_value(), self.pixel_art_mode()))
         self.command.setCursorPosition(0)
 
     # ---- inputs
@@ -355,69 +375,18 @@ class StylizeTab(QWidget):
         """Show the selected input before/after: from the cache at once, else rendered on a worker thread."""
         path, model = self.selected_file(), self.model
         if path is None or model is None:
-            self.preview = None
-            self.view.set_images(None, None)
-            if model is not None:
-                self.view.set_message("Open files or a folder, or drop screenshots here.")
-            return
-        if path in self.unreadable:
-            self.preview = None
-            self.view.set_images(None, None)
-            self.view.set_message(f"Cannot preview: {self.unreadable[path]}\nStylize all will skip it.")
-            return
-        key = logic.preview_key(model, self.direction_code(), path)
-        cached = self.cache.get(key)
-        if cached is not None:
-            self._show(cached)
-            return
-        self.view.set_message("rendering preview…")
-        if self.preview_job is not None:  # one preview at a time; the newest request runs next
-            return
-        direction = self.direction_code()
-        job = Job(lambda _ctx: logic.make_preview(model, direction, path), "preview")
-        job.signals.result.connect(self._preview_ready)
-        job.signals.error.connect(lambda msg: self._preview_failed(path, msg))
-        self.preview_job = job
-        self.ctl.runner.start(job, on_done=self._preview_done)
-
-    def _preview_ready(self, p: logic.Preview) -> None:
-        self.cache.put(p)
-        if self.model is not None and self.selected_file() is not None and p.key == logic.preview_key(
-                self.model, self.direction_code(), self.selected_file()):
-            self._show(p)
-            self.ctl.status.emit(f"last inference {p.seconds * 1000:.0f} ms (preview)")
+            self.pane.clear("Open files or a folder, or drop screenshots here." if model is not None else "")
+        elif path in self.unreadable:
+            self.pane.clear(f"Cannot preview: {self.unreadable[path]}\nStylize all will skip it.")
+        else:
+            self.pane.request(model, self.direction_code(), path, self.pixel_art_mode())
 
     def _preview_failed(self, path: Path, msg: str) -> None:
-        self.unreadable[path] = msg
         for row in range(min(self.list.count(), len(self.files))):
             if self.files[row] == path:
                 self.list.item(row).setForeground(QColor(200, 40, 40))
                 self.list.item(row).setToolTip(msg)
         self.ctl.status.emit(msg)
-
-    def _preview_done(self, _cancelled: bool) -> None:
-        """Show the outcome, or render the input selected while this preview ran."""
-        self.preview_job = None
-        f = self.selected_file()
-        if f is not None and self.model is not None and (
-                self.preview is None or self.preview.key != logic.preview_key(self.model, self.direction_code(), f)):
-            self.request_preview()
-
-    def _show(self, p: logic.Preview) -> None:
-        self.preview = p
-        self.after_img = p.at(self.strength_value())
-        self.view.set_images(to_pixmap(p.before), to_pixmap(self.after_img))
-        h, w = p.full_size
-        self.info.setText(f"{self.selected_file().name if self.selected_file() else ''}: {w} x {h} px; preview at "
-                          f"{p.before.shape[1]} x {p.before.shape[0]} px")
-
-    def _strength_changed(self, value: int) -> None:
-        """Re-blend the cached full-strength preview; the model does not run again."""
-        self.strength_label.setText(f"{value} %")
-        if self.preview is not None:
-            self.after_img = self.preview.at(value / 100)
-            self.view.set_after(to_pixmap(self.after_img))
-        self._update_command()
 
     # ---- batch
     def stylize_all(self) -> Job | None:
@@ -431,7 +400,7 @@ class StylizeTab(QWidget):
         if self.into.isChecked() and self.out_dir() is None:
             self.ctl.alert("Stylize", "choose an output folder (Browse…) or save beside the originals")
             return None
-        direction, strength = self.direction_code(), self.strength_value()
+        direction, strength, pixel_art = self.direction_code(), self.strength_value(), self.pixel_art_mode()
         try:
             plan = logic.plan_batch(self.files, self.out_dir(), logic.default_suffix(model.card, direction))
         except AssetganError as exc:
@@ -442,17 +411,20 @@ class StylizeTab(QWidget):
             self.ctl.status.emit("stylize: nothing written (existing files kept)")
             return None
         self.report = None
+        self.saved.clear()
+        notes: dict[Path, str] = {}  # filled on the worker thread, shown when the batch is done
         self.progress.setRange(0, len(plan.jobs))
         self.progress.setValue(0)
         self.progress.setFormat("%v / %m")
         self.stylize_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
-        job = Job(lambda ctx: logic.run_batch(model, plan, direction, strength, ctx, on_done=ctx.emit), "stylize")
+        job = Job(lambda ctx: logic.run_batch(model, plan, direction, strength, ctx, on_done=ctx.emit,
+                                              pixel_art=pixel_art, on_note=notes.__setitem__), "stylize")
         job.signals.progress.connect(self._progress)
         job.signals.result.connect(self._batch_result)
         job.signals.error.connect(lambda msg: self.ctl.alert("Stylize", f"{msg}\n\nThe inputs are unchanged."))
         self.batch_job = job
-        return self.ctl.runner.start(job, self._written, lambda c: self._batch_done(c, len(plan.jobs)))
+        return self.ctl.runner.start(job, self._written, lambda c: self._batch_done(c, len(plan.jobs), notes))
 
     def cancel(self) -> None:
         if self.batch_job is not None:
@@ -463,7 +435,8 @@ class StylizeTab(QWidget):
             self.progress.setRange(0, total)
         self.progress.setValue(done)
 
-    def _written(self, _job: StylizeJob) -> None:
+    def _written(self, job: StylizeJob) -> None:
+        self.saved.written(job)
         if self.model is not None:
             self.ctl.status.emit(f"last inference {self.model.last_seconds * 1000:.0f} ms")
 
@@ -472,8 +445,12 @@ class StylizeTab(QWidget):
         if report.skipped:
             self.ctl.alert("Some files were skipped", logic.skipped_message(report.skipped))
 
-    def _batch_done(self, cancelled: bool, total: int) -> None:
+    def _batch_done(self, cancelled: bool, total: int, notes: dict[Path, str]) -> None:
         self.batch_job = None
+        self.saved.notes = dict(notes)
+        for row in range(min(self.list.count(), len(self.files))):
+            if (tip := self.saved.tooltip(self.files[row])) is not None:
+                self.list.item(row).setToolTip(tip)
         report = self.report or StylizeReport()
         summary = logic.batch_summary(report, total, cancelled)
         self.progress.setFormat(summary)

@@ -267,6 +267,11 @@ def test_render_preview_is_stylize_image_and_quick_only_for_large_files(tiny_sty
     assert quick[0].key == p.key == (str(model.path), "b2a", str(big), "auto")
     p = render_preview(model, "a2b", small, PixelArtMode.on, on_quick=quick.append, max_side=150)
     assert len(quick) == 1 and p.note == "pixel art at 3x (30x20 native), stylized at native size"
+    art = pixel_art_png(tmp_path / "art.png", 30, 40, 6)  # 240 x 180, native 40 x 30: no quick pass needed
+    assert render_preview(model, "a2b", art, PixelArtMode.auto, on_quick=quick.append, max_side=150).note
+    assert len(quick) == 1
+    render_preview(model, "a2b", art, PixelArtMode.off, on_quick=quick.append, max_side=150)
+    assert len(quick) == 2 and quick[1].before.shape == (112, 150, 3)
 
     class Stopped:
         def update(self, *_a: object) -> None:

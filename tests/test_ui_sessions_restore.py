@@ -11,6 +11,7 @@ import pytest
 
 pytest.importorskip("PySide6")
 
+from assetgan.runtime.pixel_grid import PixelArtMode  # noqa: E402
 from tests.test_ui_app import alerts, idle, start  # noqa: E402, F401
 from ui import dialogs  # noqa: E402
 from ui.main_window import MainWindow  # noqa: E402
@@ -133,6 +134,7 @@ def test_the_generate_grid_and_stylize_inputs_come_back_on_reopen(qtbot, alerts,
     t.strength.setValue(40)
     t.out.setText(str(tmp_path / "out"))
     t.into.setChecked(True)
+    t.pixel_art.setCurrentIndex(t.pixel_art.findData(PixelArtMode.off))
     w.close()
 
     w2 = start(qtbot)
@@ -142,6 +144,7 @@ def test_the_generate_grid_and_stylize_inputs_come_back_on_reopen(qtbot, alerts,
     t2 = w2.stylize_tab
     assert t2.files == [shots / "hall.png", shots / "cave.png"] and t2.list.count() == 2
     assert t2.strength.value() == 40 and t2.out_dir() == tmp_path / "out" and t2.into.isChecked()
+    assert t2.pixel_art_mode() == PixelArtMode.off
     assert not w2.note.isVisible()
     w2.close()
 

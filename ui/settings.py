@@ -50,6 +50,7 @@ class StylizeState:
     strength: int = 100  # percent
     out_dir: str = ""  # the "Into folder" text
     into: bool = False  # save into out_dir (else beside the originals)
+    pixel_art: str = "auto"  # auto, on or off, as `assetgan stylize --pixel-art`
 
     @classmethod
     def from_dict(cls, d: object, notes: list[str]) -> StylizeState:
@@ -62,7 +63,8 @@ class StylizeState:
             return out
         checks = {"files": lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v),
                   "strength": lambda v: isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 100,
-                  "out_dir": lambda v: isinstance(v, str), "into": lambda v: isinstance(v, bool)}
+                  "out_dir": lambda v: isinstance(v, str), "into": lambda v: isinstance(v, bool),
+                  "pixel_art": lambda v: v in ("auto", "on", "off")}
         for key, ok in checks.items():
             if key not in d:
                 continue

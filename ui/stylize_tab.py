@@ -65,7 +65,7 @@ class StylizeTab(QWidget):
         self._save_timer = QTimer(self, singleShot=True, interval=500)  # one settings write per burst of changes
         self._save_timer.timeout.connect(self.remember)
         for sig in (self.list.model().rowsInserted, self.list.model().rowsRemoved, self.strength.valueChanged,
-                    self.out.textChanged, self.into.toggled):
+                    self.out.textChanged, self.into.toggled, self.pixel_art.currentIndexChanged):
             sig.connect(lambda *_a: self._save_timer.start())
 
     # the preview pane's state, under the names the tab has always had
@@ -211,6 +211,7 @@ class StylizeTab(QWidget):
         self.strength.setValue(st.strength)
         self.out.setText(st.out_dir)
         (self.into if st.into else self.beside).setChecked(True)
+        self.pixel_art.setCurrentIndex(max(0, self.pixel_art.findData(PixelArtMode(st.pixel_art))))
         notes = [f"Stylize: {len(missing)} input(s) from the last launch no longer exist ({missing[0]}"
                  f"{', …' if len(missing) > 1 else ''}); they were left out"] if missing else []
         return notes + [f"Stylize: {r}; left out" for r in added.refused]
@@ -219,7 +220,7 @@ class StylizeTab(QWidget):
         """Store the inputs, strength and output folder in the app's settings (restored at the next launch)."""
         self._save_timer.stop()
         self.ctl.settings.stylize = StylizeState([str(f) for f in self.files], self.strength.value(), self.out.text(),
-                                                 self.into.isChecked())
+                                                 self.into.isChecked(), self.pixel_art_mode().value)
         self.ctl.settings.save()
 
     # ---- models and options
@@ -290,7 +291,7 @@ class StylizeTab(QWidget):
         return self.strength.value() / 100
 
     def pixel_art_mode(self) -> PixelArtMode:
-        return self.pixel_art.currentData() or PixelArtMode.auto
+        return PixelArtMode(self.pixel_art.currentData() or PixelArtMode.auto)  # Qt may hand the data back as str
 
     def out_dir(self) -> Path | None:
         return Path(self.out.text()).expanduser() if self.into.isChecked() and self.out.text().strip() else None

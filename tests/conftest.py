@@ -190,3 +190,15 @@ def tiny_cyclegan_run(tmp_path_factory) -> Path:
 def tiny_style_model(tmp_path_factory) -> Path:
     """The committed tiny CycleGAN (tests/fixtures/tiny-style.onnx); needs no torch."""
     return _fixture_copy(tmp_path_factory, "tiny-style.onnx")
+
+
+@pytest.fixture()
+def alerts(tmp_path, monkeypatch):
+    """For app tests: isolated app folders; alerts collected instead of shown (dialogs answered by the test)."""
+    from ui import dialogs
+
+    for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "ASSETGAN_MODELS"):
+        monkeypatch.setenv(var, str(tmp_path / var.lower()))
+    got: list[str] = []
+    monkeypatch.setattr(dialogs, "alert", lambda _p, title, text: got.append(f"{title}: {text}"))
+    return got

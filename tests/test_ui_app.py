@@ -24,16 +24,6 @@ ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = ROOT / "trained" / "crawl-sprites-32.onnx"
 
 
-@pytest.fixture()
-def alerts(tmp_path, monkeypatch):
-    """Isolated app folders; dialogs answered by the test, alerts collected instead of shown."""
-    for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "ASSETGAN_MODELS"):
-        monkeypatch.setenv(var, str(tmp_path / var.lower()))
-    got: list[str] = []
-    monkeypatch.setattr(dialogs, "alert", lambda _p, title, text: got.append(f"{title}: {text}"))
-    return got
-
-
 def start(qtbot) -> MainWindow:
     w = MainWindow()
     qtbot.addWidget(w)

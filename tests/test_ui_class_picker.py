@@ -12,7 +12,7 @@ pytest.importorskip("PySide6")
 
 from PySide6.QtCore import Qt  # noqa: E402
 
-from tests.test_ui_app import alerts, idle, start  # noqa: E402, F401
+from tests.test_ui_app import idle, start  # noqa: E402
 from tests.test_ui_conditional import expected, use_cond  # noqa: E402
 
 POTION, ORC = "item/potion", "mon/orc"
@@ -28,7 +28,7 @@ def generate(qtbot, w, count: int, seed: int, keep: int = 100) -> None:
     idle(qtbot, w)
 
 
-def test_chosen_classes_deal_round_robin_like_the_cli_and_group_the_grid(qtbot, alerts, tiny_cond_model,  # noqa: F811
+def test_chosen_classes_deal_round_robin_like_the_cli_and_group_the_grid(qtbot, alerts, tiny_cond_model,
                                                                          tmp_path):
     from typer.testing import CliRunner
 
@@ -71,7 +71,7 @@ def test_chosen_classes_deal_round_robin_like_the_cli_and_group_the_grid(qtbot, 
         assert (app_out / f"{it.name}.png").read_bytes() == b.read_bytes(), it.name
 
 
-def test_keep_best_ranks_within_the_chosen_classes_like_the_cli(qtbot, alerts, tiny_cond_model):  # noqa: F811
+def test_keep_best_ranks_within_the_chosen_classes_like_the_cli(qtbot, alerts, tiny_cond_model):
     from assetgan.runtime.curate import rank_seeds
     from assetgan.runtime.model import open_model
 
@@ -87,7 +87,7 @@ def test_keep_best_ranks_within_the_chosen_classes_like_the_cli(qtbot, alerts, t
         assert np.array_equal(w.ctl.store.images[it.name], expected(w.ctl.model, it.seed, it.class_name)), it.name
 
 
-def test_no_class_chosen_disables_generate_with_a_hint(qtbot, alerts, tiny_cond_model):  # noqa: F811
+def test_no_class_chosen_disables_generate_with_a_hint(qtbot, alerts, tiny_cond_model):
     w = use_cond(qtbot, tiny_cond_model)
     g = w.generate_tab
     g.classes.list.item(0).setCheckState(Qt.CheckState.Unchecked)  # the user unticks "All classes"
@@ -100,7 +100,7 @@ def test_no_class_chosen_disables_generate_with_a_hint(qtbot, alerts, tiny_cond_
     assert [it.class_name for it in w.ctl.session.items] == [ORC, ORC] and g.generate_button.isEnabled()
 
 
-def test_the_choice_is_kept_in_the_session_and_a_lost_class_dropped_with_a_note(qtbot, alerts,  # noqa: F811
+def test_the_choice_is_kept_in_the_session_and_a_lost_class_dropped_with_a_note(qtbot, alerts,
                                                                                 tiny_cond_model):
     w = use_cond(qtbot, tiny_cond_model)
     w.generate_tab.classes.set_chosen([POTION, ORC])
@@ -127,7 +127,7 @@ def test_the_choice_is_kept_in_the_session_and_a_lost_class_dropped_with_a_note(
     assert json.loads(path.read_text())["extra"]["app"]["classes"] == [POTION]
 
 
-def test_an_item_of_a_class_the_model_lacks_is_skipped_with_a_status_line(qtbot, alerts, tiny_cond_model):  # noqa: F811
+def test_an_item_of_a_class_the_model_lacks_is_skipped_with_a_status_line(qtbot, alerts, tiny_cond_model):
     w = use_cond(qtbot, tiny_cond_model)
     generate(qtbot, w, 2, 0)
     path = w.ctl.session.path
@@ -158,7 +158,7 @@ class MainWindowWithStatus:
         self.window.adopt(restore(AppSettings.load()))
 
 
-def test_curate_filters_by_class(qtbot, alerts, tiny_cond_model):  # noqa: F811
+def test_curate_filters_by_class(qtbot, alerts, tiny_cond_model):
     w = use_cond(qtbot, tiny_cond_model)
     generate(qtbot, w, 8, 0)
     c = w.curate_tab
@@ -182,7 +182,7 @@ def test_curate_filters_by_class(qtbot, alerts, tiny_cond_model):  # noqa: F811
     assert c.grid.count() == 8
 
 
-def test_an_unconditional_model_has_no_picker_and_no_class_filter(qtbot, alerts):  # noqa: F811
+def test_an_unconditional_model_has_no_picker_and_no_class_filter(qtbot, alerts):
     w = start(qtbot)
     assert not w.ctl.model.card.classes
     g = w.generate_tab

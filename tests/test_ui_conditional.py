@@ -13,7 +13,7 @@ pytest.importorskip("PySide6")
 from PySide6.QtCore import Qt  # noqa: E402
 
 from tests.conftest import COND_CLASSES  # noqa: E402
-from tests.test_ui_app import alerts, idle, start  # noqa: E402, F401
+from tests.test_ui_app import idle, start  # noqa: E402
 
 
 def use_cond(qtbot, tiny_cond_model: Path):
@@ -32,7 +32,7 @@ def expected(model, seed: int, cls: str, psi: float = 1.0) -> np.ndarray:
     return model.run(z, np.array([COND_CLASSES.index(cls)], np.int64))[0]
 
 
-def test_generate_export_reopen_and_explore_keep_the_classes(qtbot, alerts, tiny_cond_model, tmp_path):  # noqa: F811
+def test_generate_export_reopen_and_explore_keep_the_classes(qtbot, alerts, tiny_cond_model, tmp_path):
     from typer.testing import CliRunner
 
     from assetgan.cli.main import app
@@ -116,7 +116,7 @@ def test_generate_export_reopen_and_explore_keep_the_classes(qtbot, alerts, tiny
     assert not alerts and len(w2.explore_tab.strip_images) == 5 and w2.explore_tab.strip_class == "mon/orc"
 
 
-def test_keep_best_ranks_within_each_class_like_the_cli(qtbot, alerts, tiny_cond_model):  # noqa: F811
+def test_keep_best_ranks_within_each_class_like_the_cli(qtbot, alerts, tiny_cond_model):
     from assetgan.runtime.curate import rank_seeds
     from assetgan.runtime.model import open_model
 

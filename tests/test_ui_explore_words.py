@@ -15,7 +15,7 @@ pytest.importorskip("PySide6")
 
 from PySide6.QtWidgets import QGroupBox  # noqa: E402
 
-from tests.test_ui_app import alerts, idle, start  # noqa: E402, F401
+from tests.test_ui_app import idle, start  # noqa: E402
 
 CARD = ModelCard(kind="dcgan", name="x", size=32, channels=4, nz=8, data_source="../shared/datasets/crawl-sprites",
                  data_licence="CC0 1.0 (Dungeon Crawl Stone Soup tiles)")
@@ -49,7 +49,7 @@ def test_quality_is_a_sentence_with_its_figure_and_details_on_demand():
     assert quality_sentence(CARD) == "Quality not measured yet." and "assetgan evaluate" in quality_details(CARD)
 
 
-def test_library_shows_a_sentence_and_no_dataset_path(qtbot, alerts):  # noqa: F811
+def test_library_shows_a_sentence_and_no_dataset_path(qtbot, alerts):
     w = start(qtbot)
     lib = w.library_tab
     lib.select_name("crawl-sprites-32")
@@ -67,7 +67,7 @@ def test_library_shows_a_sentence_and_no_dataset_path(qtbot, alerts):  # noqa: F
     assert not alerts
 
 
-def test_explore_speaks_plainly_and_shows_what_each_direction_changes(qtbot, alerts, tiny_model):  # noqa: F811
+def test_explore_speaks_plainly_and_shows_what_each_direction_changes(qtbot, alerts, tiny_model):
     from ui.explore import direction_strips
     from ui.library import LibraryModel, read_model_card
 

@@ -12,7 +12,7 @@ import pytest
 pytest.importorskip("PySide6")
 
 from assetgan.runtime.pixel_grid import PixelArtMode  # noqa: E402
-from tests.test_ui_app import alerts, idle, start  # noqa: E402, F401
+from tests.test_ui_app import idle, start  # noqa: E402
 from ui import dialogs  # noqa: E402
 from ui.main_window import MainWindow  # noqa: E402
 from ui.settings import RECENT_LIMIT, AppSettings, config_dir  # noqa: E402
@@ -43,7 +43,7 @@ def recent_rows(w: MainWindow) -> list[tuple[str, bool]]:
     return [(a.text(), a.isEnabled()) for a in w.recent_menu.actions() if not a.isSeparator()]
 
 
-def test_recent_sessions_menu_lists_newest_first_and_disables_missing_files(qtbot, alerts, tiny_model, tmp_path):  # noqa: F811
+def test_recent_sessions_menu_lists_newest_first_and_disables_missing_files(qtbot, alerts, tiny_model, tmp_path):
     w = with_tiny(qtbot, tiny_model)
     first = w.ctl.session.path
     w.ctl.generate(2, 0, 1.0)
@@ -73,7 +73,7 @@ def test_recent_sessions_menu_lists_newest_first_and_disables_missing_files(qtbo
     assert back[1].endswith(f"s{RECENT_LIMIT + 2}.json")
 
 
-def test_another_model_asks_before_starting_a_new_session(qtbot, alerts, tiny_model, monkeypatch):  # noqa: F811
+def test_another_model_asks_before_starting_a_new_session(qtbot, alerts, tiny_model, monkeypatch):
     from ui.library import scan
 
     w = start(qtbot)
@@ -95,7 +95,7 @@ def test_another_model_asks_before_starting_a_new_session(qtbot, alerts, tiny_mo
     assert not alerts
 
 
-def test_clear_batch_removes_only_uncurated_items_and_undo_brings_them_back(qtbot, alerts, tiny_model):  # noqa: F811
+def test_clear_batch_removes_only_uncurated_items_and_undo_brings_them_back(qtbot, alerts, tiny_model):
     w = with_tiny(qtbot, tiny_model)
     w.ctl.generate(2, 0, 1.0)  # an older batch is never cleared
     idle(qtbot, w)
@@ -119,7 +119,7 @@ def test_clear_batch_removes_only_uncurated_items_and_undo_brings_them_back(qtbo
     assert "nothing to clear" in w.statusBar().currentMessage()
 
 
-def test_the_generate_grid_and_stylize_inputs_come_back_on_reopen(qtbot, alerts, tiny_model, tmp_path):  # noqa: F811
+def test_the_generate_grid_and_stylize_inputs_come_back_on_reopen(qtbot, alerts, tiny_model, tmp_path):
     shots = tmp_path / "shots"
     shots.mkdir()
     for name in ("hall", "cave"):
@@ -155,7 +155,7 @@ def test_the_generate_grid_and_stylize_inputs_come_back_on_reopen(qtbot, alerts,
     assert not alerts
 
 
-def test_bad_stored_values_give_a_fresh_state_and_a_note(qtbot, alerts, tiny_model):  # noqa: F811
+def test_bad_stored_values_give_a_fresh_state_and_a_note(qtbot, alerts, tiny_model):
     w = with_tiny(qtbot, tiny_model)
     w.ctl.generate(3, 0, 1.0)
     idle(qtbot, w)

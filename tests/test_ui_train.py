@@ -19,7 +19,7 @@ from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl  # noqa: E402
 from PySide6.QtGui import QDropEvent  # noqa: E402
 
 from assetgan.core.errors import AssetganError  # noqa: E402
-from ui import dialogs, train_process  # noqa: E402
+from ui import train_process  # noqa: E402
 from ui.controller import AppController  # noqa: E402
 from ui.train_data import check_data  # noqa: E402
 from ui.train_job import RunWatcher, TrainSpec, new_run_folder, parse_budget, publish_model, resume_args  # noqa: E402
@@ -30,15 +30,6 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "assets" / "samples"
 SHEET = SAMPLES / "sheet_4x2_32.png"
 
-
-@pytest.fixture()
-def alerts(tmp_path, monkeypatch):
-    """Isolated app folders; any dialog the tab might raise is collected instead of shown."""
-    for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "ASSETGAN_MODELS"):
-        monkeypatch.setenv(var, str(tmp_path / var.lower()))
-    got: list[str] = []
-    monkeypatch.setattr(dialogs, "alert", lambda _p, title, text: got.append(f"{title}: {text}"))
-    return got
 
 
 def make_tab(qtbot, has_torch: bool = True) -> TrainTab:

@@ -18,7 +18,7 @@ from PySide6.QtGui import QWheelEvent  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from assetgan.export.collection import Item  # noqa: E402
-from tests.test_ui_app import alerts, idle, start  # noqa: E402, F401
+from tests.test_ui_app import idle, start  # noqa: E402
 from ui import dialogs  # noqa: E402
 from ui.main_window import MainWindow  # noqa: E402
 from ui.undo import History  # noqa: E402
@@ -46,7 +46,7 @@ def press(qtbot, widget, key, mods=Qt.KeyboardModifier.NoModifier) -> None:
     qtbot.keyClick(widget, key, mods)
 
 
-def test_every_curation_command_undoes_and_redoes_and_each_step_is_saved(qtbot, alerts, tiny_model, monkeypatch):  # noqa: F811
+def test_every_curation_command_undoes_and_redoes_and_each_step_is_saved(qtbot, alerts, tiny_model, monkeypatch):
     w = with_tiny(qtbot, tiny_model)
     w.ctl.generate(5, 10, 1.0)
     idle(qtbot, w)
@@ -103,7 +103,7 @@ def test_every_curation_command_undoes_and_redoes_and_each_step_is_saved(qtbot, 
     assert not alerts
 
 
-def test_undo_waits_for_a_running_batch_and_explore_additions_undo(qtbot, alerts, tiny_model):  # noqa: F811
+def test_undo_waits_for_a_running_batch_and_explore_additions_undo(qtbot, alerts, tiny_model):
     w = with_tiny(qtbot, tiny_model)
     w.ctl.generate(3, 0, 1.0)
     idle(qtbot, w)
@@ -147,7 +147,7 @@ def wheel(grid, up: bool) -> None:
     grid.wheelEvent(ev)
 
 
-def test_zoom_is_whole_factors_from_1x_to_16x_pixel_crisp_and_remembered(qtbot, alerts, tiny_model):  # noqa: F811
+def test_zoom_is_whole_factors_from_1x_to_16x_pixel_crisp_and_remembered(qtbot, alerts, tiny_model):
     from ui.settings import AppSettings
 
     w = with_tiny(qtbot, tiny_model)
@@ -184,7 +184,7 @@ def test_zoom_is_whole_factors_from_1x_to_16x_pixel_crisp_and_remembered(qtbot, 
     assert grid.zoom == 96 // side and AppSettings.load().zoom == 0
 
 
-def test_preview_dock_shows_the_selected_item_large_with_its_details(qtbot, alerts, tiny_model):  # noqa: F811
+def test_preview_dock_shows_the_selected_item_large_with_its_details(qtbot, alerts, tiny_model):
     from ui.preview import describe_item, fit_scale
 
     w = with_tiny(qtbot, tiny_model)
@@ -209,7 +209,7 @@ def test_preview_dock_shows_the_selected_item_large_with_its_details(qtbot, aler
     assert not w.preview_dock.isVisible()
 
 
-def test_help_lists_the_shortcuts_and_about_names_version_and_provider(qtbot, alerts, monkeypatch):  # noqa: F811
+def test_help_lists_the_shortcuts_and_about_names_version_and_provider(qtbot, alerts, monkeypatch):
     import assetgan
 
     w = start(qtbot)
@@ -227,7 +227,7 @@ def test_help_lists_the_shortcuts_and_about_names_version_and_provider(qtbot, al
     assert "CPUExecutionProvider" in got[0][1]
 
 
-def test_status_bar_labels_never_overlap_in_a_narrow_window(qtbot, alerts):  # noqa: F811
+def test_status_bar_labels_never_overlap_in_a_narrow_window(qtbot, alerts):
     import dataclasses
 
     w = start(qtbot)

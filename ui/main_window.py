@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QSizePolicy, QTabWidget, QWidget
 
 from assetgan.core.errors import AssetganError
@@ -16,6 +16,7 @@ from .controller import AppController
 from .curate_tab import CurateTab
 from .elided_label import ElidedLabel
 from .explore_tab import ExploreTab
+from .file_drop import FileDrop
 from .generate_tab import GenerateTab
 from .item_grid import LABELS, ItemGrid, clamp_zoom
 from .library_tab import LibraryTab
@@ -27,7 +28,7 @@ from .train_tab import TrainTab
 TABS = ("library", "generate", "curate", "explore", "stylize", "train")
 
 
-class MainWindow(QMainWindow):
+class MainWindow(FileDrop, QMainWindow):
     """Thin: every command goes to the AppController; the window only wires views to it."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -326,13 +327,7 @@ class MainWindow(QMainWindow):
         ExportDialog(self.ctl, self).exec()
 
     # ---- drag and drop
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 (Qt override)
-        if event.mimeData().hasUrls():
-            event.acceptProposedAction()
-
-    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 (Qt override)
-        paths = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
-        event.acceptProposedAction()
+    def dropped(self, paths: list[Path]) -> None:
         self.open_paths(paths)
 
     def open_paths(self, paths: list[Path]) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -35,6 +35,7 @@ from assetgan.runtime.stylize_io import StylizeJob, StylizeReport
 from . import dialogs
 from . import stylize_logic as logic
 from .controller import AppController
+from .file_drop import FileDrop
 from .library import LibraryModel
 from .settings import StylizeState
 from .stylize_preview import PreviewPane
@@ -44,7 +45,7 @@ from .workers import Job
 IMAGE_FILTER = f"Images ({' '.join('*' + s for s in sorted(IMAGE_SUFFIXES))});;All files (*)"
 
 
-class StylizeTab(QWidget):
+class StylizeTab(FileDrop, QWidget):
     """Model, direction and inputs on the left; the split preview with its strength slider on the right."""
 
     model_changed = Signal()  # the style model in use changed (the status bar shows its provider)
@@ -358,13 +359,7 @@ class StylizeTab(QWidget):
             self.out.setText(str(p))
             self.into.setChecked(True)
 
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 (Qt override)
-        if event.mimeData().hasUrls():
-            event.acceptProposedAction()
-
-    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 (Qt override)
-        paths = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
-        event.acceptProposedAction()
+    def dropped(self, paths: list[Path]) -> None:
         self.add_inputs(paths)
 
     # ---- preview

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QDragEnterEvent, QDropEvent, QShowEvent
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
@@ -30,6 +30,7 @@ from assetgan.core.errors import AssetganError
 
 from . import dialogs
 from .controller import AppController
+from .file_drop import FileDrop
 from .library import scan
 from .sample_view import SampleView
 from .train_data import SIZES, DataCheck, check_data, is_sheet
@@ -52,7 +53,7 @@ POLL_MS = 500
 ERROR_STYLE = "color: #c0392b;"
 
 
-class TrainTab(QWidget):
+class TrainTab(FileDrop, QWidget):
     """Data and settings on the left, the latest sample grid on the right; state lives in the child process and
     the run folder, the widgets only show it."""
 
@@ -283,13 +284,8 @@ class TrainTab(QWidget):
         if p is not None:
             self.out.setText(str(p))
 
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 (Qt override)
-        if event.mimeData().hasUrls():
-            event.acceptProposedAction()
-
-    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 (Qt override)
-        paths = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
-        event.acceptProposedAction()
+    def dropped(self, paths: list[Path]) -> None:
+        """A dropped folder or sheet becomes the training data."""
         if paths:
             self.set_data(paths[0])
 

@@ -1,0 +1,46 @@
+"""What the stylize speed work relies on: lossless, deterministic PNGs, and memory released without changing results."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from assetgan.runtime.stylize import DEFAULT_TILE, WHOLE_PIXELS, open_style_model
+from assetgan.runtime.stylize_io import encode_result
+from assetgan.runtime.tiling import plan_tiles
+
+
+@pytest.fixture(scope="module")
+def style(tiny_style_model):
+    return open_style_model(tiny_style_model, ["CPUExecutionProvider"])
+
+
+@pytest.mark.parametrize("with_alpha", [False, True])
+def test_encoded_result_is_a_lossless_deterministic_png(with_alpha):
+    rng = np.random.default_rng(3)
+    rgb = rng.integers(0, 256, (37, 53, 3), dtype=np.uint8)
+    alpha = rng.integers(0, 256, (37, 53), dtype=np.uint8) if with_alpha else None
+    data = encode_result(rgb, alpha)
+    im = Image.open(io.BytesIO(data))
+    assert im.format == "PNG" and im.mode == ("RGBA" if with_alpha else "RGB")
+    got = np.asarray(im)
+    assert np.array_equal(got[..., :3], rgb)
+    assert alpha is None or np.array_equal(got[..., 3], alpha)
+    assert encode_result(rgb, alpha) == data
+
+
+def test_releasing_the_arena_leaves_results_unchanged(style):
+    img = np.random.default_rng(5).integers(0, 256, (64, 96, 3), dtype=np.uint8)
+    kept = style.run_graph("a2b", img, None)
+    released = style.run_graph("a2b", img, None, release=True)
+    assert np.array_equal(kept[0], released[0]) and np.array_equal(kept[1], released[1])
+
+
+def test_default_tiles_stay_below_the_whole_image_pass():
+    """A default tile with its overlaps is smaller than the statistics pass, which sets the peak memory."""
+    tiles = plan_tiles(2400, 3840, DEFAULT_TILE, 32, 8)
+    assert len(tiles) == 12
+    assert max((t.y1 - t.y0) * (t.x1 - t.x0) for t in tiles) < WHOLE_PIXELS

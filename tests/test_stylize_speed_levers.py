@@ -44,3 +44,29 @@ def test_default_tiles_stay_below_the_whole_image_pass():
     tiles = plan_tiles(2400, 3840, DEFAULT_TILE, 32, 8)
     assert len(tiles) == 12
     assert max((t.y1 - t.y0) * (t.x1 - t.x0) for t in tiles) < WHOLE_PIXELS
+
+
+def test_session_options_are_set():
+    import onnxruntime as ort
+
+    from assetgan.runtime.providers import DISABLED_OPTIMIZERS, session_options
+
+    opts = session_options(ort)
+    assert opts.graph_optimization_level == ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    assert not opts.enable_mem_pattern
+    assert opts.get_session_config_entry("session.intra_op.allow_spinning") == "0"
+    assert "NhwcTransformer" in DISABLED_OPTIMIZERS
+
+
+def test_a_session_with_these_options_gives_the_same_pixels(tiny_style_model, style):
+    import onnxruntime as ort
+
+    from assetgan.runtime.providers import DISABLED_OPTIMIZERS, session_options
+
+    opts = session_options(ort)
+    opts.log_severity_level = 3
+    sess = ort.InferenceSession(str(tiny_style_model), opts, providers=["CPUExecutionProvider"],
+                                disabled_optimizers=list(DISABLED_OPTIMIZERS))
+    img = np.random.default_rng(7).integers(0, 256, (1, 48, 64, 3), dtype=np.uint8)
+    got = sess.run(["a2b.output"], {"a2b.image": img})[0]
+    assert np.array_equal(got[0], style.run_graph("a2b", img[0], None)[0])

@@ -1,18 +1,28 @@
-"""Stylize time and peak RSS at 1080p and 4K: the shipped generator vs the 6-block/32-wide and the paper's
-9-block/64-wide generators, in one run, as ratios; plus training seconds per step for each, and the PSNR of
-tiled vs whole-image output on the 1080p screenshot.
+"""`assetgan stylize` against its targets on this machine: the whole command (start-up, decode, stylize, encode) at
+3840x2400 (<= 6 s, <= 1.5 GB peak RSS) and at 1080p (<= 2 s), and tiled vs whole-image output at 1080p (>= 38 dB
+PSNR), each printed with its ratio to the target.
 
-    python benchmarks/stylize_speed.py [--model trained/monet.onnx] [--skip-paper-4k]
+    python benchmarks/stylize_speed.py [--model trained/monet.onnx] [--baseline-src DIR] [--compare-model FILE]
+    python benchmarks/stylize_speed.py --architectures [--skip-paper-4k] [--no-train]
 
-Speed and memory depend only on the architecture, so the two reference generators are exported with their
-initial weights (the same ONNX graph a trained one would have); the shipped model is the trained file.
-Every (model, size) runs in a fresh process so its peak RSS is its own.
+--baseline-src runs the same commands, interleaved, with the `assetgan` package found in DIR (e.g. an older commit:
+`git archive COMMIT assetgan | tar -x -C DIR`) and prints new/baseline ratios; --compare-model does the same with
+another model file (e.g. the int8 copy from benchmarks/stylize_int8.py). The 1080p input is the sample screenshot
+with `--pixel-art off` (it is 3x pixel art, which `auto` would stylize at 640x360); the 4K one is it upscaled
+(bicubic, no pixel grid left), run with the default options.
+
+--architectures: stylize time and peak RSS at 1080p and 4K of the shipped generator vs the 6-block/32-wide and the
+paper's 9-block/64-wide generators, as ratios, plus training seconds per step for each (needs torch). Speed and memory
+depend only on the architecture, so the two reference generators are exported with their initial weights; every
+(model, size) runs in a fresh process so its peak RSS is its own.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -87,17 +97,17 @@ def tiled_psnr(model: Path) -> dict[str, tuple[float, float]]:
     import numpy as np
     from PIL import Image
 
-    from assetgan.runtime.stylize import DEFAULT_OVERLAP, open_style_model
+    from assetgan.runtime.stylize import DEFAULT_OVERLAP, DEFAULT_TILE, open_style_model
     from assetgan.runtime.tiling import plan_tiles, tile_weight
 
     img = np.asarray(Image.open(SHOT).convert("RGB"))
     m = open_style_model(model, ["CPUExecutionProvider"])
     whole = m.stylize(img).astype(np.float64)
-    shared = m.stylize(img, tile=512).astype(np.float64)
+    shared = m.stylize(img, tile=DEFAULT_TILE).astype(np.float64)
     canvas = m.pad(img)  # naive tiling: the same tiles and blend, each tile normalised by its own statistics
     acc = np.zeros(canvas.shape, np.float64)
     wsum = np.zeros(canvas.shape[:2] + (1,))
-    for t in plan_tiles(*canvas.shape[:2], 512, DEFAULT_OVERLAP, m.multiple):
+    for t in plan_tiles(*canvas.shape[:2], DEFAULT_TILE, DEFAULT_OVERLAP, m.multiple):
         out = m.run_graph("a2b", canvas[t.y0 : t.y1, t.x0 : t.x1], None)[0]
         w = tile_weight(t, *canvas.shape[:2], DEFAULT_OVERLAP)[..., None]
         acc[t.y0 : t.y1, t.x0 : t.x1] += out * w
@@ -116,12 +126,77 @@ def tiled_psnr(model: Path) -> dict[str, tuple[float, float]]:
     return out
 
 
+def whole_command(model: Path, image: Path, folder: Path, src: Path | None, *options: str) -> tuple[float, float]:
+    """(wall seconds, peak RSS MB) of one `assetgan stylize` process, start-up included; `src`: where to import
+    assetgan from (None: this checkout)."""
+    env = {**os.environ, "PYTHONPATH": str(src or ROOT)}
+    err = folder / "stderr.txt"
+    with open(err, "wb") as fh:
+        t = time.perf_counter()
+        p = subprocess.Popen([sys.executable, "-m", "assetgan.cli.main", "stylize", str(model), str(image), "--out",
+                              str(folder / "out"), "--overwrite", *options], cwd=folder, env=env,
+                             stdout=subprocess.DEVNULL, stderr=fh)
+        _, status, usage = os.wait4(p.pid, 0)
+        seconds = time.perf_counter() - t
+    p.returncode = os.waitstatus_to_exitcode(status)
+    if p.returncode:
+        raise SystemExit(f"assetgan stylize {image.name} failed ({p.returncode}): {err.read_text()[-400:]}")
+    return seconds, usage.ru_maxrss / 1024
+
+
+def targets(model: Path, baseline_src: Path | None, compare_model: Path | None) -> None:
+    """The stylize targets, each with its ratio to the target; variants interleaved with the shipped code and model."""
+    from PIL import Image
+
+    tmp = Path(tempfile.mkdtemp())
+    big = tmp / "upscaled_3840x2400.png"
+    Image.open(SHOT).convert("RGB").resize((3840, 2400), Image.BICUBIC).save(big, compress_level=1)
+    variants: dict[str, tuple[Path, Path | None]] = {"this checkout": (model, None)}
+    if baseline_src:
+        variants[f"baseline {baseline_src}"] = (model, baseline_src)
+    if compare_model:
+        variants[f"model {compare_model.name}"] = (compare_model, None)
+    cases = {"4K": (big, (), 1), "1080p": (SHOT, ("--pixel-art", "off"), 3)}
+    got: dict[tuple[str, str], list[tuple[float, float]]] = {}
+    for case, (image, options, repeats) in cases.items():
+        for _ in range(repeats):
+            for name, (path, src) in variants.items():
+                got.setdefault((name, case), []).append(whole_command(path, image, tmp, src, *options))
+
+    def med(name: str, case: str, i: int) -> float:
+        return statistics.median(r[i] for r in got[name, case]) if i == 0 else max(r[i] for r in got[name, case])
+
+    print("whole command (`assetgan stylize`, start-up to written PNG), median of runs; ratio to target "
+          "(<= 1 meets it), and of this checkout to each variant (< 1: this checkout is quicker or smaller):")
+    for name in variants:
+        t4, rss4, t1 = med(name, "4K", 0), med(name, "4K", 1), med(name, "1080p", 0)
+        print(f"  {name:30s} 4K {t4:6.2f} s (x{t4 / 6.0:.2f} of 6 s)  peak RSS {rss4:5.0f} MB (x{rss4 / 1536:.2f} of "
+              f"1.5 GB)   1080p {t1:5.2f} s (x{t1 / 2.0:.2f} of 2 s)")
+    first = next(iter(variants))
+    for name in list(variants)[1:]:
+        print(f"  {first} vs {name}: 4K time x{med(first, '4K', 0) / med(name, '4K', 0):.2f}, peak RSS "
+              f"x{med(first, '4K', 1) / med(name, '4K', 1):.2f}; 1080p time "
+              f"x{med(first, '1080p', 0) / med(name, '1080p', 0):.2f}")
+    print("\ntiled (default tiles) vs whole-image output on the 1080p screenshot (and upscaled to 4K):")
+    for name, (p, worst) in tiled_psnr(model).items():
+        ratio = f" (x{p / 38.0:.2f} of 38 dB)" if name.startswith("shared") else ""
+        print(f"  {name:40s} PSNR {p:5.1f} dB{ratio}, max difference {worst:.0f} levels")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--model", type=Path, default=ROOT / "trained" / "monet.onnx")
+    ap.add_argument("--baseline-src", type=Path, help="a folder holding an older `assetgan` package to compare with")
+    ap.add_argument("--compare-model", type=Path, help="another model file to run the same commands with")
+    ap.add_argument("--architectures", action="store_true", help="compare the shipped generator's architecture "
+                                                                 "with the reference ones instead (needs torch)")
     ap.add_argument("--skip-paper-4k", action="store_true", help="the paper's generator at 4K takes minutes")
     ap.add_argument("--no-train", action="store_true", help="skip the training-speed part")
     args = ap.parse_args()
+    if not args.architectures:
+        targets(args.model.resolve(), args.baseline_src and args.baseline_src.resolve(),
+                args.compare_model and args.compare_model.resolve())
+        return
 
     from assetgan.runtime.model import read_card
 
@@ -150,9 +225,6 @@ def main() -> None:
                 r = rows[name, size_name]
                 print(f"  {size_name:15s} {name:24s} time x{r['seconds'] / base['seconds']:.2f}  "
                       f"RSS x{r['rss_mb'] / base['rss_mb']:.2f}")
-    print("\ntiled (512 px tiles) vs whole-image output on the 1080p screenshot (and upscaled to 4K):")
-    for name, (p, worst) in tiled_psnr(args.model).items():
-        print(f"  {name:30s} PSNR {p:5.1f} dB, max difference {worst:.0f} levels")
     if args.no_train:
         return
     print("\ntraining seconds per step (both directions, batch 1, PatchGAN D 64 wide):")

@@ -16,7 +16,7 @@ from ..core.errors import ModelError
 from ..core.progress import NullProgress, Progress
 from .card import CARD_KEY, ModelCard
 from .latent import check_truncation, seed_latent
-from .providers import candidate_providers, short_name
+from .providers import DISABLED_OPTIMIZERS, candidate_providers, session_options, short_name
 
 
 def file_sha256(path: str | Path) -> str:
@@ -48,18 +48,20 @@ def _session(path: Path, providers: Sequence[str] | None):
 
     # A GPU provider that cannot load logs an error per session; we report the fallback ourselves.
     ort.set_default_logger_severity(4)
-    opts = ort.SessionOptions()
+    opts = session_options(ort)
     opts.log_severity_level = 4
     available = ort.get_available_providers()
     wanted = candidate_providers(available, providers)
     reason = ""
+    off = list(DISABLED_OPTIMIZERS)
     try:
-        sess = ort.InferenceSession(str(path), sess_options=opts, providers=wanted)
+        sess = ort.InferenceSession(str(path), sess_options=opts, providers=wanted, disabled_optimizers=off)
     except Exception as exc:  # a GPU provider can fail at load (driver, memory): fall back to CPU
         if wanted == ["CPUExecutionProvider"]:
             raise
         reason = f"{short_name(wanted[0])} failed to load ({str(exc).splitlines()[0][:120]})"
-        sess = ort.InferenceSession(str(path), sess_options=opts, providers=["CPUExecutionProvider"])
+        sess = ort.InferenceSession(str(path), sess_options=opts, providers=["CPUExecutionProvider"],
+                                    disabled_optimizers=off)
     used = sess.get_providers()[0]
     asked = providers[0] if providers else wanted[0]
     if not reason and used != asked:

@@ -9,7 +9,15 @@ from typer.testing import CliRunner
 
 from assetgan.cli.main import app
 from assetgan.core.errors import AssetganError
-from assetgan.runtime.pixel_grid import MAX_FACTOR, PixelArtMode, detect_grid, from_native, parse_pixel_art, to_native
+from assetgan.runtime.pixel_grid import (
+    MAX_FACTOR,
+    WORK_SCALE,
+    PixelArtMode,
+    detect_grid,
+    from_native,
+    parse_pixel_art,
+    to_native,
+)
 from assetgan.runtime.stylize import open_style_model
 from assetgan.runtime.stylize_io import encode_result, read_for_stylize, stylize_image
 
@@ -127,7 +135,12 @@ def test_output_keeps_the_grid(style, mode, k):
     res = stylize_image(style, img, None, "a2b", pixel_art=mode)
     assert res.grid.factor == k and res.rgb.shape == img.shape and res.rgb.dtype == np.uint8
     assert keeps_grid(res.rgb, res.grid)
-    assert np.array_equal(to_native(res.rgb, res.grid), style.stylize(native_frame(36, 52), "a2b"))
+    # the native frame stylized at min(k, 3) times its size, each s x s block averaged back to one pixel
+    s = min(k, WORK_SCALE)
+    styled = style.stylize(up(native_frame(36, 52), s), "a2b").astype(np.float64)
+    expected = np.rint(styled.reshape(36, s, 52, s, 3).mean(axis=(1, 3))).astype(np.uint8)
+    assert np.abs(to_native(res.rgb, res.grid).astype(int) - expected).max() <= 1  # float32 vs float64 means
+    assert res.note.endswith(f"stylized at {s}x native size")
     off = stylize_image(style, img, None, "a2b", pixel_art=PixelArtMode.off)
     assert off.grid is None and off.note is None and not keeps_grid(off.rgb, res.grid)
 
@@ -188,9 +201,9 @@ def test_cli_says_what_it_did_per_image(tiny_style_model, frames, tmp_path):
     r = _run(tiny_style_model, frames, tmp_path / "auto")
     lines = [line for line in r.stderr.splitlines() if "pixel" in line]
     assert sorted(lines) == sorted([
-        f"{frames / 'dungeon.png'}: pixel art at 6x (40x30 native), stylized at native size",
+        f"{frames / 'dungeon.png'}: pixel art at 6x (40x30 native), stylized at 3x native size",
         f"{frames / 'photo.png'}: no integer pixel grid found; stylizing at full resolution",
-        f"{frames / 'sheet.png'}: pixel art at 4x (128x64 native), stylized at native size"])
+        f"{frames / 'sheet.png'}: pixel art at 4x (128x64 native), stylized at 3x native size"])
     out = np.asarray(Image.open(tmp_path / "auto" / "sheet.sprite.png"))
     src = np.asarray(Image.open(frames / "sheet.png"))
     assert np.array_equal(out[..., 3], src[..., 3])

@@ -124,7 +124,7 @@ def test_pixel_art_is_handled_as_the_command_line_handles_it(qtbot, alerts, tmp_
     assert t.pixel_art.currentText() == "auto"
     t.add_inputs([src])
     qtbot.waitUntil(lambda: t.preview is not None and t.preview.full, timeout=20000)
-    assert t.preview.note == "pixel art at 6x (40x30 native), stylized at native size"
+    assert t.preview.note == "pixel art at 6x (40x30 native), stylized at 3x native size"
     assert "pixel art at 6x (40x30 native)" in t.info.text()
     after = t.preview.after
     assert np.array_equal(after, after[::6, ::6].repeat(6, 0).repeat(6, 1))  # the grid is kept
@@ -266,7 +266,7 @@ def test_render_preview_is_stylize_image_and_quick_only_for_large_files(tiny_sty
     assert len(quick) == 1 and quick[0].before.shape == (50, 150, 3) and not quick[0].full
     assert quick[0].key == p.key == (str(model.path), "b2a", str(big), "auto")
     p = render_preview(model, "a2b", small, PixelArtMode.on, on_quick=quick.append, max_side=150)
-    assert len(quick) == 1 and p.note == "pixel art at 3x (30x20 native), stylized at native size"
+    assert len(quick) == 1 and p.note == "pixel art at 3x (30x20 native), stylized at 3x native size"
     art = pixel_art_png(tmp_path / "art.png", 30, 40, 6)  # 240 x 180, native 40 x 30: no quick pass needed
     assert render_preview(model, "a2b", art, PixelArtMode.auto, on_quick=quick.append, max_side=150).note
     assert len(quick) == 1

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from assetgan.core.progress import NullProgress, Progress
-from assetgan.runtime.pixel_grid import MIN_LINES, PixelArtMode, detect_grid
+from assetgan.runtime.pixel_grid import MIN_LINES, WORK_SCALE, PixelArtMode, detect_grid
 from assetgan.runtime.stylize import Cancelled, StyleModel
 from assetgan.runtime.stylize_io import read_for_stylize, stylize_image
 
@@ -52,8 +52,11 @@ def describe(p: Preview, name: str) -> str:
 
 
 def model_side(rgb: np.ndarray, alpha: np.ndarray | None, pixel_art: PixelArtMode) -> int:
-    """The longest side the model will see: the native size of pixel art (as `stylize_image` finds its grid)."""
+    """The longest side the model will see: pixel art's work size, min(k, WORK_SCALE) x native (as
+    `stylize_image` finds its grid)."""
     mode = PixelArtMode(pixel_art)
     grid = None if mode is PixelArtMode.off else \
         detect_grid(rgb, alpha, min_lines=MIN_LINES if mode is PixelArtMode.auto else 2)
-    return max(grid.native_height, grid.native_width) if grid is not None else max(rgb.shape[:2])
+    if grid is None:
+        return max(rgb.shape[:2])
+    return max(grid.native_height, grid.native_width) * min(grid.factor, WORK_SCALE)

@@ -96,7 +96,7 @@ class StylizeTab(FileDrop, QWidget):
         for mode, label in logic.PIXEL_ART_CHOICES:
             self.pixel_art.addItem(label, mode)
         self.pixel_art.setToolTip("auto: an image made of k x k blocks of one colour (pixel art shown k times larger) "
-                                  "is stylized at its native size and scaled back, keeping its grid; on: trust a "
+                                  "is stylized near its native size and scaled back, keeping its grid; on: trust a "
                                   "grid on less evidence; off: always at full resolution (assetgan stylize "
                                   "--pixel-art)")
         self.pixel_art.currentIndexChanged.connect(lambda _i: self._options_changed())

@@ -59,7 +59,8 @@ def stylize(
     device: Annotated[str, typer.Option(help="auto, cpu, cuda, directml or coreml.")] = "auto",
     pixel_art: Annotated[str, typer.Option("--pixel-art", help="auto: an image made of k x k blocks of one "
                                                                "colour (pixel art shown k times larger) is "
-                                                               "stylized at its native size and scaled back by k, "
+                                                               "stylized near its native size (up to 3x) and "
+                                                               "scaled back to exactly k x k blocks, "
                                                                "keeping its grid; on: trust a grid on less "
                                                                "evidence (a few block edges); off: always at full "
                                                                "resolution.")]

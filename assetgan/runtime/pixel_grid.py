@@ -19,6 +19,7 @@ from ..core.errors import AssetganError
 
 MAX_FACTOR = 32  # the largest factor reported (a 120x68 frame at 4K); beyond it a divisor <= this is used
 MIN_LINES = 8  # block lines with a colour change needed on each axis, so a few edges or a flat image never count
+WORK_SCALE = 3  # pixel art is stylized at up to this many times its native size (lab/2026-12-06-pixel-art-stylize.md)
 
 
 class PixelArtMode(str, Enum):

@@ -20,7 +20,7 @@ from ..core.out_dir import check_folder_path, is_inside, resolved
 from ..core.paths import write_error
 from ..core.progress import NullProgress, Progress
 from ..data.imageio import IMAGE_SUFFIXES, iter_image_files, open_image, to_rgba8
-from .pixel_grid import MIN_LINES, PixelArtMode, PixelGrid, detect_grid, from_native, to_native
+from .pixel_grid import MIN_LINES, WORK_SCALE, PixelArtMode, PixelGrid, detect_grid, from_native, to_native
 from .stylize import StyleModel
 
 # Inputs above this many pixels are refused before decoding (16000 x 16000 would need several GB).
@@ -164,8 +164,11 @@ def stylize_image(model: StyleModel, rgb: np.ndarray, alpha: np.ndarray | None, 
     """Stylize uint8 RGB [H, W, 3]; pixel art (a grid found by `auto`, or by `on` on less evidence) at its native
     size, then scaled back.
 
-    On a pixel grid the result keeps the grid (each k x k block one colour) and, where alpha is 0, the input's
-    RGB, so hidden colours stay as they were; `off` is the plain full-resolution run. `tile` counts native pixels.
+    On a pixel grid the native image is stylized at `min(k, WORK_SCALE)` times its size (each native pixel a few
+    pixels wide, the scale the network learned brush strokes at: at 1x colours wash out and one-pixel details
+    vanish), each block averaged back to one native pixel, and scaled up by exactly k: the result keeps the grid
+    (each k x k block one colour) and, where alpha is 0, the input's RGB, so hidden colours stay as they were.
+    `off` is the plain full-resolution run. `tile` counts work-scale pixels.
     """
     pixel_art = PixelArtMode(pixel_art)
     grid = None if pixel_art is PixelArtMode.off else \
@@ -175,11 +178,17 @@ def stylize_image(model: StyleModel, rgb: np.ndarray, alpha: np.ndarray | None, 
         note = None if pixel_art is PixelArtMode.off else \
             "no integer pixel grid found; stylizing at full resolution"
         return Stylized(out, None, note)
-    out = from_native(model.stylize(to_native(rgb, grid), direction, strength, tile, progress=progress), grid)
+    s = min(grid.factor, WORK_SCALE)
+    native = to_native(rgb, grid)  # [h, w, 3]
+    work = np.repeat(np.repeat(native, s, axis=0), s, axis=1)  # [s*h, s*w, 3]
+    styled = model.stylize(work, direction, strength, tile, progress=progress)
+    h, w = native.shape[:2]
+    back = styled.reshape(h, s, w, s, 3).astype(np.float32).mean(axis=(1, 3))  # one colour per native pixel
+    out = from_native(np.clip(np.rint(back), 0, 255).astype(np.uint8), grid)
     if alpha is not None:
         hidden = alpha == 0
         out[hidden] = rgb[hidden]
-    return Stylized(out, grid, f"pixel art at {grid.describe()}, stylized at native size")
+    return Stylized(out, grid, f"pixel art at {grid.describe()}, stylized at {s}x native size")
 
 
 def stylize_file(model: StyleModel, job: StylizeJob, direction: str, strength: float, tile: int | None,

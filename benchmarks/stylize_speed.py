@@ -97,14 +97,14 @@ def tiled_psnr(model: Path) -> dict[str, tuple[float, float]]:
     import numpy as np
     from PIL import Image
 
-    from assetgan.runtime.stylize import DEFAULT_OVERLAP, DEFAULT_TILE, open_style_model
+    from assetgan.runtime.stylize import BORDER, DEFAULT_OVERLAP, DEFAULT_TILE, open_style_model
     from assetgan.runtime.tiling import plan_tiles, tile_weight
 
     img = np.asarray(Image.open(SHOT).convert("RGB"))
     m = open_style_model(model, ["CPUExecutionProvider"])
     whole = m.stylize(img).astype(np.float64)
     shared = m.stylize(img, tile=DEFAULT_TILE).astype(np.float64)
-    canvas = m.pad(img)  # naive tiling: the same tiles and blend, each tile normalised by its own statistics
+    canvas = m.canvas(img)  # naive tiling: the same tiles and blend, each tile normalised by its own statistics
     acc = np.zeros(canvas.shape, np.float64)
     wsum = np.zeros(canvas.shape[:2] + (1,))
     for t in plan_tiles(*canvas.shape[:2], DEFAULT_TILE, DEFAULT_OVERLAP, m.multiple):
@@ -112,7 +112,8 @@ def tiled_psnr(model: Path) -> dict[str, tuple[float, float]]:
         w = tile_weight(t, *canvas.shape[:2], DEFAULT_OVERLAP)[..., None]
         acc[t.y0 : t.y1, t.x0 : t.x1] += out * w
         wsum[t.y0 : t.y1, t.x0 : t.x1] += w
-    naive = np.round(acc / wsum)[: img.shape[0], : img.shape[1]]
+    b = BORDER
+    naive = np.round(acc / wsum)[b : b + img.shape[0], b : b + img.shape[1]]
 
     def score(x: np.ndarray) -> tuple[float, float]:
         mse = float(np.mean((whole - x) ** 2))
@@ -121,7 +122,7 @@ def tiled_psnr(model: Path) -> dict[str, tuple[float, float]]:
     out = {"shared statistics (assetgan)": score(shared), "per-tile statistics (naive)": score(naive)}
     # 4K: the statistics pass sees a copy downscaled to STATS_PIXELS, so tiles are no longer exact
     big = np.asarray(Image.fromarray(img).resize((3840, 2400), Image.BICUBIC))
-    whole = m.run_graph("a2b", m.pad(big), None)[0][:2400, :3840].astype(np.float64)
+    whole = m.run_graph("a2b", m.canvas(big), None)[0][b : b + 2400, b : b + 3840].astype(np.float64)
     out["4K, default tiling (stats from 2.2 Mpx)"] = score(m.stylize(big).astype(np.float64))
     return out
 

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from assetgan.cli.main import app
 from assetgan.core.errors import AssetganError, ModelError
-from assetgan.runtime.stylize import Cancelled, open_style_model
+from assetgan.runtime.stylize import BORDER, Cancelled, open_style_model
 from assetgan.runtime.stylize_io import expand_inputs, plan_jobs, read_for_stylize
 from assetgan.runtime.tiling import plan_tiles, tile_weight
 
@@ -75,6 +75,17 @@ def test_any_size_round_trips(style, h, w):
     img = np.random.default_rng(h * w).integers(0, 256, (h, w, 3), dtype=np.uint8)
     for d in ("a2b", "b2a"):
         assert style.stylize(img, d).shape == (h, w, 3)
+
+
+def test_the_network_sees_a_reflected_margin_on_every_side(style):
+    img = _photo(40, 56)
+    canvas = np.pad(img, ((BORDER, BORDER), (BORDER, BORDER), (0, 0)), mode="reflect")
+    assert np.array_equal(style.canvas(img)[: canvas.shape[0], : canvas.shape[1]], canvas)
+    direct = style.run_graph("a2b", style.pad(canvas), None)[0][BORDER : BORDER + 40, BORDER : BORDER + 56]
+    assert np.array_equal(style.stylize(img), direct)
+    # without the margin the outer pixels come from the network's own (zero-padded) border behaviour
+    edge = style.run_graph("a2b", style.pad(img), None)[0][:40, :56]
+    assert not np.array_equal(edge[:, :2], direct[:, :2])
 
 
 def test_strength_blends_with_the_input(style):

@@ -26,6 +26,8 @@ DEFAULT_TILE = 1024  # tile core side for larger images: 12 tiles at 3840x2400, 
 # (fewer overlaps to run twice) for a peak RSS still set by the statistics pass (lab/2026-12-06-stylize-speed.md)
 DEFAULT_OVERLAP = 32  # pixels each tile extends past its core, blended with its neighbours
 STATS_PIXELS = WHOLE_PIXELS  # the statistics pass sees the whole image, downscaled to at most this many pixels
+BORDER = 16  # a reflected margin on every side: the network's own border behaviour (colour fringes) falls outside
+# the image and is cropped away (lab/2026-12-06-monet-retrain.md)
 
 
 class Cancelled(AssetganError):
@@ -62,6 +64,11 @@ class StyleModel(OpenedModel):
                                        _release_options() if release else None)
         return out[0], measured
 
+    def canvas(self, img: np.ndarray) -> np.ndarray:
+        """The image with a reflected BORDER on every side, padded to multiples: it sits at (BORDER, BORDER)."""
+        mode = "reflect" if min(img.shape[:2]) > 1 else "edge"  # numpy reflects repeatedly when the pad is long
+        return self.pad(np.pad(img, ((BORDER, BORDER), (BORDER, BORDER), (0, 0)), mode=mode))
+
     def pad(self, img: np.ndarray) -> np.ndarray:
         """Pad bottom/right to multiples of `multiple` (and at least 4x it, for the network's own padding)."""
         m = self.multiple
@@ -94,13 +101,14 @@ class StyleModel(OpenedModel):
         progress = progress or NullProgress()
         t0 = time.perf_counter()
         h, w = rgb.shape[:2]
-        canvas = self.pad(rgb)
+        canvas, b = self.canvas(rgb), BORDER
         if tile is None and h * w <= WHOLE_PIXELS:
             progress.update(0, 1)
-            out = self.run_graph(direction, canvas, None)[0][:h, :w]
+            out = self.run_graph(direction, canvas, None)[0][b : b + h, b : b + w]
             progress.update(1, 1)
         else:
-            out = self._tiled(canvas, direction, tile or DEFAULT_TILE, overlap, stats_pixels, progress)[:h, :w]
+            out = self._tiled(canvas, direction, tile or DEFAULT_TILE, overlap, stats_pixels, progress)
+            out = out[b : b + h, b : b + w]
         if strength < 1.0:
             out = np.round(rgb + (out.astype(np.float32) - rgb) * strength).astype(np.uint8)
         self.last_seconds = time.perf_counter() - t0

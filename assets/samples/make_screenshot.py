@@ -17,9 +17,9 @@ def main() -> None:
     """Write the screenshot beside this script."""
     sys.path.insert(0, str(HERE.parents[1]))  # the repository root, for `assetgan`
     import numpy as np
-    from assetgan.atomic import atomic_write_bytes
-    from assetgan.imageio import read_rgba
 
+    from assetgan.core.atomic import atomic_write_bytes
+    from assetgan.data.imageio import read_rgba
     from assetgan.render.sheet import encode_png
 
     rng = np.random.default_rng(7)

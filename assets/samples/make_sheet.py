@@ -21,9 +21,10 @@ def main() -> None:
     """Write the sheet beside this script."""
     sys.path.insert(0, str(HERE.parents[1]))  # the repository root, for `assetgan`
     import numpy as np
-    from assetgan.atomic import atomic_write_with
-    from assetgan.imageio import read_rgba
     from PIL import Image
+
+    from assetgan.core.atomic import atomic_write_with
+    from assetgan.data.imageio import read_rgba
 
     sheet = np.zeros((TILE * len(LAYOUT), TILE * len(LAYOUT[0]), 4), np.uint8)
     for row, names in enumerate(LAYOUT):

@@ -40,11 +40,11 @@ def main() -> None:
     from assetgan.train.dcgan_loop import DCGANTrainer
     from assetgan.train.holdout import holdout_mask
     from assetgan.train.nets import recalibrate_batchnorm
-    from assetgan.train.recipes import RECIPES, config_fields
+    from assetgan.train.recipes import RECIPES
     from assetgan.train.sampling import ema_update, to_uint8
 
     cfg = DCGANConfig(data=str(REPO / DATA / "crawl-textures"), size=32, channels=3, tileable=True,
-                      **config_fields(RECIPES["textures"], 2e-4), steps=args.steps, seed=args.seed, threads=1)
+                      **RECIPES["textures"], steps=args.steps, seed=args.seed, threads=1)
     data = load_training_images(cfg.data, cfg.size, cfg.channels)
     held_mask = holdout_mask(list(data.files), args.holdout)
     train, held = data.images[~held_mask], data.images[held_mask]

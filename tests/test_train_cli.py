@@ -177,3 +177,39 @@ def test_train_help_is_short_and_grouped():
     assert len(r.output.splitlines()) < 90, len(r.output.splitlines())
     for panel in ("Data", "Budget", "Output", "Device", "Every other setting"):
         assert panel in r.output
+
+
+def test_resume_can_change_the_augmentations_and_records_when(tiny_run, tmp_path):
+    import shutil
+
+    from assetgan.runtime.model import read_card
+    from assetgan.train.checkpoint import load_checkpoint
+
+    run = tmp_path / "aug"
+    shutil.copytree(tiny_run, run)
+    before = load_checkpoint(run)
+    steps = int(before["step"])
+    assert "flip" in before["config"]["augment"]
+    r = runner.invoke(app, ["train", "dcgan", "--resume", str(run), "--steps", str(steps + 2), "--set",
+                            "augment=translation,color"])
+    assert r.exit_code == 0, r.output
+    assert f"from step {steps} on, augment = translation,color (was {','.join(before['config']['augment'])})" \
+        in r.stderr
+    after = load_checkpoint(run)
+    assert after["step"] == steps + 2 and list(after["config"]["augment"]) == ["translation", "color"]
+    change = {"step": steps, "field": "augment", "from": list(before["config"]["augment"]),
+              "to": ["translation", "color"]}
+    assert [dict(h, **{k: list(h[k]) for k in ("from", "to")}) for h in after["history"]] == [change]
+    assert json.loads((run / "config.json").read_text())["history"] == [change]
+    assert f"augment = translation,color from step {steps} on" in read_card(run / "model.onnx").notes
+    # resuming again with the same settings adds nothing; the history stays with the run
+    r = runner.invoke(app, ["train", "dcgan", "--resume", str(run), "--steps", str(steps + 3)])
+    assert r.exit_code == 0, r.output
+    assert len(load_checkpoint(run)["history"]) == 1 and "from step" not in r.stderr
+    # anything else would break exact resume: one line, nothing trained
+    one_line_error(runner.invoke(app, ["train", "dcgan", "--resume", str(run), "--steps", "99", "--set",
+                                       "lr_g=0.001"]),
+                   "--set lr_g: a resumed run keeps its settings (only augment can change on --resume)")
+    one_line_error(runner.invoke(app, ["train", "dcgan", "--resume", str(run), "--steps", "99", "--set",
+                                       "augment=spin"]), "augment")
+    assert load_checkpoint(run)["step"] == steps + 3

@@ -63,10 +63,14 @@ def dcgan(
     from ..train.run import load_run
 
     if resume is not None:
-        cfg = load_run(resume, "dcgan", steps, minutes)[1]
-        if data is not None or out is not None or sets or config:
+        from ..train.config import DCGANConfig
+        from ..train.fields import parse_sets
+
+        cfg = load_run(resume, "dcgan", steps, minutes, parse_sets(DCGANConfig, sets or []))[1]
+        if data is not None or out is not None or config:
             warn("--resume continues the run with its saved configuration; DATA, --out and other "
-                 "training options are ignored (only --steps/--minutes extend the budget)")
+                 "training options are ignored (only --steps/--minutes extend the budget, --set augment=... "
+                 "changes D's augmentations from here on)")
     else:
         given = {"size": size, "channels": channels, "tileable": tileable, "licence": licence, "labels": labels,
                  "label_depth": label_depth, "label_map": None if label_map is None else str(label_map), "steps": steps,
@@ -77,7 +81,7 @@ def dcgan(
     if show_config:
         tc.print_config(cfg)
         return
-    outcome = tc.run_training("dcgan", cfg, resume, out, device, force, name)
+    outcome = tc.run_training("dcgan", cfg, resume, out, device, force, name, ("augment",))
     if outcome.status == "done" and outcome.main:
         if outcome.config.lr_ref_steps:
             info(f"rates planned for {outcome.config.plan_steps} steps (x{outcome.config.lr_scale():.3g})")

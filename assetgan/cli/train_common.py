@@ -91,8 +91,9 @@ class LateProgress:
 
 
 def run_training(kind: str, config: object, resume: Path | None, out: Path | None, device: str, force: bool,
-                 name: str | None):  # -> RunOutcome
-    """Start or resume a run through the run API with a progress bar (Ctrl-C asks for a clean stop)."""
+                 name: str | None, resumable: tuple[str, ...] = ()):  # -> RunOutcome
+    """Start or resume a run through the run API with a progress bar (Ctrl-C asks for a clean stop); on resume the
+    `resumable` fields of `config` (already checked by load_run) go on as the run's changes."""
     from ..train.run import RunEvents, resume_run, start_run
     from .progress_ui import QuietProgress
 
@@ -101,7 +102,8 @@ def run_training(kind: str, config: object, resume: Path | None, out: Path | Non
     with LateProgress(kind) if main else QuietProgress() as progress:
         if resume is not None:
             return resume_run(resume, kind=kind, steps=getattr(config, "steps", None),
-                              minutes=getattr(config, "minutes", None), device=device, name=name,
+                              minutes=getattr(config, "minutes", None),
+                              changes={f: getattr(config, f) for f in resumable}, device=device, name=name,
                               progress=progress, events=events)
         return start_run(config, out, device=device, force=force, name=name, progress=progress,  # type: ignore[arg-type]
                          events=events)

@@ -92,6 +92,7 @@ class LoopTrainer:
                                 f"processes{batch_hint}")
         self.cfg, self.dist, self.place, self.run_dir, self.data_meta = cfg, dist, place, Path(run_dir), dict(data_meta)
         self.step, self.train_seconds = 0, 0.0
+        self.history: list[dict[str, Any]] = []  # settings changed on resume: {"step", "field", "from", "to"}
         self.poll_every = POLL_EVERY_CUDA_DDP if dist.enabled and place.cuda else 1
         if cfg.threads:
             torch.set_num_threads(cfg.threads)
@@ -118,6 +119,10 @@ class LoopTrainer:
         d = dict(state["config"]) | {k: v for k, v in (overrides or {}).items() if v is not None}
         trainer = cls(cls.config_cls.from_dict(d, f"checkpoint {run_dir / CHECKPOINT_NAME}"), *args)
         trainer.load_state_dict(state)
+        saved, now = cls.config_cls.from_dict(dict(state["config"])).to_dict(), trainer.cfg.to_dict()
+        for name in sorted(set(overrides or {}) - {"steps", "minutes"}):
+            if now[name] != saved[name]:
+                trainer.history.append({"step": trainer.step, "field": name, "from": saved[name], "to": now[name]})
         return trainer
 
     def train_step(self) -> dict[str, torch.Tensor]:
@@ -161,6 +166,7 @@ class LoopTrainer:
         return {"kind": self.kind, "config": self.cfg.to_dict(), "data": self.data_meta, "step": self.step,
                 "train_seconds": self.train_seconds, **self.net_state(), **self.rank_state(),
                 "device": str(self.place.device), "world_size": self.dist.world, "machine": machine(self.place),
+                "history": self.history,
                 "ranks": gather_objects(self.dist, self.rank_state()) if self.dist.enabled else []}
 
     def load_state_dict(self, s: Mapping[str, Any]) -> None:
@@ -175,6 +181,7 @@ class LoopTrainer:
             set_rng_state(self.place, mine.get("rng_cuda"))  # a CPU checkpoint on CUDA: a fresh device stream
         self.step = int(s["step"])
         self.train_seconds = float(s["train_seconds"])
+        self.history = [dict(h) for h in s.get("history", [])]
 
     def save(self) -> Path:
         """Collective under torchrun (gathers every rank's streams); only rank 0 writes."""
@@ -197,7 +204,8 @@ class LoopTrainer:
             self.run_dir.mkdir(parents=True, exist_ok=True)
             atomic_write_text(self.run_dir / "config.json", json.dumps(
                 {"kind": self.kind, "config": cfg.to_dict(), "data": self.data_meta, "world_size": self.dist.world,
-                 "device": self.place.describe(), "machine": machine(self.place)}, indent=2) + "\n")
+                 "device": self.place.describe(), "machine": machine(self.place), "history": self.history},
+                indent=2) + "\n")
             trim_log(self.run_dir, self.step)
         total = cfg.steps
         status = "done"

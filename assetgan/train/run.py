@@ -96,10 +96,16 @@ def start_run(config: Config, out: Path | None, *, device: str = "auto", force: 
     return _train(config, run_dir, None, device, name, progress, events)
 
 
-def load_run(run: Path, kind: str | None = None, steps: int | None = None, minutes: float | None = None
-             ) -> tuple[dict[str, Any], Config]:
-    """A run's checkpoint state and its config with the budget extended by `steps` / `minutes` (validated); a
-    checkpoint of another kind than `kind`, or trained with a removed option, stops with one line."""
+# Settings a resumed run may change (`--resume RUN --set FIELD=VALUE`): they change what D is shown, not the networks,
+# their optimisers or the data streams, so the checkpoint still fits; each change is recorded in the run's history.
+RESUMABLE = {"dcgan": ("augment",), "cyclegan": ()}
+
+
+def load_run(run: Path, kind: str | None = None, steps: int | None = None, minutes: float | None = None,
+             changes: Mapping[str, Any] | None = None) -> tuple[dict[str, Any], Config]:
+    """A run's checkpoint state and its config with the budget extended by `steps` / `minutes` and `changes` (of
+    RESUMABLE fields) applied (validated); a checkpoint of another kind than `kind`, trained with a removed option,
+    or a change to any other field stops with one line."""
     ckpt = resolve_checkpoint(run)
     state = load_checkpoint(ckpt)
     found = state.get("kind")
@@ -108,16 +114,23 @@ def load_run(run: Path, kind: str | None = None, steps: int | None = None, minut
     cls = {"dcgan": DCGANConfig, "cyclegan": CycleGANConfig}.get(str(found))
     if cls is None:
         raise AssetganError(f"{shown(ckpt)}: checkpoint of an unknown kind {found!r}; use an assetgan run's")
+    allowed = RESUMABLE[str(found)]
+    for name in changes or {}:
+        if name not in allowed:
+            can = f"only {', '.join(allowed)} can" if allowed else "nothing can"
+            raise AssetganError(f"--set {name}: a resumed run keeps its settings ({can} change on --resume); start a "
+                                f"new run to change {name}")
     d = dict(state["config"]) | {k: v for k, v in (("steps", steps), ("minutes", minutes)) if v is not None}
-    return state, cls.from_dict(d, f"checkpoint {shown(ckpt)}").validate()
+    return state, cls.from_dict(d | dict(changes or {}), f"checkpoint {shown(ckpt)}").validate()
 
 
 def resume_run(run: Path, *, kind: str | None = None, steps: int | None = None, minutes: float | None = None,
-               device: str = "auto", name: str | None = None, progress: Progress | None = None,
-               events: RunEvents | None = None) -> RunOutcome:
+               changes: Mapping[str, Any] | None = None, device: str = "auto", name: str | None = None,
+               progress: Progress | None = None, events: RunEvents | None = None) -> RunOutcome:
     """Continue the run in `run` (a run folder or its checkpoint.pt) exactly, its budget extended by `steps` /
-    `minutes`; on completion its own model.onnx is replaced."""
-    state, config = load_run(run, kind, steps, minutes)
+    `minutes` and `changes` (RESUMABLE fields) applied from its current step on (recorded in its history); on
+    completion its own model.onnx is replaced."""
+    state, config = load_run(run, kind, steps, minutes, changes)
     run_dir = run if run.is_dir() else run.parent
     return _train(config, run_dir, state, device, name, progress, events)
 
@@ -163,6 +176,8 @@ def _train(config: Config, run_dir: Path, state: dict[str, Any] | None, device: 
     kind = trainer.kind
     if state is not None:
         say.info(f"resuming at step {trainer.step}")
+        for h in trainer.history[len(state.get("history", [])):]:
+            say.info(f"from step {h['step']} on, {h['field']} = {_setting(h['to'])} (was {_setting(h['from'])})")
         if dist.main and (note := resume_note(state.get("machine"), place)):
             say.warn(note)
     try:
@@ -177,6 +192,10 @@ def _train(config: Config, run_dir: Path, state: dict[str, Any] | None, device: 
         outcome.model = export_model(result.checkpoint, run_dir / MODEL_NAME, name=name or run_dir.name,
                                      force=True)  # the run's own model.onnx
     return outcome
+
+
+def _setting(value: Any) -> str:
+    return ",".join(map(str, value)) or "none" if isinstance(value, (list, tuple)) else str(value)
 
 
 def _where(run_dir: Path, cfg: Config, dist: Any, place: Any) -> str:
@@ -232,7 +251,8 @@ def _dcgan_trainer(cfg: DCGANConfig, run_dir: Path, state: dict[str, Any] | None
     if state["data"].get("fingerprint") != loaded.fingerprint:
         say.warn(f"training data under {cfg.data} changed since the run started; continuing with the new data")
     return resume_trainer(run_dir, images, state["data"] | {"fingerprint": loaded.fingerprint, "look": look},
-                          {"steps": cfg.steps, "minutes": cfg.minutes}, dist, place, state, labels)
+                          {"steps": cfg.steps, "minutes": cfg.minutes, "augment": cfg.augment}, dist, place, state,
+                          labels)
 
 
 def _class_ids(cfg: DCGANConfig, files: list[str], state: dict[str, Any] | None, run_dir: Path

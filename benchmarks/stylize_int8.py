@@ -2,13 +2,15 @@
 outputs on images the calibration never saw, and the time of a 1080p pass, in one run.
 
     python benchmarks/stylize_int8.py [--model trained/monet.onnx] [--data DATASET] [--out /tmp/monet-int8.onnx]
+                                      [--exclude RUN/holdout.txt]
 
 DATASET holds `photo/` and `monet/` (domain A and B, e.g. the monet2photo set the shipped model was trained on).
 Only the convolutions are quantised, except in each generator the first two, the last two upsampling ones and the
 full-resolution `refine` ones, whose int8 error shows (lab/2026-12-06-stylize-speed.md). Calibration (percentile
-ranges) sees every 7th of the first 112 photos and every 5th of the first 80 paintings; the evaluation uses the last
-24 photos, the last 12 paintings and the 1080p sample screenshot. The output goes where --out says, never into
-trained/.
+ranges) sees every 7th of the first 112 photos (after leaving out the names listed in --exclude: the run's held-out
+photos, kept for measuring the model) and every 5th of the first 80 paintings; the comparison with fp32 uses the
+last 24 photos, the last 12 paintings and the 1080p sample screenshot. The file goes where --out says; an existing
+one is not replaced.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ def _load(path: Path) -> np.ndarray:
     return np.asarray(Image.open(path).convert("RGB"))
 
 
-def quantize(model: Path, data: Path, out: Path) -> None:
+def quantize(model: Path, data: Path, out: Path, exclude: frozenset[str] = frozenset()) -> None:
     import onnx
     from onnxruntime.quantization import (
         CalibrationDataReader,
@@ -43,7 +45,8 @@ def quantize(model: Path, data: Path, out: Path) -> None:
         quantize_static,
     )
 
-    photos, paintings = sorted((data / "photo").glob("*.jpg")), sorted((data / "monet").glob("*.jpg"))
+    photos = sorted(p for p in (data / "photo").glob("*.jpg") if p.name not in exclude)
+    paintings = sorted((data / "monet").glob("*.jpg"))
 
     class Reader(CalibrationDataReader):
         def __init__(self) -> None:
@@ -88,12 +91,16 @@ def main() -> None:
     ap.add_argument("--data", type=Path, default=Path("/work/shared/datasets/monet2photo"))
     ap.add_argument("--out", type=Path, default=Path("/tmp/monet-int8.onnx"))
     ap.add_argument("--repeats", type=int, default=3, help="1080p passes of each model, alternating")
+    ap.add_argument("--exclude", type=Path, help="a list of photo file names calibration must not see")
     args = ap.parse_args()
+    if args.out.exists():
+        raise SystemExit(f"{args.out}: exists; choose another --out or remove it first")
+    exclude = frozenset(args.exclude.read_text(encoding="utf-8").split()) if args.exclude else frozenset()
 
     from assetgan.runtime.stylize import open_style_model
 
     t = time.perf_counter()
-    quantize(args.model, args.data, args.out)
+    quantize(args.model, args.data, args.out, exclude)
     print(f"{args.out}: {args.out.stat().st_size / 1e6:.1f} MB (fp32 {args.model.stat().st_size / 1e6:.1f} MB), "
           f"quantised in {time.perf_counter() - t:.0f} s")
     fp32, int8 = (open_style_model(p, ["CPUExecutionProvider"]) for p in (args.model, args.out))

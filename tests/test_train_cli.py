@@ -124,7 +124,7 @@ def test_train_tileable_textures_and_sprite_sheet(tmp_path):
     assert "training on 6 images" in r.stderr  # 8 cells less one empty and one duplicate
     model = open_model(sheet_run / "model.onnx")
     tc = model.card.training_config
-    assert tc["recipe"] == "sprites" and tc["augment"] == ["flip", "translation", "color", "cutout"]
+    assert tc["recipe"] == "sprites" and tc["augment"] == ["translation", "color", "cutout"]
     assert tc["spectral_norm"] and tc["ema_beta"] == 0.999
     assert (tc["beta1"], tc["beta2"]) == (0.0, 0.99)  # Adam's betas, Radford's 0.5 / 0.999 unless given
     # rates planned by the budget: 2 steps planned, half the rates (above the floor of 0.3); the card says so
@@ -189,7 +189,7 @@ def test_resume_can_change_the_augmentations_and_records_when(tiny_run, tmp_path
     shutil.copytree(tiny_run, run)
     before = load_checkpoint(run)
     steps = int(before["step"])
-    assert "flip" in before["config"]["augment"]
+    assert before["config"]["augment"] != ["translation", "color"]
     r = runner.invoke(app, ["train", "dcgan", "--resume", str(run), "--steps", str(steps + 2), "--set",
                             "augment=translation,color"])
     assert r.exit_code == 0, r.output

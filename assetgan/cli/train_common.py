@@ -30,7 +30,7 @@ PrecisionOption = Annotated[Precision | None, typer.Option(
 ThreadsOption = Annotated[int | None, typer.Option(rich_help_panel=DEVICE, help="Torch threads (0 = torch's default).")]
 SetOption = Annotated[list[str] | None, typer.Option(
     "--set", metavar="FIELD=VALUE", rich_help_panel=SETTINGS,
-    help="Set any config field, parsed by its type (repeatable): e.g. --set ndf=32 --set augment=flip,color "
+    help="Set any config field, parsed by its type (repeatable): e.g. --set ndf=32 --set augment=color,cutout "
          "--set tile=32x32. --print-config lists the fields.")]
 ConfigOption = Annotated[Path | None, typer.Option(
     "--config", metavar="FILE.json", rich_help_panel=SETTINGS,

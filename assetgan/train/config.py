@@ -81,7 +81,9 @@ class DCGANConfig(RunConfig):
     lr_d: float = 2e-4  # Adam learning rate of D
     beta1: float = 0.5  # Adam beta1 (Radford et al.)
     beta2: float = 0.999  # Adam beta2
-    augment: tuple[str, ...] = ("flip", "translation", "color", "cutout")  # DiffAugment ops, on real and fake
+    # DiffAugment ops, on real and fake. No "flip" by default: D then cannot see left from right, and a sprite model
+    # drifted 4 px sideways (lab/2026-12-06-flip-drift.md); flip suits only data whose mirror image is as likely.
+    augment: tuple[str, ...] = ("translation", "color", "cutout")
     ema_beta: float = 0.999  # EMA decay of the exported generator (0 disables EMA)
     spectral_norm: bool = True  # spectral norm on D's convolutions (replaces D's BatchNorm)
     mean_init: bool = False  # G's output layer gets a bias, initialised so samples start at the data's mean colour

@@ -11,7 +11,7 @@ from ..core.errors import AssetganError
 
 # each recipe: DCGANConfig fields it sets over the dataclass defaults (dataclasses.replace); options given on top win
 RECIPES: dict[str, dict[str, Any]] = {
-    "sprites": {"augment": ("flip", "translation", "color", "cutout"), "ema_beta": 0.999, "spectral_norm": True},
+    "sprites": {"augment": ("translation", "color", "cutout"), "ema_beta": 0.999, "spectral_norm": True},
     "textures": {"augment": (), "ema_beta": 0.999, "spectral_norm": False, "mean_init": True, "lr_g": 4e-4,
                  "lr_d": 2e-4, "lr_drop_at": 1500, "lr_drop_g": 0.5, "lr_drop_d": 0.5, "lr_ref_steps": 1500,
                  "lr_min_scale": 0.25, "ndf": 32},

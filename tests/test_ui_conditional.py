@@ -132,3 +132,36 @@ def test_keep_best_ranks_within_each_class_like_the_cli(qtbot, alerts, tiny_cond
     for it in items:
         assert np.array_equal(w.ctl.store.images[it.name], expected(m, it.seed, it.class_name)), it.name
     assert w.generate_tab.seed.value() == 26
+
+
+def test_main_directions_are_found_within_the_class_being_explored(qtbot, alerts, tiny_cond_model, monkeypatch,
+                                                                   tmp_path):
+    from ui import pca
+
+    monkeypatch.setattr("ui.explore_directions.cache_dir", lambda: tmp_path / "cache")
+    w = use_cond(qtbot, tiny_cond_model)
+    w.ctl.generate(4, 0, 1.0)  # seeds 0-3: item/potion, item/ring, mon/orc, mon/skeleton
+    idle(qtbot, w)
+    s, m, e = w.ctl.session, w.ctl.model, w.explore_tab
+    w.ctl.explore_requested.emit(s.items[2].name)  # mon/orc
+    e.compute_directions()
+    idle(qtbot, w, 60000)
+    assert not alerts and "within mon/orc" in e.dirs.label.text()
+    orc = e.directions.directions.copy()
+    # the same directions as PCA of 512 samples of that class alone, cached under the class's id
+    alone = pca.compute(lambda z: m.run(z, np.full(len(z), 2, np.int64)), m.nz, k=orc.shape[0])
+    assert np.allclose(orc, alone.directions, atol=1e-5)
+    assert len(list((tmp_path / "cache" / "pca").glob("*-c2.npz"))) == 1
+    # another class: the orc's directions no longer apply; Find again gives the ring's own
+    w.ctl.explore_requested.emit(s.items[1].name)  # item/ring
+    assert e.directions is None and "found within mon/orc" in e.dirs.label.text()
+    assert "press Find main directions for item/ring" in e.dirs.label.text()
+    e.compute_directions()
+    idle(qtbot, w, 60000)
+    assert not alerts and "within item/ring" in e.dirs.label.text() and not np.allclose(e.directions.directions, orc)
+    e.class_pick.setCurrentText("mon/orc")  # drawing the ring item as an orc: the orc's directions, from the cache
+    assert e.directions is None
+    e.compute_directions()
+    idle(qtbot, w, 60000)
+    assert "Loaded" in e.dirs.label.text() and np.allclose(e.directions.directions, orc)
+    w.close()

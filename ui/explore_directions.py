@@ -26,7 +26,16 @@ from . import explore, pca
 from .batch import render_latents
 from .controller import AppController
 from .direction_strip import COUNT, StripCache, ThumbRow
-from .explore_words import DIRECTIONS, FIND, KEEP_PREVIEW, SHOW_FRAMES, direction_name, direction_tip, directions_found
+from .explore_words import (
+    DIRECTIONS,
+    FIND,
+    KEEP_PREVIEW,
+    SHOW_FRAMES,
+    direction_name,
+    direction_tip,
+    directions_found,
+    directions_stale,
+)
 from .pixmaps import to_pixmap
 from .settings import cache_dir
 from .thumbs import thumbnail
@@ -57,6 +66,7 @@ class DirectionsPanel(QGroupBox):
         self.setToolTip(DIRECTIONS[1])
         self.host, self.ctl = host, host.ctl
         self.directions: pca.Directions | None = None
+        self.directions_class: str | None = None  # the class they were found within (None: all images)
         self.sliders: list[QSlider] = []
         self.strips: list[ThumbRow] = []
         self.cache = StripCache()
@@ -109,20 +119,27 @@ class DirectionsPanel(QGroupBox):
         folder = cache_dir() / "pca"
         self.find_button.setEnabled(False)
         self.label.setText("Rendering 512 samples…")
-        k = len(m.card.classes)
-        run = (lambda z: m.run(z, np.arange(len(z)) % k)) if k else m.run  # a conditional model: classes in turn
-        job = Job(lambda ctx: pca.load_or_compute(run, m.nz, m.sha256(), folder, k=SLIDERS, progress=ctx), "PCA")
+        classes = m.card.classes
+        cls = self.host.source_class() if classes and self.host.source is not None else None
+        if cls in classes:  # a conditional model: the directions within the class being explored
+            cid = classes.index(cls)
+            run, variant = (lambda z: m.run(z, np.full(len(z), cid, np.int64))), f"-c{cid}"
+        else:  # an unconditional model (or no item yet): all its images, classes in turn
+            cls, variant = None, ""
+            run = (lambda z: m.run(z, np.arange(len(z)) % len(classes))) if classes else m.run
+        job = Job(lambda ctx: pca.load_or_compute(run, m.nz, m.sha256(), folder, k=SLIDERS, progress=ctx,
+                                                  variant=variant), "PCA")
         job.signals.progress.connect(lambda d, t: self.label.setText(f"Rendering samples… {d}/{t}"))
-        job.signals.result.connect(self._found)
+        job.signals.result.connect(lambda result: self._found(result, cls))
         job.signals.error.connect(lambda msg: self.ctl.alert("Main directions", msg))
         job.signals.finished.connect(lambda _c: self.find_button.setEnabled(True))
         return self.ctl.runner.start(job)
 
-    def _found(self, result: tuple) -> None:
+    def _found(self, result: tuple, cls: str | None = None) -> None:
         d, cached = result
         self.clear()
-        self.directions = d
-        self.label.setText(directions_found([float(e) for e in d.explained], cached))
+        self.directions, self.directions_class = d, cls
+        self.label.setText(directions_found([float(e) for e in d.explained], cached, cls))
         for i in range(len(d.directions)):
             name = QLabel(direction_name(i))
             slider = QSlider(Qt.Orientation.Horizontal)
@@ -155,6 +172,15 @@ class DirectionsPanel(QGroupBox):
         self.choice.clear()
         self.preview.clear()
         self.preview_z = None
+
+    def class_changed(self, cls: str | None) -> None:
+        """The class being explored changed: directions found within another class no longer apply."""
+        if self.directions is not None and self.directions_class is not None and cls != self.directions_class:
+            found = self.directions_class
+            self.clear()
+            self.label.setText(directions_stale(found, cls or "this item"))
+        elif self.directions is not None:
+            self.reset()
 
     def reset(self) -> None:
         """A new item (or class): sliders back to 0, its preview and its strips."""

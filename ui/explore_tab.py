@@ -209,12 +209,11 @@ class ExploreTab(QWidget):
             self.morph_box.pick_a(self.source_class())
         except AssetganError:
             pass
-        if self.directions is not None:
-            self.dirs.reset()
+        self.dirs.class_changed(self.source_class())
 
     def _class_changed(self) -> None:
-        if self.source is not None and self.directions is not None:
-            self.dirs.reset()
+        if self.source is not None:
+            self.dirs.class_changed(self.source_class())
 
     def _show_source(self) -> None:
         img = self.ctl.store.images.get(self.source or "")

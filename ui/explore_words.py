@@ -37,8 +37,14 @@ def direction_tip(i: int, explained: float) -> str:
             "moves the item's z along it in σ of sampled z; the thumbnails show −3σ … +3σ.")
 
 
-def directions_found(explained: list[float], cached: bool) -> str:
-    """The line under "Find main directions" once they are known."""
+def directions_found(explained: list[float], cached: bool, within: str | None = None) -> str:
+    """The line under "Find main directions" once they are known (`within`: the class they were found in)."""
     share = ", ".join(f"{i + 1}: {e * 100:.0f}%" for i, e in enumerate(explained))
-    return (f"{'Loaded' if cached else 'Found'} {len(explained)} directions. Share of all the change each one "
-            f"makes: {share} (PC1‑PC{len(explained)}).")
+    where = f" within {within}" if within else ""
+    return (f"{'Loaded' if cached else 'Found'} {len(explained)} directions{where}. Share of all the change each "
+            f"one makes: {share} (PC1‑PC{len(explained)}).")
+
+
+def directions_stale(found: str, now: str) -> str:
+    """The line once the class changed: directions are found within one class."""
+    return f"These directions were found within {found}; press Find main directions for {now}."

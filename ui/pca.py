@@ -68,15 +68,16 @@ def compute(run: Callable[[np.ndarray], np.ndarray], nz: int, samples: int = 512
     return Directions(dirs.astype(np.float32), sigmas.astype(np.float32), explained.astype(np.float32))
 
 
-def cache_path(folder: Path, sha256: str, samples: int, k: int, seed: int) -> Path:
-    return Path(folder) / f"pca-{sha256[:32]}-n{samples}-k{k}-s{seed}.npz"
+def cache_path(folder: Path, sha256: str, samples: int, k: int, seed: int, variant: str = "") -> Path:
+    """`variant`: what else the samples depended on (a conditional model's class id), "" for none."""
+    return Path(folder) / f"pca-{sha256[:32]}-n{samples}-k{k}-s{seed}{variant}.npz"
 
 
 def load_or_compute(run: Callable[[np.ndarray], np.ndarray], nz: int, sha256: str, folder: Path,
                     samples: int = 512, k: int = 8, seed: int = 0,
-                    progress: Progress | None = None) -> tuple[Directions, bool]:
+                    progress: Progress | None = None, variant: str = "") -> tuple[Directions, bool]:
     """(directions, came_from_cache); a corrupt cache file is recomputed, a failed cache write is ignored."""
-    path = cache_path(folder, sha256, samples, k, seed)
+    path = cache_path(folder, sha256, samples, k, seed, variant)
     if path.is_file():
         try:
             with np.load(path) as f:

@@ -35,6 +35,12 @@ def _load(path: Path) -> np.ndarray:
     return np.asarray(Image.open(path).convert("RGB"))
 
 
+def directions(model: Path) -> tuple[str, ...]:
+    from assetgan.runtime.stylize import open_style_model
+
+    return tuple(open_style_model(model, ["CPUExecutionProvider"]).directions)
+
+
 def quantize(model: Path, data: Path, out: Path, exclude: frozenset[str] = frozenset()) -> None:
     import onnx
     from onnxruntime.quantization import (
@@ -45,24 +51,27 @@ def quantize(model: Path, data: Path, out: Path, exclude: frozenset[str] = froze
         quantize_static,
     )
 
+    ways = directions(model)  # a one-way (cut) model has only a2b
     photos = sorted(p for p in (data / "photo").glob("*.jpg") if p.name not in exclude)
     paintings = sorted((data / "monet").glob("*.jpg"))
 
     class Reader(CalibrationDataReader):
         def __init__(self) -> None:
-            self.items = iter([{"a2b.image": _load(photos[7 * i])[None], "b2a.image": _load(paintings[5 * i])[None]}
-                               for i in range(16)])
+            both = [{"a2b.image": _load(photos[7 * i])[None], "b2a.image": _load(paintings[5 * i])[None]}
+                    for i in range(16)]
+            self.items = iter([{k: v for k, v in f.items() if k.split(".")[0] in ways} for f in both])
 
         def get_next(self) -> dict | None:
             return next(self.items, None)
 
-    keep = [f"/{d}/g/g/{name}" for d in ("a2b", "b2a") for name in KEPT_FP32]
+    keep = [f"/{d}/g/g/{name}" for d in ways for name in KEPT_FP32]
     quantize_static(str(model), str(out), Reader(), quant_format=QuantFormat.QDQ, per_channel=True,
                     activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8, op_types_to_quantize=["Conv"],
                     nodes_to_exclude=keep, calibrate_method=CalibrationMethod.Percentile)
     m = onnx.load(str(out))  # say what the file is, beside the assetgan card it keeps
     note = {"method": "static QDQ, per-channel int8 weights, uint8 activations, percentile ranges",
-            "source": model.name, "calibration": "16 photos + 16 paintings of monet2photo", "fp32_convolutions": keep}
+            "source": model.name, "fp32_convolutions": keep,
+            "calibration": "16 photos" + (" + 16 paintings" if "b2a" in ways else "") + " of monet2photo"}
     onnx.helper.set_model_props(m, {**{p.key: p.value for p in m.metadata_props},
                                     "assetgan.quantization": json.dumps(note)})
     onnx.save(m, str(out))
@@ -107,6 +116,7 @@ def main() -> None:
     sets = [("photos a2b", sorted((args.data / "photo").glob("*.jpg"))[-24:], "a2b"),
             ("paintings b2a", sorted((args.data / "monet").glob("*.jpg"))[-12:], "b2a"),
             ("1080p screenshot a2b", [SHOT], "a2b")]
+    sets = [x for x in sets if x[2] in fp32.directions]
     print("SSIM of the int8 output against the fp32 output (target >= 0.98):")
     for name, files, way in sets:
         s = [ssim(fp32.stylize(img, way), int8.stylize(img, way)) for img in map(_load, files)]

@@ -16,6 +16,7 @@ one is not replaced.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import statistics
 import time
@@ -75,6 +76,12 @@ def quantize(model: Path, data: Path, out: Path, exclude: frozenset[str] = froze
     onnx.helper.set_model_props(m, {**{p.key: p.value for p in m.metadata_props},
                                     "assetgan.quantization": json.dumps(note)})
     onnx.save(m, str(out))
+    from assetgan.runtime.card_io import rewrite_card
+    from assetgan.runtime.model import read_card
+
+    card = read_card(out)  # the card itself says what the file is
+    rewrite_card(out, dataclasses.replace(card, notes=f"{card.notes}; int8 copy of {model.name} (static QDQ, "
+                                                      f"convolutions in int8, {len(keep)} kept in fp32)"))
 
 
 def ssim(a: np.ndarray, b: np.ndarray, win: int = 7) -> float:

@@ -25,10 +25,13 @@ def display_path(path: str) -> str:
 
 
 def attach_card(proto: Any, card: ModelCard, title: str) -> bytes:
-    """Put the model card (and kind, version, licence) into an ONNX model's metadata; return its bytes."""
+    """Put the model card (and kind, version, licence) into an ONNX model's metadata, keeping any other entries
+    (e.g. how the file was quantised); return its bytes."""
+    ours = {CARD_KEY: card.to_json(), "assetgan.kind": card.kind, "assetgan.version": __version__,
+            "assetgan.licence": card.data_licence}
+    kept = [(p.key, p.value) for p in proto.metadata_props if p.key not in ours]
     del proto.metadata_props[:]
-    for key, value in ((CARD_KEY, card.to_json()), ("assetgan.kind", card.kind),
-                       ("assetgan.version", __version__), ("assetgan.licence", card.data_licence)):
+    for key, value in (*ours.items(), *kept):
         proto.metadata_props.add(key=key, value=value)
     proto.doc_string = f"{title}: {card.summary()}"
     return proto.SerializeToString()

@@ -18,7 +18,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # `make test-fast` runs the torch-free tiers with torch made unimportable (ASSETGAN_NO_TORCH=1), as on a machine
 # where it is not installed.
 TORCH_FILES = {"test_train_dcgan.py", "test_train_cli.py", "test_train_run.py", "test_train_cyclegan.py",
-               "test_train_cut.py", "test_train_conditional.py",
+               "test_train_conditional.py",
                "test_train_device.py", "test_distributed.py",
                "test_hardening_data_train.py", "test_snapshot_select.py", "test_ui_train_run.py",
                "test_evaluate_classes.py"}

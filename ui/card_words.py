@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from assetgan.runtime.card import TRANSLATOR_KINDS, ModelCard
+from assetgan.runtime.card import ModelCard
 
 GENERIC = {"data", "images", "imgs", "img", "train", "training", "png", "photo", "photos", "split", "all"}
 _PART = re.compile(r"^(A|B)(?: \(([^)]*)\))?: ")  # a cyclegan card's "A (photo): ..." prefix
@@ -64,9 +64,9 @@ def noun(card: ModelCard) -> str:
 
 def makes(card: ModelCard) -> str:
     """What the model makes, in a phrase."""
-    if card.kind in TRANSLATOR_KINDS:
+    if card.kind == "cyclegan":
         a, b = (list(card.domains) + ["a", "b"])[:2]
-        return f"restyles pictures: {a} {'↔' if card.kind == 'cyclegan' else '→'} {b}, any size"
+        return f"restyles pictures: {a} ↔ {b}, any size"
     extras = ["tile seamlessly"] if card.tileable else []
     extras += ["with transparency"] if card.channels == 4 else []
     extras += [f"{len(card.classes)} kinds: {', '.join(card.classes)}"] if card.classes else []
@@ -82,7 +82,7 @@ def _figures(card: ModelCard) -> dict[str, float]:
 def quality_sentence(card: ModelCard) -> str:
     """How good the model is, in a sentence with the figure it rests on in brackets."""
     f = _figures(card)
-    if card.kind in TRANSLATOR_KINDS and "content_ssim_luma" in f:
+    if card.kind == "cyclegan" and "content_ssim_luma" in f:
         ssim = f["content_ssim_luma"]
         keeps = "Keeps most of" if ssim >= 0.6 else "Keeps some of" if ssim >= 0.4 else "Loses much of"
         return f"{keeps} the picture's layout while restyling it (content similarity {ssim:.2f} of 1)."

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from assetgan.core.atomic import atomic_write_with
 from assetgan.core.errors import AssetganError, ModelError
-from assetgan.runtime.card import TRANSLATOR_KINDS, ModelCard
+from assetgan.runtime.card import ModelCard
 from assetgan.runtime.registry import DEFAULT_MODEL, list_models, shipped_dir, user_dir
 
 from .card_words import data_label
@@ -36,8 +36,8 @@ class LibraryModel:
 
     @property
     def stylable(self) -> bool:
-        """Can the Stylize tab use it (a readable translator card: cyclegan or cut)?"""
-        return self.card is not None and self.card.kind in TRANSLATOR_KINDS
+        """Can the Stylize tab use it (a readable CycleGAN card)?"""
+        return self.card is not None and self.card.kind == "cyclegan"
 
 
 def read_model_card(path: Path) -> ModelCard:
@@ -128,11 +128,9 @@ def add_model(path: Path) -> LibraryModel:
 
 def card_rows(card: ModelCard) -> list[tuple[str, str]]:
     """The card as (label, value) rows for a form: kind, size, channels, tileable, data by name and licence, …"""
-    if card.kind in TRANSLATOR_KINDS:
+    if card.kind == "cyclegan":
         a, b = (list(card.domains) + ["a", "b"])[:2]
-        two_way = card.kind == "cyclegan"
-        rows = [("kind", f"{card.kind} (style transfer, {'both directions' if two_way else 'one way'})"),
-                ("domains", f"{a} ↔ {b}" if two_way else f"{a} → {b}"),
+        rows = [("kind", "cyclegan (style transfer, both directions)"), ("domains", f"{a} ↔ {b}"),
                 ("input size", f"any (trained on {card.size} x {card.size} px crops)")]
     else:
         rows = [("kind", card.kind), ("size", f"{card.size} x {card.size} px"),

@@ -16,7 +16,7 @@ from PIL import Image
 
 from assetgan.core.errors import AssetganError
 from assetgan.core.progress import Progress
-from assetgan.runtime.card import TRANSLATOR_KINDS, ModelCard
+from assetgan.runtime.card import ModelCard
 from assetgan.runtime.pixel_grid import PixelArtMode
 from assetgan.runtime.stylize import StyleModel
 from assetgan.runtime.stylize_io import (
@@ -41,12 +41,12 @@ NO_MODEL_HINT = ("No style-transfer (cyclegan) model is installed. The shipped o
 
 # ---- models and directions
 def style_models(library: Iterable[LibraryModel]) -> list[LibraryModel]:
-    """The library's translators (cyclegan and cut models), in library order (shipped first)."""
-    return [m for m in library if m.card is not None and m.card.kind in TRANSLATOR_KINDS]
+    """The library's cyclegan models, in library order (shipped first)."""
+    return [m for m in library if m.card is not None and m.card.kind == "cyclegan"]
 
 
 def default_style_model(models: list[LibraryModel]) -> LibraryModel | None:
-    """monet when installed, else the first translator."""
+    """monet when installed, else the first cyclegan model."""
     return next((m for m in models if m.name == DEFAULT_STYLE_MODEL), models[0] if models else None)
 
 
@@ -57,11 +57,9 @@ def domains(card: ModelCard) -> tuple[str, str]:
 
 
 def direction_choices(card: ModelCard) -> list[tuple[str, str]]:
-    """[(direction, label)] the model holds, e.g. [("a2b", "photo → monet"), ("b2a", "monet → photo")] for a cyclegan
-    model, [("a2b", "photo → monet")] alone for a one-way cut model."""
+    """[(direction, label)], e.g. [("a2b", "photo → monet"), ("b2a", "monet → photo")]."""
     a, b = domains(card)
-    labels = {"a2b": f"{a} → {b}", "b2a": f"{b} → {a}"}
-    return [(d, labels[d]) for d in card.directions]
+    return [("a2b", f"{a} → {b}"), ("b2a", f"{b} → {a}")]
 
 
 def target_domain(card: ModelCard, direction: str) -> str:

@@ -279,7 +279,7 @@ class StylizeTab(FileDrop, QWidget):
         if model is not None:
             for _d, label in logic.direction_choices(model.card):
                 self.direction.addItem(label)
-            self.direction.setCurrentIndex(min(keep, self.direction.count() - 1))  # a one-way model: a2b alone
+            self.direction.setCurrentIndex(keep)
         self.direction.blockSignals(False)
         self.stylize_button.setEnabled(model is not None and self.batch_job is None)
         self.model_changed.emit()

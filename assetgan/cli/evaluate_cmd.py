@@ -14,9 +14,9 @@ from .common import handle_errors, info
 def evaluate(
     model: Annotated[str, typer.Argument(help="Model name or .onnx path.")],
     real: Annotated[Path, typer.Option(help="Folder of real images the model should match (ideally held out); "
-                                            "for a translator (cyclegan, cut), images of the target domain.")],
-    inputs: Annotated[Path | None, typer.Option(help="Translators: held-out images of the source domain.")] = None,
-    direction: Annotated[str, typer.Option(help="Translators: a2b, or b2a (cyclegan only).")] = "a2b",
+                                            "for a CycleGAN, images of the target domain.")],
+    inputs: Annotated[Path | None, typer.Option(help="CycleGAN: held-out images of the source domain.")] = None,
+    direction: Annotated[str, typer.Option(help="CycleGAN: a2b or b2a.")] = "a2b",
     train: Annotated[Path | None, typer.Option(help="Training images, for the memorisation check.")] = None,
     n: Annotated[int, typer.Option(help="Generated images to measure.")] = 1000,
     seed: Annotated[int, typer.Option(help="First seed; also seeds the metrics.")] = 0,
@@ -56,9 +56,7 @@ def evaluate(
             raise AssetganError(f"--json {json_out}: is the model file; choose another name")
         if json_out.exists() and not force:
             raise AssetganError(f"--json {json_out}: already exists; pass --force to replace it or choose another name")
-    from ..runtime.card import TRANSLATOR_KINDS
-
-    is_translator = read_card(path).kind in TRANSLATOR_KINDS
+    is_translator = read_card(path).kind == "cyclegan"
     if c2st and not is_translator:
         try:
             import torch  # noqa: F401
@@ -69,11 +67,8 @@ def evaluate(
         from ..runtime.stylize import check_direction, open_style_model
 
         if inputs is None:
-            raise AssetganError("a translator (cyclegan or cut) model needs --inputs DIR (held-out source images) "
-                                "besides --real")
-        style = open_style_model(path)
-        ev = evaluate_translation(style, inputs, real, style.check_direction(check_direction(direction)), n=n,
-                                  seed=seed)
+            raise AssetganError("a CycleGAN model needs --inputs DIR (held-out source images) besides --real")
+        ev = evaluate_translation(open_style_model(path), inputs, real, check_direction(direction), n=n, seed=seed)
     else:
         ev = run_evaluate(open_model(path), real, train, n=n, seed=seed, c2st=c2st, truncation=truncation,
                           keep=keep_best, raw=raw, label_map=str(label_map) if label_map is not None else None)

@@ -46,8 +46,8 @@ def stylize(
                                                    "(default: monet), then image files, folders or globs.",
                                               show_default=False)],
     out: Annotated[Path | None, typer.Option(help="Output folder (default: beside each input).")] = None,
-    direction: Annotated[str, typer.Option(help="a2b (e.g. photo -> monet) or b2a (back; cyclegan models "
-                                                "only); domain names work too: photo2monet, monet2photo.")] = "a2b",
+    direction: Annotated[str, typer.Option(help="a2b (e.g. photo -> monet) or b2a (back); the model's domain "
+                                                "names work too: photo2monet, monet2photo.")] = "a2b",
     strength: Annotated[float, typer.Option(help="0 = the input, 1 = fully stylized.")] = 1.0,
     tile: Annotated[int | None, typer.Option(help="Tile side in pixels (default: whole image up to ~2.2 Mpixels, "
                                                   "1024 above).")] = None,
@@ -66,8 +66,7 @@ def stylize(
                                                                "resolution.")]
     = "auto",
 ) -> None:
-    """Stylize images with a CycleGAN or a one-way CUT model (default: the shipped Monet model); alpha passes
-    through."""
+    """Stylize images with a CycleGAN model (default: the shipped Monet model); alpha passes through."""
     from ..core.errors import AssetganError
     from ..core.paths import shown
     from ..runtime.pixel_grid import parse_pixel_art
@@ -90,7 +89,7 @@ def stylize(
     grid_mode = parse_pixel_art(pixel_art)
     model_path = resolve_model(model_spec or DEFAULT_STYLE_MODEL)
     m = open_style_model(model_path, parse_device(device))
-    way = m.check_direction(parse_direction(direction, m.card.domains), direction)  # a one-way (cut) model: a2b
+    way = parse_direction(direction, m.card.domains)
     info(f"provider: {m.device}" + (f" ({m.provider_note})" if m.provider_note else "")
          + f"; {m.direction_label(way)}")
     files = expand_inputs(inputs)

@@ -1,5 +1,4 @@
-"""`assetgan train dcgan|cyclegan|cut` and `assetgan to-onnx`: the only commands that import torch (lazily,
-inside)."""
+"""`assetgan train dcgan` and `assetgan to-onnx`: the only commands that import torch (lazily, inside)."""
 
 from __future__ import annotations
 
@@ -11,12 +10,10 @@ import typer
 
 from . import train_common as tc
 from .common import handle_errors, info, warn
-from .train_cut_cmd import cut
 from .train_cyclegan_cmd import cyclegan
 
 app = typer.Typer(help="Train generators (needs the 'train' extra: torch, onnx).", no_args_is_help=True)
 app.command("cyclegan")(cyclegan)
-app.command("cut")(cut)
 
 
 @app.command("dcgan")
@@ -104,8 +101,7 @@ def to_onnx(
     force: Annotated[bool, typer.Option("--force", help="Replace the .onnx file at --out (default: RUN/model.onnx) "
                                                         "if it already exists.")] = False,
 ) -> None:
-    """Export a checkpoint to ONNX: a DCGAN's EMA generator, both directions of a CycleGAN or CUT's one
-    (parity-checked)."""
+    """Export a checkpoint to ONNX: a DCGAN's EMA generator, or both directions of a CycleGAN (parity-checked)."""
     tc.require_torch()
     from ..train.run import export_model
 

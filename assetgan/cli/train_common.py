@@ -1,5 +1,4 @@
-"""What the `assetgan train` commands share: help panels, the translators' data options, the --set/--config options,
-the torch check, the progress bar and the run's end."""
+"""What `assetgan train dcgan` and `train cyclegan` share: help panels, the --set/--config options, torch check."""
 
 from __future__ import annotations
 
@@ -16,7 +15,7 @@ from .common import Precision, info, warn
 
 DATA, BUDGET, OUTPUT, DEVICE, SETTINGS = "Data", "Budget", "Output", "Device", "Every other setting"
 
-# `train dcgan|cyclegan|cut --force`: exactly what they replace.
+# `train dcgan --force` and `train cyclegan --force`: exactly what they replace.
 FORCE_HELP = ("Replace a model.onnx already in --out that no run there made (copied in, or left by another run); "
               "nothing else. A folder holding a run (checkpoint.pt) is still refused: continue it with --resume, "
               "which replaces that run's own model.onnx.")
@@ -49,19 +48,6 @@ DeviceOption = Annotated[str, typer.Option(rich_help_panel=DEVICE,
                                            help="auto (the GPU when torch sees one, else the CPU), cpu, cuda or "
                                                 "cuda:N; under torchrun, auto = cuda:LOCAL_RANK.")]
 
-# the image translators' (`train cyclegan`, `train cut`) data options
-AOption = Annotated[Path | None, typer.Option("--a", rich_help_panel=DATA, help="Folder of domain A images (e.g. "
-                                                                                "photos).")]
-BOption = Annotated[Path | None, typer.Option("--b", rich_help_panel=DATA, help="Folder of domain B images (e.g. "
-                                                                                "paintings).")]
-NameAOption = Annotated[str | None, typer.Option(rich_help_panel=DATA, help="Name of domain A, e.g. photo.")]
-NameBOption = Annotated[str | None, typer.Option(rich_help_panel=DATA, help="Name of domain B, e.g. monet.")]
-LicenceAOption = Annotated[str | None, typer.Option(rich_help_panel=DATA, help="Licence of the A images, for the "
-                                                                               "model card.")]
-LicenceBOption = Annotated[str | None, typer.Option(rich_help_panel=DATA, help="Licence of the B images.")]
-CropOption = Annotated[int | None, typer.Option(rich_help_panel=DATA, help="Random crop side in pixels.")]
-PairBatchOption = Annotated[int | None, typer.Option(rich_help_panel=BUDGET, help="Images per domain per step.")]
-
 
 def print_config(config: object) -> None:
     """--print-config: the resolved config as JSON on stdout."""
@@ -76,8 +62,7 @@ def require_torch() -> None:
 
 
 METRICS = {"dcgan": {"loss_d": ".3f", "loss_g": ".3f", "images_per_s": ".0f"},
-           "cyclegan": {"loss_g": ".3f", "loss_cycle": ".3f", "loss_d": ".3f", "s_per_step": ".2f"},
-           "cut": {"loss_g": ".3f", "loss_nce": ".3f", "loss_d": ".3f", "s_per_step": ".2f"}}
+           "cyclegan": {"loss_g": ".3f", "loss_cycle": ".3f", "loss_d": ".3f", "s_per_step": ".2f"}}
 
 
 class LateProgress:

@@ -2,22 +2,30 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
 from . import train_common as tc
 from .common import handle_errors
 
 
 @handle_errors
 def cyclegan(
-    a: tc.AOption = None,
-    b: tc.BOption = None,
-    name_a: tc.NameAOption = None,
-    name_b: tc.NameBOption = None,
-    licence_a: tc.LicenceAOption = None,
-    licence_b: tc.LicenceBOption = None,
-    crop: tc.CropOption = None,
+    a: Annotated[Path | None, typer.Option("--a", rich_help_panel=tc.DATA, help="Folder of domain A images (e.g. "
+                                                                             "photos).")] = None,
+    b: Annotated[Path | None, typer.Option("--b", rich_help_panel=tc.DATA, help="Folder of domain B images (e.g. "
+                                                                             "paintings).")] = None,
+    name_a: Annotated[str | None, typer.Option(rich_help_panel=tc.DATA, help="Name of domain A, e.g. photo.")] = None,
+    name_b: Annotated[str | None, typer.Option(rich_help_panel=tc.DATA, help="Name of domain B, e.g. monet.")] = None,
+    licence_a: Annotated[str | None, typer.Option(rich_help_panel=tc.DATA, help="Licence of the A images, for the "
+                                                                             "model card.")] = None,
+    licence_b: Annotated[str | None, typer.Option(rich_help_panel=tc.DATA, help="Licence of the B images.")] = None,
+    crop: Annotated[int | None, typer.Option(rich_help_panel=tc.DATA, help="Random crop side in pixels.")] = None,
     steps: tc.StepsOption = None,
     minutes: tc.MinutesOption = None,
-    batch: tc.PairBatchOption = None,
+    batch: Annotated[int | None, typer.Option(rich_help_panel=tc.BUDGET, help="Images per domain per step.")] = None,
     seed: tc.SeedOption = None,
     out: tc.OutOption = None,
     name: tc.NameOption = None,

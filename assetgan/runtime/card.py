@@ -13,18 +13,16 @@ from ..core.safe_json import loads, short
 
 CARD_KEY = "assetgan.card"
 CARD_VERSION = 1
-TRANSLATOR_DIRECTIONS = {"cyclegan": ("a2b", "b2a"), "cut": ("a2b",)}  # image -> image models: what each holds
-TRANSLATOR_KINDS = tuple(TRANSLATOR_DIRECTIONS)  # the kinds `stylize` and the Stylize tab run
-KINDS = ("dcgan", *TRANSLATOR_KINDS)
+KINDS = ("dcgan", "cyclegan")
 
 
 @dataclass(frozen=True)
 class ModelCard:
     """Self-description of an exported model; enough to use it without the training code."""
 
-    kind: str  # "dcgan" (z -> image), "cyclegan" (image <-> image) or "cut" (image -> image, A -> B only)
+    kind: str  # "dcgan" (z -> image) or "cyclegan" (image -> image)
     name: str  # short model name, e.g. "crawl-sprites-32"
-    size: int  # output side in pixels (dcgan); training crop (cyclegan, cut)
+    size: int  # output side in pixels (dcgan); training crop (cyclegan)
     channels: int  # 4 = RGBA, 3 = RGB
     nz: int = 0  # latent size (dcgan)
     tileable: bool = False  # outputs wrap seamlessly
@@ -38,8 +36,8 @@ class ModelCard:
     default_keep: float = 1.0  # fraction of critic-ranked candidates `generate` keeps when the user gives none
     metrics: dict[str, Any] = field(default_factory=dict)  # measured quality figures, if any
     notes: str = ""
-    domains: list[str] = field(default_factory=list)  # cyclegan, cut: names of domains A and B, e.g. photo, monet
-    pad_multiple: int = 1  # cyclegan, cut: input sides must be multiples of this (the runtime pads)
+    domains: list[str] = field(default_factory=list)  # cyclegan: names of domains A and B, e.g. photo, monet
+    pad_multiple: int = 1  # cyclegan: input sides must be multiples of this (the runtime pads)
     critic: bool = False  # dcgan: the file also holds the discriminator (input critic.image -> critic.score)
     classes: list[str] = field(default_factory=list)  # dcgan: conditional model's class names, id = index (graph
     # input `class` int64 [N]); empty = unconditional
@@ -52,11 +50,6 @@ class ModelCard:
 
     def to_json(self) -> str:
         return json.dumps(dataclasses.asdict(self), sort_keys=True)
-
-    @property
-    def directions(self) -> tuple[str, ...]:
-        """A translator's directions: ("a2b", "b2a") for cyclegan, ("a2b",) for cut; () for a dcgan."""
-        return TRANSLATOR_DIRECTIONS.get(self.kind, ())
 
     @classmethod
     def from_json(cls, text: str, source: str = "model") -> ModelCard:
@@ -84,10 +77,9 @@ class ModelCard:
     def summary(self) -> str:
         """One line for listings: kind, size, channels, tileable, data and licence."""
         chan = "RGBA" if self.channels == 4 else "RGB"
-        if self.kind in TRANSLATOR_KINDS:
+        if self.kind == "cyclegan":
             a, b = (self.domains + ["a", "b"])[:2] if len(self.domains) < 2 else self.domains[:2]
-            way = f"{a} <-> {b}" if self.kind == "cyclegan" else f"{a} -> {b}, one way"
-            return (f"{self.kind} {way}, any size (trained on {self.size}px crops), {self.steps} steps; "
+            return (f"cyclegan {a} <-> {b}, any size (trained on {self.size}px crops), {self.steps} steps; "
                     f"data: {self.data_source or '?'} ({self.data_licence or 'licence unknown'})")
         tile = ", tileable" if self.tileable else ""
         tile += f", {len(self.classes)} classes" if self.classes else ""

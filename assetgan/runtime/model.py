@@ -14,7 +14,7 @@ import numpy as np
 
 from ..core.errors import ModelError
 from ..core.progress import NullProgress, Progress
-from .card import CARD_KEY, TRANSLATOR_KINDS, ModelCard
+from .card import CARD_KEY, ModelCard
 from .latent import check_truncation, seed_latent
 from .providers import DISABLED_OPTIMIZERS, candidate_providers, session_options, short_name
 
@@ -77,14 +77,13 @@ def _session(path: Path, providers: Sequence[str] | None):
 
 # why a model of the other kind cannot be used where `kind` is expected, and what to do instead
 _WRONG_KIND = {"dcgan": "not dcgan; use `assetgan stylize` with it",
-               "translator": "not a style-transfer (cyclegan or cut) model; use `assetgan generate` with it, or "
-                             "pass a cyclegan model such as monet"}
+               "cyclegan": "not a style-transfer (cyclegan) model; use `assetgan generate` with it, or pass a "
+                           "cyclegan model such as monet"}
 
 
 def read_card(path: str | Path, sess=None, kind: str | None = None) -> ModelCard:
     """Read and check the model card of an assetgan ONNX file (opening it on CPU if no session is given): its
-    schema, that the graph matches it, and, with `kind`, that it is a model of that kind ("translator": cyclegan or
-    cut, TRANSLATOR_KINDS)."""
+    schema, that the graph matches it, and, with `kind`, that it is a model of that kind."""
     path = Path(path)
     if sess is None:
         sess = open_session(path, ["CPUExecutionProvider"])[0]
@@ -93,7 +92,7 @@ def read_card(path: str | Path, sess=None, kind: str | None = None) -> ModelCard
         raise ModelError(f"{path}: ONNX model without assetgan metadata; export it with `assetgan to-onnx`")
     card = ModelCard.from_json(meta[CARD_KEY], str(path))
     check_graph(sess, card, path)
-    if kind is not None and card.kind not in (TRANSLATOR_KINDS if kind == "translator" else (kind,)):
+    if kind is not None and card.kind != kind:
         raise ModelError(f"{path}: is a {card.kind} model, {_WRONG_KIND[kind]}")
     return card
 
@@ -117,7 +116,7 @@ def check_graph(sess, card: ModelCard, path: Path) -> None:
                              "model with `assetgan to-onnx`")
     else:
         want = []
-        for d in card.directions:  # a cut model holds a2b only
+        for d in ("a2b", "b2a"):
             want += [(f"{d}.image", feeds, "tensor(uint8)", [None, None, None, 3]),
                      (f"{d}.stats", feeds, "tensor(float)", None), (f"{d}.weight", feeds, "tensor(float)", None),
                      (f"{d}.output", outs, "tensor(uint8)", [None, None, None, 3]),

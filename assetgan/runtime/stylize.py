@@ -1,4 +1,4 @@
-"""Style transfer (CycleGAN, CUT) on arrays of any size: whole-image or tiled with whole-image InstanceNorm statistics.
+"""CycleGAN style transfer on arrays of any size: whole-image or tiled with whole-image InstanceNorm statistics.
 
 Tiled runs first measure the generator's normalisation statistics once on the whole image (downscaled to at
 most `stats_pixels`), then run overlapping tiles with those fixed statistics and blend them with feathered
@@ -38,24 +38,7 @@ class Cancelled(AssetganError):
 
 @dataclass
 class StyleModel(OpenedModel):
-    """An image translator: a CycleGAN (both directions in one ONNX file) or a CUT model (a2b only); uint8 RGB arrays
-    in and out."""
-
-    @property
-    def directions(self) -> tuple[str, ...]:
-        """The directions the file holds: ("a2b", "b2a") for a cyclegan model, ("a2b",) for a one-way cut model."""
-        return self.card.directions
-
-    def check_direction(self, direction: str, given: str = "") -> str:
-        """`direction` when this model holds it, else a one-line AssetganError (a one-way model's b2a) naming what
-        the user wrote (`given`, e.g. monet2photo; default `direction`)."""
-        check_direction(direction)
-        if direction not in self.directions:
-            a, b = (list(self.card.domains) + ["a", "b"])[:2]
-            raise AssetganError(f"--direction {given or direction}: {self.path.name} is a one-way {self.card.kind} "
-                                f"model, it translates A -> B ({a} -> {b}) only; use a2b, or a cyclegan model for "
-                                f"{b} -> {a}")
-        return direction
+    """A CycleGAN translator (both directions in one ONNX file); uint8 RGB arrays in and out."""
 
     @property
     def multiple(self) -> int:
@@ -68,8 +51,7 @@ class StyleModel(OpenedModel):
     # ----- raw graph calls ----------------------------------------------------------------------------
     def run_graph(self, direction: str, img: np.ndarray, stats: np.ndarray | None,
                   release: bool = False) -> tuple[np.ndarray, np.ndarray]:
-        """img uint8 [H, W, 3] (sides multiples of `multiple`) -> (uint8 [H, W, 3], measured stats); `direction`
-        one of `directions`.
+        """img uint8 [H, W, 3] (sides multiples of `multiple`) -> (uint8 [H, W, 3], measured stats).
 
         `release` hands the CPU memory arena's free blocks back after the call: after the statistics pass, the
         largest call of a tiled run, so that the tiles' differently sized blocks do not stack on top of it.
@@ -99,7 +81,6 @@ class StyleModel(OpenedModel):
 
     def measure_stats(self, img: np.ndarray, direction: str, max_pixels: int = STATS_PIXELS) -> np.ndarray:
         """The generator's normalisation statistics for the whole image (downscaled to <= max_pixels)."""
-        self.check_direction(direction)
         h, w = img.shape[:2]
         s = min(1.0, (max_pixels / (h * w)) ** 0.5)
         if s < 1.0:
@@ -112,7 +93,7 @@ class StyleModel(OpenedModel):
                 overlap: int = DEFAULT_OVERLAP, stats_pixels: int = STATS_PIXELS,
                 progress: Progress | None = None) -> np.ndarray:
         """Translate uint8 RGB [H, W, 3]; `strength` blends with the input; `tile` forces tiling (None: auto)."""
-        self.check_direction(direction)
+        check_direction(direction)
         if not 0.0 <= strength <= 1.0:
             raise AssetganError(f"--strength {strength}: must be between 0 and 1")
         if rgb.ndim != 3 or rgb.shape[2] != 3 or rgb.dtype != np.uint8:
@@ -174,8 +155,7 @@ def check_direction(direction: str) -> str:
 
 
 def open_style_model(path: str | Path, providers: Sequence[str] | None = None) -> StyleModel:
-    """Open an assetgan translator (cyclegan or cut, TRANSLATOR_KINDS); refuses non-ONNX files, foreign ONNX and
-    DCGAN models."""
+    """Open an assetgan CycleGAN model; refuses non-ONNX files, foreign ONNX and DCGAN models."""
     path = Path(path)
     sess, used, note = open_session(path, providers)
-    return StyleModel(path, read_card(path, sess, "translator"), used, note, sess)
+    return StyleModel(path, read_card(path, sess, "cyclegan"), used, note, sess)

@@ -1,7 +1,6 @@
-"""Export image translators into one ONNX file: uint8 NHWC in and out, dynamic size, card, parity check. A CycleGAN
-holds both directions (a2b, b2a); a one-way translator (CUT, cut_export.py) only a2b.
+"""Export both CycleGAN generators into one ONNX file: uint8 NHWC in and out, dynamic size, card, parity check.
 
-Graph interface (per direction D it holds; every input has a default, so a caller feeds only what it uses):
+Graph interface (per direction D in {a2b, b2a}; every input has a default, so a caller feeds only what it uses):
 
     D.image   uint8 [1, H, W, 3]   H, W multiples of the card's pad_multiple
     D.stats   float [S]            InstanceNorm statistics to use (mean then variance per layer, in order)
@@ -26,9 +25,8 @@ from .checkpoint import load_checkpoint
 from .cyclegan_config import CycleGANConfig
 from .cyclegan_nets import GeneratorWithStats, ResnetGenerator
 from .onnx_export import ExportReport, check_and_write, trace
-from .translator_config import TranslatorConfig
 
-DIRECTIONS = ("a2b", "b2a")  # a CycleGAN's; a one-way model's are the first alone
+DIRECTIONS = ("a2b", "b2a")
 DEFAULT_SIDE = 32  # the default (unused) input image: big enough for every reflection pad
 
 
@@ -46,56 +44,49 @@ class Uint8Translator(nn.Module):
         return y.permute(0, 2, 3, 1).to(torch.uint8), measured  # [1, H, W, 3]
 
 
-class Translators(nn.Module):
-    """One Uint8Translator per direction, in the order given: (image, stats, weight) per direction in, (output,
-    measured) per direction out."""
-
-    def __init__(self, generators: dict[str, ResnetGenerator]) -> None:
+class BothDirections(nn.Module):
+    def __init__(self, g_ab: ResnetGenerator, g_ba: ResnetGenerator) -> None:
         super().__init__()
-        self.directions = tuple(generators)
-        self.by_direction = nn.ModuleDict({d: Uint8Translator(g) for d, g in generators.items()})
+        self.a2b = Uint8Translator(g_ab)
+        self.b2a = Uint8Translator(g_ba)
 
-    def forward(self, *feeds: torch.Tensor) -> tuple[torch.Tensor, ...]:
-        out: list[torch.Tensor] = []
-        for i, d in enumerate(self.directions):
-            out += self.by_direction[d](*feeds[3 * i : 3 * i + 3])
-        return tuple(out)
-
-
-def input_names(directions: tuple[str, ...] = DIRECTIONS) -> list[str]:
-    return [f"{d}.{k}" for d in directions for k in ("image", "stats", "weight")]
+    def forward(self, ia, sa, wa, ib, sb, wb):
+        ya, ma = self.a2b(ia, sa, wa)
+        yb, mb = self.b2a(ib, sb, wb)
+        return ya, ma, yb, mb
 
 
-def output_names(directions: tuple[str, ...] = DIRECTIONS) -> list[str]:
-    return [f"{d}.{k}" for d in directions for k in ("output", "measured")]
+def input_names() -> list[str]:
+    return [f"{d}.{k}" for d in DIRECTIONS for k in ("image", "stats", "weight")]
 
 
-def _defaults(stats_size: int, directions: tuple[str, ...]) -> list[np.ndarray]:
+def output_names() -> list[str]:
+    return [f"{d}.{k}" for d in DIRECTIONS for k in ("output", "measured")]
+
+
+def _defaults(stats_size: int) -> list[np.ndarray]:
     img = np.full((1, DEFAULT_SIDE, DEFAULT_SIDE, 3), 128, np.uint8)
-    return [img, np.zeros(stats_size, np.float32), np.zeros(1, np.float32)] * len(directions)
+    return [img, np.zeros(stats_size, np.float32), np.zeros(1, np.float32)] * 2
 
 
-def _to_onnx(model: Translators, stats_size: int) -> Any:
+def _to_onnx(model: BothDirections, stats_size: int) -> Any:
     from onnx import numpy_helper
 
-    dirs = model.directions
-    args = tuple(torch.from_numpy(a) for a in _defaults(stats_size, dirs))
-    dyn = {f"{d}.{k}": {1: f"{d}_height", 2: f"{d}_width"} for d in dirs for k in ("image", "output")}
-    proto = trace(model, args, input_names(dirs), output_names(dirs), dyn)
+    args = tuple(torch.from_numpy(a) for a in _defaults(stats_size))
+    dyn = {f"{d}.{k}": {1: f"{d}_height", 2: f"{d}_width"} for d in DIRECTIONS for k in ("image", "output")}
+    proto = trace(model, args, input_names(), output_names(), dyn)
     # every input gets a default value (an initializer of the same name), so callers feed one direction only
     existing = {i.name for i in proto.graph.initializer}
-    for name, value in zip(input_names(dirs), _defaults(stats_size, dirs)):
+    for name, value in zip(input_names(), _defaults(stats_size)):
         if name not in existing:
             proto.graph.initializer.append(numpy_helper.from_array(value, name))
     return proto
 
 
-def build_cyclegan_card(cfg: TranslatorConfig, state: dict[str, Any], name: str, kind: str = "cyclegan"
-                        ) -> ModelCard:
-    """The card of a translator run's model (`kind` cyclegan or cut): domains, data and licences, steps, config."""
+def build_cyclegan_card(cfg: CycleGANConfig, state: dict[str, Any], name: str) -> ModelCard:
     data = state.get("data", {})
     return ModelCard(
-        kind=kind, name=name, size=cfg.crop, channels=3,
+        kind="cyclegan", name=name, size=cfg.crop, channels=3,
         data_source=f"A ({cfg.name_a}): {display_path(data.get('source_a', cfg.data_a))}; B ({cfg.name_b}): "
                     f"{display_path(data.get('source_b', cfg.data_b))}",
         data_licence=f"A: {cfg.licence_a}; B: {cfg.licence_b}",
@@ -118,15 +109,15 @@ def _parity_images(seed: int = 0) -> list[np.ndarray]:
     return out
 
 
-def parity_check(model: Translators, data: bytes, stats_size: int) -> int:
-    """Largest per-pixel difference (levels) between ONNX Runtime and torch, every direction, both stat modes."""
+def parity_check(model: BothDirections, data: bytes, stats_size: int) -> int:
+    """Largest per-pixel difference (levels) between ONNX Runtime and torch, both directions, both stat modes."""
     from ..runtime.model import cpu_session
 
     sess = cpu_session(data)
     worst = 0
     imgs = _parity_images()
-    for d in model.directions:
-        tr = model.by_direction[d]
+    for d in DIRECTIONS:
+        tr = getattr(model, d)
         for img, other in zip(imgs, imgs[::-1]):
             with torch.no_grad():
                 _, other_stats = tr(torch.from_numpy(other), torch.zeros(stats_size), torch.zeros(1))
@@ -143,18 +134,13 @@ def parity_check(model: Translators, data: bytes, stats_size: int) -> int:
     return worst
 
 
-def export_translator(generators: dict[str, ResnetGenerator], card: ModelCard, out: str | Path) -> ExportReport:
-    """Write the `generators` (direction -> generator, e.g. {"a2b": g}) with `card` to `out` atomically, after the
-    parity check."""
-    model = Translators({d: g.eval() for d, g in generators.items()}).eval()
-    stats_size = next(iter(generators.values())).stats_size()
-    data = attach_card(_to_onnx(model, stats_size), card, f"assetgan {card.kind} translator '{card.name}'")
-    return check_and_write(Path(out), data, parity_check(model, data, stats_size), card)
-
-
 def export_cyclegan(g_ab: ResnetGenerator, g_ba: ResnetGenerator, card: ModelCard, out: str | Path) -> ExportReport:
     """Write both directions with `card` to `out` atomically, after the parity check."""
-    return export_translator({"a2b": g_ab, "b2a": g_ba}, card, out)
+    out = Path(out)
+    model = BothDirections(g_ab.eval(), g_ba.eval()).eval()
+    stats_size = g_ab.stats_size()
+    data = attach_card(_to_onnx(model, stats_size), card, f"assetgan cyclegan translator '{card.name}'")
+    return check_and_write(out, data, parity_check(model, data, stats_size), card)
 
 
 def generators_from_checkpoint(state: dict[str, Any], source: str = "checkpoint"

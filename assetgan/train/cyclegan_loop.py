@@ -1,5 +1,5 @@
-"""The CycleGAN trainer: LSGAN + cycle + identity losses, history pools, exact resume (the loop itself is loop.py's,
-shared with DCGAN; the lr decay and the image streams are translator_loop.py's, shared with CUT)."""
+"""The CycleGAN trainer: LSGAN + cycle + identity losses, history pools, lr decay, exact resume (the loop itself
+is loop.py's, shared with DCGAN)."""
 
 from __future__ import annotations
 
@@ -12,13 +12,15 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
+from ..core.errors import AssetganError
 from .cyclegan_config import CycleGANConfig
-from .cyclegan_data import Domain
+from .cyclegan_data import Domain, random_crops
 from .cyclegan_nets import PatchDiscriminator, ResnetGenerator, init_normal
 from .device import Placement
-from .distributed import DistInfo
+from .distributed import DistInfo, max_over_ranks
+from .loop import LoopTrainer
 from .sample_grid import write_sample_grid
-from .translator_loop import TranslatorTrainer
+from .sampling import BatchSampler
 
 
 class ImagePool:
@@ -93,7 +95,7 @@ class DiscriminatorPass(torch.nn.Module):
         return self.d_a(real_a), self.d_a(fake_a), self.d_b(real_b), self.d_b(fake_b)
 
 
-class CycleGANTrainer(TranslatorTrainer):
+class CycleGANTrainer(LoopTrainer):
     """Holds both generators and discriminators, optimisers, pools and data; `run()` trains to the budget.
 
     `place` says where it trains (see LoopTrainer.setup); crops are cut on the CPU and copied there without
@@ -105,7 +107,11 @@ class CycleGANTrainer(TranslatorTrainer):
     def __init__(self, cfg: CycleGANConfig, a: Domain, b: Domain, run_dir: Path, data_meta: Mapping[str, Any],
                  dist: DistInfo | None = None, place: Placement | None = None) -> None:
         dist, place = self.setup(cfg, run_dir, data_meta, dist, place, f", e.g. --batch {(dist or DistInfo()).world}")
-        self.setup_domains(a, b)  # samplers, crop stream, fixed crops, clock (translator_loop.py)
+        self.a, self.b = a, b
+        for dom, label in ((a, "A"), (b, "B")):
+            small = min(min(img.shape[:2]) for img in dom.images)
+            if small < cfg.crop:
+                raise AssetganError(f"domain {label} has an image with a {small}-pixel side, below --crop {cfg.crop}")
         self.nets = Nets(ResnetGenerator(cfg.spec), ResnetGenerator(cfg.spec),
                          PatchDiscriminator(cfg.ndf), PatchDiscriminator(cfg.ndf))
         for m in (self.nets.g_ab, self.nets.g_ba, self.nets.d_a, self.nets.d_b):
@@ -118,16 +124,41 @@ class CycleGANTrainer(TranslatorTrainer):
                                       lr=cfg.lr, betas=betas)
         self.opt_d = torch.optim.Adam(itertools.chain(self.nets.d_a.parameters(), self.nets.d_b.parameters()),
                                       lr=cfg.lr, betas=betas)
-        r = self.rank_offset()  # each rank its own pool
+        r = 7919 * (dist.rank + 1) if dist.enabled else 0  # each rank its own stream of images, crops, pool
+        per_rank = cfg.batch_size // dist.world
+        self.sampler_a = BatchSampler(len(a), per_rank, cfg.seed + 11 + r)
+        self.sampler_b = BatchSampler(len(b), per_rank, cfg.seed + 12 + r)
+        self.crop_gen = torch.Generator().manual_seed(cfg.seed + 13 + r)
         self.pool_a = ImagePool(cfg.pool_size, cfg.seed + 14 + r, place.device)
         self.pool_b = ImagePool(cfg.pool_size, cfg.seed + 15 + r, place.device)
+        gen = torch.Generator().manual_seed(cfg.seed + 16)
+        n = min(4, len(a), len(b))
+        self.fixed_a = random_crops(a.images, torch.arange(n), cfg.crop, gen)  # [n, 3, crop, crop]
+        self.fixed_b = random_crops(b.images, torch.arange(n), cfg.crop, gen)
+        self.clock = 0.0  # training seconds agreed by all ranks at the last poll: the schedule's time
+
+    # ----- schedule -----------------------------------------------------------------------------------
+    def lr_now(self) -> float:
+        """Constant for the first `decay_from` of the budget, then linear to zero (Zhu et al.)."""
+        cfg = self.cfg
+        done = [self.step / cfg.steps] if cfg.steps is not None else []  # the budget's spent fraction
+        if cfg.minutes is not None:
+            done.append(self.clock / (cfg.minutes * 60.0))
+        f, d = min(1.0, max(done)), cfg.decay_from
+        if f <= d or d >= 1.0:
+            return self.cfg.lr
+        return self.cfg.lr * max(0.0, (1.0 - f) / (1.0 - d))
 
     # ----- one step -----------------------------------------------------------------------------------
     def train_step(self) -> dict[str, torch.Tensor]:
         """One G update (both directions, D fixed), then one D update on pooled fakes (G fixed)."""
         cfg, n, place = self.cfg, self.nets, self.place
-        lr = self.apply_lr(self.opt_g, self.opt_d)
-        real_a, real_b = self.next_crops()
+        lr = self.lr_now()
+        for opt in (self.opt_g, self.opt_d):
+            for group in opt.param_groups:
+                group["lr"] = lr
+        real_a = place.batch(random_crops(self.a.images, self.sampler_a.next(), cfg.crop, self.crop_gen))
+        real_b = place.batch(random_crops(self.b.images, self.sampler_b.next(), cfg.crop, self.crop_gen))
 
         # generators, with the discriminators frozen (evaluated outside DDP: their gradients are not wanted)
         for d in (n.d_a, n.d_b):
@@ -176,14 +207,26 @@ class CycleGANTrainer(TranslatorTrainer):
             net.load_state_dict(s[key])
 
     def stream_state(self) -> dict[str, Any]:
-        return {**self.crop_state(), "pool_a": self.pool_a.state_dict(), "pool_b": self.pool_b.state_dict()}
+        return {"sampler_a": self.sampler_a.state_dict(), "sampler_b": self.sampler_b.state_dict(),
+                "crop_gen": self.crop_gen.get_state(), "pool_a": self.pool_a.state_dict(),
+                "pool_b": self.pool_b.state_dict()}
 
     def load_stream_state(self, s: Mapping[str, Any]) -> None:
-        self.load_crop_state(s)
+        self.sampler_a.load_state_dict(s["sampler_a"])
+        self.sampler_b.load_state_dict(s["sampler_b"])
+        self.crop_gen.set_state(s["crop_gen"])
         self.pool_a.load_state_dict(s["pool_a"])
         self.pool_b.load_state_dict(s["pool_b"])
 
+    def load_state_dict(self, s: Mapping[str, Any]) -> None:
+        super().load_state_dict(s)
+        self.clock = self.train_seconds
+
     # ----- loop hooks (loop.py) -------------------------------------------------------------------------
+    def before_poll(self) -> None:
+        # ranks share one clock, so the time budget and the learning-rate decay agree everywhere
+        self.clock = self.train_seconds = max_over_ranks(self.dist, self.train_seconds)
+
     @torch.no_grad()
     def write_samples(self) -> Path:
         """Rows: input A | A->B | cycle A, then input B | B->A | cycle B."""

@@ -14,12 +14,11 @@ from typing import Any
 
 from ..core.errors import AssetganError
 from .config import DCGANConfig
-from .cut_config import CUTConfig
 from .cyclegan_config import CycleGANConfig
 from .fields import parse_sets, read_config_file
 from .recipes import resolve_recipe
 
-# first-class options of `assetgan train dcgan`, `train cyclegan` and `train cut` (parameter name -> config field)
+# first-class options of `assetgan train dcgan` and `train cyclegan` (parameter name -> config field)
 _SHARED = {"steps": "steps", "minutes": "minutes", "batch": "batch_size", "seed": "seed", "threads": "threads",
            "precision": "precision"}
 DCGAN_OPTIONS: dict[str, str] = {
@@ -28,8 +27,6 @@ DCGAN_OPTIONS: dict[str, str] = {
 CYCLEGAN_OPTIONS: dict[str, str] = {
     "name_a": "name_a", "name_b": "name_b", "licence_a": "licence_a", "licence_b": "licence_b", "crop": "crop",
     **_SHARED}
-CUT_OPTIONS: dict[str, str] = CYCLEGAN_OPTIONS  # the same data, crop and budget options
-
 
 def _layers(cls: type, mapping: Mapping[str, str], given: Mapping[str, Any], config_file: Path | None,
             sets: Sequence[str]) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
@@ -63,27 +60,12 @@ def cyclegan_config(data_a: str | None, data_b: str | None, given: Mapping[str, 
                     config_file: Path | None = None, sets: Sequence[str] = (), dry_run: bool = False,
                     require_data: bool = True) -> CycleGANConfig:
     """The validated config of a new CycleGAN run (see dcgan_config)."""
-    return _translator_config(CycleGANConfig, CYCLEGAN_OPTIONS, data_a, data_b, given, config_file, sets, dry_run,
-                              require_data)
-
-
-def cut_config(data_a: str | None, data_b: str | None, given: Mapping[str, Any], config_file: Path | None = None,
-               sets: Sequence[str] = (), dry_run: bool = False, require_data: bool = True) -> CUTConfig:
-    """The validated config of a new CUT run (see dcgan_config); the same options as cyclegan_config."""
-    return _translator_config(CUTConfig, CUT_OPTIONS, data_a, data_b, given, config_file, sets, dry_run,
-                              require_data)
-
-
-def _translator_config(cls: Any, mapping: Mapping[str, str], data_a: str | None, data_b: str | None,
-                       given: Mapping[str, Any], config_file: Path | None, sets: Sequence[str], dry_run: bool,
-                       require_data: bool) -> Any:
-    """A CycleGANConfig or CUTConfig (`cls`) from defaults, --config, the given options, --set and --a/--b."""
-    from_file, from_options, from_sets = _layers(cls, mapping, given, config_file, sets)
+    from_file, from_options, from_sets = _layers(CycleGANConfig, CYCLEGAN_OPTIONS, given, config_file, sets)
     merged = from_file | from_sets
     if require_data and not ((data_a or merged.get("data_a")) and (data_b or merged.get("data_b"))):
         raise AssetganError("missing --a/--b: pass two folders of images (or --resume RUN)")
     paths = {k: str(v) for k, v in (("data_a", data_a), ("data_b", data_b)) if v is not None}
-    cfg = dataclasses.replace(cls(), **from_file | from_options | from_sets | paths)
+    cfg = dataclasses.replace(CycleGANConfig(), **from_file | from_options | from_sets | paths)
     if dry_run:
         cfg = dataclasses.replace(cfg, dry_run=True, steps=cfg.steps or 3, ngf=8, blocks=2, ndf=8,
                                   crop=min(cfg.crop, 64), sample_every=2, checkpoint_every=2)

@@ -27,7 +27,6 @@ DCGAN_REMOVED: dict[str, tuple[str, Any]] = {
     "recon": ("--recon", 0.0),
 }
 CYCLEGAN_REMOVED: dict[str, tuple[str, Any]] = {"separable": ("--separable", False)}
-CUT_REMOVED: dict[str, tuple[str, Any]] = {}  # none yet
 
 
 def drop_removed(d: Mapping[str, Any], removed: Mapping[str, tuple[str, Any]], source: str) -> dict[str, Any]:

@@ -24,12 +24,10 @@ from ..core.paths import make_out_folder, resolve_input, shown, write_error
 from ..core.progress import Progress
 from .checkpoint import load_checkpoint, resolve_checkpoint
 from .config import DCGANConfig
-from .cut_config import CUTConfig
 from .cyclegan_config import CycleGANConfig
 from .run_folder import MODEL_NAME, check_model_target, check_new_run_folder, run_write_error
 
-Config = DCGANConfig | CycleGANConfig | CUTConfig
-CONFIGS: dict[str, type] = {"dcgan": DCGANConfig, "cyclegan": CycleGANConfig, "cut": CUTConfig}  # by run kind
+Config = DCGANConfig | CycleGANConfig
 
 
 def _quiet(message: str) -> None:
@@ -49,7 +47,7 @@ class RunEvents:
 class RunOutcome:
     """What a run did: its status, final config and step, the checkpoint and (when done) the exported model."""
 
-    kind: str  # "dcgan", "cyclegan" or "cut"
+    kind: str  # "dcgan" or "cyclegan"
     status: str  # "done" or "interrupted"
     step: int
     run_dir: Path
@@ -100,7 +98,7 @@ def start_run(config: Config, out: Path | None, *, device: str = "auto", force: 
 
 # Settings a resumed run may change (`--resume RUN --set FIELD=VALUE`): they change what D is shown, not the networks,
 # their optimisers or the data streams, so the checkpoint still fits; each change is recorded in the run's history.
-RESUMABLE = {"dcgan": ("augment",), "cyclegan": (), "cut": ()}
+RESUMABLE = {"dcgan": ("augment",), "cyclegan": ()}
 
 
 def load_run(run: Path, kind: str | None = None, steps: int | None = None, minutes: float | None = None,
@@ -113,7 +111,7 @@ def load_run(run: Path, kind: str | None = None, steps: int | None = None, minut
     found = state.get("kind")
     if kind is not None and found != kind:
         raise AssetganError(f"{shown(ckpt)}: checkpoint is a {found} run; resume it with its own train command")
-    cls = CONFIGS.get(str(found))
+    cls = {"dcgan": DCGANConfig, "cyclegan": CycleGANConfig}.get(str(found))
     if cls is None:
         raise AssetganError(f"{shown(ckpt)}: checkpoint of an unknown kind {found!r}; use an assetgan run's")
     allowed = RESUMABLE[str(found)]
@@ -140,24 +138,20 @@ def resume_run(run: Path, *, kind: str | None = None, steps: int | None = None, 
 def export_model(checkpoint: Path, out: Path | None = None, *, name: str | None = None, last: bool = False,
                  force: bool = False, state: Mapping[str, Any] | None = None) -> Any:
     """Export a run's checkpoint to ONNX (default RUN/model.onnx; an existing file only with `force`): a DCGAN's
-    EMA generator (its best snapshot unless `last`) with its critic, both CycleGAN directions, or CUT's one (a2b);
-    parity-checked. Returns the ExportReport."""
+    EMA generator (its best snapshot unless `last`) with its critic, or both CycleGAN directions; parity-checked.
+    Returns the ExportReport."""
     ckpt = resolve_checkpoint(checkpoint)
     target = out or ckpt.parent / MODEL_NAME
     state = dict(state) if state is not None else load_checkpoint(ckpt)
-    kind = state.get("kind")
-    if kind in ("cyclegan", "cut") and last:
-        raise AssetganError(f"--last: a {kind} run keeps only its last weights; drop --last")
+    cyclegan = state.get("kind") == "cyclegan"
+    if cyclegan and last:
+        raise AssetganError("--last: a CycleGAN run keeps only its last weights; drop --last")
     check_model_target(target, force, "--out")
     try:
-        if kind == "cyclegan":
+        if cyclegan:
             from .cyclegan_export import export_cyclegan_checkpoint
 
             return export_cyclegan_checkpoint(ckpt, target, name, state)
-        if kind == "cut":
-            from .cut_export import export_cut_checkpoint
-
-            return export_cut_checkpoint(ckpt, target, name, state)
         from .onnx_export import export_checkpoint
 
         return export_checkpoint(ckpt, target, name, last, state)
@@ -177,7 +171,7 @@ def _train(config: Config, run_dir: Path, state: dict[str, Any] | None, device: 
     dist = init_from_env(dev)  # torchrun: join the process group (nccl on CUDA, gloo on the CPU); else one process
     say = (events or RunEvents()) if dist.main else RunEvents()
     place = placement(dev, config.precision)
-    build = _dcgan_trainer if isinstance(config, DCGANConfig) else _translator_trainer
+    build = _dcgan_trainer if isinstance(config, DCGANConfig) else _cyclegan_trainer
     trainer = build(config, run_dir, state, dist, place, say)
     kind = trainer.kind
     if state is not None:
@@ -287,28 +281,10 @@ def _class_ids(cfg: DCGANConfig, files: list[str], state: dict[str, Any] | None,
     return dataclasses.replace(cfg, classes=labels.classes), labels.index, [head, *labels.table()]
 
 
-def _translator_trainer(cfg: CycleGANConfig | CUTConfig, run_dir: Path, state: dict[str, Any] | None, dist: Any,
-                        place: Any, say: RunEvents) -> Any:
-    """A CycleGAN or CUT trainer (by the config's type), new or from `state`, on the two domains (A held out)."""
-    from .cut_loop import CUTTrainer
-    from .cyclegan_loop import CycleGANTrainer
-
-    trainer_cls = CUTTrainer if isinstance(cfg, CUTConfig) else CycleGANTrainer
-    dom_a, dom_b, data_meta = _domains(cfg, run_dir, dist, say)
-    way = f"{cfg.name_a} -> {cfg.name_b} (one way)" if trainer_cls is CUTTrainer else f"{cfg.name_a} <-> {cfg.name_b}"
-    say.info(f"training {way} on {len(dom_a)} + {len(dom_b)} images -> " + _where(run_dir, cfg, dist, place))
-    if state is None:
-        return trainer_cls(cfg, dom_a, dom_b, run_dir, data_meta, dist, place)
-    if (state["data"].get("fingerprint_a"), state["data"].get("fingerprint_b")) != (dom_a.fingerprint,
-                                                                                     dom_b.fingerprint):
-        say.warn("training data changed since the run started; continuing with the new data")
-    return trainer_cls.resume(run_dir, {"steps": cfg.steps, "minutes": cfg.minutes}, state, dom_a, dom_b, run_dir,
-                              data_meta, dist, place)
-
-
-def _domains(cfg: CycleGANConfig | CUTConfig, run_dir: Path, dist: Any, say: RunEvents) -> tuple[Any, Any, dict]:
-    """Domains A (less its held-out images, listed in the run folder) and B, and the run's data record."""
+def _cyclegan_trainer(cfg: CycleGANConfig, run_dir: Path, state: dict[str, Any] | None, dist: Any, place: Any,
+                      say: RunEvents) -> Any:
     from .cyclegan_data import load_domain
+    from .cyclegan_loop import CycleGANTrainer, resume_cyclegan
 
     def skip(which: str) -> Callable[[Path, str], None]:
         return lambda p, why: say.warn(f"skipped {which} {shown(p)}: {shown(why)}")
@@ -324,4 +300,12 @@ def _domains(cfg: CycleGANConfig | CUTConfig, run_dir: Path, dist: Any, say: Run
     data_meta = {"source_a": cfg.data_a, "source_b": cfg.data_b, "licence_a": cfg.licence_a,
                  "licence_b": cfg.licence_b, "count_a": len(dom_a), "count_b": len(dom_b),
                  "fingerprint_a": dom_a.fingerprint, "fingerprint_b": dom_b.fingerprint}
-    return dom_a, dom_b, data_meta
+    say.info(f"training {cfg.name_a} <-> {cfg.name_b} on {len(dom_a)} + {len(dom_b)} images -> "
+             + _where(run_dir, cfg, dist, place))
+    if state is None:
+        return CycleGANTrainer(cfg, dom_a, dom_b, run_dir, data_meta, dist, place)
+    if (state["data"].get("fingerprint_a"), state["data"].get("fingerprint_b")) != (dom_a.fingerprint,
+                                                                                     dom_b.fingerprint):
+        say.warn("training data changed since the run started; continuing with the new data")
+    return resume_cyclegan(run_dir, dom_a, dom_b, data_meta, {"steps": cfg.steps, "minutes": cfg.minutes}, dist,
+                           place, state)

@@ -1,6 +1,6 @@
 """A run's output folder and model file: checked before any training starts, with one-line errors.
 
-A new run (`train dcgan|cyclegan|cut --out`) refuses a folder that already holds a run (continue it with --resume) and
+A new run (`train dcgan|cyclegan --out`) refuses a folder that already holds a run (continue it with --resume) and
 a model.onnx it did not make (replaced only with --force). A resumed run replaces its own model.onnx: it is that
 run's output. `to-onnx` refuses to replace an existing .onnx file unless given --force.
 """

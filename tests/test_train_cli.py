@@ -206,6 +206,10 @@ def test_resume_can_change_the_augmentations_and_records_when(tiny_run, tmp_path
     r = runner.invoke(app, ["train", "dcgan", "--resume", str(run), "--steps", str(steps + 3)])
     assert r.exit_code == 0, r.output
     assert len(load_checkpoint(run)["history"]) == 1 and "from step" not in r.stderr
+    # the same value as saved is no change (a UI resuming with the command that started the run)
+    r = runner.invoke(app, ["train", "dcgan", "--resume", str(run), "--steps", str(steps + 3), "--set",
+                            f"nz={after['config']['nz']}"])
+    assert r.exit_code == 0, r.output
     # anything else would break exact resume: one line, nothing trained
     one_line_error(runner.invoke(app, ["train", "dcgan", "--resume", str(run), "--steps", "99", "--set",
                                        "lr_g=0.001"]),

@@ -115,13 +115,15 @@ def load_run(run: Path, kind: str | None = None, steps: int | None = None, minut
     if cls is None:
         raise AssetganError(f"{shown(ckpt)}: checkpoint of an unknown kind {found!r}; use an assetgan run's")
     allowed = RESUMABLE[str(found)]
-    for name in changes or {}:
+    saved = cls.from_dict(dict(state["config"]), f"checkpoint {shown(ckpt)}")
+    changes = {k: v for k, v in (changes or {}).items() if k in allowed or getattr(saved, k, None) != v}
+    for name in changes:  # the same value as saved is no change (e.g. the command that started the run, again)
         if name not in allowed:
             can = f"only {', '.join(allowed)} can" if allowed else "nothing can"
             raise AssetganError(f"--set {name}: a resumed run keeps its settings ({can} change on --resume); start a "
                                 f"new run to change {name}")
     d = dict(state["config"]) | {k: v for k, v in (("steps", steps), ("minutes", minutes)) if v is not None}
-    return state, cls.from_dict(d | dict(changes or {}), f"checkpoint {shown(ckpt)}").validate()
+    return state, cls.from_dict(d | changes, f"checkpoint {shown(ckpt)}").validate()
 
 
 def resume_run(run: Path, *, kind: str | None = None, steps: int | None = None, minutes: float | None = None,

@@ -4,9 +4,9 @@
 
 fringe: chroma the model changed (|output chroma - input chroma|, chroma = max-min of RGB, 0-255) in the outer
 8-pixel band, over all photos, divided by the same in the band 24-48 pixels inside: about 1 when borders look like
-the rest, well above 1 with colour fringes; also the worst photo's ratio. blobs: share of pixels whose chroma rose by more than 96 levels (saturated patches where the
-photo was grey or pale), mean and worst image. --no-margin runs the graph on the bare image (the runtime before
-the reflected margin), for comparison.
+the rest, well above 1 with colour fringes; also the worst photo's ratio. blobs: share of pixels whose chroma rose
+by more than 96 levels (saturated patches where the photo was grey or pale), mean and worst image. --no-margin
+runs the graph on the bare image (the runtime before the reflected margin), for comparison.
 """
 
 from __future__ import annotations
@@ -59,8 +59,8 @@ def main() -> None:
             blob.append(float((added > 96).mean()))
         outer, inner = np.array(fr).T
         print(f"{path.name}{' (no margin)' if args.no_margin else ''}: fringe {outer.mean() / inner.mean():.2f} (worst "
-              f"photo {np.max(outer / np.maximum(inner, 1e-3)):.2f}), blobs {100 * np.mean(blob):.2f} % of pixels (worst image {100 * np.max(blob):.2f} %)"
-              f", {len(files)} photos")
+              f"photo {np.max(outer / np.maximum(inner, 1e-3)):.2f}), blobs {100 * np.mean(blob):.2f} % of pixels "
+              f"(worst image {100 * np.max(blob):.2f} %), {len(files)} photos")
 
 
 if __name__ == "__main__":

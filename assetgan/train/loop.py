@@ -62,6 +62,11 @@ class TrainResult:
     images_per_s: float
 
 
+def setting_text(value: Any) -> str:
+    """A config value as a run's history shows it: lists joined by commas ("none" when empty)."""
+    return ",".join(map(str, value)) or "none" if isinstance(value, (list, tuple)) else str(value)
+
+
 class LoopTrainer:
     """What `run` needs from a trainer: a subclass calls `setup` first in __init__ and defines train_step,
     write_samples and its state (net_state, stream_state and their loaders). The hooks do nothing unless

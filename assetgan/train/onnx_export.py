@@ -27,6 +27,7 @@ from ..runtime.card_io import attach_card, display_path
 from ..runtime.latent import latents_for_seeds
 from .checkpoint import load_checkpoint
 from .config import DCGANConfig
+from .loop import setting_text
 from .nets import Discriminator, Generator, recalibrate_batchnorm
 
 PARITY_SEEDS = 16
@@ -134,9 +135,7 @@ def build_card(cfg: DCGANConfig, state: dict[str, Any], name: str, last: bool = 
                   f"; weights of step {best['step']} of {state['step']}, the best snapshot by SWD against the "
                   f"training images ({best['swd']:.1f}, scored every {cfg.select_every} steps)")
     for h in state.get("history", []):  # settings changed on resume: the card says when
-        value = h["to"]
-        shown_value = ",".join(map(str, value)) or "none" if isinstance(value, (list, tuple)) else value
-        picked += f"; {h['field']} = {shown_value} from step {h['step']} on"
+        picked += f"; {h['field']} = {setting_text(h['to'])} from step {h['step']} on"
     counts = [int(n) for n in data.get("class_counts", [])]
     look = data.get("look", {})  # runs started before the data look was recorded: the card says 0 (not measured)
     return ModelCard(

@@ -168,6 +168,7 @@ def _train(config: Config, run_dir: Path, state: dict[str, Any] | None, device: 
            progress: Progress | None, events: RunEvents | None) -> RunOutcome:
     from .device import placement, resolve_device, resume_note
     from .distributed import init_from_env
+    from .loop import setting_text
 
     dev = resolve_device(device)  # before joining a process group: a bad --device fails every rank alike
     dist = init_from_env(dev)  # torchrun: join the process group (nccl on CUDA, gloo on the CPU); else one process
@@ -179,7 +180,8 @@ def _train(config: Config, run_dir: Path, state: dict[str, Any] | None, device: 
     if state is not None:
         say.info(f"resuming at step {trainer.step}")
         for h in trainer.history[len(state.get("history", [])):]:
-            say.info(f"from step {h['step']} on, {h['field']} = {_setting(h['to'])} (was {_setting(h['from'])})")
+            say.info(f"from step {h['step']} on, {h['field']} = {setting_text(h['to'])} "
+                     f"(was {setting_text(h['from'])})")
         if dist.main and (note := resume_note(state.get("machine"), place)):
             say.warn(note)
     try:
@@ -194,10 +196,6 @@ def _train(config: Config, run_dir: Path, state: dict[str, Any] | None, device: 
         outcome.model = export_model(result.checkpoint, run_dir / MODEL_NAME, name=name or run_dir.name,
                                      force=True)  # the run's own model.onnx
     return outcome
-
-
-def _setting(value: Any) -> str:
-    return ",".join(map(str, value)) or "none" if isinstance(value, (list, tuple)) else str(value)
 
 
 def _where(run_dir: Path, cfg: Config, dist: Any, place: Any) -> str:

@@ -15,7 +15,7 @@ from assetgan.cli.main import app
 from assetgan.core.errors import AssetganError, ModelError
 from assetgan.runtime.stylize import BORDER, Cancelled, open_style_model
 from assetgan.runtime.stylize_io import expand_inputs, plan_jobs, read_for_stylize
-from assetgan.runtime.tiling import plan_tiles, tile_weight
+from assetgan.runtime.tiling import Blend, plan_tiles, tile_weight
 
 from .conftest import ROOT, one_line_error
 
@@ -48,6 +48,30 @@ def test_tiles_cover_the_canvas_and_weights_sum_to_one():
         assert t.y0 % 8 == 0 and t.x0 % 8 == 0 and (t.y1 - t.y0) % 8 == 0 and (t.x1 - t.x0) % 8 == 0
         acc[t.y0 : t.y1, t.x0 : t.x1] += tile_weight(t, h, w, ov)
     assert len(tiles) > 4 and np.allclose(acc, 1.0, atol=1e-5)
+
+
+@pytest.mark.parametrize("h, w, tile, ov, m", [(200, 328, 64, 16, 8), (2400 // 8, 3840 // 8, 128, 32, 8),
+                                                (72, 520, 64, 32, 8), (64, 64, 64, 16, 8), (96, 200, 16, 8, 4)])
+def test_blend_copies_single_cover_pixels_and_equals_a_whole_image_accumulator(h, w, tile, ov, m):
+    rng = np.random.default_rng(h + w)
+    tiles = plan_tiles(h, w, tile, ov, m)
+    ov = -(-ov // m) * m
+    outs = [rng.integers(0, 256, (t.y1 - t.y0, t.x1 - t.x0, 3), dtype=np.uint8) for t in tiles]
+    acc, wsum = np.zeros((h, w, 3), np.float32), np.zeros((h, w, 1), np.float32)
+    blend = Blend(tiles, h, w, ov)
+    for t, out in zip(tiles, outs):
+        wt = tile_weight(t, h, w, ov)[..., None]
+        acc[t.y0 : t.y1, t.x0 : t.x1] += out * wt
+        wsum[t.y0 : t.y1, t.x0 : t.x1] += wt
+        blend.add(t, out)
+    expected = np.clip(np.rint(acc / wsum), 0, 255).astype(np.uint8)
+    assert np.array_equal(blend.finish(), expected)
+
+
+def test_blend_refuses_tiles_that_are_not_a_grid():
+    tiles = plan_tiles(128, 128, 32, 8, 8)
+    with pytest.raises(ValueError, match="not a grid"):
+        Blend(tiles[:-1], 128, 128, 8)
 
 
 def test_tiled_matches_whole_image(style):

@@ -18,7 +18,7 @@ from PIL import Image
 from ..core.errors import AssetganError
 from ..core.progress import NullProgress, Progress
 from .model import OpenedModel, open_session, read_card
-from .tiling import plan_tiles, tile_weight
+from .tiling import Blend, plan_tiles
 
 DIRECTIONS = ("a2b", "b2a")
 WHOLE_PIXELS = 2_200_000  # images up to this size (1080p and a bit) run in one pass unless tiles are asked for
@@ -123,20 +123,13 @@ class StyleModel(OpenedModel):
         tiles = plan_tiles(h, w, tile, overlap, m)
         progress.update(0, len(tiles) + 1)
         stats = self.measure_stats(canvas, direction, stats_pixels)
-        acc = np.zeros((h, w, 3), np.float32)
-        wsum = np.zeros((h, w, 1), np.float32)  # 1 everywhere, except where overlaps are wide for their tiles
-        ov = -(-overlap // m) * m
+        blend = Blend(tiles, h, w, -(-overlap // m) * m)
         for i, t in enumerate(tiles):
             if progress.aborted():
                 raise Cancelled("stylize cancelled")
-            out = self.run_graph(direction, canvas[t.y0 : t.y1, t.x0 : t.x1], stats)[0]
-            wt = tile_weight(t, h, w, ov)[..., None]
-            acc[t.y0 : t.y1, t.x0 : t.x1] += out * wt
-            wsum[t.y0 : t.y1, t.x0 : t.x1] += wt
+            blend.add(t, self.run_graph(direction, canvas[t.y0 : t.y1, t.x0 : t.x1], stats)[0])
             progress.update(i + 2, len(tiles) + 1)
-        acc /= wsum
-        np.rint(acc, out=acc)
-        return np.clip(acc, 0, 255, out=acc).astype(np.uint8)
+        return blend.finish()
 
 
 def _release_options():

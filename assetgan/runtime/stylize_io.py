@@ -21,6 +21,7 @@ from ..core.paths import write_error
 from ..core.progress import NullProgress, Progress
 from ..data.imageio import IMAGE_SUFFIXES, iter_image_files, open_image, to_rgba8
 from .pixel_grid import MIN_LINES, WORK_SCALE, PixelArtMode, PixelGrid, detect_grid, from_native, to_native
+from .png_fast import encode_png
 from .stylize import StyleModel
 
 # Inputs above this many pixels are refused before decoding (16000 x 16000 would need several GB).
@@ -145,17 +146,9 @@ def read_for_stylize(path: Path, max_pixels: int = MAX_STYLIZE_PIXELS) -> tuple[
     return np.ascontiguousarray(rgba[..., :3]), alpha
 
 
-# zlib level of the written PNGs: 3 is about 3x quicker than Pillow's 6 on a 4K result for files about 18 % larger
-# (lab/2026-12-06-stylize-speed.md); the pixels are the same at every level
-PNG_COMPRESS_LEVEL = 3
-
-
 def encode_result(rgb: np.ndarray, alpha: np.ndarray | None) -> bytes:
     """A lossless PNG of the result (RGBA when there is alpha); the same pixels give the same bytes."""
-    img = Image.fromarray(np.dstack([rgb, alpha]) if alpha is not None else rgb)
-    buf = io.BytesIO()
-    img.save(buf, format="PNG", optimize=False, compress_level=PNG_COMPRESS_LEVEL)
-    return buf.getvalue()
+    return encode_png(np.dstack([rgb, alpha]) if alpha is not None else rgb)
 
 
 def stylize_image(model: StyleModel, rgb: np.ndarray, alpha: np.ndarray | None, direction: str,

@@ -70,3 +70,25 @@ def test_a_session_with_these_options_gives_the_same_pixels(tiny_style_model, st
     img = np.random.default_rng(7).integers(0, 256, (1, 48, 64, 3), dtype=np.uint8)
     got = sess.run(["a2b.output"], {"a2b.image": img})[0]
     assert np.array_equal(got[0], style.run_graph("a2b", img[0], None)[0])
+
+
+def test_read_ahead_gives_what_a_direct_read_gives_and_the_same_errors(tmp_path):
+    from assetgan.core.errors import ImageError
+    from assetgan.runtime.stylize_io import ReadAhead, read_for_stylize
+
+    rng = np.random.default_rng(7)
+    rgb_path, rgba_path, bad_path = tmp_path / "a.png", tmp_path / "b.png", tmp_path / "c.png"
+    Image.fromarray(rng.integers(0, 256, (20, 30, 3), dtype=np.uint8)).save(rgb_path)
+    Image.fromarray(rng.integers(0, 256, (20, 30, 4), dtype=np.uint8)).save(rgba_path)
+    bad_path.write_bytes(rgb_path.read_bytes()[:60])  # truncated
+    with ReadAhead() as reader:
+        for p in (rgb_path, rgba_path, bad_path):
+            reader.prefetch(p)
+        for p in (rgb_path, rgba_path):
+            got, want = reader.read(p), read_for_stylize(p)
+            assert np.array_equal(got[0], want[0]) and got[0].flags.writeable
+            assert (got[1] is None) == (p == rgb_path) and (got[1] is None or np.array_equal(got[1], want[1]))
+        with pytest.raises(ImageError):
+            reader.read(bad_path)
+        assert np.array_equal(reader.read(rgb_path)[0], np.asarray(Image.open(rgb_path)))  # not prefetched
+        reader.prefetch(rgba_path)  # left pending: closing the reader drops it

@@ -73,7 +73,7 @@ def stylize(
     from ..runtime.providers import parse_device
     from ..runtime.registry import resolve_model
     from ..runtime.stylize import open_style_model
-    from ..runtime.stylize_io import check_suffix, expand_inputs, plan_jobs, stylize_jobs
+    from ..runtime.stylize_io import ReadAhead, check_suffix, expand_inputs, plan_jobs, stylize_jobs
     from .progress_ui import RichProgress
 
     model_spec, inputs = _split_model(args)
@@ -88,31 +88,34 @@ def stylize(
         check_suffix(suffix)
     grid_mode = parse_pixel_art(pixel_art)
     model_path = resolve_model(model_spec or DEFAULT_STYLE_MODEL)
-    m = open_style_model(model_path, parse_device(device))
-    way = parse_direction(direction, m.card.domains)
-    info(f"provider: {m.device}" + (f" ({m.provider_note})" if m.provider_note else "")
-         + f"; {m.direction_label(way)}")
-    files = expand_inputs(inputs)
-    domains = (list(m.card.domains) + ["a", "b"])[:2]
-    target = domains[1] if way == "a2b" else domains[0]
-    jobs = plan_jobs(files, out, f".{target}" if suffix is None else suffix, protected=[model_path])
-    if not overwrite:
-        existing = [j.dst for j in jobs if j.dst.exists()]
-        if existing:
-            raise AssetganError(f"{existing[0]}: already exists ({len(existing)} outputs would be replaced); "
-                                "pass --overwrite or choose another --out")
-    with RichProgress("stylize") as progress:
-        report = stylize_jobs(m, jobs, way, strength, tile, progress,
-                              on_skip=lambda p, why: warn(f"skipped {shown(p)}: {why}"), pixel_art=grid_mode,
-                              on_note=lambda p, note: info(f"{shown(p)}: {note}"))
-        aborted = progress.aborted()
-    for path in report.written:
-        typer.echo(shown(path))
-    info(f"stylized {len(report.written)} of {len(jobs)} images ({len(report.skipped)} skipped)")
-    if aborted:
-        raise typer.Exit(130)
-    if report.skipped:  # the batch went on past them, but bad input is still exit code 2
-        raise typer.Exit(2)
+    with ReadAhead() as reader:
+        files = expand_inputs(inputs)
+        if files:
+            reader.prefetch(files[0])  # decoded while the model loads
+        m = open_style_model(model_path, parse_device(device))
+        way = parse_direction(direction, m.card.domains)
+        info(f"provider: {m.device}" + (f" ({m.provider_note})" if m.provider_note else "")
+             + f"; {m.direction_label(way)}")
+        domains = (list(m.card.domains) + ["a", "b"])[:2]
+        target = domains[1] if way == "a2b" else domains[0]
+        jobs = plan_jobs(files, out, f".{target}" if suffix is None else suffix, protected=[model_path])
+        if not overwrite:
+            existing = [j.dst for j in jobs if j.dst.exists()]
+            if existing:
+                raise AssetganError(f"{existing[0]}: already exists ({len(existing)} outputs would be replaced); "
+                                    "pass --overwrite or choose another --out")
+        with RichProgress("stylize") as progress:
+            report = stylize_jobs(m, jobs, way, strength, tile, progress,
+                                  on_skip=lambda p, why: warn(f"skipped {shown(p)}: {why}"), pixel_art=grid_mode,
+                                  on_note=lambda p, note: info(f"{shown(p)}: {note}"), reader=reader)
+            aborted = progress.aborted()
+        for path in report.written:
+            typer.echo(shown(path))
+        info(f"stylized {len(report.written)} of {len(jobs)} images ({len(report.skipped)} skipped)")
+        if aborted:
+            raise typer.Exit(130)
+        if report.skipped:  # the batch went on past them, but bad input is still exit code 2
+            raise typer.Exit(2)
 
 
 DEFAULT_STYLE_MODEL = "monet"

@@ -8,6 +8,8 @@ from __future__ import annotations
 import glob
 import io
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -139,7 +141,10 @@ def read_for_stylize(path: Path, max_pixels: int = MAX_STYLIZE_PIXELS) -> tuple[
     im = open_image(path, max_pixels=max_pixels)  # EXIF orientation applied
     has_alpha = im.mode in ("RGBA", "LA", "PA") or (im.mode == "P" and "transparency" in im.info)
     try:
-        rgba = to_rgba8(_to_srgb(im))
+        im = _to_srgb(im)
+        if im.mode == "RGB" and not has_alpha:  # the common case, without a detour through RGBA
+            return np.asarray(im, dtype=np.uint8).copy(), None
+        rgba = to_rgba8(im)
     except (OSError, ValueError) as exc:
         raise ImageError(path, f"cannot convert mode {im.mode} ({exc})") from None
     alpha = rgba[..., 3].copy() if has_alpha else None
@@ -184,11 +189,41 @@ def stylize_image(model: StyleModel, rgb: np.ndarray, alpha: np.ndarray | None, 
     return Stylized(out, grid, f"pixel art at {grid.describe()}, stylized at {s}x native size")
 
 
+class ReadAhead:
+    """Decodes the next input on a background thread while the current one is being stylized (or while the model
+    loads): Pillow's decoders and ONNX Runtime's session set-up release the GIL. A file's errors come out when it
+    is read, exactly as a direct `read_for_stylize` would raise them."""
+
+    def __init__(self) -> None:
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="read-ahead")
+        self._pending: dict[Path, Future] = {}
+
+    def prefetch(self, path: Path) -> None:
+        if path not in self._pending:
+            self._pending[path] = self._pool.submit(read_for_stylize, path)
+
+    def read(self, path: Path) -> tuple[np.ndarray, np.ndarray | None]:
+        pending = self._pending.pop(path, None)
+        return pending.result() if pending is not None else read_for_stylize(path)
+
+    def close(self) -> None:
+        for pending in self._pending.values():
+            pending.cancel()
+        self._pending.clear()
+        self._pool.shutdown(wait=True)
+
+    def __enter__(self) -> ReadAhead:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
 def stylize_file(model: StyleModel, job: StylizeJob, direction: str, strength: float, tile: int | None,
                  progress: Progress | None = None, pixel_art: PixelArtMode = PixelArtMode.off,
-                 on_note: Callable[[Path, str], None] | None = None) -> Path:
+                 on_note: Callable[[Path, str], None] | None = None, reader: ReadAhead | None = None) -> Path:
     """Stylize one file to `job.dst` (written to a temporary name, then renamed); alpha passes through."""
-    rgb, alpha = read_for_stylize(job.src)
+    rgb, alpha = reader.read(job.src) if reader is not None else read_for_stylize(job.src)
     result = stylize_image(model, rgb, alpha, direction, strength, tile, pixel_art, progress)
     if result.note and on_note:
         on_note(job.src, result.note)
@@ -206,27 +241,32 @@ def stylize_jobs(model: StyleModel, jobs: list[StylizeJob], direction: str, stre
                  on_skip: Callable[[Path, str], None] | None = None,
                  on_done: Callable[[StylizeJob], None] | None = None,
                  pixel_art: PixelArtMode = PixelArtMode.off,
-                 on_note: Callable[[Path, str], None] | None = None) -> StylizeReport:
+                 on_note: Callable[[Path, str], None] | None = None,
+                 reader: ReadAhead | None = None) -> StylizeReport:
     """Stylize every job; an unreadable file is reported through `on_skip` and the batch goes on.
 
     `pixel_art` as in `stylize_image`; `on_note(input, line)` hears what it did with each image (not with off).
+    The next input is decoded while the current one is stylized (on `reader`, which may already hold the first).
     """
     progress = progress or NullProgress()
     report = StylizeReport()
-    for i, job in enumerate(jobs):
-        if progress.aborted():
-            break
-        progress.update(i, len(jobs))
-        try:
-            report.written.append(stylize_file(model, job, direction, strength, tile, _Inner(progress), pixel_art,
-                                               on_note))
-        except ImageError as exc:
-            report.skipped.append((job.src, exc.reason))
-            if on_skip:
-                on_skip(job.src, exc.reason)
-            continue
-        if on_done:
-            on_done(job)
+    with ReadAhead() if reader is None else nullcontext(reader) as ahead:
+        for i, job in enumerate(jobs):
+            if progress.aborted():
+                break
+            progress.update(i, len(jobs))
+            for later in jobs[i : i + 2]:
+                ahead.prefetch(later.src)
+            try:
+                report.written.append(stylize_file(model, job, direction, strength, tile, _Inner(progress),
+                                                   pixel_art, on_note, ahead))
+            except ImageError as exc:
+                report.skipped.append((job.src, exc.reason))
+                if on_skip:
+                    on_skip(job.src, exc.reason)
+                continue
+            if on_done:
+                on_done(job)
     progress.update(len(report.written) + len(report.skipped), len(jobs))
     return report
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -62,6 +63,23 @@ def one_line_error(result, *needles: str, code: int = 2) -> str:
     for n in needles:
         assert n in errors[0], errors[0]
     return errors[0]
+
+
+def runtime_images(model, z: np.ndarray, class_names=None) -> np.ndarray:
+    """The runtime's images for latents z [N, nz]: the reference the app's and the CLI's images are checked against.
+    A conditional model draws image i in class_names[i] (default: every class in turn, as a batch deals them)."""
+    known = model.card.classes
+    if not known:
+        return model.run(z)
+    names = list(class_names) if class_names is not None else [known[i % len(known)] for i in range(len(z))]
+    return model.run(z, np.array([known.index(c) for c in names], np.int64))
+
+
+def seed_images(model, seeds, psi: float = 1.0, class_names=None) -> np.ndarray:
+    """`runtime_images` for seeds (z from `seed_latent` at truncation psi)."""
+    from assetgan.runtime.latent import seed_latent
+
+    return runtime_images(model, np.stack([seed_latent(int(s), model.nz, psi) for s in seeds]), class_names)
 
 
 def tiny_config(**kw):

@@ -20,6 +20,8 @@ from ui.main_window import MainWindow  # noqa: E402
 from ui.settings import AppSettings  # noqa: E402
 from ui.startup import restore  # noqa: E402
 
+from .conftest import runtime_images, seed_images  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = ROOT / "trained" / "crawl-sprites-32.onnx"
 
@@ -50,8 +52,9 @@ def test_generate_fills_the_grid_saves_items_and_cancel_stops(qtbot, alerts):
     s = w.ctl.session
     assert g.grid.count() == 20 and [it.seed for it in s.items] == list(range(5, 25))
     assert g.seed.value() == 25 and g.generate_button.isEnabled() and "20 images" in g.progress.format()
-    expected = w.ctl.model.generate_seeds([7], 0.9)[0]
-    assert np.array_equal(w.ctl.store.images["crawl-sprites-32_000007"], expected)
+    seventh = next(it for it in s.items if it.seed == 7)
+    expected = seed_images(w.ctl.model, [7], 0.9, [seventh.class_name])[0]
+    assert seventh.name == "crawl-sprites-32_000007" and np.array_equal(w.ctl.store.images[seventh.name], expected)
     assert "last inference" in w.timing.text()
     assert len(json.loads(s.path.read_text())["items"]) == 20  # already on disk
 
@@ -112,7 +115,8 @@ def test_curate_with_shortcuts_then_reopen_restores_everything(qtbot, alerts, mo
     assert [(it.name, it.state, it.tags, it.truncation) for it in s2.items] == [
         (it.name, it.state, it.tags, it.truncation) for it in s.items]
     idle(qtbot, w2)
-    assert np.array_equal(w2.ctl.store.images["hero"], w2.ctl.model.generate_seeds([100], 0.8)[0])
+    hero = seed_images(w2.ctl.model, [100], 0.8, [s2.item("hero").class_name])[0]
+    assert np.array_equal(w2.ctl.store.images["hero"], hero)
 
 
 def test_explore_strips_pca_and_adding_frames(qtbot, alerts):
@@ -131,7 +135,7 @@ def test_explore_strips_pca_and_adding_frames(qtbot, alerts):
     idle(qtbot, w)
     assert len(e.strip_images) == 7 and np.allclose(e.strip_z[:, 5], np.linspace(-3, 3, 7))
     assert not np.array_equal(e.strip_images[0], e.strip_images[6])
-    assert np.array_equal(e.strip_images[3], w.ctl.model.run(e.strip_z[3:4])[0])
+    assert np.array_equal(e.strip_images[3], runtime_images(w.ctl.model, e.strip_z[3:4], [e.source_class()])[0])
     added = e.add_frames([0, 6])
     assert added == [f"{s.items[0].name}_z5_01", f"{s.items[0].name}_z5_07"]
     assert s.item(added[1]).z == [float(v) for v in e.strip_z[6]] and s.item(added[1]).tags == ["explore"]
@@ -143,7 +147,8 @@ def test_explore_strips_pca_and_adding_frames(qtbot, alerts):
     e.interpolate()
     idle(qtbot, w)
     assert np.array_equal(e.strip_images[0], w.ctl.store.images[s.items[0].name])
-    assert np.array_equal(e.strip_images[6], w.ctl.store.images[s.items[1].name])
+    b_in_a_class = runtime_images(w.ctl.model, e.item_z(s.items[1].name)[None], [s.items[0].class_name])[0]
+    assert np.array_equal(e.strip_images[6], b_in_a_class)  # a blend is drawn in its first favourite's class
 
     e.compute_directions()
     idle(qtbot, w, 60000)
@@ -152,7 +157,7 @@ def test_explore_strips_pca_and_adding_frames(qtbot, alerts):
     qtbot.waitUntil(lambda: not np.array_equal(e.preview_z, e.source_z()) and not w.ctl.runner.active, timeout=5000)
     d = e.directions
     assert np.allclose(e.preview_z, e.source_z() + 1.5 * d.sigmas[0] * d.directions[0], atol=1e-5)
-    assert np.array_equal(e.preview_img, w.ctl.model.run(e.preview_z[None])[0])
+    assert np.array_equal(e.preview_img, runtime_images(w.ctl.model, e.preview_z[None], [e.source_class()])[0])
     name = e.add_preview()
     assert name == f"{s.items[0].name}_pc1" and np.array_equal(w.ctl.store.images[name], e.preview_img)
     e.along_pc(0)
@@ -173,7 +178,7 @@ def test_export_dialog_writes_what_assetgan_export_writes(qtbot, alerts, tmp_pat
     idle(qtbot, w)
     s = w.ctl.session
     s.toggle([s.items[1].name], "rejected")
-    s.add_latent(np.linspace(-1, 1, 128), "blend")
+    s.add_latent(np.linspace(-1, 1, 128), "blend", class_name=(w.ctl.model.card.classes or [None])[0])
     dlg = ExportDialog(w.ctl, w)
     qtbot.addWidget(dlg)
     dlg.out.setText(str(tmp_path / "app-out"))

@@ -182,8 +182,11 @@ def test_curate_filters_by_class(qtbot, alerts, tiny_cond_model):
     assert c.grid.count() == 8
 
 
-def test_an_unconditional_model_has_no_picker_and_no_class_filter(qtbot, alerts):
+def test_an_unconditional_model_has_no_picker_and_no_class_filter(qtbot, alerts, tiny_model):
+    from ui.library import LibraryModel, read_model_card
+
     w = start(qtbot)
+    assert w.ctl.use_model(LibraryModel("tiny", tiny_model, "user", read_model_card(tiny_model)))
     assert not w.ctl.model.card.classes
     g = w.generate_tab
     assert not g.class_box.isVisibleTo(g) and g.grid.sort_key is None

@@ -22,6 +22,8 @@ from ui.session import Session
 from ui.settings import AppSettings
 from ui.startup import restore
 
+from .conftest import seed_images
+
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = ROOT / "trained" / "crawl-sprites-32.onnx"
 
@@ -227,7 +229,7 @@ def test_generate_seeds_matches_the_runtime_and_stops_when_aborted():
     p = Stop(1000)
     assert generate_seeds(m, list(range(10)), 0.9, p, got.extend, chunk=4) == 10
     assert [s for s, _ in got] == list(range(10)) and p.calls[-1] == (10, 10)
-    assert np.array_equal(np.stack([i for _, i in got]), m.generate_seeds(range(10), 0.9))
+    assert np.array_equal(np.stack([i for _, i in got]), seed_images(m, range(10), 0.9))  # classes in turn
     got.clear()
     assert generate_seeds(m, list(range(10)), 0.9, Stop(1), got.extend, chunk=4) == 4
 

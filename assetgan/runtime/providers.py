@@ -58,12 +58,12 @@ DISABLED_OPTIMIZERS = ("NhwcTransformer",)
 def session_options(ort: Any) -> Any:
     """`onnxruntime.SessionOptions` for assetgan's generators (figures in lab/2026-12-06-stylize-speed.md).
 
-    All graph optimisations; one intra-op thread per physical core (ONNX Runtime's default); no memory pattern,
-    which at 1080p ran as fast and kept a second 580 MB plan on top of the arena; worker threads that sleep instead
-    of spinning between operators, quicker on a CPU shared with other work (0.93x at 1080p, 0.65x for 64 sprites).
+    All graph optimisations; one intra-op thread per physical core and worker threads that spin between operators
+    (ONNX Runtime's defaults: on a quiet 2-core CPU spinning took x0.91 the time of sleeping for a 1080p stylize pass
+    and x0.84 for 64 sprites, and the app's event-loop stalls during a batch were no longer); no memory pattern,
+    which at 1080p ran as fast and kept a second 580 MB plan on top of the arena.
     """
     opts = ort.SessionOptions()
     opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     opts.enable_mem_pattern = False
-    opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
     return opts

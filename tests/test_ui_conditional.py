@@ -86,6 +86,7 @@ def test_generate_export_reopen_and_explore_keep_the_classes(qtbot, alerts, tiny
     e.interpolate()
     idle(qtbot, w)
     assert not alerts and e.strip_class == "item/ring"
+    assert "all drawn as ring" in e.frame_strip.title.text()  # says why its last frame is not the potion
     assert np.array_equal(e.strip_images[0], w.ctl.store.images[s.items[1].name])
     (blend,) = e.add_frames([2])
     assert s.item(blend).class_name == "item/ring"

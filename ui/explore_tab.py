@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from assetgan.core.errors import AssetganError
-from assetgan.runtime.classes import item_class_problem
+from assetgan.runtime.classes import item_class_problem, short_name
 from assetgan.runtime.latent import item_latent, latent_size_problem
 
 from . import explore
@@ -286,8 +286,16 @@ class ExploreTab(QWidget):
         if s is None or m is None or not a or not b or a == b:
             self.ctl.alert("Blend", "pick two different favourites (F marks an item as favourite)")
             return
+        title = f"Blend of {a} → {b}"
+        try:
+            drawn, own_b = self.render_class(a), self.item_class(b)
+        except AssetganError as exc:
+            self.ctl.alert("Explore", str(exc))
+            return
+        if drawn != own_b:  # the whole strip takes one class, so its last frame is b's latent drawn as that class
+            title += f", all drawn as {short_name(drawn)} (Class morph turns one class into another)"
         self._strip_from(lambda: explore.slerp(self.item_z(a), self.item_z(b), self.frames.value()),
-                         f"{a}_to_{b}"[:100], f"Blend of {a} → {b}", lambda: self.render_class(a))  # a's class
+                         f"{a}_to_{b}"[:100], title, lambda: drawn)
 
     def variations(self) -> None:
         strength = round(self.strength.value(), 2)

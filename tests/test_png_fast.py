@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import struct
 import zlib
 
 import numpy as np
@@ -30,8 +31,13 @@ def test_large_images_are_deflated_in_several_pieces_that_join_into_one_stream()
     px = np.zeros((1100, 1400, 3), np.uint8)
     px[::7] = 200
     data = encode_png(px)
-    idat = data[data.index(b"IDAT") + 4 : data.index(b"IEND") - 8]  # up to the IDAT CRC
-    raw = zlib.decompress(idat)
+    chunks, at = [], 8
+    while at < len(data):  # walk the chunks: length, type, data, CRC
+        (n,), kind = struct.unpack(">I", data[at : at + 4]), data[at + 4 : at + 8]
+        chunks.append((kind, data[at + 8 : at + 8 + n]))
+        at += 12 + n
+    assert [k for k, _ in chunks] == [b"IHDR", b"IDAT", b"IDAT", b"IEND"]  # one IDAT per deflated piece
+    raw = zlib.decompress(b"".join(d for k, d in chunks if k == b"IDAT"))
     assert len(raw) == 1100 * (1 + 1400 * 3) > png_fast.PIECE
     assert np.array_equal(np.asarray(Image.open(io.BytesIO(data))), px)
 

@@ -59,6 +59,20 @@ def test_session_options_are_set():
     assert "NhwcTransformer" in DISABLED_OPTIMIZERS
 
 
+def test_a_session_with_these_options_gives_the_same_pixels(tiny_style_model, style):
+    import onnxruntime as ort
+
+    from assetgan.runtime.providers import DISABLED_OPTIMIZERS, session_options
+
+    opts = session_options(ort)
+    opts.log_severity_level = 3
+    sess = ort.InferenceSession(str(tiny_style_model), opts, providers=["CPUExecutionProvider"],
+                                disabled_optimizers=list(DISABLED_OPTIMIZERS))
+    img = np.random.default_rng(7).integers(0, 256, (1, 48, 64, 3), dtype=np.uint8)
+    got = sess.run(["a2b.output"], {"a2b.image": img})[0]
+    assert np.array_equal(got[0], style.run_graph("a2b", img[0], None)[0])
+
+
 def test_read_ahead_gives_what_a_direct_read_gives_and_the_same_errors(tmp_path):
     from assetgan.core.errors import ImageError
     from assetgan.runtime.stylize_io import ReadAhead, read_for_stylize

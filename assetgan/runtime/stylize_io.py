@@ -192,7 +192,9 @@ def stylize_image(model: StyleModel, rgb: np.ndarray, alpha: np.ndarray | None, 
 class ReadAhead:
     """Decodes the next input on a background thread while the current one is being stylized (or while the model
     loads): Pillow's decoders and ONNX Runtime's session set-up release the GIL. A file's errors come out when it
-    is read, exactly as a direct `read_for_stylize` would raise them."""
+    is read, exactly as a direct `read_for_stylize` would raise them. Prefetch every file before reading it, so
+    that all decoding stays on the one thread: decoding sets Python's process-wide warning filters for its
+    duration, which two decoding threads at once could leave changed."""
 
     def __init__(self) -> None:
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="read-ahead")
@@ -207,10 +209,8 @@ class ReadAhead:
         return pending.result() if pending is not None else read_for_stylize(path)
 
     def close(self) -> None:
-        for pending in self._pending.values():
-            pending.cancel()
         self._pending.clear()
-        self._pool.shutdown(wait=True)
+        self._pool.shutdown(wait=True, cancel_futures=True)  # a decode under way finishes; queued ones are dropped
 
     def __enter__(self) -> ReadAhead:
         return self

@@ -68,7 +68,7 @@ def take(out: Path, style: Path | None = None) -> None:
     names = [it.name for it in s.items]
     s.toggle([names[i] for i in (1, 4, 9, 13, 22)], "favourite")
     s.toggle([names[i] for i in (6, 17)], "rejected")
-    s.add_tag([names[i] for i in (1, 4, 9)], "monster")
+    s.add_tag([names[i] for i in (1, 4, 9)], "shortlist")
     w.generate_tab.grid.select_names([names[9]])
     _shoot(w, out / "app-generate.png")
 

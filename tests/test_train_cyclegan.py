@@ -29,20 +29,31 @@ from .conftest import SPRITES, TEXTURES, tiny_cyclegan_config, tiny_domains
 runner = CliRunner()
 
 
-def _gen(scale=2, seed=0, **kw):  # kw: upsample
+def _gen(scale=2, seed=0, **kw):  # kw: upsample, down_pad
     torch.manual_seed(seed)
     g = ResnetGenerator(GeneratorSpec(ngf=8, blocks=2, internal_scale=scale, **kw))
     g.apply(init_normal)
     return g.eval()
 
 
-@pytest.mark.parametrize("scale, upsample", [(1, "transpose"), (2, "bilinear")])
-def test_generator_keeps_size_and_range(scale, upsample):
-    g = _gen(scale, upsample=upsample)
+@pytest.mark.parametrize("scale, upsample, pad", [(1, "transpose", "zero"), (2, "bilinear", "reflect")])
+def test_generator_keeps_size_and_range(scale, upsample, pad):
+    g = _gen(scale, upsample=upsample, down_pad=pad)
     x = torch.rand(2, 3, 48, 64) * 2 - 1
     with torch.no_grad():
         y = g(x)
     assert y.shape == x.shape and float(y.abs().max()) <= 1.0
+
+
+def test_reflect_down_padding_leaves_no_mark_on_the_top_and_left_edges():
+    """A flat image must come out flat: zero padding read only at the top and left marks those edges."""
+    x = torch.full((1, 3, 32, 32), 0.3)
+    with torch.no_grad():
+        flat = _gen(1, down_pad="reflect", upsample="bilinear")(x)
+        marked = _gen(1, down_pad="zero", upsample="bilinear")(x)
+    assert float(flat.std(dim=(2, 3)).max()) < 1e-4
+    edge = (marked[..., :4, :] - marked[..., 16:20, :]).abs().amax()  # top rows against the middle
+    assert float(edge) > 1e-3
 
 
 def test_patch_discriminator_is_70px_patchgan():
@@ -120,19 +131,24 @@ def test_resume_continues_exactly(tmp_path):
         assert all(torch.equal(s1[k], s2[k]) for k in s1), key
 
 
+def test_unknown_down_padding_is_refused():
+    with pytest.raises(AssetganError, match="^down_pad mirror: must be zero or reflect$"):
+        tiny_cyclegan_config(down_pad="mirror").validate()
+
+
 def test_crop_larger_than_images_is_refused(tmp_path):
     cfg = tiny_cyclegan_config(crop=128, load_size=72)
     with pytest.raises(AssetganError, match="load_size"):
         cfg.validate()
 
 
-@pytest.mark.parametrize("scale, upsample", [(1, "transpose"), (2, "bilinear")])
-def test_export_parity_and_one_direction_feeds(tmp_path, scale, upsample):
+@pytest.mark.parametrize("scale, upsample, pad", [(1, "transpose", "zero"), (2, "bilinear", "reflect")])
+def test_export_parity_and_one_direction_feeds(tmp_path, scale, upsample, pad):
     import onnxruntime as ort
 
     from assetgan.runtime.card import ModelCard
 
-    g_ab, g_ba = _gen(scale, 1, upsample=upsample), _gen(scale, 2, upsample=upsample)
+    g_ab, g_ba = _gen(scale, 1, upsample=upsample, down_pad=pad), _gen(scale, 2, upsample=upsample, down_pad=pad)
     card = ModelCard(kind="cyclegan", name="t", size=64, channels=3, domains=["x", "y"], pad_multiple=4 * scale)
     report = export_cyclegan(g_ab, g_ba, card, tmp_path / "t.onnx")
     assert report.max_diff <= 1

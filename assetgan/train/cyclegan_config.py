@@ -24,6 +24,7 @@ class CycleGANConfig(RunConfig):
     blocks: int = 6  # residual blocks (paper: 9 at 256x256)
     internal_scale: int = 2  # 2: the trunk runs at half resolution with a full-resolution guided head
     upsample: str = "bilinear"  # generator upsampling: "bilinear" (conv + bilinear x2) or "transpose" (paper)
+    down_pad: str = "zero"  # padding of the generator's two stride-2 convolutions: "zero" (paper) or "reflect"
     ndf: int = 64  # PatchGAN discriminator width
     crop: int = 256  # random crop side in pixels
     load_size: int = 0  # images are resized so their shorter side is this before cropping (0: crop * 1.12)
@@ -49,7 +50,7 @@ class CycleGANConfig(RunConfig):
 
     @property
     def spec(self) -> GeneratorSpec:
-        return GeneratorSpec(self.ngf, self.blocks, self.internal_scale, self.upsample)
+        return GeneratorSpec(self.ngf, self.blocks, self.internal_scale, self.upsample, self.down_pad)
 
     @property
     def resize_to(self) -> int:
@@ -59,6 +60,8 @@ class CycleGANConfig(RunConfig):
         """Raise AssetganError naming the bad value and the fix; return self when valid."""
         if self.upsample not in ("bilinear", "transpose"):
             raise AssetganError(f"upsample {self.upsample}: must be bilinear or transpose")
+        if self.down_pad not in ("zero", "reflect"):
+            raise AssetganError(f"down_pad {self.down_pad}: must be zero or reflect")
         if self.internal_scale not in (1, 2):
             raise AssetganError(f"internal_scale {self.internal_scale}: must be 1 or 2")
         mult = self.spec.pad_multiple * 8

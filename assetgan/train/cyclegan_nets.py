@@ -22,6 +22,7 @@ class GeneratorSpec:
     blocks: int = 6  # residual blocks in the trunk
     internal_scale: int = 1  # 2: run the network at half resolution, then a full-resolution guided refinement
     upsample: str = "bilinear"  # "bilinear": 3x3 conv then bilinear x2 (no checkerboard); "transpose": the paper's
+    down_pad: str = "zero"  # padding of the two stride-2 convolutions: "zero" (the paper's) or "reflect"
 
     @property
     def pad_multiple(self) -> int:
@@ -54,6 +55,20 @@ class StatsNorm(nn.Module):
         mean = torch.lerp(mean, g_mean.reshape(1, -1, 1, 1), w)
         var = torch.lerp(var, g_var.reshape(1, -1, 1, 1), w)
         return (x - mean) * torch.rsqrt(var + self.eps)
+
+
+def _down(cin: int, cout: int, pad: str) -> nn.Module:
+    """[N, cin, h, w] -> [N, cout, h/2, w/2] for even h, w.
+
+    On an even input a 3x3 stride-2 window never reaches the bottom or right padding, only the top and left: with
+    zeros there the network sees where the image starts and can paint along those two edges. "reflect" pads with
+    the image itself, so no edge is marked.
+    """
+    if pad == "zero":
+        return nn.Conv2d(cin, cout, 3, 2, 1)
+    if pad == "reflect":
+        return nn.Sequential(nn.ReflectionPad2d(1), nn.Conv2d(cin, cout, 3, 2))
+    raise ValueError(f"down_pad {pad!r}: must be 'zero' or 'reflect'")
 
 
 def _up(cin: int, cout: int, mode: str) -> nn.Module:
@@ -97,8 +112,8 @@ class ResnetGenerator(nn.Module):
             # [N, 3, h, w] -> [N, g, h, w]
             nn.ReflectionPad2d(3), nn.Conv2d(3, g, 7), StatsNorm(g), nn.ReLU(True),
             # -> [N, 2g, h/2, w/2] -> [N, 4g, h/4, w/4]
-            nn.Conv2d(g, 2 * g, 3, 2, 1), StatsNorm(2 * g), nn.ReLU(True),
-            nn.Conv2d(2 * g, 4 * g, 3, 2, 1), StatsNorm(4 * g), nn.ReLU(True),
+            _down(g, 2 * g, spec.down_pad), StatsNorm(2 * g), nn.ReLU(True),
+            _down(2 * g, 4 * g, spec.down_pad), StatsNorm(4 * g), nn.ReLU(True),
             *[ResBlock(4 * g) for _ in range(spec.blocks)],
             # -> [N, 2g, h/2, w/2] -> [N, g, h, w]
             _up(4 * g, 2 * g, spec.upsample), StatsNorm(2 * g), nn.ReLU(True),

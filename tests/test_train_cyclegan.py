@@ -61,6 +61,13 @@ def test_patch_discriminator_is_70px_patchgan():
     assert d(torch.zeros(1, 3, 256, 256)).shape == (1, 1, 30, 30)  # the paper's 30x30 map of 70x70 patches
 
 
+def test_multiscale_discriminator_judges_pooled_copies():
+    d = PatchDiscriminator(8, scales=3)
+    maps = d(torch.zeros(2, 3, 128, 128))
+    assert [tuple(m.shape) for m in maps] == [(2, 1, 14, 14), (2, 1, 6, 6), (2, 1, 2, 2)]
+    assert set(PatchDiscriminator(8).state_dict()) < set(d.state_dict())  # one scale: the paper's keys, unchanged
+
+
 def test_stats_norm_is_instance_norm_and_takes_outside_statistics():
     n = StatsNorm(4)
     x = torch.randn(1, 4, 9, 7) * 3 + 1
@@ -116,12 +123,13 @@ def test_smoke_run_writes_samples_checkpoint_and_exports_both_directions(tiny_cy
     assert card.training_config["blocks"] == 2 and card.steps == 4 and "CC0" in card.data_licence
 
 
-def test_resume_continues_exactly(tmp_path):
-    cfg = tiny_cyclegan_config(steps=4, checkpoint_every=2, sample_every=100)
+@pytest.mark.parametrize("extra", [{}, {"d_scales": 2, "down_pad": "reflect"}])
+def test_resume_continues_exactly(tmp_path, extra):
+    cfg = tiny_cyclegan_config(steps=4, checkpoint_every=2, sample_every=100, **extra)
     a, b = tiny_domains(cfg)
     full = CycleGANTrainer(cfg, a, b, tmp_path / "full", {})
     full.run()
-    half = CycleGANTrainer(tiny_cyclegan_config(steps=2, sample_every=100), a, b, tmp_path / "half", {})
+    half = CycleGANTrainer(tiny_cyclegan_config(steps=2, sample_every=100, **extra), a, b, tmp_path / "half", {})
     half.run()
     resumed = resume_cyclegan(tmp_path / "half", a, b, {}, {"steps": 4})
     assert resumed.step == 2
@@ -131,9 +139,13 @@ def test_resume_continues_exactly(tmp_path):
         assert all(torch.equal(s1[k], s2[k]) for k in s1), key
 
 
-def test_unknown_down_padding_is_refused():
+def test_unknown_down_padding_and_too_many_scales_are_refused():
     with pytest.raises(AssetganError, match="^down_pad mirror: must be zero or reflect$"):
         tiny_cyclegan_config(down_pad="mirror").validate()
+    with pytest.raises(AssetganError, match="^d_scales 4: must be 1, 2 or 3$"):
+        tiny_cyclegan_config(d_scales=4).validate()
+    with pytest.raises(AssetganError, match="^d_scales 3: --crop 64 is too small for it; use --crop 96 or more"):
+        tiny_cyclegan_config(d_scales=3, crop=64).validate()
 
 
 def test_crop_larger_than_images_is_refused(tmp_path):

@@ -26,6 +26,7 @@ class CycleGANConfig(RunConfig):
     upsample: str = "bilinear"  # generator upsampling: "bilinear" (conv + bilinear x2) or "transpose" (paper)
     down_pad: str = "zero"  # padding of the generator's two stride-2 convolutions: "zero" (paper) or "reflect"
     ndf: int = 64  # PatchGAN discriminator width
+    d_scales: int = 1  # PatchGANs per discriminator, each on the image pooled 2x more (pix2pixHD); 1: the paper's
     crop: int = 256  # random crop side in pixels
     load_size: int = 0  # images are resized so their shorter side is this before cropping (0: crop * 1.12)
     batch_size: int = 1  # images per domain per step (paper: 1)
@@ -70,6 +71,11 @@ class CycleGANConfig(RunConfig):
                                 f"{mult}, e.g. 128 or 256")
         if self.resize_to < self.crop:
             raise AssetganError(f"load_size {self.load_size}: must be at least --crop {self.crop}")
+        if not 1 <= self.d_scales <= 3:
+            raise AssetganError(f"d_scales {self.d_scales}: must be 1, 2 or 3")
+        if self.crop >> (self.d_scales - 1) < 24:  # the coarsest PatchGAN needs 24 pixels for one output
+            raise AssetganError(f"d_scales {self.d_scales}: --crop {self.crop} is too small for it; use "
+                                f"--crop {24 << (self.d_scales - 1)} or more, or fewer scales")
         for name in ("ngf", "blocks", "ndf", "batch_size", "pool_size", "sample_every", "checkpoint_every",
                      "log_every"):
             if getattr(self, name) < (0 if name == "pool_size" else 1):

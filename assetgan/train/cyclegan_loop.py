@@ -56,8 +56,17 @@ class ImagePool:
         self.gen.set_state(s["gen"])
 
 
-def lsgan(pred: torch.Tensor, real: bool) -> torch.Tensor:
-    """Least-squares GAN loss (Mao et al.): (D(x) - target)^2."""
+Judged = torch.Tensor | tuple[torch.Tensor, ...]  # a discriminator's map, or one map per scale
+
+
+def fp32(pred: Judged) -> Judged:
+    return tuple(p.float() for p in pred) if isinstance(pred, tuple) else pred.float()
+
+
+def lsgan(pred: Judged, real: bool) -> torch.Tensor:
+    """Least-squares GAN loss (Mao et al.): (D(x) - target)^2; with several scales, their mean."""
+    if isinstance(pred, tuple):
+        return sum(lsgan(p, real) for p in pred) / len(pred)
     return F.mse_loss(pred, torch.full_like(pred, 1.0 if real else 0.0))
 
 
@@ -113,7 +122,7 @@ class CycleGANTrainer(LoopTrainer):
             if small < cfg.crop:
                 raise AssetganError(f"domain {label} has an image with a {small}-pixel side, below --crop {cfg.crop}")
         self.nets = Nets(ResnetGenerator(cfg.spec), ResnetGenerator(cfg.spec),
-                         PatchDiscriminator(cfg.ndf), PatchDiscriminator(cfg.ndf))
+                         PatchDiscriminator(cfg.ndf, cfg.d_scales), PatchDiscriminator(cfg.ndf, cfg.d_scales))
         for m in (self.nets.g_ab, self.nets.g_ba, self.nets.d_a, self.nets.d_b):
             m.apply(init_normal)
             place.module(m)
@@ -166,7 +175,7 @@ class CycleGANTrainer(LoopTrainer):
         with place.autocast():  # network outputs back in fp32 for the losses and the pools
             out = [o.float() for o in self.g_pass(real_a, real_b)]
             fake_b, fake_a, rec_a, rec_b = out[:4]
-            d_fb, d_fa = n.d_b(fake_b).float(), n.d_a(fake_a).float()
+            d_fb, d_fa = fp32(n.d_b(fake_b)), fp32(n.d_a(fake_a))
         loss_gan = lsgan(d_fb, True) + lsgan(d_fa, True)
         loss_cycle = (F.l1_loss(rec_a, real_a) + F.l1_loss(rec_b, real_b)) * cfg.lambda_cycle
         loss_g = loss_gan + loss_cycle
@@ -184,7 +193,7 @@ class CycleGANTrainer(LoopTrainer):
             d.requires_grad_(True)
         pa, pb = self.pool_a.query(fake_a), self.pool_b.query(fake_b)
         with place.autocast():
-            ra, fa, rb, fb = (t.float() for t in self.d_pass(real_a, pa, real_b, pb))
+            ra, fa, rb, fb = (fp32(t) for t in self.d_pass(real_a, pa, real_b, pb))
         loss_d_a = 0.5 * (lsgan(ra, True) + lsgan(fa, False))
         loss_d_b = 0.5 * (lsgan(rb, True) + lsgan(fb, False))
         self.opt_d.zero_grad(set_to_none=True)

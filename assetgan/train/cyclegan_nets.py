@@ -175,21 +175,40 @@ class GeneratorWithStats(nn.Module):
         return y, measured
 
 
+def _patchgan(ndf: int) -> nn.Sequential:
+    """70x70 PatchGAN: image [N, 3, H, W] -> realness map [N, 1, H/8 - 2, W/8 - 2]."""
+    return nn.Sequential(
+        nn.Conv2d(3, ndf, 4, 2, 1), nn.LeakyReLU(0.2, True),  # C64, no norm
+        nn.Conv2d(ndf, 2 * ndf, 4, 2, 1), nn.InstanceNorm2d(2 * ndf), nn.LeakyReLU(0.2, True),
+        nn.Conv2d(2 * ndf, 4 * ndf, 4, 2, 1), nn.InstanceNorm2d(4 * ndf), nn.LeakyReLU(0.2, True),
+        nn.Conv2d(4 * ndf, 8 * ndf, 4, 1, 1), nn.InstanceNorm2d(8 * ndf), nn.LeakyReLU(0.2, True),
+        nn.Conv2d(8 * ndf, 1, 4, 1, 1),
+    )
+
+
 class PatchDiscriminator(nn.Module):
-    """70x70 PatchGAN: image [N, 3, H, W] -> realness map [N, 1, H/8 - 2, W/8 - 2] (least-squares targets)."""
+    """70x70 PatchGAN (least-squares targets): image [N, 3, H, W] -> realness map [N, 1, H/8 - 2, W/8 - 2].
 
-    def __init__(self, ndf: int = 64) -> None:
+    With `scales` > 1 (Wang et al. 2018, pix2pixHD) further PatchGANs of their own judge the image average-pooled
+    2x, 4x, ...: their 70-pixel windows cover 140, 280, ... pixels, so the layout and tonal balance of a whole crop
+    is judged, not only its texture. The forward then returns a tuple of maps, finest first.
+    """
+
+    def __init__(self, ndf: int = 64, scales: int = 1) -> None:
         super().__init__()
-        self.net = nn.Sequential(
-            nn.Conv2d(3, ndf, 4, 2, 1), nn.LeakyReLU(0.2, True),  # C64, no norm
-            nn.Conv2d(ndf, 2 * ndf, 4, 2, 1), nn.InstanceNorm2d(2 * ndf), nn.LeakyReLU(0.2, True),
-            nn.Conv2d(2 * ndf, 4 * ndf, 4, 2, 1), nn.InstanceNorm2d(4 * ndf), nn.LeakyReLU(0.2, True),
-            nn.Conv2d(4 * ndf, 8 * ndf, 4, 1, 1), nn.InstanceNorm2d(8 * ndf), nn.LeakyReLU(0.2, True),
-            nn.Conv2d(8 * ndf, 1, 4, 1, 1),
-        )
+        if scales < 1:
+            raise ValueError(f"scales {scales}: must be at least 1")
+        self.net = _patchgan(ndf)
+        self.coarser = nn.ModuleList([_patchgan(ndf) for _ in range(scales - 1)])
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.net(x)
+    def forward(self, x: torch.Tensor) -> torch.Tensor | tuple[torch.Tensor, ...]:
+        if not len(self.coarser):
+            return self.net(x)
+        maps = [self.net(x)]
+        for d in self.coarser:
+            x = F.avg_pool2d(x, 3, 2, 1, count_include_pad=False)
+            maps.append(d(x))
+        return tuple(maps)
 
 
 def init_normal(m: nn.Module) -> None:

@@ -139,6 +139,16 @@ def test_resume_continues_exactly(tmp_path, extra):
         assert all(torch.equal(s1[k], s2[k]) for k in s1), key
 
 
+def test_runs_saved_before_reflection_padding_keep_zero_padding():
+    from assetgan.train.cyclegan_config import CycleGANConfig
+
+    new = tiny_cyclegan_config()
+    assert new.down_pad == "reflect"  # the default for new runs
+    old = {k: v for k, v in new.to_dict().items() if k != "down_pad"}  # a config saved before the field existed
+    assert CycleGANConfig.from_dict(old).down_pad == "zero"
+    assert CycleGANConfig.from_dict(new.to_dict()).down_pad == "reflect"
+
+
 def test_unknown_down_padding_and_too_many_scales_are_refused():
     with pytest.raises(AssetganError, match="^down_pad mirror: must be zero or reflect$"):
         tiny_cyclegan_config(down_pad="mirror").validate()

@@ -19,6 +19,7 @@ class RunConfig:
     """What both run configs share: the budget/device checks and the dict round trip (to_dict/from_dict)."""
 
     removed: dict[str, tuple[str, Any]]  # the options removed after tag pre-option-cull (removed.py)
+    added: dict[str, Any] = {}  # fields whose default changed for new runs: the value a config saved without them meant
     steps: int | None
     minutes: float | None
     threads: int
@@ -47,10 +48,12 @@ class RunConfig:
     @classmethod
     def from_dict(cls: type[R], d: dict[str, Any], source: str = "checkpoint") -> R:
         """Rebuild from `to_dict` output, ignoring unknown keys from newer versions; a removed option that is on
-        stops with one line naming `source` and the tag that still has it."""
+        stops with one line naming `source` and the tag that still has it; a field the saved dict predates takes
+        the value it had then (`added`), so an old run resumes and exports unchanged."""
         names = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+        saved = {**cls.added, **drop_removed(d, cls.removed, source)}
         return cls(**{k: tuple(v) if isinstance(v, list) else v  # JSON lists back to tuple fields
-                      for k, v in drop_removed(d, cls.removed, source).items() if k in names})
+                      for k, v in saved.items() if k in names})
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ class CycleGANConfig(RunConfig):
     blocks: int = 6  # residual blocks (paper: 9 at 256x256)
     internal_scale: int = 2  # 2: the trunk runs at half resolution with a full-resolution guided head
     upsample: str = "bilinear"  # generator upsampling: "bilinear" (conv + bilinear x2) or "transpose" (paper)
-    down_pad: str = "zero"  # padding of the generator's two stride-2 convolutions: "zero" (paper) or "reflect"
+    down_pad: str = "reflect"  # padding of G's two stride-2 convolutions: "reflect" or "zero" (the paper's)
     ndf: int = 64  # PatchGAN discriminator width
     d_scales: int = 1  # PatchGANs per discriminator, each on the image pooled 2x more (pix2pixHD); 1: the paper's
     crop: int = 256  # random crop side in pixels
@@ -48,6 +48,7 @@ class CycleGANConfig(RunConfig):
     dry_run: bool = False  # a smoke test: a few steps on 4 images per domain, smallest nets
 
     removed = CYCLEGAN_REMOVED
+    added = {"down_pad": "zero"}  # runs saved before 2026-12-06's reflection padding
 
     @property
     def spec(self) -> GeneratorSpec:

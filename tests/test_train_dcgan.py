@@ -41,6 +41,19 @@ def test_tileable_upsampling_is_shift_equivariant_on_the_torus():
     torch.testing.assert_close(m(torch.roll(x, 2, dims=-2)), torch.roll(y, 4, dims=-2))
 
 
+def test_tileable_upsampling_is_the_usual_layer_on_a_tiled_input():
+    """The reference: the usual ConvTranspose2d(k=4, s=2, p=1) on the input tiled 3x3; its centre is one period."""
+    torch.manual_seed(3)
+    m = CircularUpConv(3, 2, bias=True)
+    torch.nn.init.normal_(m.conv.bias)
+    usual = torch.nn.ConvTranspose2d(3, 2, 4, 2, 1)
+    usual.load_state_dict(m.conv.state_dict())
+    x = torch.randn(2, 3, 6, 6)
+    with torch.no_grad():
+        ref = usual(x.repeat(1, 1, 3, 3))[..., 12:24, 12:24]
+        torch.testing.assert_close(m(x), ref)
+
+
 def test_tileable_generator_output_wraps_without_a_seam():
     # On a torus, a 2x2 tiling of the first feature map must give exactly the 2x2 tiling of the image:
     # the image is one period of a seamless texture. Zero padding breaks this at every tile border.

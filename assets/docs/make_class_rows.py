@@ -48,7 +48,7 @@ def main() -> None:
     rows = [(name, _finished(cond, range(SEEDS), i)) for i, name in enumerate(cond.card.classes)]
     rows.append((f"unconditional ({uncond.card.name})", _finished(uncond, range(SEEDS))))
     zoom = 3 if args.tile == 1 else 2
-    label = max(150, 7 * max(len(name) for name, _ in rows) + 2 * PAD)  # the default font: about 6 px a character
+    label = max(150, 7 * max(len(name) for name, _ in rows) + 2 * PAD)  # the default font: under 7 px a character
     cell = cond.card.size * args.tile * zoom + PAD
     canvas = Image.new("RGB", (label + SEEDS * cell + PAD, len(rows) * cell + PAD), (96, 96, 96))
     draw = ImageDraw.Draw(canvas)

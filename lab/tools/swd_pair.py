@@ -16,18 +16,16 @@ import argparse
 import statistics
 from pathlib import Path
 
-from assetgan.data.dataset import load_training_images
 from assetgan.metrics.evaluate import evaluate
 from assetgan.runtime.model import open_model
 
 
-def swd_per_seed(path: Path, real: Path, seeds: int, n: int, raw: bool) -> list[tuple[float, float]]:
+def swd_per_seed(path: Path, real: Path, seeds: int, n: int, raw: bool) -> tuple[list[tuple[float, float]], int]:
+    """(SWD, real-vs-real floor) per seed, and how many real images were measured against."""
     model = open_model(path)
-    rows = []
-    for s in range(seeds):
-        f = evaluate(model, real, n=n, seed=s, c2st=False, raw=raw).figures
-        rows.append((f["swd_x1e3"], f.get("swd_floor_real_vs_real", float("nan"))))
-    return rows
+    runs = [evaluate(model, real, n=n, seed=s, c2st=False, raw=raw) for s in range(seeds)]
+    rows = [(e.figures["swd_x1e3"], e.figures.get("swd_floor_real_vs_real", float("nan"))) for e in runs]
+    return rows, runs[0].n_real
 
 
 def main() -> None:
@@ -40,10 +38,8 @@ def main() -> None:
     ap.add_argument("--raw-old", action="store_true")
     ap.add_argument("--raw-new", action="store_true")
     args = ap.parse_args()
-    card = open_model(args.old).card
-    n_real = len(load_training_images(args.real, card.size, card.channels).images)
-    old = swd_per_seed(args.old, args.real, args.seeds, args.n, args.raw_old)
-    new = swd_per_seed(args.new, args.real, args.seeds, args.n, args.raw_new)
+    old, n_real = swd_per_seed(args.old, args.real, args.seeds, args.n, args.raw_old)
+    new, _ = swd_per_seed(args.new, args.real, args.seeds, args.n, args.raw_new)
     print(f"{args.seeds} seeds, {args.n} generated vs {n_real} held-out images")
     print(f"{'seed':>4} {'old':>7} {'new':>7} {'floor':>7}")
     for s, ((a, fl), (b, _)) in enumerate(zip(old, new)):

@@ -27,9 +27,13 @@ from PIL import Image
 
 ROOT = Path(__file__).resolve().parents[1]
 SHOT = ROOT / "assets" / "samples" / "dungeon_1080p.png"
-# convolutions left in fp32 in each direction: the first two, the last two upsampling ones and the refine stage
-KEPT_FP32 = ("net/net.1/Conv", "net/net.4/Conv", "net/net.19/net.19.0/Conv", "net/net.23/Conv", "refine/refine.0/Conv",
-             "refine/refine.2/Conv")
+def kept_fp32(model_proto, way: str) -> list[str]:
+    """The convolutions of one direction left in fp32: the first two and the last two of the trunk (the input
+    layers and the last upsampling and output ones) and the full-resolution `refine` ones, by graph order, so any
+    number of residual blocks and either padding of the stride-2 convolutions is covered."""
+    convs = [n.name for n in model_proto.graph.node if n.op_type == "Conv"]
+    trunk = [n for n in convs if n.startswith(f"/{way}/g/g/net/")]
+    return trunk[:2] + trunk[-2:] + [n for n in convs if n.startswith(f"/{way}/g/g/refine/")]
 
 
 def _load(path: Path) -> np.ndarray:
@@ -67,7 +71,8 @@ def quantize(model: Path, data: Path, out: Path, exclude: frozenset[str] = froze
         def get_next(self) -> dict | None:
             return next(self.items, None)
 
-    keep = [f"/{d}/g/g/{name}" for d in ways for name in KEPT_FP32]
+    proto = onnx.load(str(model))
+    keep = [name for d in ways for name in kept_fp32(proto, d)]
     quantize_static(str(model), str(out), Reader(), quant_format=QuantFormat.QDQ, per_channel=True,
                     activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8, op_types_to_quantize=["Conv"],
                     nodes_to_exclude=keep, calibrate_method=CalibrationMethod.Percentile)

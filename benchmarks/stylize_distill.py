@@ -83,6 +83,7 @@ def main() -> None:
     ap.add_argument("--steps", type=int)
     ap.add_argument("--minutes", type=float)
     ap.add_argument("--threads", type=int, default=0)
+    ap.add_argument("--name", help="the student's model name (default: the teacher's)")
     args = ap.parse_args()
 
     from assetgan.core.errors import AssetganError
@@ -146,7 +147,7 @@ def run(args: argparse.Namespace) -> None:
     if result.status != "done":
         return
     out = run_dir / "model.onnx"
-    report = trainer.export(out, Path(cfg.teacher).stem.removesuffix("-fp32") + "-distilled")
+    report = trainer.export(out, args.name or trainer.teacher_facts["name"])
     print(f"{out}: {out.stat().st_size / 1e6:.1f} MB, ONNX parity {report.max_diff} levels")
     if Path(cfg.teacher).suffix.lower() == ".onnx":
         compare(Path(cfg.teacher), out, Path(cfg.data_a).parent, list(cfg.exclude_a), list(cfg.exclude_b))

@@ -91,7 +91,8 @@ def main() -> None:
     try:
         run(args)
     except AssetganError as exc:
-        raise SystemExit(f"error: {exc}") from None
+        print(f"error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
 
 
 def run(args: argparse.Namespace) -> None:

@@ -14,7 +14,14 @@ from assetgan.runtime.model import read_card
 from assetgan.runtime.stylize import open_style_model
 from assetgan.train.cyclegan_data import load_domain
 from assetgan.train.cyclegan_export import generators_from_checkpoint
-from assetgan.train.distill import DistillConfig, DistillTrainer, shallower, start_config, teacher_from_onnx
+from assetgan.train.distill import (
+    DistillConfig,
+    DistillTrainer,
+    load_teacher,
+    shallower,
+    start_config,
+    teacher_from_onnx,
+)
 
 from .conftest import SPRITES, TEXTURES
 
@@ -35,8 +42,13 @@ def test_the_teacher_comes_back_from_its_onnx_file(tiny_cyclegan_run):
     g_ab, g_ba, got_cfg, card = teacher_from_onnx(tiny_cyclegan_run / "model.onnx")
     assert got_cfg.spec == cfg.spec and card.name == "tiny-style"
     x = torch.rand(1, 3, 64, 48) * 2 - 1
+    from_run = load_teacher(tiny_cyclegan_run)  # the run folder works as well
     with torch.no_grad():
         assert torch.equal(g_ab(x), ref_ab(x)) and torch.equal(g_ba(x), ref_ba(x))
+        assert torch.equal(from_run[0](x), ref_ab(x)) and torch.equal(from_run[1](x), ref_ba(x))
+    assert from_run[3]["steps"] == 4 and from_run[3]["name"] == "tiny-style"
+    assert start_config(_config(tiny_cyclegan_run)).teacher_sha256 == start_config(
+        _config(tiny_cyclegan_run / "checkpoint.pt")).teacher_sha256
 
 
 def test_a_file_without_fp32_weights_is_refused(tiny_cyclegan_run, tmp_path):

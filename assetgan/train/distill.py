@@ -11,7 +11,6 @@ was distilled from.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +23,8 @@ from .. import __version__
 from ..core.errors import AssetganError
 from ..core.paths import shown
 from ..runtime.card import ModelCard
+from ..runtime.card_io import display_path
+from ..runtime.model import file_sha256
 from .checkpoint import load_checkpoint
 from .config import RunConfig
 from .cyclegan_config import CycleGANConfig
@@ -94,14 +95,6 @@ class DistillConfig(RunConfig):
 
 
 # ----- the teacher ---------------------------------------------------------------------------------------------------
-def file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def teacher_from_onnx(path: Path) -> tuple[ResnetGenerator, ResnetGenerator, CycleGANConfig, ModelCard]:
     """Both generators of an fp32 CycleGAN file, rebuilt in torch from its card and its named weights."""
     import onnx
@@ -139,7 +132,8 @@ def load_teacher(source: str | Path) -> tuple[ResnetGenerator, ResnetGenerator, 
             raise AssetganError(f"{shown(p)}: a {state.get('kind')} checkpoint; the teacher must be a CycleGAN")
         g_ab, g_ba, cfg = generators_from_checkpoint(state, f"checkpoint {shown(p)}")
         facts = {"name": p.resolve().name if p.is_dir() else p.resolve().parent.name, "steps": int(state["step"]),
-                 "data_source": f"A: {cfg.data_a}; B: {cfg.data_b}",
+                 "data_source": f"A ({cfg.name_a}): {display_path(cfg.data_a)}; B ({cfg.name_b}): "
+                                f"{display_path(cfg.data_b)}",
                  "data_licence": f"A: {cfg.licence_a}; B: {cfg.licence_b}", "notes": ""}
     for g in (g_ab, g_ba):
         g.requires_grad_(False)

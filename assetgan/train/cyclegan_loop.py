@@ -18,7 +18,7 @@ from .cyclegan_data import Domain, random_crops
 from .cyclegan_nets import PatchDiscriminator, ResnetGenerator, init_normal
 from .device import Placement
 from .distributed import DistInfo, max_over_ranks
-from .loop import LoopTrainer
+from .loop import LoopTrainer, linear_decay
 from .sample_grid import write_sample_grid
 from .sampling import BatchSampler
 
@@ -150,13 +150,7 @@ class CycleGANTrainer(LoopTrainer):
     def lr_now(self) -> float:
         """Constant for the first `decay_from` of the budget, then linear to zero (Zhu et al.)."""
         cfg = self.cfg
-        done = [self.step / cfg.steps] if cfg.steps is not None else []  # the budget's spent fraction
-        if cfg.minutes is not None:
-            done.append(self.clock / (cfg.minutes * 60.0))
-        f, d = min(1.0, max(done)), cfg.decay_from
-        if f <= d or d >= 1.0:
-            return self.cfg.lr
-        return self.cfg.lr * max(0.0, (1.0 - f) / (1.0 - d))
+        return linear_decay(cfg.lr, cfg.decay_from, cfg.steps, self.step, cfg.minutes, self.clock)
 
     # ----- one step -----------------------------------------------------------------------------------
     def train_step(self) -> dict[str, torch.Tensor]:

@@ -33,7 +33,7 @@ from .cyclegan_export import DIRECTIONS, export_cyclegan, generators_from_checkp
 from .cyclegan_nets import ResnetGenerator
 from .device import Placement
 from .distributed import DistInfo
-from .loop import LoopTrainer
+from .loop import LoopTrainer, linear_decay
 from .onnx_export import ExportReport
 from .sample_grid import write_sample_grid
 from .sampling import BatchSampler, to_uint8
@@ -198,11 +198,7 @@ class DistillTrainer(LoopTrainer):
 
     def lr_now(self) -> float:
         cfg = self.cfg
-        done = [self.step / cfg.steps] if cfg.steps is not None else []
-        if cfg.minutes is not None:
-            done.append(self.train_seconds / (cfg.minutes * 60.0))
-        f, d = min(1.0, max(done)), cfg.decay_from
-        return cfg.lr if f <= d or d >= 1.0 else cfg.lr * max(0.0, (1.0 - f) / (1.0 - d))
+        return linear_decay(cfg.lr, cfg.decay_from, cfg.steps, self.step, cfg.minutes, self.train_seconds)
 
     def _batch(self, way: int) -> torch.Tensor:
         cfg = self.cfg

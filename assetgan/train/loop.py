@@ -62,6 +62,19 @@ class TrainResult:
     images_per_s: float
 
 
+def linear_decay(lr: float, decay_from: float, steps: int | None, step: int, minutes: float | None,
+                 seconds: float) -> float:
+    """`lr` for the first `decay_from` of the budget (the larger spent fraction of steps and minutes), then linear to
+    zero at its end (Zhu et al.'s schedule)."""
+    done = [step / steps] if steps is not None else []
+    if minutes is not None:
+        done.append(seconds / (minutes * 60.0))
+    f = min(1.0, max(done))
+    if f <= decay_from or decay_from >= 1.0:
+        return lr
+    return lr * max(0.0, (1.0 - f) / (1.0 - decay_from))
+
+
 def setting_text(value: Any) -> str:
     """A config value as a run's history shows it: lists joined by commas ("none" when empty)."""
     return ",".join(map(str, value)) or "none" if isinstance(value, (list, tuple)) else str(value)

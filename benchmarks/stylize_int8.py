@@ -19,6 +19,7 @@ import argparse
 import dataclasses
 import json
 import statistics
+import tempfile
 import time
 from pathlib import Path
 
@@ -28,12 +29,14 @@ from PIL import Image
 ROOT = Path(__file__).resolve().parents[1]
 SHOT = ROOT / "assets" / "samples" / "dungeon_1080p.png"
 def kept_fp32(model_proto, way: str) -> list[str]:
-    """The convolutions of one direction left in fp32: the first two and the last two of the trunk (the input
-    layers and the last upsampling and output ones) and the full-resolution `refine` ones, by graph order, so any
-    number of residual blocks and either padding of the stride-2 convolutions is covered."""
+    """The convolutions of one direction left in fp32: those of the first two and the last two layers of the trunk
+    (the input layers and the last upsampling and output ones) and of the full-resolution `refine` layers, by
+    graph order, so any number of residual blocks, either padding of the stride-2 convolutions and a layer
+    rewritten as two convolutions (assetgan.train.onnx_thin_convs) are covered."""
     convs = [n.name for n in model_proto.graph.node if n.op_type == "Conv"]
-    trunk = [n for n in convs if n.startswith(f"/{way}/g/g/net/")]
-    return trunk[:2] + trunk[-2:] + [n for n in convs if n.startswith(f"/{way}/g/g/refine/")]
+    layers = list(dict.fromkeys(n.rsplit("/", 1)[0] for n in convs if n.startswith(f"/{way}/g/g/net/")))
+    kept = set(layers[:2] + layers[-2:])
+    return [n for n in convs if n.rsplit("/", 1)[0] in kept or n.startswith(f"/{way}/g/g/refine/")]
 
 
 def _load(path: Path) -> np.ndarray:
@@ -71,12 +74,19 @@ def quantize(model: Path, data: Path, out: Path, exclude: frozenset[str] = froze
         def get_next(self) -> dict | None:
             return next(self.items, None)
 
+    from assetgan.train.onnx_branches import add_fixed_entry, drop_fixed_entries
+
     proto = onnx.load(str(model))
+    drop_fixed_entries(proto)  # calibrate the main graph only; the lean entry is copied from it afterwards
     keep = [name for d in ways for name in kept_fp32(proto, d)]
-    quantize_static(str(model), str(out), Reader(), quant_format=QuantFormat.QDQ, per_channel=True,
-                    activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8, op_types_to_quantize=["Conv"],
-                    nodes_to_exclude=keep, calibrate_method=CalibrationMethod.Percentile)
+    with tempfile.TemporaryDirectory() as tmp:
+        plain = Path(tmp) / "plain.onnx"
+        onnx.save(proto, str(plain))
+        quantize_static(str(plain), str(out), Reader(), quant_format=QuantFormat.QDQ, per_channel=True,
+                        activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8, op_types_to_quantize=["Conv"],
+                        nodes_to_exclude=keep, calibrate_method=CalibrationMethod.Percentile)
     m = onnx.load(str(out))  # say what the file is, beside the assetgan card it keeps
+    add_fixed_entry(m)
     note = {"method": "static QDQ, per-channel int8 weights, uint8 activations, percentile ranges",
             "source": model.name, "fp32_convolutions": keep,
             "calibration": "16 photos" + (" + 16 paintings" if "b2a" in ways else "") + " of monet2photo"}

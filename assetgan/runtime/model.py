@@ -121,6 +121,9 @@ def check_graph(sess, card: ModelCard, path: Path) -> None:
                      (f"{d}.stats", feeds, "tensor(float)", None), (f"{d}.weight", feeds, "tensor(float)", None),
                      (f"{d}.output", outs, "tensor(uint8)", [None, None, None, 3]),
                      (f"{d}.measured", outs, "tensor(float)", None)]
+            if f"{d}.fixed.output" in outs:  # the lean entry for tiles (assetgan.train.onnx_branches), optional
+                want += [(f"{d}.fixed.image", feeds, "tensor(uint8)", [None, None, None, 3]),
+                         (f"{d}.fixed.output", outs, "tensor(uint8)", [None, None, None, 3])]
     for name, where, dtype, shape in want:
         side = "input" if where is feeds else "output"
         node = where.get(name)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -53,16 +54,27 @@ class StyleModel(OpenedModel):
                   release: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """img uint8 [H, W, 3] (sides multiples of `multiple`) -> (uint8 [H, W, 3], measured stats).
 
-        `release` hands the CPU memory arena's free blocks back after the call: after the statistics pass, the
-        largest call of a tiled run, so that the tiles' differently sized blocks do not stack on top of it.
+        With `stats`, the file's lean fixed-statistics entry runs where it has one (the same pixels; `stats` is
+        returned as the measured ones). `release` hands the CPU memory arena's free blocks back after the call:
+        after the statistics pass, the largest call of a tiled run, so that the tiles' differently sized blocks do
+        not stack on top of it.
         """
         feeds = {f"{direction}.image": np.ascontiguousarray(img[None])}
         if stats is not None:
+            if f"{direction}.fixed.output" in self._outputs:
+                out = self._sess.run([f"{direction}.fixed.output"], {f"{direction}.fixed.image": feeds.popitem()[1],
+                                                                      f"{direction}.stats": stats},
+                                     _release_options() if release else None)[0]
+                return out[0], stats
             feeds[f"{direction}.stats"] = stats
             feeds[f"{direction}.weight"] = np.ones(1, np.float32)
         out, measured = self._sess.run([f"{direction}.output", f"{direction}.measured"], feeds,
                                        _release_options() if release else None)
         return out[0], measured
+
+    @cached_property
+    def _outputs(self) -> frozenset[str]:
+        return frozenset(o.name for o in self._sess.get_outputs())
 
     def canvas(self, img: np.ndarray) -> np.ndarray:
         """The image with a reflected BORDER on every side, padded to multiples: it sits at (BORDER, BORDER)."""

@@ -98,13 +98,13 @@ class DistillConfig(RunConfig):
 def teacher_from_onnx(path: Path) -> tuple[ResnetGenerator, ResnetGenerator, CycleGANConfig, ModelCard]:
     """Both generators of an fp32 CycleGAN file, rebuilt in torch from its card and its named weights."""
     import onnx
-    from onnx import numpy_helper
 
     from ..runtime.model import read_card
+    from .onnx_thin_convs import named_weights
 
     card = read_card(path, kind="cyclegan")
     cfg = CycleGANConfig.from_dict(dict(card.training_config), f"model {shown(path)}")
-    weights = {i.name: i for i in onnx.load(str(path)).graph.initializer}
+    weights = named_weights(onnx.load(str(path)))
     gens = []
     for d in DIRECTIONS:
         prefix = f"{d}.g.g."
@@ -114,7 +114,7 @@ def teacher_from_onnx(path: Path) -> tuple[ResnetGenerator, ResnetGenerator, Cyc
         if missing:
             raise AssetganError(f"{shown(path)}: holds no fp32 weights for {d} ({missing[0]} missing; an int8 "
                                 "copy?); distil from the fp32 model or the run's checkpoint")
-        g.load_state_dict({n: torch.from_numpy(numpy_helper.to_array(weights[prefix + n]).copy()) for n in names})
+        g.load_state_dict({n: torch.from_numpy(weights[prefix + n].copy()) for n in names})
         gens.append(g.eval())
     return gens[0], gens[1], cfg, card
 

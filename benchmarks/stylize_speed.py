@@ -2,12 +2,14 @@
 3840x2400 (<= 6 s, <= 1.5 GB peak RSS) and at 1080p (<= 2 s), and tiled vs whole-image output at 1080p (>= 38 dB
 PSNR), each printed with its ratio to the target.
 
-    python benchmarks/stylize_speed.py [--model trained/monet.onnx] [--baseline-src DIR] [--compare-model FILE]
+    python benchmarks/stylize_speed.py [--model trained/monet.onnx] [--baseline-src DIR [--baseline-model FILE]]
+                                       [--compare-model FILE] [--repeats 3]
     python benchmarks/stylize_speed.py --architectures [--skip-paper-4k] [--no-train]
 
 --baseline-src runs the same commands, interleaved, with the `assetgan` package found in DIR (e.g. an older commit:
-`git archive COMMIT assetgan | tar -x -C DIR`) and prints new/baseline ratios; --compare-model does the same with
-another model file (e.g. the int8 copy from benchmarks/stylize_int8.py). The 1080p input is the sample screenshot
+`git archive COMMIT assetgan | tar -x -C DIR`; --baseline-model: with the model file of that commit) and prints
+new/baseline ratios; --compare-model does the same with another model file (e.g. the int8 copy from
+benchmarks/stylize_int8.py). The 1080p input is the sample screenshot
 with `--pixel-art off` (it is 3x pixel art, which `auto` would stylize at 640x360); the 4K one is it upscaled
 (bicubic, no pixel grid left), run with the default options.
 
@@ -145,7 +147,8 @@ def whole_command(model: Path, image: Path, folder: Path, src: Path | None, *opt
     return seconds, usage.ru_maxrss / 1024
 
 
-def targets(model: Path, baseline_src: Path | None, compare_model: Path | None) -> None:
+def targets(model: Path, baseline_src: Path | None, compare_model: Path | None, repeats: int = 3,
+            baseline_model: Path | None = None) -> None:
     """The stylize targets, each with its ratio to the target; variants interleaved with the shipped code and model."""
     from PIL import Image
 
@@ -154,12 +157,13 @@ def targets(model: Path, baseline_src: Path | None, compare_model: Path | None) 
     Image.open(SHOT).convert("RGB").resize((3840, 2400), Image.BICUBIC).save(big, compress_level=1)
     variants: dict[str, tuple[Path, Path | None]] = {"this checkout": (model, None)}
     if baseline_src:
-        variants[f"baseline {baseline_src}"] = (model, baseline_src)
+        label = f" + {baseline_model.name}" if baseline_model else ""
+        variants[f"baseline {baseline_src.name}{label}"] = (baseline_model or model, baseline_src)
     if compare_model:
         variants[f"model {compare_model.name}"] = (compare_model, None)
-    cases = {"4K": (big, (), 1), "1080p": (SHOT, ("--pixel-art", "off"), 3)}
+    cases = {"4K": (big, ()), "1080p": (SHOT, ("--pixel-art", "off"))}
     got: dict[tuple[str, str], list[tuple[float, float]]] = {}
-    for case, (image, options, repeats) in cases.items():
+    for case, (image, options) in cases.items():
         for _ in range(repeats):
             for name, (path, src) in variants.items():
                 got.setdefault((name, case), []).append(whole_command(path, image, tmp, src, *options))
@@ -167,12 +171,17 @@ def targets(model: Path, baseline_src: Path | None, compare_model: Path | None) 
     def med(name: str, case: str, i: int) -> float:
         return statistics.median(r[i] for r in got[name, case]) if i == 0 else max(r[i] for r in got[name, case])
 
-    print("whole command (`assetgan stylize`, start-up to written PNG), median of runs; ratio to target "
-          "(<= 1 meets it), and of this checkout to each variant (< 1: this checkout is quicker or smaller):")
+    def spread(name: str, case: str) -> str:
+        runs = [r[0] for r in got[name, case]]
+        return f"[{min(runs):.2f}-{max(runs):.2f}]"
+
+    print(f"whole command (`assetgan stylize`, start-up to written PNG), median of {repeats} runs [fastest-slowest], "
+          "variants interleaved; ratio to target (<= 1 meets it), and of this checkout to each variant (< 1: this "
+          "checkout is quicker or smaller):")
     for name in variants:
         t4, rss4, t1 = med(name, "4K", 0), med(name, "4K", 1), med(name, "1080p", 0)
-        print(f"  {name:30s} 4K {t4:6.2f} s (x{t4 / 6.0:.2f} of 6 s)  peak RSS {rss4:5.0f} MB (x{rss4 / 1536:.2f} of "
-              f"1.5 GB)   1080p {t1:5.2f} s (x{t1 / 2.0:.2f} of 2 s)")
+        print(f"  {name:30s} 4K {t4:6.2f} s {spread(name, '4K')} (x{t4 / 6.0:.2f} of 6 s)  peak RSS {rss4:5.0f} MB "
+              f"(x{rss4 / 1536:.2f} of 1.5 GB)   1080p {t1:5.2f} s {spread(name, '1080p')} (x{t1 / 2.0:.2f} of 2 s)")
     first = next(iter(variants))
     for name in list(variants)[1:]:
         print(f"  {first} vs {name}: 4K time x{med(first, '4K', 0) / med(name, '4K', 0):.2f}, peak RSS "
@@ -193,10 +202,13 @@ def main() -> None:
                                                                  "with the reference ones instead (needs torch)")
     ap.add_argument("--skip-paper-4k", action="store_true", help="the paper's generator at 4K takes minutes")
     ap.add_argument("--no-train", action="store_true", help="skip the training-speed part")
+    ap.add_argument("--baseline-model", type=Path, help="the model the --baseline-src code runs (default: --model)")
+    ap.add_argument("--repeats", type=int, default=3, help="runs of each whole command (the median is reported)")
     args = ap.parse_args()
     if not args.architectures:
         targets(args.model.resolve(), args.baseline_src and args.baseline_src.resolve(),
-                args.compare_model and args.compare_model.resolve())
+                args.compare_model and args.compare_model.resolve(), max(1, args.repeats),
+                args.baseline_model and args.baseline_model.resolve())
         return
 
     from assetgan.runtime.model import read_card

@@ -23,8 +23,8 @@ from .tiling import Blend, plan_tiles
 
 DIRECTIONS = ("a2b", "b2a")
 WHOLE_PIXELS = 2_200_000  # images up to this size (1080p and a bit) run in one pass unless tiles are asked for
-DEFAULT_TILE = 1024  # tile core side for larger images: 12 tiles at 3840x2400, 0.88x the time of 512-px tiles
-# (fewer overlaps to run twice) for a peak RSS still set by the statistics pass (lab/2026-12-06-stylize-speed.md)
+DEFAULT_TILE = 1536  # tile core side for larger images: 6 tiles at 3840x2400, fewer overlaps to run twice than with
+# smaller tiles, each still below the statistics pass, which sets the peak RSS (lab/2026-12-07-lean-graph.md)
 DEFAULT_OVERLAP = 32  # pixels each tile extends past its core, blended with its neighbours
 STATS_PIXELS = WHOLE_PIXELS  # the statistics pass sees the whole image, downscaled to at most this many pixels
 BORDER = 16  # a reflected margin on every side: the network's own border behaviour (colour fringes) falls outside

@@ -50,7 +50,7 @@ def stylize(
                                                 "names work too: photo2monet, monet2photo.")] = "a2b",
     strength: Annotated[float, typer.Option(help="0 = the input, 1 = fully stylized.")] = 1.0,
     tile: Annotated[int | None, typer.Option(help="Tile side in pixels (default: whole image up to ~2.2 Mpixels, "
-                                                  "1024 above).")] = None,
+                                                  "1536 above).")] = None,
     suffix: Annotated[str | None, typer.Option(help="Added to output names (default: '.<target domain>').")]
     = None,
     overwrite: Annotated[bool, typer.Option(help="Allow results to replace existing files of the same names "

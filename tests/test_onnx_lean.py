@@ -127,6 +127,21 @@ def test_rewriting_a_file_keeps_its_card_and_its_pixels_whole_and_tiled(tmp_path
             b = lean.stylize(img, direction, tile=tile)
             assert np.abs(a.astype(int) - b.astype(int)).max() <= 1
 
+    class Recorder:  # which outputs the runtime asks the lean file for
+        def __init__(self, sess):
+            self.sess, self.asked = sess, []
+
+        def run(self, names, feeds, options=None):
+            self.asked += names
+            return self.sess.run(names, feeds, options)
+
+        def get_outputs(self):
+            return self.sess.get_outputs()
+
+    lean._sess = Recorder(lean._sess)
+    lean.stylize(img, "a2b", tile=64)
+    assert "a2b.fixed.output" in lean._sess.asked and lean._sess.asked.count("a2b.output") == 1  # the stats pass
+
 
 def test_the_command_refuses_to_replace_a_file_and_names_a_bad_one(tmp_path, tiny_style_model):
     out = tmp_path / "out.onnx"

@@ -59,17 +59,16 @@ class StyleModel(OpenedModel):
         after the statistics pass, the largest call of a tiled run, so that the tiles' differently sized blocks do
         not stack on top of it.
         """
-        feeds = {f"{direction}.image": np.ascontiguousarray(img[None])}
+        image = np.ascontiguousarray(img[None])  # [1, H, W, 3]
+        options = _release_options() if release else None
+        if stats is not None and f"{direction}.fixed.output" in self._outputs:
+            feeds = {f"{direction}.fixed.image": image, f"{direction}.stats": stats}
+            return self._sess.run([f"{direction}.fixed.output"], feeds, options)[0][0], stats
+        feeds = {f"{direction}.image": image}
         if stats is not None:
-            if f"{direction}.fixed.output" in self._outputs:
-                out = self._sess.run([f"{direction}.fixed.output"], {f"{direction}.fixed.image": feeds.popitem()[1],
-                                                                      f"{direction}.stats": stats},
-                                     _release_options() if release else None)[0]
-                return out[0], stats
             feeds[f"{direction}.stats"] = stats
             feeds[f"{direction}.weight"] = np.ones(1, np.float32)
-        out, measured = self._sess.run([f"{direction}.output", f"{direction}.measured"], feeds,
-                                       _release_options() if release else None)
+        out, measured = self._sess.run([f"{direction}.output", f"{direction}.measured"], feeds, options)
         return out[0], measured
 
     @cached_property

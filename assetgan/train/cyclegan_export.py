@@ -128,8 +128,7 @@ def parity_check(model: BothDirections, data: bytes, stats_size: int) -> int:
                 feeds = {f"{d}.image": img, f"{d}.stats": stats.astype(np.float32),
                          f"{d}.weight": np.array([w], np.float32)}
                 with torch.no_grad():
-                    ref, _ = tr(torch.from_numpy(img), torch.from_numpy(feeds[f"{d}.stats"]),
-                                           torch.tensor([w]))
+                    ref, _ = tr(torch.from_numpy(img), torch.from_numpy(feeds[f"{d}.stats"]), torch.tensor([w]))
                 ref = ref.numpy().astype(np.int16)
                 runs = [sess.run([f"{d}.output"], feeds)[0]]
                 if w == 1.0 and f"{d}.fixed.output" in outs:

@@ -22,10 +22,13 @@ from .onnx_branches import add_fixed_entry
 from .onnx_thin_convs import split_thin_convs
 
 
-def make_lean(proto: Any) -> str:
-    """Rewrite `proto` (an onnx ModelProto of a CycleGAN translator) in place; says what was done."""
-    convs = split_thin_convs(proto)
-    entry = add_fixed_entry(proto)
+def make_lean(proto: Any) -> tuple[int, bool]:
+    """Rewrite `proto` (an onnx ModelProto of a CycleGAN translator) in place: (thin convolutions rewritten,
+    whether the fixed-statistics entry was added)."""
+    return split_thin_convs(proto), add_fixed_entry(proto)
+
+
+def describe(convs: int, entry: bool) -> str:
     return f"{convs} thin convolution(s) rewritten" + (", a fixed-statistics entry for a2b added" if entry else "")
 
 
@@ -39,9 +42,10 @@ def rewrite_file(src: Path, dst: Path) -> str:
         proto = onnx.load(str(src))
     except Exception as e:  # noqa: BLE001 - any unreadable file: one line naming it
         raise AssetganError(f"{src}: not a readable ONNX model ({type(e).__name__}); pass an exported .onnx") from e
-    done = make_lean(proto)
+    convs, entry = make_lean(proto)
+    done = describe(convs, entry)
     atomic_write_bytes(dst, proto.SerializeToString())
-    if not done.startswith("0 ") or "entry" in done:
+    if convs or entry:
         from ..runtime.card_io import rewrite_card
         from ..runtime.model import read_card
 

@@ -22,7 +22,7 @@ TORCH_FILES = {"test_train_dcgan.py", "test_train_cli.py", "test_train_run.py", 
                "test_train_conditional.py",
                "test_train_device.py", "test_distributed.py",
                "test_hardening_data_train.py", "test_snapshot_select.py", "test_ui_train_run.py",
-               "test_evaluate_classes.py", "test_distill.py"}
+               "test_evaluate_classes.py", "test_distill.py", "test_train_cut.py"}
 TORCH_FIXTURES = {"tiny_run", "tiny_cyclegan_run"}
 
 

@@ -188,9 +188,21 @@ def test_stylize_with_hostile_options(work, tiny_style_model, suffix, tile, stre
     assert not [p for p in ex.rglob(".*.tmp")]
 
 
+def test_a_translator_card_names_only_directions_the_runtime_knows():
+    base = {"kind": "cyclegan", "name": "m", "size": 128, "channels": 3, "domains": ["photo", "monet"]}
+    assert ModelCard.from_json(json.dumps(base)).translations == ["a2b", "b2a"]  # files made before CUT
+    one_way = ModelCard.from_json(json.dumps(base | {"directions": ["a2b"]}))
+    assert one_way.translations == ["a2b"] and "photo -> monet" in one_way.summary()
+    assert ModelCard.from_json(json.dumps(base | {"directions": []})).translations == ["a2b", "b2a"]
+    for bad in (["a2c"], ["a2b", "a2b"], "a2b"):
+        with pytest.raises(AssetganError, match="^m.onnx: model card field 'directions'"):
+            ModelCard.from_json(json.dumps(base | {"directions": bad}), "m.onnx")
+
+
 card_fields = st.dictionaries(
     st.sampled_from(["kind", "name", "size", "channels", "nz", "tileable", "palette", "default_truncation",
-                     "default_keep", "domains", "pad_multiple", "critic", "training_config", "metrics", "steps"]),
+                     "default_keep", "domains", "pad_multiple", "critic", "training_config", "metrics", "steps",
+                     "directions"]),
     json_values, max_size=4)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import shlex
 import subprocess
 import sys
@@ -15,6 +16,7 @@ from assetgan.core.errors import AssetganError
 from assetgan.runtime.card import ModelCard
 from assetgan.runtime.stylize import open_style_model
 from ui import stylize_logic as logic
+from ui.card_words import makes
 from ui.library import LibraryModel, card_rows
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -58,6 +60,14 @@ def test_directions_name_the_domains():
     assert logic.direction_choices(_card("cyclegan"))[1] == ("b2a", "b → a")
     rows = dict(card_rows(card))
     assert rows["kind"].startswith("cyclegan") and rows["domains"] == "photo ↔ monet" and "latent size" not in rows
+
+
+def test_a_one_way_model_offers_only_its_direction():
+    card = dataclasses.replace(_card("cyclegan", ["photo", "monet"]), directions=["a2b"])
+    assert logic.direction_choices(card) == [("a2b", "photo → monet")]
+    rows = dict(card_rows(card))
+    assert rows["kind"].startswith("cut") and rows["domains"] == "photo → monet"
+    assert makes(card) == "restyles pictures: photo → monet, any size"
 
 
 def test_add_inputs_expands_folders_skips_duplicates_and_refuses_non_images(tmp_path):

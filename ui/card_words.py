@@ -66,7 +66,8 @@ def makes(card: ModelCard) -> str:
     """What the model makes, in a phrase."""
     if card.kind == "cyclegan":
         a, b = (list(card.domains) + ["a", "b"])[:2]
-        return f"restyles pictures: {a} ↔ {b}, any size"
+        way = {2: f"{a} ↔ {b}", 1: f"{a} → {b}" if card.translations == ["a2b"] else f"{b} → {a}"}
+        return f"restyles pictures: {way[len(card.translations)]}, any size"
     extras = ["tile seamlessly"] if card.tileable else []
     extras += ["with transparency"] if card.channels == 4 else []
     extras += [f"{len(card.classes)} kinds: {', '.join(card.classes)}"] if card.classes else []

@@ -130,7 +130,9 @@ def card_rows(card: ModelCard) -> list[tuple[str, str]]:
     """The card as (label, value) rows for a form: kind, size, channels, tileable, data by name and licence, …"""
     if card.kind == "cyclegan":
         a, b = (list(card.domains) + ["a", "b"])[:2]
-        rows = [("kind", "cyclegan (style transfer, both directions)"), ("domains", f"{a} ↔ {b}"),
+        both = len(card.translations) == 2
+        rows = [("kind", "cyclegan (style transfer, both directions)" if both else "cut (style transfer, one way)"),
+                ("domains", f"{a} ↔ {b}" if both else f"{a} → {b}" if card.translations == ["a2b"] else f"{b} → {a}"),
                 ("input size", f"any (trained on {card.size} x {card.size} px crops)")]
     else:
         rows = [("kind", card.kind), ("size", f"{card.size} x {card.size} px"),

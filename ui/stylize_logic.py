@@ -57,9 +57,10 @@ def domains(card: ModelCard) -> tuple[str, str]:
 
 
 def direction_choices(card: ModelCard) -> list[tuple[str, str]]:
-    """[(direction, label)], e.g. [("a2b", "photo → monet"), ("b2a", "monet → photo")]."""
+    """[(direction, label)] of the directions the file holds, e.g. [("a2b", "photo → monet"), ("b2a", "monet →
+    photo")]."""
     a, b = domains(card)
-    return [("a2b", f"{a} → {b}"), ("b2a", f"{b} → {a}")]
+    return [(d, label) for d, label in (("a2b", f"{a} → {b}"), ("b2a", f"{b} → {a}")) if d in card.translations]
 
 
 def target_domain(card: ModelCard, direction: str) -> str:

@@ -277,16 +277,16 @@ class StylizeTab(FileDrop, QWidget):
         keep = max(0, self.direction.currentIndex())
         self.direction.clear()
         if model is not None:
-            for _d, label in logic.direction_choices(model.card):
-                self.direction.addItem(label)
-            self.direction.setCurrentIndex(keep)
+            for d, label in logic.direction_choices(model.card):
+                self.direction.addItem(label, d)
+            self.direction.setCurrentIndex(min(keep, self.direction.count() - 1))
         self.direction.blockSignals(False)
         self.stylize_button.setEnabled(model is not None and self.batch_job is None)
         self.model_changed.emit()
         self._options_changed()
 
     def direction_code(self) -> str:
-        return "b2a" if self.direction.currentIndex() == 1 else "a2b"
+        return self.direction.currentData() or "a2b"
 
     def strength_value(self) -> float:
         return self.strength.value() / 100

@@ -64,11 +64,12 @@ def evaluate(
             raise AssetganError("C2ST needs PyTorch: pip install 'assetgan[train]', or pass --no-c2st") from None
     if is_translator:
         from ..metrics.evaluate import evaluate_translation
-        from ..runtime.stylize import check_direction, open_style_model
+        from ..runtime.stylize import open_style_model
 
         if inputs is None:
             raise AssetganError("a CycleGAN model needs --inputs DIR (held-out source images) besides --real")
-        ev = evaluate_translation(open_style_model(path), inputs, real, check_direction(direction), n=n, seed=seed)
+        sm = open_style_model(path)
+        ev = evaluate_translation(sm, inputs, real, sm.check_direction(direction), n=n, seed=seed)
     else:
         ev = run_evaluate(open_model(path), real, train, n=n, seed=seed, c2st=c2st, truncation=truncation,
                           keep=keep_best, raw=raw, label_map=str(label_map) if label_map is not None else None)

@@ -93,7 +93,7 @@ def stylize(
         if files:
             reader.prefetch(files[0])  # decoded while the model loads
         m = open_style_model(model_path, parse_device(device))
-        way = parse_direction(direction, m.card.domains)
+        way = m.check_direction(parse_direction(direction, m.card.domains))
         info(f"provider: {m.device}" + (f" ({m.provider_note})" if m.provider_note else "")
              + f"; {m.direction_label(way)}")
         domains = (list(m.card.domains) + ["a", "b"])[:2]

@@ -10,10 +10,11 @@ import typer
 
 from . import train_common as tc
 from .common import handle_errors, info, warn
-from .train_cyclegan_cmd import cyclegan
+from .train_cyclegan_cmd import cut, cyclegan
 
 app = typer.Typer(help="Train generators (needs the 'train' extra: torch, onnx).", no_args_is_help=True)
 app.command("cyclegan")(cyclegan)
+app.command("cut")(cut)
 
 
 @app.command("dcgan")

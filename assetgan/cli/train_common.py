@@ -62,7 +62,8 @@ def require_torch() -> None:
 
 
 METRICS = {"dcgan": {"loss_d": ".3f", "loss_g": ".3f", "images_per_s": ".0f"},
-           "cyclegan": {"loss_g": ".3f", "loss_cycle": ".3f", "loss_d": ".3f", "s_per_step": ".2f"}}
+           "cyclegan": {"loss_g": ".3f", "loss_cycle": ".3f", "loss_d": ".3f", "s_per_step": ".2f"},
+           "cut": {"loss_g": ".3f", "loss_nce": ".3f", "loss_d": ".3f", "s_per_step": ".2f"}}
 
 
 class LateProgress:

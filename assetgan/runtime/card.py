@@ -38,6 +38,8 @@ class ModelCard:
     notes: str = ""
     domains: list[str] = field(default_factory=list)  # cyclegan: names of domains A and B, e.g. photo, monet
     pad_multiple: int = 1  # cyclegan: input sides must be multiples of this (the runtime pads)
+    directions: list[str] = field(default_factory=list)  # cyclegan: the directions the file holds, "a2b" and/or
+    # "b2a" (a CUT model: "a2b" only); empty = both (every file made before CUT)
     critic: bool = False  # dcgan: the file also holds the discriminator (input critic.image -> critic.score)
     classes: list[str] = field(default_factory=list)  # dcgan: conditional model's class names, id = index (graph
     # input `class` int64 [N]); empty = unconditional
@@ -74,12 +76,18 @@ class ModelCard:
                              f"{len(values.get('class_counts', []))} class counts; re-export the model or fix its card")
         return cls(**values)
 
+    @property
+    def translations(self) -> list[str]:
+        """A translator's directions in the file: "a2b", "b2a" or both."""
+        return list(self.directions) or ["a2b", "b2a"]
+
     def summary(self) -> str:
         """One line for listings: kind, size, channels, tileable, data and licence."""
         chan = "RGBA" if self.channels == 4 else "RGB"
         if self.kind == "cyclegan":
             a, b = (self.domains + ["a", "b"])[:2] if len(self.domains) < 2 else self.domains[:2]
-            return (f"cyclegan {a} <-> {b}, any size (trained on {self.size}px crops), {self.steps} steps; "
+            arrow = "<->" if len(self.translations) == 2 else ("->" if self.translations == ["a2b"] else "<-")
+            return (f"cyclegan {a} {arrow} {b}, any size (trained on {self.size}px crops), {self.steps} steps; "
                     f"data: {self.data_source or '?'} ({self.data_licence or 'licence unknown'})")
         tile = ", tileable" if self.tileable else ""
         tile += f", {len(self.classes)} classes" if self.classes else ""
@@ -130,6 +138,9 @@ def _check_field(key: str, v: Any, kind: str) -> str:
     if key == "domains":
         ok = isinstance(v, list) and len(v) <= 2 and all(isinstance(x, str) and 0 < len(x) <= 64 for x in v)
         return "" if ok else "must be a list of (two) domain names"
+    if key == "directions":
+        ok = isinstance(v, list) and len(v) <= 2 and len(set(v)) == len(v) and all(x in ("a2b", "b2a") for x in v)
+        return "" if ok else 'must list "a2b" and/or "b2a" (or nothing: both)'
     if key == "classes":
         ok = isinstance(v, list) and len(v) <= MAX_CLASSES and len(set(v)) == len(v) and all(
             isinstance(x, str) and 0 < len(x) <= 64 and x.isprintable() for x in v)

@@ -116,7 +116,7 @@ def check_graph(sess, card: ModelCard, path: Path) -> None:
                              "model with `assetgan to-onnx`")
     else:
         want = []
-        for d in ("a2b", "b2a"):
+        for d in card.translations:
             want += [(f"{d}.image", feeds, "tensor(uint8)", [None, None, None, 3]),
                      (f"{d}.stats", feeds, "tensor(float)", None), (f"{d}.weight", feeds, "tensor(float)", None),
                      (f"{d}.output", outs, "tensor(uint8)", [None, None, None, 3]),

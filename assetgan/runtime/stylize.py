@@ -49,6 +49,15 @@ class StyleModel(OpenedModel):
         a, b = (list(self.card.domains) + ["a", "b"])[:2]
         return f"{a} -> {b}" if direction == "a2b" else f"{b} -> {a}"
 
+    def check_direction(self, direction: str) -> str:
+        """`direction` when this file holds it; else one line naming the file and what it can do."""
+        check_direction(direction)
+        if direction not in self.card.translations:
+            only = self.card.translations[0]
+            raise AssetganError(f"{self.path}: this model translates {self.direction_label(only)} only; use "
+                                f"--direction {only}")
+        return direction
+
     # ----- raw graph calls ----------------------------------------------------------------------------
     def run_graph(self, direction: str, img: np.ndarray, stats: np.ndarray | None,
                   release: bool = False) -> tuple[np.ndarray, np.ndarray]:
@@ -104,7 +113,7 @@ class StyleModel(OpenedModel):
                 overlap: int = DEFAULT_OVERLAP, stats_pixels: int = STATS_PIXELS,
                 progress: Progress | None = None) -> np.ndarray:
         """Translate uint8 RGB [H, W, 3]; `strength` blends with the input; `tile` forces tiling (None: auto)."""
-        check_direction(direction)
+        self.check_direction(direction)
         if not 0.0 <= strength <= 1.0:
             raise AssetganError(f"--strength {strength}: must be between 0 and 1")
         if rgb.ndim != 3 or rgb.shape[2] != 3 or rgb.dtype != np.uint8:

@@ -11,8 +11,8 @@ from .removed import CYCLEGAN_REMOVED
 
 
 @dataclass(frozen=True)
-class CycleGANConfig(RunConfig):
-    """Everything that defines a CycleGAN run (Zhu et al. 2017); saved with every run, checkpoint and model."""
+class TranslatorConfig(RunConfig):
+    """What every unpaired translator run shares (CycleGAN, CUT): data, generator, discriminator, crops, budget."""
 
     data_a: str = ""  # folder of domain A images (e.g. photos)
     data_b: str = ""  # folder of domain B images (e.g. Monet paintings)
@@ -32,9 +32,6 @@ class CycleGANConfig(RunConfig):
     batch_size: int = 1  # images per domain per step (paper: 1)
     lr: float = 2e-4  # Adam learning rate of G and D
     beta1: float = 0.5  # Adam beta1
-    lambda_cycle: float = 10.0  # weight of the cycle-consistency L1 loss
-    lambda_identity: float = 0.5  # identity loss weight as a fraction of lambda_cycle (paper: 0.5)
-    pool_size: int = 50  # history of generated images shown to D (Shrivastava et al.)
     decay_from: float = 0.5  # learning rate is constant for this fraction of the budget, then decays to 0
     steps: int | None = None  # budget in steps
     minutes: float | None = None  # budget in minutes of training
@@ -47,9 +44,6 @@ class CycleGANConfig(RunConfig):
     holdout: float = 0.0  # fraction of domain A held out from training (listed in the run)
     dry_run: bool = False  # a smoke test: a few steps on 4 images per domain, smallest nets
 
-    removed = CYCLEGAN_REMOVED
-    added = {"down_pad": "zero"}  # runs saved before 2026-12-06's reflection padding
-
     @property
     def spec(self) -> GeneratorSpec:
         return GeneratorSpec(self.ngf, self.blocks, self.internal_scale, self.upsample, self.down_pad)
@@ -58,8 +52,8 @@ class CycleGANConfig(RunConfig):
     def resize_to(self) -> int:
         return self.load_size or int(round(self.crop * 1.12))
 
-    def validate(self) -> CycleGANConfig:
-        """Raise AssetganError naming the bad value and the fix; return self when valid."""
+    def check_translator(self) -> None:
+        """Raise AssetganError naming a bad shared value and the fix."""
         if self.upsample not in ("bilinear", "transpose"):
             raise AssetganError(f"upsample {self.upsample}: must be bilinear or transpose")
         if self.down_pad not in ("zero", "reflect"):
@@ -77,15 +71,32 @@ class CycleGANConfig(RunConfig):
         if self.crop >> (self.d_scales - 1) < 24:  # the coarsest PatchGAN needs 24 pixels for one output
             raise AssetganError(f"d_scales {self.d_scales}: --crop {self.crop} is too small for it; use "
                                 f"--crop {24 << (self.d_scales - 1)} or more, or fewer scales")
-        for name in ("ngf", "blocks", "ndf", "batch_size", "pool_size", "sample_every", "checkpoint_every",
-                     "log_every"):
-            if getattr(self, name) < (0 if name == "pool_size" else 1):
+        for name in ("ngf", "blocks", "ndf", "batch_size", "sample_every", "checkpoint_every", "log_every"):
+            if getattr(self, name) < 1:
                 raise AssetganError(f"{name} = {getattr(self, name)}: must be at least 1")
         if not 0 < self.lr < 1:
             raise AssetganError(f"lr {self.lr}: must be in (0, 1)")
-        if self.lambda_cycle < 0 or self.lambda_identity < 0:
-            raise AssetganError("lambda_cycle and lambda_identity must be zero or positive")
         if not 0.0 <= self.decay_from <= 1.0:
             raise AssetganError(f"decay_from {self.decay_from}: must be a fraction in [0, 1]")
         self.check_run("0.05")
+
+
+@dataclass(frozen=True)
+class CycleGANConfig(TranslatorConfig):
+    """Everything that defines a CycleGAN run (Zhu et al. 2017); saved with every run, checkpoint and model."""
+
+    lambda_cycle: float = 10.0  # weight of the cycle-consistency L1 loss
+    lambda_identity: float = 0.5  # identity loss weight as a fraction of lambda_cycle (paper: 0.5)
+    pool_size: int = 50  # history of generated images shown to D (Shrivastava et al.)
+
+    removed = CYCLEGAN_REMOVED
+    added = {"down_pad": "zero"}  # runs saved before 2026-12-06's reflection padding
+
+    def validate(self) -> CycleGANConfig:
+        """Raise AssetganError naming the bad value and the fix; return self when valid."""
+        self.check_translator()
+        if self.pool_size < 0:
+            raise AssetganError(f"pool_size = {self.pool_size}: must be 0 (no history) or more")
+        if self.lambda_cycle < 0 or self.lambda_identity < 0:
+            raise AssetganError("lambda_cycle and lambda_identity must be zero or positive")
         return self

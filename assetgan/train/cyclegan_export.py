@@ -1,4 +1,5 @@
-"""Export both CycleGAN generators into one ONNX file: uint8 NHWC in and out, dynamic size, card, parity check.
+"""Export translator generators (both CycleGAN directions, or a CUT run's one) into one ONNX file: uint8 NHWC in and
+out, dynamic size, card, parity check.
 
 Graph interface (per direction D in {a2b, b2a}; every input has a default, so a caller feeds only what it uses):
 
@@ -22,7 +23,8 @@ from ..core.errors import AssetganError
 from ..runtime.card import ModelCard
 from ..runtime.card_io import attach_card, display_path
 from .checkpoint import load_checkpoint
-from .cyclegan_config import CycleGANConfig
+from .cut_config import CUTConfig
+from .cyclegan_config import CycleGANConfig, TranslatorConfig
 from .cyclegan_nets import GeneratorWithStats, ResnetGenerator
 from .onnx_export import ExportReport, check_and_write, trace
 from .onnx_lean import make_lean
@@ -45,47 +47,54 @@ class Uint8Translator(nn.Module):
         return y.permute(0, 2, 3, 1).to(torch.uint8), measured  # [1, H, W, 3]
 
 
-class BothDirections(nn.Module):
-    def __init__(self, g_ab: ResnetGenerator, g_ba: ResnetGenerator) -> None:
+class Translators(nn.Module):
+    """The directions a file holds, in DIRECTIONS order; inputs and outputs grouped per direction."""
+
+    def __init__(self, gens: dict[str, ResnetGenerator]) -> None:
         super().__init__()
-        self.a2b = Uint8Translator(g_ab)
-        self.b2a = Uint8Translator(g_ba)
+        self.directions = [d for d in DIRECTIONS if d in gens]
+        for d in self.directions:  # attributes named by direction: the file's weights are "a2b.g.g.<layer>"
+            self.add_module(d, Uint8Translator(gens[d]))
 
-    def forward(self, ia, sa, wa, ib, sb, wb):
-        ya, ma = self.a2b(ia, sa, wa)
-        yb, mb = self.b2a(ib, sb, wb)
-        return ya, ma, yb, mb
-
-
-def input_names() -> list[str]:
-    return [f"{d}.{k}" for d in DIRECTIONS for k in ("image", "stats", "weight")]
+    def forward(self, *feeds: torch.Tensor):
+        out: list[torch.Tensor] = []
+        for i, d in enumerate(self.directions):
+            out.extend(getattr(self, d)(*feeds[3 * i : 3 * i + 3]))
+        return tuple(out)
 
 
-def output_names() -> list[str]:
-    return [f"{d}.{k}" for d in DIRECTIONS for k in ("output", "measured")]
+def input_names(directions: list[str]) -> list[str]:
+    return [f"{d}.{k}" for d in directions for k in ("image", "stats", "weight")]
 
 
-def _defaults(stats_size: int) -> list[np.ndarray]:
+def output_names(directions: list[str]) -> list[str]:
+    return [f"{d}.{k}" for d in directions for k in ("output", "measured")]
+
+
+def _defaults(stats_size: int, directions: list[str]) -> list[np.ndarray]:
     img = np.full((1, DEFAULT_SIDE, DEFAULT_SIDE, 3), 128, np.uint8)
-    return [img, np.zeros(stats_size, np.float32), np.zeros(1, np.float32)] * 2
+    return [img, np.zeros(stats_size, np.float32), np.zeros(1, np.float32)] * len(directions)
 
 
-def _to_onnx(model: BothDirections, stats_size: int) -> Any:
+def _to_onnx(model: Translators, stats_size: int) -> Any:
     from onnx import numpy_helper
 
-    args = tuple(torch.from_numpy(a) for a in _defaults(stats_size))
-    dyn = {f"{d}.{k}": {1: f"{d}_height", 2: f"{d}_width"} for d in DIRECTIONS for k in ("image", "output")}
-    proto = trace(model, args, input_names(), output_names(), dyn)
+    ways = model.directions
+    args = tuple(torch.from_numpy(a) for a in _defaults(stats_size, ways))
+    dyn = {f"{d}.{k}": {1: f"{d}_height", 2: f"{d}_width"} for d in ways for k in ("image", "output")}
+    proto = trace(model, args, input_names(ways), output_names(ways), dyn)
     # every input gets a default value (an initializer of the same name), so callers feed one direction only
     existing = {i.name for i in proto.graph.initializer}
-    for name, value in zip(input_names(), _defaults(stats_size)):
+    for name, value in zip(input_names(ways), _defaults(stats_size, ways)):
         if name not in existing:
             proto.graph.initializer.append(numpy_helper.from_array(value, name))
     return proto
 
 
-def build_cyclegan_card(cfg: CycleGANConfig, state: dict[str, Any], name: str) -> ModelCard:
+def build_cyclegan_card(cfg: TranslatorConfig, state: dict[str, Any], name: str) -> ModelCard:
+    """The card of a translator file: a CUT run's holds photo -> painting only (directions ["a2b"])."""
     data = state.get("data", {})
+    cut = state.get("kind") == "cut"
     return ModelCard(
         kind="cyclegan", name=name, size=cfg.crop, channels=3,
         data_source=f"A ({cfg.name_a}): {display_path(data.get('source_a', cfg.data_a))}; B ({cfg.name_b}): "
@@ -93,8 +102,10 @@ def build_cyclegan_card(cfg: CycleGANConfig, state: dict[str, Any], name: str) -
         data_licence=f"A: {cfg.licence_a}; B: {cfg.licence_b}",
         steps=int(state["step"]), assetgan_version=__version__, training_config=cfg.to_dict(),
         domains=[cfg.name_a, cfg.name_b], pad_multiple=cfg.spec.pad_multiple,
-        notes=f"{data.get('count_a', '?')} + {data.get('count_b', '?')} training images; "
-              f"{float(state.get('train_seconds', 0)) / 60:.1f} min of training",
+        directions=["a2b"] if cut else list(DIRECTIONS),
+        notes=("CUT (contrastive, one direction); " if cut else "") + f"{data.get('count_a', '?')} + "
+              f"{data.get('count_b', '?')} training images; {float(state.get('train_seconds', 0)) / 60:.1f} min of "
+              "training",
     )
 
 
@@ -110,7 +121,7 @@ def _parity_images(seed: int = 0) -> list[np.ndarray]:
     return out
 
 
-def parity_check(model: BothDirections, data: bytes, stats_size: int) -> int:
+def parity_check(model: Translators, data: bytes, stats_size: int) -> int:
     """Largest per-pixel difference (levels) between ONNX Runtime and torch, both directions, both stat modes, the
     lean fixed-statistics entry included."""
     from ..runtime.model import cpu_session
@@ -119,7 +130,7 @@ def parity_check(model: BothDirections, data: bytes, stats_size: int) -> int:
     outs = {o.name for o in sess.get_outputs()}
     worst = 0
     imgs = _parity_images()
-    for d in DIRECTIONS:
+    for d in model.directions:
         tr = getattr(model, d)
         for img, other in zip(imgs, imgs[::-1]):
             with torch.no_grad():
@@ -142,10 +153,12 @@ def parity_check(model: BothDirections, data: bytes, stats_size: int) -> int:
     return worst
 
 
-def export_cyclegan(g_ab: ResnetGenerator, g_ba: ResnetGenerator, card: ModelCard, out: str | Path) -> ExportReport:
-    """Write both directions with `card` to `out` atomically, after the parity check."""
+def export_cyclegan(g_ab: ResnetGenerator, g_ba: ResnetGenerator | None, card: ModelCard,
+                    out: str | Path) -> ExportReport:
+    """Write both directions (a2b only without `g_ba`) with `card` to `out` atomically, after the parity check."""
     out = Path(out)
-    model = BothDirections(g_ab.eval(), g_ba.eval()).eval()
+    gens = {"a2b": g_ab.eval()} | ({"b2a": g_ba.eval()} if g_ba is not None else {})
+    model = Translators(gens).eval()
     stats_size = g_ab.stats_size()
     proto = _to_onnx(model, stats_size)
     make_lean(proto)  # the same results in the form ONNX Runtime runs fastest; checked by the parity check below
@@ -154,21 +167,26 @@ def export_cyclegan(g_ab: ResnetGenerator, g_ba: ResnetGenerator, card: ModelCar
 
 
 def generators_from_checkpoint(state: dict[str, Any], source: str = "checkpoint"
-                               ) -> tuple[ResnetGenerator, ResnetGenerator, CycleGANConfig]:
-    cfg = CycleGANConfig.from_dict(state["config"], source)
-    g_ab, g_ba = ResnetGenerator(cfg.spec), ResnetGenerator(cfg.spec)
+                               ) -> tuple[ResnetGenerator, ResnetGenerator | None, TranslatorConfig]:
+    """A translator checkpoint's generators and config: (G_AB, G_BA, config); G_BA is None for a CUT run."""
+    cfg = (CUTConfig if state.get("kind") == "cut" else CycleGANConfig).from_dict(state["config"], source)
+    g_ab = ResnetGenerator(cfg.spec)
     g_ab.load_state_dict(state["G_AB"])
-    g_ba.load_state_dict(state["G_BA"])
-    return g_ab.eval(), g_ba.eval(), cfg
+    g_ba = None
+    if "G_BA" in state:
+        g_ba = ResnetGenerator(cfg.spec)
+        g_ba.load_state_dict(state["G_BA"])
+        g_ba.eval()
+    return g_ab.eval(), g_ba, cfg
 
 
 def export_cyclegan_checkpoint(checkpoint: str | Path, out: str | Path, name: str | None = None,
                                state: dict[str, Any] | None = None) -> ExportReport:
-    """`assetgan to-onnx` and a finished run, for CycleGAN: both generators of the checkpoint (`state`: when
+    """`assetgan to-onnx` and a finished run, for CycleGAN and CUT: the checkpoint's generators (`state`: when
     already loaded)."""
     state = load_checkpoint(checkpoint) if state is None else state
-    if state.get("kind") != "cyclegan":
-        raise AssetganError(f"{checkpoint}: a {state.get('kind')} checkpoint, not cyclegan")
+    if state.get("kind") not in ("cyclegan", "cut"):
+        raise AssetganError(f"{checkpoint}: a {state.get('kind')} checkpoint, not cyclegan or cut")
     g_ab, g_ba, cfg = generators_from_checkpoint(state, f"checkpoint {checkpoint}")
     run = Path(checkpoint).resolve()
     card = build_cyclegan_card(cfg, state, name or (run.parent.name if run.is_file() else run.name))

@@ -14,11 +14,12 @@ from typing import Any
 
 from ..core.errors import AssetganError
 from .config import DCGANConfig
+from .cut_config import CUTConfig
 from .cyclegan_config import CycleGANConfig
 from .fields import parse_sets, read_config_file
 from .recipes import resolve_recipe
 
-# first-class options of `assetgan train dcgan` and `train cyclegan` (parameter name -> config field)
+# first-class options of `assetgan train dcgan`, `train cyclegan` and `train cut` (parameter name -> config field)
 _SHARED = {"steps": "steps", "minutes": "minutes", "batch": "batch_size", "seed": "seed", "threads": "threads",
            "precision": "precision"}
 DCGAN_OPTIONS: dict[str, str] = {
@@ -58,15 +59,18 @@ def dcgan_config(data: str | None, given: Mapping[str, Any], recipe: str | None 
 
 def cyclegan_config(data_a: str | None, data_b: str | None, given: Mapping[str, Any],
                     config_file: Path | None = None, sets: Sequence[str] = (), dry_run: bool = False,
-                    require_data: bool = True) -> CycleGANConfig:
-    """The validated config of a new CycleGAN run (see dcgan_config)."""
-    from_file, from_options, from_sets = _layers(CycleGANConfig, CYCLEGAN_OPTIONS, given, config_file, sets)
+                    require_data: bool = True, cls: type[CycleGANConfig] | type[CUTConfig] = CycleGANConfig
+                    ) -> CycleGANConfig | CUTConfig:
+    """The validated config of a new CycleGAN run, or of a CUT run with `cls` CUTConfig (see dcgan_config)."""
+    from_file, from_options, from_sets = _layers(cls, CYCLEGAN_OPTIONS, given, config_file, sets)
     merged = from_file | from_sets
     if require_data and not ((data_a or merged.get("data_a")) and (data_b or merged.get("data_b"))):
         raise AssetganError("missing --a/--b: pass two folders of images (or --resume RUN)")
     paths = {k: str(v) for k, v in (("data_a", data_a), ("data_b", data_b)) if v is not None}
-    cfg = dataclasses.replace(CycleGANConfig(), **from_file | from_options | from_sets | paths)
+    cfg = dataclasses.replace(cls(), **from_file | from_options | from_sets | paths)
     if dry_run:
         cfg = dataclasses.replace(cfg, dry_run=True, steps=cfg.steps or 3, ngf=8, blocks=2, ndf=8,
                                   crop=min(cfg.crop, 64), sample_every=2, checkpoint_every=2)
+        if isinstance(cfg, CUTConfig):  # the smallest trunk has 2 residual blocks: compare the layers it has
+            cfg = dataclasses.replace(cfg, nce_layers=tuple(i for i in cfg.nce_layers if i <= 11) or (0, 4, 8))
     return cfg.validate()

@@ -24,10 +24,11 @@ from ..core.paths import make_out_folder, resolve_input, shown, write_error
 from ..core.progress import Progress
 from .checkpoint import load_checkpoint, resolve_checkpoint
 from .config import DCGANConfig
+from .cut_config import CUTConfig
 from .cyclegan_config import CycleGANConfig
 from .run_folder import MODEL_NAME, check_model_target, check_new_run_folder, run_write_error
 
-Config = DCGANConfig | CycleGANConfig
+Config = DCGANConfig | CycleGANConfig | CUTConfig
 
 
 def _quiet(message: str) -> None:
@@ -98,7 +99,7 @@ def start_run(config: Config, out: Path | None, *, device: str = "auto", force: 
 
 # Settings a resumed run may change (`--resume RUN --set FIELD=VALUE`): they change what D is shown, not the networks,
 # their optimisers or the data streams, so the checkpoint still fits; each change is recorded in the run's history.
-RESUMABLE = {"dcgan": ("augment",), "cyclegan": ()}
+RESUMABLE = {"dcgan": ("augment",), "cyclegan": (), "cut": ()}
 
 
 def load_run(run: Path, kind: str | None = None, steps: int | None = None, minutes: float | None = None,
@@ -111,7 +112,7 @@ def load_run(run: Path, kind: str | None = None, steps: int | None = None, minut
     found = state.get("kind")
     if kind is not None and found != kind:
         raise AssetganError(f"{shown(ckpt)}: checkpoint is a {found} run; resume it with its own train command")
-    cls = {"dcgan": DCGANConfig, "cyclegan": CycleGANConfig}.get(str(found))
+    cls = {"dcgan": DCGANConfig, "cyclegan": CycleGANConfig, "cut": CUTConfig}.get(str(found))
     if cls is None:
         raise AssetganError(f"{shown(ckpt)}: checkpoint of an unknown kind {found!r}; use an assetgan run's")
     allowed = RESUMABLE[str(found)]
@@ -145,9 +146,9 @@ def export_model(checkpoint: Path, out: Path | None = None, *, name: str | None 
     ckpt = resolve_checkpoint(checkpoint)
     target = out or ckpt.parent / MODEL_NAME
     state = dict(state) if state is not None else load_checkpoint(ckpt)
-    cyclegan = state.get("kind") == "cyclegan"
+    cyclegan = state.get("kind") in ("cyclegan", "cut")
     if cyclegan and last:
-        raise AssetganError("--last: a CycleGAN run keeps only its last weights; drop --last")
+        raise AssetganError(f"--last: a {state.get('kind')} run keeps only its last weights; drop --last")
     check_model_target(target, force, "--out")
     try:
         if cyclegan:
@@ -174,7 +175,7 @@ def _train(config: Config, run_dir: Path, state: dict[str, Any] | None, device: 
     dist = init_from_env(dev)  # torchrun: join the process group (nccl on CUDA, gloo on the CPU); else one process
     say = (events or RunEvents()) if dist.main else RunEvents()
     place = placement(dev, config.precision)
-    build = _dcgan_trainer if isinstance(config, DCGANConfig) else _cyclegan_trainer
+    build = _dcgan_trainer if isinstance(config, DCGANConfig) else _translator_trainer
     trainer = build(config, run_dir, state, dist, place, say)
     kind = trainer.kind
     if state is not None:
@@ -281,10 +282,18 @@ def _class_ids(cfg: DCGANConfig, files: list[str], state: dict[str, Any] | None,
     return dataclasses.replace(cfg, classes=labels.classes), labels.index, [head, *labels.table()]
 
 
-def _cyclegan_trainer(cfg: CycleGANConfig, run_dir: Path, state: dict[str, Any] | None, dist: Any, place: Any,
-                      say: RunEvents) -> Any:
+def _translator_trainer(cfg: CycleGANConfig | CUTConfig, run_dir: Path, state: dict[str, Any] | None, dist: Any,
+                        place: Any, say: RunEvents) -> Any:
     from .cyclegan_data import load_domain
-    from .cyclegan_loop import CycleGANTrainer, resume_cyclegan
+
+    if isinstance(cfg, CUTConfig):
+        if dist.enabled:
+            raise AssetganError("a CUT run trains in one process: start it without torchrun")
+        from .cut_loop import CUTTrainer as Trainer
+        from .cut_loop import resume_cut as resume
+    else:
+        from .cyclegan_loop import CycleGANTrainer as Trainer
+        from .cyclegan_loop import resume_cyclegan as resume
 
     def skip(which: str) -> Callable[[Path, str], None]:
         return lambda p, why: say.warn(f"skipped {which} {shown(p)}: {shown(why)}")
@@ -300,12 +309,12 @@ def _cyclegan_trainer(cfg: CycleGANConfig, run_dir: Path, state: dict[str, Any] 
     data_meta = {"source_a": cfg.data_a, "source_b": cfg.data_b, "licence_a": cfg.licence_a,
                  "licence_b": cfg.licence_b, "count_a": len(dom_a), "count_b": len(dom_b),
                  "fingerprint_a": dom_a.fingerprint, "fingerprint_b": dom_b.fingerprint}
-    say.info(f"training {cfg.name_a} <-> {cfg.name_b} on {len(dom_a)} + {len(dom_b)} images -> "
+    arrow = "->" if isinstance(cfg, CUTConfig) else "<->"
+    say.info(f"training {cfg.name_a} {arrow} {cfg.name_b} on {len(dom_a)} + {len(dom_b)} images -> "
              + _where(run_dir, cfg, dist, place))
     if state is None:
-        return CycleGANTrainer(cfg, dom_a, dom_b, run_dir, data_meta, dist, place)
+        return Trainer(cfg, dom_a, dom_b, run_dir, data_meta, dist, place)
     if (state["data"].get("fingerprint_a"), state["data"].get("fingerprint_b")) != (dom_a.fingerprint,
                                                                                      dom_b.fingerprint):
         say.warn("training data changed since the run started; continuing with the new data")
-    return resume_cyclegan(run_dir, dom_a, dom_b, data_meta, {"steps": cfg.steps, "minutes": cfg.minutes}, dist,
-                           place, state)
+    return resume(run_dir, dom_a, dom_b, data_meta, {"steps": cfg.steps, "minutes": cfg.minutes}, dist, place, state)

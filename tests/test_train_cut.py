@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
@@ -59,15 +60,19 @@ def test_bad_settings_are_one_line():
         tiny_cut_config(nce_layers=(0, 30)).validate()
     with pytest.raises(AssetganError, match="^lambda_nce 0.0: must be positive"):
         tiny_cut_config(lambda_nce=0.0).validate()
+    with pytest.raises(AssetganError, match="^lambda_tone -1.0: must be zero or positive"):
+        tiny_cut_config(lambda_tone=-1.0).validate()
     with pytest.raises(AssetganError, match="^nce_patches 1: must be at least 2"):
         tiny_cut_config(nce_patches=1).validate()
 
 
 def test_smoke_run_exports_one_direction_that_the_runtime_keeps_to(tmp_path):
-    cfg = tiny_cut_config(steps=3)
+    cfg = tiny_cut_config(steps=3, lambda_tone=5.0)
     a, b = tiny_domains(cfg)
     result = CUTTrainer(cfg, a, b, tmp_path / "run", {"source_a": "textures", "source_b": "sprites"}).run()
     assert result.step == 3 and (tmp_path / "run" / "samples" / "latest.png").is_file()
+    rows = [json.loads(line) for line in (tmp_path / "run" / "log.jsonl").read_text().splitlines()]
+    assert all(r["loss_tone"] > 0 and math.isfinite(r["loss_nce"]) for r in rows)
     r = runner.invoke(app, ["to-onnx", str(tmp_path / "run"), "--out", str(tmp_path / "cut.onnx")])
     assert r.exit_code == 0, r.output
     card = read_card(tmp_path / "cut.onnx")

@@ -18,6 +18,8 @@ class CUTConfig(TranslatorConfig):
     nce_layers: tuple[int, ...] = (0, 4, 8, 12, 14)  # generator trunk layers whose features are compared
     nce_patches: int = 256  # patch positions sampled per layer and image
     nce_tau: float = 0.07  # temperature of the contrastive softmax
+    lambda_tone: float = 0.0  # weight of the L1 loss between output and input averaged over 16x16-pixel cells: keeps
+    # each picture's own tonal key (PatchNCE alone maps every photo to one chalky palette)
 
     removed = {}  # type: ignore[assignment]
 
@@ -30,6 +32,8 @@ class CUTConfig(TranslatorConfig):
         if not self.nce_layers or any(not 0 <= i <= last for i in self.nce_layers):
             raise AssetganError(f"nce_layers {','.join(map(str, self.nce_layers)) or 'none'}: each must be a trunk "
                                 f"layer from 0 to {last}, e.g. 0,4,8,12,14")
+        if self.lambda_tone < 0:
+            raise AssetganError(f"lambda_tone {self.lambda_tone}: must be zero or positive, e.g. 5")
         if self.nce_patches < 2:
             raise AssetganError(f"nce_patches {self.nce_patches}: must be at least 2, e.g. 256")
         if not 0 < self.nce_tau <= 1:

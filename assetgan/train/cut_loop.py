@@ -25,6 +25,7 @@ from .sample_grid import write_sample_grid
 from .sampling import BatchSampler
 
 NCE_WIDTH = 256  # width of the projection heads' output
+TONE_CELL = 16  # pixels per side of the cells whose mean colour the tone loss compares (the style measure's coarsest)
 
 
 def trunk_features(g: ResnetGenerator, x: torch.Tensor, layers: tuple[int, ...]) -> list[torch.Tensor]:
@@ -147,6 +148,10 @@ class CUTTrainer(LoopTrainer):
             if cfg.nce_identity:
                 loss_nce = 0.5 * (loss_nce + self.nce(real_b, both[len(real_a):]))
         loss_g = loss_gan + cfg.lambda_nce * loss_nce
+        loss_tone = torch.zeros((), device=place.device)
+        if cfg.lambda_tone > 0:
+            loss_tone = F.l1_loss(F.avg_pool2d(fake_b, TONE_CELL), F.avg_pool2d(real_a, TONE_CELL))
+            loss_g = loss_g + cfg.lambda_tone * loss_tone
         self.opt_g.zero_grad(set_to_none=True)
         self.opt_h.zero_grad(set_to_none=True)
         loss_g.backward()
@@ -163,8 +168,8 @@ class CUTTrainer(LoopTrainer):
         loss_d.backward()
         self.opt_d.step()
         self.step += 1
-        return {"loss_g": loss_gan.detach(), "loss_nce": loss_nce.detach(), "loss_d": loss_d.detach(),
-                "lr": torch.tensor(lr)}
+        return {"loss_g": loss_gan.detach(), "loss_nce": loss_nce.detach(), "loss_tone": loss_tone.detach(),
+                "loss_d": loss_d.detach(), "lr": torch.tensor(lr)}
 
     def net_state(self) -> dict[str, Any]:
         return {"G_AB": self.g.state_dict(), "D_B": self.d.state_dict(), "heads": self.heads.state_dict(),

@@ -120,13 +120,14 @@ class CUTTrainer(LoopTrainer):
     def nce(self, src: torch.Tensor, out: torch.Tensor) -> torch.Tensor:
         """PatchNCE between G's input `src` and its output `out`, averaged over the compared layers."""
         cfg = self.cfg
-        f_src = trunk_features(self.g, src, cfg.nce_layers)
-        f_out = trunk_features(self.g, out, cfg.nce_layers)
-        ids = []
-        for f in f_src:
-            hw = f.shape[2] * f.shape[3]
-            ids.append(torch.randperm(hw, generator=self.patch_gen)[: min(cfg.nce_patches, hw)].to(f.device))
-        k, q = self.h_ddp(f_src, ids), self.h_ddp(f_out, ids)
+        with torch.no_grad():  # the keys are a fixed target: no graph for them
+            f_src = trunk_features(self.g, src, cfg.nce_layers)
+            ids = []
+            for f in f_src:
+                hw = f.shape[2] * f.shape[3]
+                ids.append(torch.randperm(hw, generator=self.patch_gen)[: min(cfg.nce_patches, hw)].to(f.device))
+            k = self.h_ddp(f_src, ids)
+        q = self.h_ddp(trunk_features(self.g, out, cfg.nce_layers), ids)
         return sum(patch_nce(qi, ki, cfg.nce_tau) for qi, ki in zip(q, k)) / len(q)
 
     def train_step(self) -> dict[str, torch.Tensor]:

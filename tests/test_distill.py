@@ -39,14 +39,14 @@ def _domains(cfg):
 def test_the_teacher_comes_back_from_its_onnx_file(tiny_cyclegan_run):
     state = torch.load(tiny_cyclegan_run / "checkpoint.pt", weights_only=True)
     ref_ab, ref_ba, cfg = generators_from_checkpoint(state)
-    g_ab, g_ba, got_cfg, card = teacher_from_onnx(tiny_cyclegan_run / "model.onnx")
+    (g_ab, g_ba), got_cfg, card = teacher_from_onnx(tiny_cyclegan_run / "model.onnx")
     assert got_cfg.spec == cfg.spec and card.name == "tiny-style"
     x = torch.rand(1, 3, 64, 48) * 2 - 1
     from_run = load_teacher(tiny_cyclegan_run)  # the run folder works as well
     with torch.no_grad():
         assert torch.equal(g_ab(x), ref_ab(x)) and torch.equal(g_ba(x), ref_ba(x))
-        assert torch.equal(from_run[0](x), ref_ab(x)) and torch.equal(from_run[1](x), ref_ba(x))
-    assert from_run[3]["steps"] == 4 and from_run[3]["name"] == "tiny-style"
+        assert torch.equal(from_run[0][0](x), ref_ab(x)) and torch.equal(from_run[0][1](x), ref_ba(x))
+    assert from_run[2]["steps"] == 4 and from_run[2]["name"] == "tiny-style"
     assert start_config(_config(tiny_cyclegan_run)).teacher_sha256 == start_config(
         _config(tiny_cyclegan_run / "checkpoint.pt")).teacher_sha256
 
@@ -63,7 +63,7 @@ def test_a_file_without_fp32_weights_is_refused(tiny_cyclegan_run, tmp_path):
 
 
 def test_a_student_keeping_every_block_is_the_teacher_and_fewer_blocks_copy_the_rest(tiny_cyclegan_run):
-    g_ab = teacher_from_onnx(tiny_cyclegan_run / "model.onnx")[0]
+    g_ab = teacher_from_onnx(tiny_cyclegan_run / "model.onnx")[0][0]
     x = torch.rand(2, 3, 64, 64) * 2 - 1
     with torch.no_grad():
         assert torch.equal(shallower(g_ab, [0, 1])(x), g_ab(x))

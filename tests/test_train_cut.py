@@ -115,3 +115,24 @@ def test_cli_dry_run_resume_and_kind_checks(tmp_path):
     assert r.exit_code == 0, r.output
     r = runner.invoke(app, ["train", "cut", "--print-config", "--steps", "9", "--set", "lambda_nce=10"])
     assert r.exit_code == 0 and '"lambda_nce": 10.0' in r.output and "lambda_cycle" not in r.output
+
+
+def test_a_cut_model_distils_to_a_one_way_student(tmp_path):
+    from assetgan.train.distill import DistillConfig, DistillTrainer, start_config
+
+    cfg = tiny_cut_config(steps=2)
+    a, b = tiny_domains(cfg)
+    CUTTrainer(cfg, a, b, tmp_path / "run", {}).run()
+    r = runner.invoke(app, ["to-onnx", str(tmp_path / "run"), "--out", str(tmp_path / "cut.onnx")])
+    assert r.exit_code == 0, r.output
+    for teacher in (tmp_path / "cut.onnx", tmp_path / "run"):  # the file, or the run itself
+        dcfg = start_config(DistillConfig(teacher=str(teacher), data_a=str(TEXTURES), data_b=str(SPRITES), keep=(1,),
+                                          crop=64, load_size=72, batch_size=2, other=1, steps=2, sample_every=2))
+        student = DistillTrainer(dcfg, a, b, tmp_path / f"student-{teacher.suffix or 'run'}", {})
+        assert len(student.students) == 1 and student.run().status == "done"
+        out = tmp_path / f"student{teacher.suffix or '-run'}.onnx"
+        assert student.export(out, "s").max_diff <= 1
+        card = read_card(out)
+        assert card.translations == ["a2b"] and card.training_config["blocks"] == 1
+        img = np.random.default_rng(0).integers(0, 256, (40, 56, 3), dtype=np.uint8)
+        assert open_style_model(out).stylize(img).shape == img.shape

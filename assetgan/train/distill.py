@@ -27,7 +27,8 @@ from ..runtime.card_io import display_path
 from ..runtime.model import file_sha256
 from .checkpoint import load_checkpoint
 from .config import RunConfig
-from .cyclegan_config import CycleGANConfig
+from .cut_config import CUTConfig
+from .cyclegan_config import CycleGANConfig, TranslatorConfig
 from .cyclegan_data import Domain, random_crops
 from .cyclegan_export import DIRECTIONS, export_cyclegan, generators_from_checkpoint
 from .cyclegan_nets import ResnetGenerator
@@ -95,18 +96,20 @@ class DistillConfig(RunConfig):
 
 
 # ----- the teacher ---------------------------------------------------------------------------------------------------
-def teacher_from_onnx(path: Path) -> tuple[ResnetGenerator, ResnetGenerator, CycleGANConfig, ModelCard]:
-    """Both generators of an fp32 CycleGAN file, rebuilt in torch from its card and its named weights."""
+def teacher_from_onnx(path: Path) -> tuple[list[ResnetGenerator], TranslatorConfig, ModelCard]:
+    """The generators of an fp32 translator file (both directions, or a CUT model's one), rebuilt in torch from its
+    card and its named weights."""
     import onnx
 
     from ..runtime.model import read_card
     from .onnx_thin_convs import named_weights
 
     card = read_card(path, kind="cyclegan")
-    cfg = CycleGANConfig.from_dict(dict(card.training_config), f"model {shown(path)}")
+    cls = CycleGANConfig if card.translations == list(DIRECTIONS) else CUTConfig
+    cfg = cls.from_dict(dict(card.training_config), f"model {shown(path)}")
     weights = named_weights(onnx.load(str(path)))
     gens = []
-    for d in DIRECTIONS:
+    for d in card.translations:
         prefix = f"{d}.g.g."
         g = ResnetGenerator(cfg.spec)
         names = g.state_dict().keys()
@@ -116,28 +119,31 @@ def teacher_from_onnx(path: Path) -> tuple[ResnetGenerator, ResnetGenerator, Cyc
                                 "copy?); distil from the fp32 model or the run's checkpoint")
         g.load_state_dict({n: torch.from_numpy(weights[prefix + n].copy()) for n in names})
         gens.append(g.eval())
-    return gens[0], gens[1], cfg, card
+    return gens, cfg, card
 
 
-def load_teacher(source: str | Path) -> tuple[ResnetGenerator, ResnetGenerator, CycleGANConfig, dict[str, Any]]:
-    """(g_ab, g_ba, config, facts for the student's card) from an fp32 .onnx file or a CycleGAN run/checkpoint."""
+def load_teacher(source: str | Path) -> tuple[list[ResnetGenerator], TranslatorConfig, dict[str, Any]]:
+    """([g_ab, g_ba] or a CUT model's [g_ab], config, facts for the student's card) from an fp32 .onnx file or a
+    CycleGAN / CUT run or checkpoint."""
     p = Path(source)
     if p.suffix.lower() == ".onnx":
-        g_ab, g_ba, cfg, card = teacher_from_onnx(p)
+        gens, cfg, card = teacher_from_onnx(p)
         facts = {"name": card.name, "steps": card.steps, "data_source": card.data_source,
                  "data_licence": card.data_licence, "notes": card.notes}
     else:
         state = load_checkpoint(p)
-        if state.get("kind") != "cyclegan":
-            raise AssetganError(f"{shown(p)}: a {state.get('kind')} checkpoint; the teacher must be a CycleGAN")
+        if state.get("kind") not in ("cyclegan", "cut"):
+            raise AssetganError(f"{shown(p)}: a {state.get('kind')} checkpoint; the teacher must be a CycleGAN or "
+                                "CUT run")
         g_ab, g_ba, cfg = generators_from_checkpoint(state, f"checkpoint {shown(p)}")
+        gens = [g_ab] if g_ba is None else [g_ab, g_ba]
         facts = {"name": p.resolve().name if p.is_dir() else p.resolve().parent.name, "steps": int(state["step"]),
                  "data_source": f"A ({cfg.name_a}): {display_path(cfg.data_a)}; B ({cfg.name_b}): "
                                 f"{display_path(cfg.data_b)}",
                  "data_licence": f"A: {cfg.licence_a}; B: {cfg.licence_b}", "notes": ""}
-    for g in (g_ab, g_ba):
+    for g in gens:
         g.requires_grad_(False)
-    return g_ab, g_ba, cfg, facts
+    return gens, cfg, facts
 
 
 def shallower(teacher: ResnetGenerator, keep: Sequence[int]) -> ResnetGenerator:
@@ -183,9 +189,9 @@ class DistillTrainer(LoopTrainer):
             small = min(min(img.shape[:2]) for img in dom.images)
             if small < cfg.crop:
                 raise AssetganError(f"domain {label} has an image with a {small}-pixel side, below crop {cfg.crop}")
-        t_ab, t_ba, self.teacher_cfg, self.teacher_facts = load_teacher(cfg.teacher)
-        self.teachers = (place.module(t_ab), place.module(t_ba))
-        self.students = (place.module(shallower(t_ab, cfg.keep)), place.module(shallower(t_ba, cfg.keep)))
+        teachers, self.teacher_cfg, self.teacher_facts = load_teacher(cfg.teacher)
+        self.teachers = tuple(place.module(t) for t in teachers)  # a2b, then b2a unless the teacher is one-way
+        self.students = tuple(place.module(shallower(t, cfg.keep)) for t in teachers)
         self.opt = torch.optim.Adam([p for s in self.students for p in s.parameters()], lr=cfg.lr)
         own, other = cfg.batch_size - cfg.other, cfg.other
         self.samplers = [BatchSampler(len(self.a), own, cfg.seed + 21), BatchSampler(len(self.b), other, cfg.seed + 22),
@@ -223,15 +229,14 @@ class DistillTrainer(LoopTrainer):
             losses.append(loss.detach())
         self.opt.step()
         self.step += 1
-        return {"l1_a2b_levels": losses[0] * 127.5, "l1_b2a_levels": losses[1] * 127.5, "lr": torch.tensor(lr)}
+        return {f"l1_{d}_levels": loss * 127.5 for d, loss in zip(DIRECTIONS, losses)} | {"lr": torch.tensor(lr)}
 
     def net_state(self) -> dict[str, Any]:
-        return {"G_AB": self.students[0].state_dict(), "G_BA": self.students[1].state_dict(),
-                "opt": self.opt.state_dict()}
+        return {key: s.state_dict() for key, s in zip(("G_AB", "G_BA"), self.students)} | {"opt": self.opt.state_dict()}
 
     def load_net_state(self, s: Mapping[str, Any]) -> None:
-        self.students[0].load_state_dict(s["G_AB"])
-        self.students[1].load_state_dict(s["G_BA"])
+        for key, student in zip(("G_AB", "G_BA"), self.students):
+            student.load_state_dict(s[key])
         self.opt.load_state_dict(s["opt"])
 
     def stream_state(self) -> dict[str, Any]:
@@ -272,10 +277,12 @@ class DistillTrainer(LoopTrainer):
         return ModelCard(kind="cyclegan", name=name, size=t.crop, channels=3, data_source=facts["data_source"],
                          data_licence=facts["data_licence"], steps=int(facts["steps"]),
                          assetgan_version=__version__, training_config=student_cfg.to_dict() | {"distilled": distilled},
-                         domains=[t.name_a, t.name_b], pad_multiple=student_cfg.spec.pad_multiple, notes=notes)
+                         domains=[t.name_a, t.name_b], pad_multiple=student_cfg.spec.pad_multiple, notes=notes,
+                         directions=list(DIRECTIONS[: len(self.students)]))
 
     def export(self, out: Path, name: str) -> ExportReport:
-        return export_cyclegan(self.students[0], self.students[1], self.card(name), out)
+        return export_cyclegan(self.students[0], self.students[1] if len(self.students) > 1 else None,
+                               self.card(name), out)
 
 
 def start_config(cfg: DistillConfig) -> DistillConfig:

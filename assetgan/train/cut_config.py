@@ -13,15 +13,17 @@ class CUTConfig(TranslatorConfig):
     """Everything that defines a CUT run (Park et al. 2020): one generator A -> B, one discriminator, and a
     patch-wise contrastive loss that keeps each output patch closer to its own input patch than to the others."""
 
+    d_scales: int = 2  # PatchGANs per discriminator (as TranslatorConfig's); CUT's measured recipe uses two
     lambda_nce: float = 1.0  # weight of the PatchNCE loss (FastCUT: 10)
     nce_identity: bool = True  # also PatchNCE between a B image and G(B) (CUT: yes; FastCUT: no)
     nce_layers: tuple[int, ...] = (0, 4, 8, 12, 14)  # generator trunk layers whose features are compared
     nce_patches: int = 256  # patch positions sampled per layer and image
     nce_tau: float = 0.07  # temperature of the contrastive softmax
-    lambda_tone: float = 0.0  # weight of the L1 loss between output and input averaged over 16x16-pixel cells: keeps
-    # each picture's own tonal key (PatchNCE alone maps every photo to one chalky palette)
+    lambda_tone: float = 5.0  # weight of the L1 loss between output and input averaged over 16x16-pixel cells: keeps
+    # each picture's own tonal key (without it, 0, PatchNCE maps every photo to one palette; lab/2026-12-07-cut.md)
 
     removed = {}  # type: ignore[assignment]
+    added = {"lambda_tone": 0.0}  # runs saved before the tone loss (2026-12-07) trained without it
 
     def validate(self) -> CUTConfig:
         """Raise AssetganError naming the bad value and the fix; return self when valid."""

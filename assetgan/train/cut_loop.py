@@ -13,16 +13,14 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..core.errors import AssetganError
 from .cut_config import CUTConfig
-from .cyclegan_data import Domain, random_crops
+from .cyclegan_data import Domain
 from .cyclegan_loop import fp32, lsgan
 from .cyclegan_nets import PatchDiscriminator, ResnetGenerator, init_normal
 from .device import Placement
-from .distributed import DistInfo, max_over_ranks
-from .loop import LoopTrainer, linear_decay
+from .distributed import DistInfo
 from .sample_grid import write_sample_grid
-from .sampling import BatchSampler
+from .translator_loop import TranslatorTrainer
 
 NCE_WIDTH = 256  # width of the projection heads' output
 TONE_CELL = 16  # pixels per side of the cells whose mean colour the tone loss compares (the style measure's coarsest)
@@ -72,7 +70,7 @@ def patch_nce(q: torch.Tensor, k: torch.Tensor, tau: float) -> torch.Tensor:
     return F.cross_entropy(logits.flatten(0, 1), target.flatten())
 
 
-class CUTTrainer(LoopTrainer):
+class CUTTrainer(TranslatorTrainer):
     """Holds G (A -> B), D (on B), the projection heads, their optimisers and the data; `run()` trains to the
     budget. Its checkpoint names the generator G_AB, as a CycleGAN's, so the export is the same."""
 
@@ -81,11 +79,7 @@ class CUTTrainer(LoopTrainer):
     def __init__(self, cfg: CUTConfig, a: Domain, b: Domain, run_dir: Path, data_meta: Mapping[str, Any],
                  dist: DistInfo | None = None, place: Placement | None = None) -> None:
         dist, place = self.setup(cfg, run_dir, data_meta, dist, place, f", e.g. --batch {(dist or DistInfo()).world}")
-        self.a, self.b = a, b
-        for dom, label in ((a, "A"), (b, "B")):
-            small = min(min(img.shape[:2]) for img in dom.images)
-            if small < cfg.crop:
-                raise AssetganError(f"domain {label} has an image with a {small}-pixel side, below --crop {cfg.crop}")
+        r = self.setup_domains(cfg, a, b, dist)
         self.g = ResnetGenerator(cfg.spec)
         self.d = PatchDiscriminator(cfg.ndf, cfg.d_scales)
         for m in (self.g, self.d):
@@ -100,22 +94,7 @@ class CUTTrainer(LoopTrainer):
         self.opt_g = torch.optim.Adam(self.g.parameters(), lr=cfg.lr, betas=betas)
         self.opt_d = torch.optim.Adam(self.d.parameters(), lr=cfg.lr, betas=betas)
         self.opt_h = torch.optim.Adam(self.heads.parameters(), lr=cfg.lr, betas=betas)
-        r = 7919 * (dist.rank + 1) if dist.enabled else 0  # each rank its own stream of images, crops, patches
-        per_rank = cfg.batch_size // dist.world
-        self.sampler_a = BatchSampler(len(a), per_rank, cfg.seed + 11 + r)
-        self.sampler_b = BatchSampler(len(b), per_rank, cfg.seed + 12 + r)
-        self.crop_gen = torch.Generator().manual_seed(cfg.seed + 13 + r)
-        self.patch_gen = torch.Generator().manual_seed(cfg.seed + 14 + r)
-        gen = torch.Generator().manual_seed(cfg.seed + 16)
-        n = min(4, len(a), len(b))
-        self.fixed_a = random_crops(a.images, torch.arange(n), cfg.crop, gen)  # [n, 3, crop, crop]
-        self.fixed_b = random_crops(b.images, torch.arange(n), cfg.crop, gen)
-        self.clock = 0.0  # training seconds agreed by all ranks at the last poll: the schedule's time
-
-    def lr_now(self) -> float:
-        """Constant for the first `decay_from` of the budget, then linear to zero (as CycleGAN)."""
-        cfg = self.cfg
-        return linear_decay(cfg.lr, cfg.decay_from, cfg.steps, self.step, cfg.minutes, self.clock)
+        self.patch_gen = torch.Generator().manual_seed(cfg.seed + 14 + r)  # the patch positions PatchNCE compares
 
     def nce(self, src: torch.Tensor, out: torch.Tensor) -> torch.Tensor:
         """PatchNCE between G's input `src` and its output `out`, averaged over the compared layers."""
@@ -137,8 +116,7 @@ class CUTTrainer(LoopTrainer):
         for opt in (self.opt_g, self.opt_d, self.opt_h):
             for group in opt.param_groups:
                 group["lr"] = lr
-        real_a = place.batch(random_crops(self.a.images, self.sampler_a.next(), cfg.crop, self.crop_gen))
-        real_b = place.batch(random_crops(self.b.images, self.sampler_b.next(), cfg.crop, self.crop_gen))
+        real_a, real_b = self.real_batches()
 
         self.d.requires_grad_(False)
         with place.autocast():
@@ -182,21 +160,11 @@ class CUTTrainer(LoopTrainer):
             net.load_state_dict(s[key])
 
     def stream_state(self) -> dict[str, Any]:
-        return {"sampler_a": self.sampler_a.state_dict(), "sampler_b": self.sampler_b.state_dict(),
-                "crop_gen": self.crop_gen.get_state(), "patch_gen": self.patch_gen.get_state()}
+        return self.domain_streams() | {"patch_gen": self.patch_gen.get_state()}
 
     def load_stream_state(self, s: Mapping[str, Any]) -> None:
-        self.sampler_a.load_state_dict(s["sampler_a"])
-        self.sampler_b.load_state_dict(s["sampler_b"])
-        self.crop_gen.set_state(s["crop_gen"])
+        self.load_domain_streams(s)
         self.patch_gen.set_state(s["patch_gen"])
-
-    def load_state_dict(self, s: Mapping[str, Any]) -> None:
-        super().load_state_dict(s)
-        self.clock = self.train_seconds
-
-    def before_poll(self) -> None:
-        self.clock = self.train_seconds = max_over_ranks(self.dist, self.train_seconds)
 
     @torch.no_grad()
     def write_samples(self) -> Path:

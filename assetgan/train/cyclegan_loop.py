@@ -12,15 +12,13 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
-from ..core.errors import AssetganError
 from .cyclegan_config import CycleGANConfig
-from .cyclegan_data import Domain, random_crops
+from .cyclegan_data import Domain
 from .cyclegan_nets import PatchDiscriminator, ResnetGenerator, init_normal
 from .device import Placement
-from .distributed import DistInfo, max_over_ranks
-from .loop import LoopTrainer, linear_decay
+from .distributed import DistInfo
 from .sample_grid import write_sample_grid
-from .sampling import BatchSampler
+from .translator_loop import TranslatorTrainer
 
 
 class ImagePool:
@@ -104,7 +102,7 @@ class DiscriminatorPass(torch.nn.Module):
         return self.d_a(real_a), self.d_a(fake_a), self.d_b(real_b), self.d_b(fake_b)
 
 
-class CycleGANTrainer(LoopTrainer):
+class CycleGANTrainer(TranslatorTrainer):
     """Holds both generators and discriminators, optimisers, pools and data; `run()` trains to the budget.
 
     `place` says where it trains (see LoopTrainer.setup); crops are cut on the CPU and copied there without
@@ -116,11 +114,7 @@ class CycleGANTrainer(LoopTrainer):
     def __init__(self, cfg: CycleGANConfig, a: Domain, b: Domain, run_dir: Path, data_meta: Mapping[str, Any],
                  dist: DistInfo | None = None, place: Placement | None = None) -> None:
         dist, place = self.setup(cfg, run_dir, data_meta, dist, place, f", e.g. --batch {(dist or DistInfo()).world}")
-        self.a, self.b = a, b
-        for dom, label in ((a, "A"), (b, "B")):
-            small = min(min(img.shape[:2]) for img in dom.images)
-            if small < cfg.crop:
-                raise AssetganError(f"domain {label} has an image with a {small}-pixel side, below --crop {cfg.crop}")
+        r = self.setup_domains(cfg, a, b, dist)
         self.nets = Nets(ResnetGenerator(cfg.spec), ResnetGenerator(cfg.spec),
                          PatchDiscriminator(cfg.ndf, cfg.d_scales), PatchDiscriminator(cfg.ndf, cfg.d_scales))
         for m in (self.nets.g_ab, self.nets.g_ba, self.nets.d_a, self.nets.d_b):
@@ -133,24 +127,8 @@ class CycleGANTrainer(LoopTrainer):
                                       lr=cfg.lr, betas=betas)
         self.opt_d = torch.optim.Adam(itertools.chain(self.nets.d_a.parameters(), self.nets.d_b.parameters()),
                                       lr=cfg.lr, betas=betas)
-        r = 7919 * (dist.rank + 1) if dist.enabled else 0  # each rank its own stream of images, crops, pool
-        per_rank = cfg.batch_size // dist.world
-        self.sampler_a = BatchSampler(len(a), per_rank, cfg.seed + 11 + r)
-        self.sampler_b = BatchSampler(len(b), per_rank, cfg.seed + 12 + r)
-        self.crop_gen = torch.Generator().manual_seed(cfg.seed + 13 + r)
-        self.pool_a = ImagePool(cfg.pool_size, cfg.seed + 14 + r, place.device)
+        self.pool_a = ImagePool(cfg.pool_size, cfg.seed + 14 + r, place.device)  # each rank its own pool
         self.pool_b = ImagePool(cfg.pool_size, cfg.seed + 15 + r, place.device)
-        gen = torch.Generator().manual_seed(cfg.seed + 16)
-        n = min(4, len(a), len(b))
-        self.fixed_a = random_crops(a.images, torch.arange(n), cfg.crop, gen)  # [n, 3, crop, crop]
-        self.fixed_b = random_crops(b.images, torch.arange(n), cfg.crop, gen)
-        self.clock = 0.0  # training seconds agreed by all ranks at the last poll: the schedule's time
-
-    # ----- schedule -----------------------------------------------------------------------------------
-    def lr_now(self) -> float:
-        """Constant for the first `decay_from` of the budget, then linear to zero (Zhu et al.)."""
-        cfg = self.cfg
-        return linear_decay(cfg.lr, cfg.decay_from, cfg.steps, self.step, cfg.minutes, self.clock)
 
     # ----- one step -----------------------------------------------------------------------------------
     def train_step(self) -> dict[str, torch.Tensor]:
@@ -160,8 +138,7 @@ class CycleGANTrainer(LoopTrainer):
         for opt in (self.opt_g, self.opt_d):
             for group in opt.param_groups:
                 group["lr"] = lr
-        real_a = place.batch(random_crops(self.a.images, self.sampler_a.next(), cfg.crop, self.crop_gen))
-        real_b = place.batch(random_crops(self.b.images, self.sampler_b.next(), cfg.crop, self.crop_gen))
+        real_a, real_b = self.real_batches()
 
         # generators, with the discriminators frozen (evaluated outside DDP: their gradients are not wanted)
         for d in (n.d_a, n.d_b):
@@ -210,26 +187,14 @@ class CycleGANTrainer(LoopTrainer):
             net.load_state_dict(s[key])
 
     def stream_state(self) -> dict[str, Any]:
-        return {"sampler_a": self.sampler_a.state_dict(), "sampler_b": self.sampler_b.state_dict(),
-                "crop_gen": self.crop_gen.get_state(), "pool_a": self.pool_a.state_dict(),
-                "pool_b": self.pool_b.state_dict()}
+        return self.domain_streams() | {"pool_a": self.pool_a.state_dict(), "pool_b": self.pool_b.state_dict()}
 
     def load_stream_state(self, s: Mapping[str, Any]) -> None:
-        self.sampler_a.load_state_dict(s["sampler_a"])
-        self.sampler_b.load_state_dict(s["sampler_b"])
-        self.crop_gen.set_state(s["crop_gen"])
+        self.load_domain_streams(s)
         self.pool_a.load_state_dict(s["pool_a"])
         self.pool_b.load_state_dict(s["pool_b"])
 
-    def load_state_dict(self, s: Mapping[str, Any]) -> None:
-        super().load_state_dict(s)
-        self.clock = self.train_seconds
-
-    # ----- loop hooks (loop.py) -------------------------------------------------------------------------
-    def before_poll(self) -> None:
-        # ranks share one clock, so the time budget and the learning-rate decay agree everywhere
-        self.clock = self.train_seconds = max_over_ranks(self.dist, self.train_seconds)
-
+    # ----- samples (loop.py) ----------------------------------------------------------------------------
     @torch.no_grad()
     def write_samples(self) -> Path:
         """Rows: input A | A->B | cycle A, then input B | B->A | cycle B."""

@@ -66,6 +66,15 @@ def test_bad_settings_are_one_line():
         tiny_cut_config(nce_patches=1).validate()
 
 
+def test_a_cut_run_refuses_several_processes(tmp_path):
+    from assetgan.train.distributed import DistInfo
+
+    cfg = tiny_cut_config(batch_size=2)
+    a, b = tiny_domains(cfg)
+    with pytest.raises(AssetganError, match="^a CUT run trains in one process: start it without torchrun$"):
+        CUTTrainer(cfg, a, b, tmp_path / "run", {}, DistInfo(rank=0, world=2))
+
+
 def test_smoke_run_exports_one_direction_that_the_runtime_keeps_to(tmp_path):
     cfg = tiny_cut_config(steps=3, lambda_tone=5.0)
     a, b = tiny_domains(cfg)

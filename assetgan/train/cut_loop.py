@@ -13,6 +13,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from ..core.errors import AssetganError
 from .cut_config import CUTConfig
 from .cyclegan_data import Domain
 from .cyclegan_loop import fp32, lsgan
@@ -78,7 +79,9 @@ class CUTTrainer(TranslatorTrainer):
 
     def __init__(self, cfg: CUTConfig, a: Domain, b: Domain, run_dir: Path, data_meta: Mapping[str, Any],
                  dist: DistInfo | None = None, place: Placement | None = None) -> None:
-        dist, place = self.setup(cfg, run_dir, data_meta, dist, place, f", e.g. --batch {(dist or DistInfo()).world}")
+        dist, place = self.setup(cfg, run_dir, data_meta, dist, place)
+        if dist.enabled:  # PatchNCE calls G's trunk and the heads several times a step: not one DDP call
+            raise AssetganError("a CUT run trains in one process: start it without torchrun")
         r = self.setup_domains(cfg, a, b, dist)
         self.g = ResnetGenerator(cfg.spec)
         self.d = PatchDiscriminator(cfg.ndf, cfg.d_scales)
@@ -89,7 +92,6 @@ class CUTTrainer(TranslatorTrainer):
         self.heads = ProjectionHeads([f.shape[1] for f in probe])
         for m in (self.g, self.d, self.heads):
             place.module(m)
-        self.g_ddp, self.d_ddp, self.h_ddp = self.ddp(self.g, self.d, self.heads)
         betas = (cfg.beta1, 0.999)
         self.opt_g = torch.optim.Adam(self.g.parameters(), lr=cfg.lr, betas=betas)
         self.opt_d = torch.optim.Adam(self.d.parameters(), lr=cfg.lr, betas=betas)
@@ -105,8 +107,8 @@ class CUTTrainer(TranslatorTrainer):
             for f in f_src:
                 hw = f.shape[2] * f.shape[3]
                 ids.append(torch.randperm(hw, generator=self.patch_gen)[: min(cfg.nce_patches, hw)].to(f.device))
-            k = self.h_ddp(f_src, ids)
-        q = self.h_ddp(trunk_features(self.g, out, cfg.nce_layers), ids)
+            k = self.heads(f_src, ids)
+        q = self.heads(trunk_features(self.g, out, cfg.nce_layers), ids)
         return sum(patch_nce(qi, ki, cfg.nce_tau) for qi, ki in zip(q, k)) / len(q)
 
     def train_step(self) -> dict[str, torch.Tensor]:
@@ -120,7 +122,7 @@ class CUTTrainer(TranslatorTrainer):
 
         self.d.requires_grad_(False)
         with place.autocast():
-            both = self.g_ddp(torch.cat([real_a, real_b]) if cfg.nce_identity else real_a).float()
+            both = self.g(torch.cat([real_a, real_b]) if cfg.nce_identity else real_a).float()
             fake_b = both[: len(real_a)]
             loss_gan = lsgan(fp32(self.d(fake_b)), True)
             loss_nce = self.nce(real_a, fake_b)
@@ -139,7 +141,7 @@ class CUTTrainer(TranslatorTrainer):
 
         self.d.requires_grad_(True)
         with place.autocast():
-            judged = fp32(self.d_ddp(torch.cat([real_b, fake_b.detach()])))
+            judged = fp32(self.d(torch.cat([real_b, fake_b.detach()])))
         maps = judged if isinstance(judged, tuple) else (judged,)
         n = len(real_b)
         loss_d = 0.5 * (lsgan(tuple(m[:n] for m in maps), True) + lsgan(tuple(m[n:] for m in maps), False))

@@ -287,8 +287,6 @@ def _translator_trainer(cfg: CycleGANConfig | CUTConfig, run_dir: Path, state: d
     from .cyclegan_data import load_domain
 
     if isinstance(cfg, CUTConfig):
-        if dist.enabled:
-            raise AssetganError("a CUT run trains in one process: start it without torchrun")
         from .cut_loop import CUTTrainer as Trainer
         from .cut_loop import resume_cut as resume
     else:

@@ -34,9 +34,9 @@ DEFAULT_STYLE_MODEL = "monet"  # the shipped photo <-> monet model, as in `asset
 PREVIEW_SIDE = 768  # the quick preview runs on a copy whose longest side is at most this
 CACHE_PIXELS = 24_000_000  # previews kept for going back: about 150 MB of before/after pairs
 PIXEL_ART_CHOICES = [(PixelArtMode.auto, "auto"), (PixelArtMode.on, "on"), (PixelArtMode.off, "off")]
-NO_MODEL_HINT = ("No style-transfer (cyclegan) model is installed. The shipped one is monet (photo ↔ monet); add a "
+NO_MODEL_HINT = ("No style-transfer (cyclegan) model is installed. The shipped one is monet (photo → monet); add a "
                  "cyclegan .onnx with Library › Add model… or by dropping it on the window, or train one with "
-                 "`assetgan train cyclegan`.")
+                 "`assetgan train cut` or `assetgan train cyclegan`.")
 
 
 # ---- models and directions

@@ -19,8 +19,9 @@ class CUTConfig(TranslatorConfig):
     nce_layers: tuple[int, ...] = (0, 4, 8, 12, 14)  # generator trunk layers whose features are compared
     nce_patches: int = 256  # patch positions sampled per layer and image
     nce_tau: float = 0.07  # temperature of the contrastive softmax
-    lambda_tone: float = 5.0  # weight of the L1 loss between output and input averaged over 16x16-pixel cells: keeps
-    # each picture's own tonal key (without it, 0, PatchNCE maps every photo to one palette; lab/2026-12-07-cut.md)
+    lambda_tone: float = 2.0  # weight of the L1 loss between output and input averaged over 16x16-pixel cells: keeps
+    # each picture's own tonal key (without it, 0, PatchNCE maps every photo to one palette; 5 keeps the photo's
+    # colours too closely: lab/2026-12-07-cut.md)
 
     removed = {}  # type: ignore[assignment]
     added = {"lambda_tone": 0.0}  # runs saved before the tone loss (2026-12-07) trained without it
@@ -35,7 +36,7 @@ class CUTConfig(TranslatorConfig):
             raise AssetganError(f"nce_layers {','.join(map(str, self.nce_layers)) or 'none'}: each must be a trunk "
                                 f"layer from 0 to {last}, e.g. 0,4,8,12,14")
         if self.lambda_tone < 0:
-            raise AssetganError(f"lambda_tone {self.lambda_tone}: must be zero or positive, e.g. 5")
+            raise AssetganError(f"lambda_tone {self.lambda_tone}: must be zero or positive, e.g. 2")
         if self.nce_patches < 2:
             raise AssetganError(f"nce_patches {self.nce_patches}: must be at least 2, e.g. 256")
         if not 0 < self.nce_tau <= 1:

@@ -30,7 +30,7 @@ from assetgan.runtime.stylize_io import (
 
 from .library import LibraryModel
 
-DEFAULT_STYLE_MODEL = "monet"  # the shipped photo <-> monet model, as in `assetgan stylize`
+DEFAULT_STYLE_MODEL = "monet"  # the shipped photo -> monet model, as in `assetgan stylize`
 PREVIEW_SIDE = 768  # the quick preview runs on a copy whose longest side is at most this
 CACHE_PIXELS = 24_000_000  # previews kept for going back: about 150 MB of before/after pairs
 PIXEL_ART_CHOICES = [(PixelArtMode.auto, "auto"), (PixelArtMode.on, "on"), (PixelArtMode.off, "off")]

@@ -20,8 +20,8 @@ class CUTConfig(TranslatorConfig):
     nce_patches: int = 256  # patch positions sampled per layer and image
     nce_tau: float = 0.07  # temperature of the contrastive softmax
     lambda_tone: float = 2.0  # weight of the L1 loss between output and input averaged over 16x16-pixel cells: keeps
-    # each picture's own tonal key (without it, 0, PatchNCE maps every photo to one palette; 5 keeps the photo's
-    # colours too closely: lab/2026-12-07-cut.md)
+    # each picture's own tonal key (without it, 0, PatchNCE maps every photo to one palette; 5 holds the photo's
+    # colours too closely: lab/2026-12-07-cut.md, lab/2026-12-07-cut-tone2.md)
 
     removed = {}  # type: ignore[assignment]
     added = {"lambda_tone": 0.0}  # runs saved before the tone loss (2026-12-07) trained without it
